@@ -1,0 +1,260 @@
+"""The catalogue: kinds, themes, places, emotions, age groups and the fields of each layer.
+
+The catalogue is data (``layers/*.toml``), validated when loaded, so that a project can bring
+its own themes without touching code. Every other stage takes a :class:`Catalogo`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+from .errori import CatalogoError
+
+__all__ = ["Voce", "Campo", "Strato", "Catalogo", "carica_catalogo", "cartella_predefinita"]
+
+STRATI = ("contributi", "luoghi", "incontri", "riscontri")
+TIPI_CAMPO = ("testo", "intero", "data", "booleano", "scelta", "lista")
+FORME = ("triangolo", "cerchio", "quadrato", "rombo", "cuore", "stella")
+# Vocabularies the code relies on, with the values it relies on.
+VOCABOLARI_RICHIESTI = {
+    "tipo": ("bisogno", "risorsa", "memoria", "proposta", "emozione"),
+    "tema": (),
+    "categoria": (),
+    "ruolo": (),
+    "emozione": (),
+    "fascia_eta": (),
+    "visibilita": ("pubblico", "riservato"),
+}
+# Fields the code relies on, per layer.
+CAMPI_RICHIESTI = {
+    "contributi": ("id", "tipo", "tema", "testo", "visibilita", "sensibile"),
+    "luoghi": ("id", "nome", "categoria"),
+    "incontri": ("id", "data"),
+    "riscontri": ("id", "su"),
+}
+_COLORE = re.compile(r"^#[0-9a-fA-F]{6}$")
+_CODICE = re.compile(r"^[a-z0-9_]+$")
+
+
+@dataclass(frozen=True)
+class Voce:
+    """One allowed value of a vocabulary (a kind, a theme, an emotion...)."""
+
+    codice: str
+    label: str
+    colore: str
+    label_en: str | None = None
+    descrizione: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def etichetta(self, lingua: str = "it") -> str:
+        """The label in ``lingua`` (English falls back to Italian)."""
+        if lingua == "en" and self.label_en:
+            return self.label_en
+        return self.label
+
+
+@dataclass(frozen=True)
+class Campo:
+    """A field of a layer."""
+
+    nome: str
+    tipo: str
+    privato: bool = False
+    obbligatorio: bool = False
+    valori: str | None = None
+    descrizione: str = ""
+    esempio: str = ""
+
+
+@dataclass(frozen=True)
+class Strato:
+    """A layer of the store with its fields."""
+
+    nome: str
+    label: str
+    campi: dict[str, Campo]
+    geometria: bool = True
+    label_en: str | None = None
+    descrizione: str = ""
+
+    @property
+    def privati(self) -> list[str]:
+        """Names of the fields that never reach a public output."""
+        return [c.nome for c in self.campi.values() if c.privato]
+
+
+@dataclass
+class Catalogo:
+    """The whole catalogue: vocabularies by name, layers by name, and where it came from."""
+
+    vocabolari: dict[str, dict[str, Voce]]
+    strati: dict[str, Strato]
+    cartella: Path | None = None
+
+    def voci(self, vocabolario: str) -> dict[str, Voce]:
+        """The values of one vocabulary, in catalogue order."""
+        return self.vocabolari[vocabolario]
+
+    def etichetta(self, vocabolario: str, codice, lingua: str = "it") -> str:
+        """The label of a value, or the value itself when unknown or empty."""
+        if codice is None or codice == "":
+            return ""
+        voce = self.vocabolari.get(vocabolario, {}).get(str(codice))
+        return voce.etichetta(lingua) if voce else str(codice)
+
+
+def cartella_predefinita() -> Path:
+    """The default catalogue shipped with the package."""
+    return Path(__file__).parent / "layers"
+
+
+def _errore(file: Path, chiave: str, problema: str) -> CatalogoError:
+    return CatalogoError(f"Catalogo non valido: nel file {file}, alla chiave '{chiave}', {problema}.")
+
+
+def _voce(file: Path, nome: str, codice: str, dati) -> Voce:
+    chiave = f"{nome}.{codice}"
+    if not isinstance(dati, dict):
+        raise _errore(file, chiave, "ci si aspetta una tabella [" + chiave + "] con label e colore")
+    if not _CODICE.match(codice):
+        raise _errore(file, chiave, "il codice deve avere solo lettere minuscole, cifre e _")
+    label = dati.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise _errore(file, chiave + ".label", "manca l'etichetta italiana (label = \"...\")")
+    colore = dati.get("colore")
+    if not isinstance(colore, str) or not _COLORE.match(colore):
+        raise _errore(
+            file, chiave + ".colore", f"il colore {colore!r} non è valido (scriverlo come \"#c0392b\")"
+        )
+    label_en = dati.get("label_en")
+    if label_en is not None and not isinstance(label_en, str):
+        raise _errore(file, chiave + ".label_en", "l'etichetta inglese deve essere un testo")
+    extra = {k: v for k, v in dati.items() if k not in ("label", "label_en", "colore", "descrizione")}
+    if nome == "tipo" and extra.get("forma", "cerchio") not in FORME:
+        raise _errore(
+            file, chiave + ".forma", f"la forma {extra.get('forma')!r} non esiste (usare una di: "
+            + ", ".join(FORME) + ")"
+        )
+    if nome == "emozione":
+        valenza = extra.get("valenza")
+        if not isinstance(valenza, (int, float)) or not -1 <= valenza <= 1:
+            raise _errore(file, chiave + ".valenza", "serve un numero tra -1 (fredda) e 1 (calda)")
+    if nome == "fascia_eta":
+        da, a = extra.get("da"), extra.get("a")
+        if not isinstance(da, int) or not isinstance(a, int) or not 0 <= da <= a:
+            raise _errore(file, chiave, "servono i limiti in anni interi, da = 0 e a = 13, con da <= a")
+    return Voce(codice, label.strip(), colore, label_en, str(dati.get("descrizione", "")), extra)
+
+
+def _strato(file: Path, nome: str, dati: dict) -> Strato:
+    campi_dati = dati.get("campi")
+    if not isinstance(campi_dati, dict) or not campi_dati:
+        raise _errore(file, nome + ".campi", "lo strato non ha campi")
+    campi = {}
+    for nome_campo, c in campi_dati.items():
+        chiave = f"{nome}.campi.{nome_campo}"
+        if not isinstance(c, dict):
+            raise _errore(file, chiave, "ci si aspetta una tabella con tipo = \"...\"")
+        tipo = c.get("tipo")
+        if tipo not in TIPI_CAMPO:
+            raise _errore(
+                file, chiave + ".tipo", f"il tipo {tipo!r} non esiste (usare uno di: " + ", ".join(TIPI_CAMPO) + ")"
+            )
+        for flag in ("privato", "obbligatorio"):
+            if not isinstance(c.get(flag, False), bool):
+                raise _errore(file, f"{chiave}.{flag}", "scrivere true oppure false")
+        if tipo == "scelta" and not c.get("valori"):
+            raise _errore(file, chiave + ".valori", "un campo a scelta deve dire il vocabolario (valori = \"tema\")")
+        campi[nome_campo] = Campo(
+            nome_campo,
+            tipo,
+            privato=c.get("privato", False),
+            obbligatorio=c.get("obbligatorio", False),
+            valori=c.get("valori"),
+            descrizione=str(c.get("descrizione", "")),
+            esempio=str(c.get("esempio", "")),
+        )
+    label = dati.get("label", nome)
+    return Strato(
+        nome, str(label), campi, bool(dati.get("geometria", True)), dati.get("label_en"),
+        str(dati.get("descrizione", "")),
+    )
+
+
+def carica_catalogo(cartella: Path | str | None = None) -> Catalogo:
+    """Load and validate every ``*.toml`` in ``cartella`` (default: the shipped catalogue).
+
+    Raises
+    ------
+    CatalogoError
+        With the file, the key and the problem, when anything is broken.
+    """
+    cartella = Path(cartella) if cartella is not None else cartella_predefinita()
+    files = sorted(cartella.glob("*.toml"))
+    if not files:
+        raise CatalogoError(
+            f"Catalogo non trovato: la cartella {cartella} non contiene file .toml "
+            "(eseguire 'mappe init' per ricrearla)."
+        )
+    vocabolari: dict[str, dict[str, Voce]] = {}
+    strati: dict[str, Strato] = {}
+    origine: dict[str, Path] = {}
+    for file in files:
+        try:
+            dati = tomllib.loads(file.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise CatalogoError(f"Catalogo non valido: il file {file} non è in UTF-8 (salvarlo come UTF-8).")
+        except tomllib.TOMLDecodeError as e:
+            raise CatalogoError(f"Catalogo non valido: il file {file} non è TOML corretto ({e}).")
+        for nome, tabella in dati.items():
+            if not isinstance(tabella, dict):
+                raise _errore(file, nome, "ci si aspetta una tabella, non un valore singolo")
+            if nome in STRATI or "campi" in tabella:
+                if nome in strati:
+                    raise _errore(file, nome, f"lo strato è già definito in {origine[nome]}")
+                strati[nome] = _strato(file, nome, tabella)
+                origine[nome] = file
+                continue
+            voci = vocabolari.setdefault(nome, {})
+            for codice, v in tabella.items():
+                chiave = f"{nome}.{codice}"
+                if chiave in origine:
+                    raise _errore(file, chiave, f"il valore è già definito in {origine[chiave]}")
+                voci[codice] = _voce(file, nome, codice, v)
+                origine[chiave] = file
+    for nome, richiesti in VOCABOLARI_RICHIESTI.items():
+        if not vocabolari.get(nome):
+            raise CatalogoError(
+                f"Catalogo non valido: in {cartella} manca il vocabolario '{nome}' "
+                f"(aggiungere almeno una tabella [{nome}.<codice>])."
+            )
+        for codice in richiesti:
+            if codice not in vocabolari[nome]:
+                raise CatalogoError(
+                    f"Catalogo non valido: nel vocabolario '{nome}' ({origine.get(nome + '.' + next(iter(vocabolari[nome])))}) "
+                    f"manca il valore '{codice}', che mappe usa: aggiungere [{nome}.{codice}]."
+                )
+    for nome, richiesti in CAMPI_RICHIESTI.items():
+        if nome not in strati:
+            raise CatalogoError(
+                f"Catalogo non valido: in {cartella} manca lo strato '{nome}' (aggiungere [{nome}] con i suoi campi)."
+            )
+        for campo in richiesti:
+            if campo not in strati[nome].campi:
+                raise _errore(origine[nome], f"{nome}.campi.{campo}", "manca questo campo, che mappe usa")
+    for strato in strati.values():
+        for campo in strato.campi.values():
+            if campo.valori and campo.valori not in vocabolari:
+                raise _errore(
+                    origine[strato.nome], f"{strato.nome}.campi.{campo.nome}.valori",
+                    f"il vocabolario '{campo.valori}' non esiste",
+                )
+    return Catalogo(vocabolari, strati, cartella)

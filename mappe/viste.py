@@ -1,0 +1,59 @@
+"""Named views: which layers and kinds a map shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Vista", "VISTE", "vista"]
+
+
+@dataclass(frozen=True)
+class Vista:
+    """A named selection of kinds of contribution, with or without the places."""
+
+    nome: str
+    titolo: str
+    titolo_en: str
+    didascalia: str
+    didascalia_en: str
+    tipi: tuple[str, ...] | None  # None: every kind in the catalogue
+    luoghi: bool = True
+
+
+VISTE = {
+    "tutto": Vista(
+        "tutto", "Mappa della comunità", "Community map",
+        "Tutto quello che è stato detto: bisogni, risorse, memorie, proposte, emozioni e luoghi.",
+        "Everything that was said: needs, resources, memories, proposals, feelings and places.",
+        None,
+    ),
+    "bisogni-risorse": Vista(
+        "bisogni-risorse", "Mappa dei bisogni e delle risorse", "Map of needs and resources",
+        "Che cosa manca (bisogni), che cosa c'è già (risorse) e le idee per rispondere (proposte).",
+        "What is missing (needs), what is already there (resources) and ideas to answer (proposals).",
+        ("bisogno", "risorsa", "proposta"),
+    ),
+    "memoria": Vista(
+        "memoria", "Mappa della memoria", "Map of memory",
+        "I ricordi legati ai luoghi, con la loro epoca.",
+        "Memories tied to places, with their time.",
+        ("memoria",),
+    ),
+    "emozioni": Vista(
+        "emozioni", "Mappa delle emozioni", "Map of feelings",
+        "Come i luoghi fanno sentire chi li vive.",
+        "How places make people feel.",
+        ("emozione",),
+    ),
+    "luoghi": Vista(
+        "luoghi", "Mappa dei luoghi della comunità", "Map of community places",
+        "I luoghi che tengono insieme la comunità.",
+        "The places that hold the community together.",
+        (),
+    ),
+}
+
+
+def vista(nome: str) -> Vista:
+    """The view called ``nome``."""
+    return VISTE[nome]
