@@ -38,6 +38,8 @@ DISTANZA_MIN_M = 100
 DISTANZA_MAX_M = 250
 CRS_METRICO = "EPSG:3035"
 LUNGHEZZA_MIN_SEGRETO = 4
+# Fields that hold codes or links, not words of people.
+RIFERIMENTI = {"id", "incontro", "luogo", "risponde_a", "su", "mostra", "epoca"}
 
 
 def _offset(chiave: bytes, id_: str, tentativo: int) -> tuple[float, float]:
@@ -120,21 +122,30 @@ def proietta(
 
 
 def valori_segreti(strati: dict[str, pd.DataFrame], catalogo: Catalogo) -> list[str]:
-    """Texts that must never appear in a public file: private fields and reserved rows (4+ chars)."""
+    """Texts that must never appear in a public file (4+ characters).
+
+    They are the values of private fields, and the free texts of reserved rows that no
+    public row also holds. Codes and references (ids, sessions, places) are not secrets.
+    """
     segreti = set()
     for nome, df in strati.items():
         strato = catalogo.strati.get(nome)
         if strato is None:
             continue
-        colonne_testo = [c.nome for c in strato.campi.values() if c.tipo in ("testo", "lista") and c.nome in df.columns]
         for c in strato.privati:
             if c in df.columns:
                 segreti.update(str(v) for v in df[c].dropna())
         if "visibilita" in df.columns:
-            riservati = df[df["visibilita"] == "riservato"]
-            for c in colonne_testo:
-                if c != "id":
-                    segreti.update(str(v) for v in riservati[c].dropna())
+            liberi = [
+                c.nome for c in strato.campi.values()
+                if c.tipo == "testo" and not c.privato and c.nome not in RIFERIMENTI and c.nome in df.columns
+            ]
+            riservati = df["visibilita"] == "riservato"
+            pubblici = set()
+            for c in liberi:
+                pubblici.update(str(v) for v in df.loc[~riservati, c].dropna())
+            for c in liberi:
+                segreti.update(str(v) for v in df.loc[riservati, c].dropna() if str(v) not in pubblici)
     return sorted(s for s in segreti if len(s.strip()) >= LUNGHEZZA_MIN_SEGRETO)
 
 

@@ -95,8 +95,11 @@ def leggi_xlsx(path: Path, foglio: str | None = None) -> pd.DataFrame:
 
 
 def _tabella(righe: list[list], path: Path, prima_riga: int) -> pd.DataFrame:
-    # The header is the first row with any content (a title row above it is skipped).
-    inizio = next((i for i, r in enumerate(righe) if any(c not in (None, "") for c in r)), None)
+    # The header is the first row with two or more cells (a title row above it is skipped).
+    piene = [sum(c not in (None, "") for c in r) for r in righe]
+    inizio = next((i for i, k in enumerate(piene[:20]) if k >= 2), None)
+    if inizio is None:
+        inizio = next((i for i, k in enumerate(piene) if k >= 1), None)
     if inizio is None:
         raise ImportaError(f"Il file {path} è vuoto: non c'è niente da importare.")
     intestazione = [("" if c is None else str(c)).strip() for c in righe[inizio]]

@@ -198,7 +198,7 @@ def dati_mappa(
     dati["contributi"]["peso"] = [int(p) if p is not None else 1 for p in _colonna(contributi, "peso")]
     dati["contributi"]["sensibile"] = [int(s or 0) for s in _colonna(contributi, "sensibile")]
     dati["contributi"]["g"] = _geometrie(contributi.geometry)
-    dati["n_punti"] = sum(1 for g in dati["contributi"]["g"] if g is not None and isinstance(g[0], float))
+    dati["n_punti"] = sum(1 for g in dati["contributi"]["g"] if isinstance(g, list))
     return dati, grezzi
 
 
@@ -289,6 +289,10 @@ def scrivi_mappa(html: str, percorso: Path | str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(html)
+        # mkstemp makes the file private to us; a map is meant to be shared.
+        maschera = os.umask(0)
+        os.umask(maschera)
+        os.chmod(tmp, 0o666 & ~maschera)
         os.replace(tmp, percorso)
     finally:
         if os.path.exists(tmp):

@@ -1,0 +1,316 @@
+"""The ``mappe`` command: parse, call one core function, print. Nothing else lives here."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import _click_it
+from .errori import MappeError
+
+_click_it.installa()
+
+VISTE_NOMI = ("tutto", "bisogni-risorse", "memoria", "emozioni", "luoghi")
+CONTESTO = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class ErroreUtente(click.ClickException):
+    """A MappeError shown as one Italian sentence, exit code 1."""
+
+    exit_code = 1
+
+    def show(self, file=None) -> None:
+        click.echo(f"Errore: {self.format_message()}", err=True)
+
+
+class Gruppo(click.Group):
+    """A command group that turns MappeError into a clean message (no traceback)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except MappeError as e:
+            raise ErroreUtente(str(e)) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise ErroreUtente("Interrotto: i dati sul disco sono rimasti come prima.") from None
+        except Exception as e:
+            if os.environ.get("MAPPE_DEBUG"):
+                raise
+            raise ErroreUtente(
+                f"Errore imprevisto ({type(e).__name__}: {e}). I dati sul disco sono rimasti come prima. "
+                "Per i dettagli rilanciare con MAPPE_DEBUG=1 e segnalarlo a chi mantiene mappe."
+            ) from None
+
+
+def _area(ctx: click.Context):
+    from .archivio import Area
+
+    return Area(ctx.obj["area"])
+
+
+def _cartella_area(valore: str | None) -> Path:
+    return Path(valore) if valore else Path.cwd()
+
+
+@click.group(cls=Gruppo, context_settings=CONTESTO)
+@click.option(
+    "--area", "area", metavar="CARTELLA", envvar="MAPPE_AREA",
+    help="L'area di lavoro da usare (predefinita: la cartella corrente; anche con MAPPE_AREA).",
+)
+@click.version_option(package_name="mappe", message="mappe %(version)s")
+@click.pass_context
+def main(ctx: click.Context, area: str | None) -> None:
+    """mappe: mappe partecipate di bisogni e risorse di un comune.
+
+    Il percorso di una sera dopo il focus group:
+
+    \b
+      mappe init progetto && cd progetto
+      mappe comuni aggiungi "Rivalta di Torino"
+      mappe modello contributi.xlsx          (da compilare)
+      mappe importa contributi.xlsx --comune "Rivalta di Torino"
+      mappe mappa "Rivalta di Torino"        (apre rivalta-di-torino.html)
+
+    Per provare subito con dati di esempio: mappe demo
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["area"] = _cartella_area(area)
+
+
+@main.command(context_settings=CONTESTO)
+@click.argument("cartella", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def init(ctx: click.Context, cartella: Path | None) -> None:
+    """Crea un'area di lavoro: il catalogo in layers/ e la cartella data/comuni/.
+
+    Senza CARTELLA usa la cartella indicata con --area o quella corrente.
+    Un catalogo già presente non viene toccato.
+
+    \b
+    Esempio:
+      mappe init progetto-cidis
+    """
+    from .archivio import crea_area
+
+    destinazione = cartella or ctx.obj["area"]
+    area = crea_area(destinazione)
+    click.echo(f"Area di lavoro pronta in {area.cartella}.")
+    click.echo("Ora aggiungere i comuni: mappe comuni aggiungi NOME")
+
+
+@main.group(cls=Gruppo, context_settings=CONTESTO)
+def comuni() -> None:
+    """I comuni dell'area di lavoro.
+
+    \b
+    Esempi:
+      mappe comuni aggiungi Orbassano "Rivalta di Torino" 001120
+      mappe comuni elenco
+    """
+
+
+@comuni.command("aggiungi", context_settings=CONTESTO)
+@click.argument("nomi", nargs=-1, required=True, metavar="NOME_O_CODICE_ISTAT...")
+@click.option("--provincia", metavar="SIGLA", help="La sigla della provincia, per i comuni con lo stesso nome (es. TO).")
+@click.pass_context
+def comuni_aggiungi(ctx: click.Context, nomi: tuple[str, ...], provincia: str | None) -> None:
+    """Aggiunge uno o più comuni: confine e popolazione ISTAT, e gli strati vuoti.
+
+    Il nome si può scrivere senza maiuscole né accenti; per i comuni omonimi
+    serve --provincia.
+
+    \b
+    Esempi:
+      mappe comuni aggiungi "rivalta di torino" Aglie
+      mappe comuni aggiungi Samone --provincia TO
+      mappe comuni aggiungi 001171
+    """
+    from . import territorio
+
+    area = _area(ctx)
+    # Resolve every name first: one unknown name adds nothing.
+    trovati = [territorio.cerca_comune(n, provincia) for n in nomi]
+    for comune in trovati:
+        arch, nuovo = area.aggiungi_comune(comune)
+        stato = "aggiunto" if nuovo else "era già presente"
+        click.echo(
+            f"{comune.nome} ({comune.sigla}, ISTAT {comune.codice_istat}): {stato}, "
+            f"{arch.info['popolazione']:,} abitanti".replace(",", ".") + f" – data/comuni/{comune.slug}/"
+        )
+
+
+@comuni.command("elenco", context_settings=CONTESTO)
+@click.pass_context
+def comuni_elenco(ctx: click.Context) -> None:
+    """Elenca i comuni dell'area con popolazione e numero di elementi per strato.
+
+    \b
+    Esempio:
+      mappe comuni elenco
+    """
+    area = _area(ctx)
+    archivi = area.archivi()
+    if not archivi:
+        click.echo("Nessun comune nell'area di lavoro. Aggiungerne uno: mappe comuni aggiungi NOME")
+        return
+    intest = f"{'Comune':<24} {'Prov.':<5} {'ISTAT':<7} {'Abitanti':>9} {'Contributi':>10} {'Luoghi':>7} {'Incontri':>8} {'Riscontri':>9}"
+    click.echo(intest)
+    for a in archivi:
+        c = a.conta()
+        ab = f"{a.info['popolazione']:,}".replace(",", ".")
+        click.echo(
+            f"{a.nome[:24]:<24} {a.info['sigla']:<5} {a.info['codice_istat']:<7} {ab:>9} "
+            f"{c.get('contributi', 0):>10} {c.get('luoghi', 0):>7} {c.get('incontri', 0):>8} {c.get('riscontri', 0):>9}"
+        )
+
+
+@main.command(context_settings=CONTESTO)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--strato", type=click.Choice(["contributi", "luoghi", "incontri"]), default="contributi", show_default=True,
+    help="Per quale strato è il modello.",
+)
+@click.pass_context
+def modello(ctx: click.Context, file: Path, strato: str) -> None:
+    """Scrive un foglio vuoto per i facilitatori, con le colonne giuste e una riga di esempio.
+
+    In .xlsx c'è anche un foglio 'Istruzioni' che spiega ogni colonna e i valori
+    ammessi, e i menu a tendina; in .csv il separatore è ';' (Excel italiano).
+
+    \b
+    Esempi:
+      mappe modello contributi.xlsx
+      mappe modello luoghi.csv --strato luoghi
+    """
+    from .catalogo import carica_catalogo
+    from .modello import scrivi_modello
+
+    cartella = ctx.obj["area"]
+    catalogo = carica_catalogo(cartella / "layers") if (cartella / "layers").is_dir() else carica_catalogo()
+    scrivi_modello(catalogo, file, strato)
+    click.echo(f"Modello scritto in {file}: una riga per ogni cosa detta, poi 'mappe importa {file.name} --comune NOME'.")
+
+
+@main.command(context_settings=CONTESTO)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--comune", "comune", required=True, metavar="COMUNE", help="Il comune (nome, codice ISTAT o cartella).")
+@click.option(
+    "--strato", type=click.Choice(["contributi", "luoghi", "incontri"]), default="contributi", show_default=True,
+    help="Lo strato in cui importare.",
+)
+@click.option("--foglio", metavar="NOME", help="Il foglio da leggere in un file .xlsx (predefinito: il primo).")
+@click.option("--prova", is_flag=True, help="Controlla ogni riga e dice cosa farebbe, senza scrivere niente.")
+@click.pass_context
+def importa(ctx: click.Context, file: Path, comune: str, strato: str, foglio: str | None, prova: bool) -> None:
+    """Importa un file (CSV, XLSX, GeoJSON, GeoPackage) in un comune.
+
+    Ogni riga respinta è elencata con il numero di riga, il campo e cosa fare, e
+    non viene scritta; le righe buone sono scritte tutte insieme. Importare due
+    volte lo stesso file non aggiunge niente. Esce con 1 se qualche riga è stata
+    respinta.
+
+    \b
+    Esempi:
+      mappe importa luoghi.csv --comune Orbassano --strato luoghi
+      mappe importa incontri.xlsx --comune Orbassano --strato incontri
+      mappe importa contributi.xlsx --comune Orbassano --prova
+      mappe importa contributi.xlsx --comune Orbassano
+    """
+    from .importa import importa_file
+
+    area = _area(ctx)
+    arch = area.archivio(comune)
+    r = importa_file(arch, file, strato, prova=prova, foglio=foglio)
+    intestazione = "Prova (niente è stato scritto)" if prova else "Importazione"
+    click.echo(f"{intestazione} di {file.name} in {arch.nome}, strato {strato}:")
+    verbo = "da importare" if prova else "importati"
+    click.echo(
+        f"  {verbo}: {r.importati}, aggiornati: {r.aggiornati}, già presenti: {r.gia_presenti}, "
+        f"respinti: {len(r.respinti)}"
+    )
+    for a in r.avvisi:
+        click.echo(f"  Attenzione, {file.name} {a}", err=True)
+    if r.respinti:
+        click.echo("Righe respinte (non scritte):", err=True)
+        for x in r.respinti:
+            click.echo(f"  {file.name}, {x}", err=True)
+        click.echo("Correggere queste righe nel file e importarlo di nuovo: le righe già importate non si duplicano.", err=True)
+        ctx.exit(1)
+
+
+@main.command(context_settings=CONTESTO)
+@click.argument("comune")
+@click.option("--vista", type=click.Choice(VISTE_NOMI), default="tutto", show_default=True, help="Che cosa mostrare.")
+@click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path),
+              help="Il file HTML da scrivere (predefinito: <comune>.html nella cartella corrente).")
+@click.option("--lingua", type=click.Choice(["it", "en"]), default="it", show_default=True, help="La lingua della mappa.")
+@click.option("--titolo", metavar="TESTO", help="Un titolo al posto di quello della vista.")
+@click.option("--interna", is_flag=True,
+              help="Mappa per uso interno: mostra anche i contributi riservati e le posizioni vere (mai i campi personali).")
+@click.pass_context
+def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo: str | None, interna: bool) -> None:
+    """Scrive la mappa interattiva di un comune: un solo file HTML che funziona senza internet.
+
+    Passa per le regole di riservatezza: i campi privati e i contributi riservati
+    non ci sono, le posizioni sensibili sono spostate.
+
+    \b
+    Esempi:
+      mappe mappa Orbassano
+      mappe mappa Orbassano --vista bisogni-risorse -o bisogni.html
+      mappe mappa Orbassano --lingua en
+    """
+    from .rendi.mappa import costruisci_mappa, scrivi_mappa
+
+    area = _area(ctx)
+    arch = area.archivio(comune)
+    html = costruisci_mappa(area, arch, vista, lingua, interna, titolo)
+    uscita = uscita or Path(f"{arch.slug}.html")
+    scrivi_mappa(html, uscita)
+    click.echo(f"Mappa scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): aprirla con il browser.")
+
+
+@main.command(context_settings=CONTESTO)
+@click.argument("cartella", required=False, default="mappe-demo", type=click.Path(file_okay=False, path_type=Path))
+def demo(cartella: Path) -> None:
+    """Crea un'area di esempio con i sei comuni del CIdiS e ne disegna le mappe.
+
+    I comuni sono Beinasco, Bruino, Orbassano, Piossasco, Rivalta di Torino e
+    Volvera; luoghi, incontri e contributi sono inventati e segnati come esempio.
+
+    \b
+    Esempio:
+      mappe demo
+      mappe demo /tmp/prova
+    """
+    from .demo import COMUNI_DEMO, crea_demo, scrivi_indice
+    from .rendi.mappa import costruisci_mappa, scrivi_mappa
+
+    click.echo(f"Creo l'area di esempio in {cartella} ...")
+    with click.progressbar(length=len(COMUNI_DEMO), label="Comuni", show_pos=True, file=sys.stderr,
+                           hidden=not sys.stderr.isatty()) as barra:
+        area, archivi = crea_demo(cartella, avanzamento=lambda a: barra.update(1))
+    cartella_mappe = Path(cartella)
+    voci = []
+    with click.progressbar(archivi, label="Mappe ", show_pos=True, file=sys.stderr,
+                           hidden=not sys.stderr.isatty()) as barra:
+        for arch in barra:
+            html = costruisci_mappa(area, arch)
+            scrivi_mappa(html, cartella_mappe / f"{arch.slug}.html")
+            voci.append((arch.nome, f"{arch.slug}.html", arch.conta()))
+    indice = scrivi_indice(cartella_mappe / "index.html", voci, "Mappe di esempio dei comuni del CIdiS")
+    click.echo(f"Fatto: {len(archivi)} comuni, {sum(v[2]['contributi'] for v in voci)} contributi di esempio.")
+    click.echo(f"Aprire con il browser: {indice.resolve()}")
+
+
+def principale() -> None:  # pragma: no cover - kept for `python -m mappe`
+    main(prog_name="mappe")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(prog_name=os.path.basename(sys.argv[0])))

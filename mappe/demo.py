@@ -1,0 +1,253 @@
+"""The example territory: the six comuni of CIdiS with invented, clearly labelled contributions.
+
+Nothing here is real focus-group content: places, sessions and words are made up to show
+what mappe does. Every map of the demo carries an "example data" banner.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import random
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import LineString, Point, Polygon
+
+from . import territorio
+from .archivio import Area, Archivio, crea_area
+from .importa import importa_tabella
+
+__all__ = ["COMUNI_DEMO", "crea_demo", "scrivi_indice"]
+
+COMUNI_DEMO = ("Beinasco", "Bruino", "Orbassano", "Piossasco", "Rivalta di Torino", "Volvera")
+
+LUOGHI = [
+    ("Piazza del Municipio", "piazza", "luogo_significativo", "Dove ci si incontra la domenica mattina."),
+    ("Municipio", "municipio", "punto_rete", ""),
+    ("Biblioteca civica", "biblioteca", "antenna_sociale", "Aperta anche il sabato, con il gruppo di lettura."),
+    ("Oratorio", "oratorio", "luogo_significativo", "Il cortile dove sono cresciute generazioni di ragazzi."),
+    ("Bar della piazza", "bar", "antenna_sociale", "Il barista sa chi ha bisogno di una mano."),
+    ("Casa del quartiere", "casa_quartiere", "punto_rete", "Sportello, corsi e cene di quartiere."),
+    ("Stazione", "stazione", "da_riqualificare", "Sala d'attesa chiusa da anni."),
+    ("Scuola media", "scuola", "punto_rete", ""),
+    ("Parco comunale", "parco", "luogo_significativo", "Panchine, giochi e l'area cani."),
+    ("Chiesa parrocchiale", "chiesa", "luogo_significativo", ""),
+    ("Mercato del sabato", "mercato", "luogo_significativo", "Il momento della settimana in cui si vede tutto il paese."),
+    ("Edicola di via Roma", "edicola", "antenna_sociale", "Negozio amico: ritira i pacchi e tiene le chiavi."),
+]
+
+# One example per (kind, theme): title and words. Invented, as in a real focus group.
+TESTI = {
+    ("bisogno", "abitare"): ("Case troppo care per i giovani", "Chi vuole andare a vivere da solo qui non trova niente sotto i 700 euro, e allora se ne va."),
+    ("bisogno", "lavoro"): ("Nessuno aiuta a cercare lavoro", "Per il centro per l'impiego bisogna andare fuori paese, e con due autobus al giorno è impossibile."),
+    ("bisogno", "formazione"): ("Corsi serali che non ci sono più", "Una volta c'erano i corsi di informatica la sera, adesso per imparare bisogna arrangiarsi."),
+    ("bisogno", "accesso_servizi"): ("Lo sportello sociale è sempre chiuso", "Apre due mattine a settimana, e chi lavora non ci può andare mai."),
+    ("bisogno", "societa_inclusiva"): ("Le famiglie straniere restano sole", "Le mamme arrivate da poco non conoscono nessuno, i bambini fanno da interpreti."),
+    ("bisogno", "rete_territoriale"): ("Le associazioni non si parlano", "Ognuno fa la sua festa lo stesso giorno, e alla fine la gente si divide."),
+    ("bisogno", "socialita"): ("Nessun posto dove stare la sera", "Dopo le sette non c'è un posto dove stare insieme, i ragazzi stanno in piazza al freddo."),
+    ("bisogno", "mobilita"): ("Gli anziani non arrivano all'ospedale", "Senza la macchina del figlio mia madre non può andare alle visite, il pullman non passa."),
+    ("bisogno", "spazi_pubblici"): ("Marciapiedi impossibili con il passeggino", "In via Roma le auto sono parcheggiate sul marciapiede e con la carrozzina si va in strada."),
+    ("risorsa", "abitare"): ("Il condominio solidale", "Nel nostro palazzo ci teniamo d'occhio: se la signora del terzo non apre le tende, si bussa."),
+    ("risorsa", "lavoro"): ("La bottega che prende apprendisti", "Il falegname prende sempre un ragazzo a imparare, ne ha fatti crescere tanti."),
+    ("risorsa", "formazione"): ("Il doposcuola dei volontari", "Due pomeriggi a settimana i pensionati aiutano i ragazzi con i compiti, gratis."),
+    ("risorsa", "accesso_servizi"): ("La farmacia che ascolta", "La farmacista ti spiega le carte dell'ASL e ti dice a chi rivolgerti."),
+    ("risorsa", "societa_inclusiva"): ("La scuola di italiano per mamme", "Il martedì mattina, mentre i bambini sono a scuola, si impara l'italiano e si fa amicizia."),
+    ("risorsa", "rete_territoriale"): ("Il tavolo delle associazioni", "Da quando ci troviamo una volta al mese le feste non si sovrappongono più."),
+    ("risorsa", "socialita"): ("Le bocce del giovedì", "Al circolo il giovedì si gioca a bocce: è l'unico giorno in cui mio padre esce di casa."),
+    ("risorsa", "mobilita"): ("Il pulmino dei volontari", "Ti portano alle visite se chiami due giorni prima. Funziona, ma i volontari sono pochi."),
+    ("risorsa", "spazi_pubblici"): ("Il parco curato dai residenti", "L'abbiamo adottato noi del quartiere: tagliamo l'erba e abbiamo piantato i fiori."),
+    ("memoria", "abitare"): ("Le case dei ferrovieri", "Qui c'erano le case dei ferrovieri, si viveva con le porte aperte e i bambini giocavano in cortile."),
+    ("memoria", "lavoro"): ("La fabbrica che dava lavoro a tutti", "Alla fabbrica lavoravano mio padre, mio zio e mezzo paese. La sirena segnava le ore della giornata."),
+    ("memoria", "formazione"): ("La scuola con la stufa", "Ognuno portava un pezzo di legna per la stufa. La maestra ci faceva cantare."),
+    ("memoria", "accesso_servizi"): ("Il medico che veniva a casa", "Il dottore passava in bicicletta e conosceva tutti per nome."),
+    ("memoria", "societa_inclusiva"): ("Quando arrivarono dal Sud", "Negli anni '60 arrivarono tante famiglie dal Sud: all'inizio fu difficile, poi le feste le facevamo insieme."),
+    ("memoria", "rete_territoriale"): ("La festa patronale organizzata da tutti", "Tutte le borgate preparavano un carro, era una gara ma anche un modo per lavorare insieme."),
+    ("memoria", "socialita"): ("Il ballo a palchetto", "D'estate montavano il palchetto in piazza e si ballava fino a tardi. Lì ho conosciuto mia moglie."),
+    ("memoria", "mobilita"): ("Il tram per Torino", "C'era il tram che andava fino a Torino, ci mettevi un'ora ma passava ogni mezz'ora."),
+    ("memoria", "spazi_pubblici"): ("Il lavatoio", "Le donne andavano al lavatoio e lì si sapeva tutto di tutti."),
+    ("proposta", "abitare"): ("Coabitazione tra anziani e studenti", "Tante persone anziane vivono sole in case grandi: si potrebbe ospitare uno studente in cambio di compagnia."),
+    ("proposta", "lavoro"): ("Una bacheca del lavoro in biblioteca", "Una bacheca con le offerte di lavoro della zona e qualcuno che aiuti a scrivere il curriculum."),
+    ("proposta", "formazione"): ("Corsi di smartphone per anziani", "I ragazzi delle superiori potrebbero insegnare agli anziani a usare il telefono, e farlo valere come tirocinio."),
+    ("proposta", "accesso_servizi"): ("Sportello sociale anche il sabato", "Basterebbe aprire lo sportello un sabato al mese, magari al mercato."),
+    ("proposta", "societa_inclusiva"): ("Una cena dei popoli", "Una cena all'anno in cui ogni famiglia porta un piatto del suo paese."),
+    ("proposta", "rete_territoriale"): ("Un calendario unico degli eventi", "Un calendario unico, appeso nei bar e in edicola, con tutte le iniziative del mese."),
+    ("proposta", "socialita"): ("Riaprire la sala d'attesa della stazione", "La sala d'attesa chiusa potrebbe diventare un posto per i ragazzi, gestito da loro."),
+    ("proposta", "mobilita"): ("Un bus a chiamata", "Un pulmino a chiamata per chi non guida, prenotabile anche al telefono."),
+    ("proposta", "spazi_pubblici"): ("Panchine e ombra in piazza", "Mettere panchine all'ombra: gli anziani uscirebbero di più se avessero dove sedersi."),
+    ("emozione", "abitare"): ("Il mio cortile", "Quando torno a casa e vedo il cortile pieno di bambini mi sento a posto."),
+    ("emozione", "lavoro"): ("Il capannone vuoto", "Passare davanti al capannone chiuso mi mette tristezza, lì c'era vita."),
+    ("emozione", "formazione"): ("Davanti alla scuola", "All'uscita di scuola c'è sempre festa, è il momento più bello del paese."),
+    ("emozione", "accesso_servizi"): ("La coda all'ufficio", "Ogni volta che devo andare in comune mi sento persa, non capisco a chi chiedere."),
+    ("emozione", "societa_inclusiva"): ("Il parco la sera", "La sera nel parco non ci passo: è buio e mi fa paura."),
+    ("emozione", "rete_territoriale"): ("La festa del quartiere", "Alla festa del quartiere mi sento parte di qualcosa."),
+    ("emozione", "socialita"): ("La panchina del mercato", "Su quella panchina ci siamo sempre noi del sabato: è il mio posto."),
+    ("emozione", "mobilita"): ("Il sottopasso", "Il sottopasso della stazione è sporco e buio, lo evito sempre."),
+    ("emozione", "spazi_pubblici"): ("Il viale dei tigli", "In primavera il viale dei tigli profuma: è il posto che amo di più."),
+}
+EMOZIONI_PER_TEMA = {
+    "abitare": "accogliente", "lavoro": "triste", "formazione": "amato", "accesso_servizi": "indifferente",
+    "societa_inclusiva": "paura", "rete_territoriale": "sicuro", "socialita": "amato", "mobilita": "abbandono",
+    "spazi_pubblici": "amato",
+}
+EPOCHE = ["anni '50", "anni '60", "anni '70", "anni '80", "anni '90"]
+SIGLE = {"Beinasco": "BEI", "Bruino": "BRU", "Orbassano": "ORB", "Piossasco": "PIO",
+         "Rivalta di Torino": "RIV", "Volvera": "VOL"}
+
+
+def _punto_dentro(rnd: random.Random, poligono, centro: Point, raggio_gradi: float) -> Point:
+    for _ in range(500):
+        a = rnd.uniform(0, 2 * math.pi)
+        r = raggio_gradi * math.sqrt(rnd.random())
+        p = Point(centro.x + r * math.cos(a) * 1.4, centro.y + r * math.sin(a))
+        if poligono.contains(p):
+            return p
+    return centro
+
+
+def _dati_comune(archivio: Archivio, rnd: random.Random, catalogo) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    nome = archivio.nome
+    sigla = SIGLE.get(nome, archivio.slug[:3].upper())
+    poligono = archivio.confine().geometry.union_all()
+    centro = poligono.centroid if poligono.contains(poligono.centroid) else poligono.representative_point()
+    # Places of the invented centre, then the sessions held in two of them.
+    luoghi = []
+    for k, (nome_l, cat, ruolo, descr) in enumerate(LUOGHI):
+        p = _punto_dentro(rnd, poligono, centro, 0.011)
+        luoghi.append({"id": f"L-{sigla}-{k + 1:02d}", "nome": nome_l, "categoria": cat, "ruolo": ruolo,
+                       "descrizione": descr or None, "referente": f"Referente di esempio {k + 1}",
+                       "lon": round(p.x, 6), "lat": round(p.y, 6)})
+    luoghi_df = pd.DataFrame(luoghi)
+    incontri = pd.DataFrame([
+        {"id": f"FG-{sigla}-01", "data": "2026-03-14", "luogo": f"L-{sigla}-06", "facilitatori": "Facilitatrice di esempio",
+         "partecipanti": rnd.randint(10, 25), "fasce_eta": "giovani|adulti|anziani", "fase": "baseline",
+         "note": "Incontro di esempio"},
+        {"id": f"FG-{sigla}-02", "data": "2026-10-17", "luogo": f"L-{sigla}-03", "facilitatori": "Facilitatore di esempio",
+         "partecipanti": rnd.randint(8, 20), "fasce_eta": "bambini|adulti|anziani", "fase": "verifica",
+         "note": "Incontro di esempio"},
+    ])
+    tipi = list(catalogo.voci("tipo"))
+    temi = list(catalogo.voci("tema"))
+    fasce = list(catalogo.voci("fascia_eta"))
+    righe, geometrie = [], []
+    n = len(tipi) * len(temi) + 3
+    for k in range(n):
+        tipo, tema = tipi[k % len(tipi)], temi[k % len(temi)]
+        titolo, testo = TESTI.get((tipo, tema), (f"Esempio di {tipo}", f"Un esempio di {tipo} sul tema {tema}."))
+        r = {
+            "id": f"C-{sigla}-{k + 1:03d}", "incontro": f"FG-{sigla}-0{1 + k % 2}", "tipo": tipo, "tema": tema,
+            "titolo": titolo, "testo": testo, "fascia_eta": fasce[rnd.randrange(len(fasce))],
+            "peso": rnd.choice([1, 1, 2, 3, 4, 6]), "visibilita": "pubblico", "sensibile": "no",
+            "autore": f"Partecipante {rnd.randint(1, 30)}", "note": None,
+        }
+        if tipo == "emozione":
+            r["emozione"] = EMOZIONI_PER_TEMA.get(tema, "indifferente")
+        if tipo == "memoria":
+            r["epoca"] = EPOCHE[k % len(EPOCHE)]
+        p = _punto_dentro(rnd, poligono, centro, 0.02)
+        geom = p
+        if k % 11 == 4:  # a path walked by participants
+            q = _punto_dentro(rnd, poligono, p, 0.004)
+            mezzo = Point((p.x + q.x) / 2 + rnd.uniform(-0.001, 0.001), (p.y + q.y) / 2 + rnd.uniform(-0.001, 0.001))
+            geom = LineString([p, mezzo, q])
+        elif k % 11 == 8:  # a zone drawn on the map
+            raggio = rnd.uniform(0.0015, 0.003)
+            geom = Polygon([(p.x + raggio * 1.4 * math.cos(a), p.y + raggio * math.sin(a))
+                            for a in [i * math.pi / 4 + rnd.uniform(-0.2, 0.2) for i in range(8)]])
+            if not poligono.contains(geom):
+                geom = p
+        elif k % 9 == 5:  # said about a place: located there
+            r["luogo"] = luoghi[k % len(luoghi)]["id"]
+            geom = None
+        if k in (n - 1, n - 2):  # about the comune as a whole
+            geom = None
+            r["luogo"] = None
+        if k == 7:
+            r["sensibile"] = "sì"
+            r["note"] = "Vive da solo, la posizione è la sua casa: non mostrarla."
+        if k == 12:
+            r["visibilita"] = "riservato"
+            r["note"] = "Segnalazione riservata per i servizi sociali."
+        righe.append(r)
+        geometrie.append(geom)
+    # Answers: a few resources and proposals answer the needs of the same theme.
+    per_tema = {}
+    for r in righe:
+        if r["tipo"] == "bisogno":
+            per_tema[r["tema"]] = r["id"]
+    for r in righe:
+        if r["tipo"] in ("risorsa", "proposta") and r["tema"] in per_tema:
+            r["risponde_a"] = per_tema[r["tema"]]
+    contributi = gpd.GeoDataFrame(pd.DataFrame(righe), geometry=geometrie, crs="EPSG:4326")
+    contributi["_riga"] = range(2, len(contributi) + 2)
+    return luoghi_df, incontri, contributi
+
+
+def crea_demo(cartella: Path | str, avanzamento=None) -> tuple[Area, list[Archivio]]:
+    """Build the example workspace in ``cartella``: six comuni with places, sessions and contributions.
+
+    Re-running it on the same folder adds nothing new (every row has a stable id).
+    """
+    area = crea_area(cartella)
+    rnd = random.Random(2026)
+    archivi = []
+    for nome in COMUNI_DEMO:
+        comune = territorio.cerca_comune(nome)
+        arch, _ = area.aggiungi_comune(comune)
+        info = arch.leggi("comune")
+        if not int(info.get("esempio", pd.Series([0])).iloc[0] or 0):
+            info["esempio"] = 1
+            arch.scrivi({"comune": info})
+        luoghi, incontri, contributi = _dati_comune(arch, rnd, area.catalogo)
+        luoghi["_riga"] = range(2, len(luoghi) + 2)
+        incontri["_riga"] = range(2, len(incontri) + 2)
+        for strato, df in (("luoghi", luoghi), ("incontri", incontri), ("contributi", contributi)):
+            r = importa_tabella(arch, df, Path(f"esempio-{strato}"), strato)
+            if r.respinti:  # the demo must be clean: a rejection here is a bug
+                raise RuntimeError(f"demo {nome} {strato}: {r.respinti[0]}")
+        archivi.append(arch)
+        if avanzamento:
+            avanzamento(arch)
+    return area, archivi
+
+
+def scrivi_indice(percorso: Path, voci: list[tuple[str, str, dict]], titolo: str = "Mappe dei comuni") -> Path:
+    """A small offline page linking the maps: (name, file name, counts per layer)."""
+    righe = "\n".join(
+        f'<li><a href="{html.escape(file)}">{html.escape(nome)}</a> '
+        f'<span>{conti.get("contributi", 0)} contributi, {conti.get("luoghi", 0)} luoghi, '
+        f'{conti.get("incontri", 0)} incontri</span></li>'
+        for nome, file, conti in voci
+    )
+    testo = f"""<!DOCTYPE html>
+<html lang="it">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(titolo)}</title>
+<style>
+body {{ font-family: "Segoe UI", "Noto Sans", "DejaVu Sans", Arial, sans-serif; background: #efe9da; color: #222;
+  max-width: 760px; margin: 2rem auto; padding: 0 1rem; }}
+h1 {{ font-size: 1.6rem; }}
+.esempio {{ background: #f5cba7; color: #4a2300; font-weight: 700; padding: 4px 10px; border-radius: 4px; display: inline-block; }}
+li {{ margin: .6rem 0; font-size: 1.1rem; }}
+li span {{ color: #555; font-size: .95rem; margin-left: .5rem; }}
+a {{ color: #1a5276; font-weight: 600; }}
+footer {{ margin-top: 2rem; font-size: .85rem; color: #555; }}
+</style>
+</head>
+<body>
+<p class="esempio">DATI DI ESEMPIO – non sono contenuti reali di focus group</p>
+<h1>{html.escape(titolo)}</h1>
+<p>Le mappe di bisogni, risorse, memorie, proposte, emozioni e luoghi dei comuni del territorio.
+Ogni mappa è un unico file che funziona anche senza internet.</p>
+<ul>
+{righe}
+</ul>
+<footer>Realizzato con mappe. {html.escape(territorio.FONTE)}.</footer>
+</body>
+</html>
+"""
+    percorso.write_text(testo, encoding="utf-8")
+    return percorso

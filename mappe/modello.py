@@ -1,0 +1,142 @@
+"""The spreadsheet template for facilitators, built from the catalogue."""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+
+from .catalogo import Catalogo
+from .errori import MappeError
+
+__all__ = ["colonne_modello", "scrivi_modello"]
+
+SPIEGAZIONI_COORDINATE = {
+    "lon": "Longitudine in gradi decimali (per esempio 7.5378). Si può lasciare vuota se c'è il luogo.",
+    "lat": "Latitudine in gradi decimali (per esempio 45.0087). Si può lasciare vuota se c'è il luogo.",
+}
+ESEMPI_COORDINATE = {"lon": "7.5378", "lat": "45.0087"}
+
+
+def colonne_modello(catalogo: Catalogo, strato: str = "contributi") -> list[str]:
+    """The columns of the template: the layer's fields, then lon and lat for located layers."""
+    s = catalogo.strati[strato]
+    colonne = list(s.campi)
+    if s.geometria:
+        colonne += ["lon", "lat"]
+    return colonne
+
+
+def _istruzioni(catalogo: Catalogo, strato: str) -> list[list[str]]:
+    s = catalogo.strati[strato]
+    righe = [["Colonna", "Obbligatoria", "Che cosa scrivere", "Valori ammessi (codice = significato)"]]
+    for nome in colonne_modello(catalogo, strato):
+        if nome in s.campi:
+            c = s.campi[nome]
+            descr = c.descrizione + (" (Campo privato: non esce mai in pubblico.)" if c.privato and "pubblico" not in c.descrizione else "")
+            if c.valori:
+                valori = "; ".join(f"{k} = {v.label}" for k, v in catalogo.voci(c.valori).items())
+                if c.tipo == "lista":
+                    valori += " (più valori separati da |)"
+            elif c.tipo == "booleano":
+                valori = "sì oppure no"
+            elif c.tipo == "data":
+                valori = "una data, come 23/11/2026"
+            elif c.tipo == "intero":
+                valori = "un numero intero"
+            else:
+                valori = "testo libero"
+            righe.append([nome, "sì" if c.obbligatorio else "no", descr, valori])
+        else:
+            righe.append([nome, "no", SPIEGAZIONI_COORDINATE[nome], "un numero con il punto o la virgola"])
+    return righe
+
+
+def scrivi_modello(catalogo: Catalogo, percorso: Path | str, strato: str = "contributi") -> Path:
+    """Write an empty template with one example row (XLSX: plus an 'Istruzioni' sheet).
+
+    A CSV template is written for Italian Excel: UTF-8 with BOM and ';' as separator.
+    """
+    percorso = Path(percorso)
+    est = percorso.suffix.lower()
+    if est not in (".xlsx", ".csv"):
+        raise MappeError(f"Il modello si scrive come .xlsx o .csv, non come '{est or percorso.name}': cambiare il nome del file.")
+    if strato not in catalogo.strati:
+        raise MappeError(f"Lo strato '{strato}' non esiste: usare uno di {', '.join(catalogo.strati)}.")
+    s = catalogo.strati[strato]
+    colonne = colonne_modello(catalogo, strato)
+    esempio = [s.campi[c].esempio if c in s.campi else ESEMPI_COORDINATE[c] for c in colonne]
+    percorso.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".modello-", suffix=est, dir=percorso.parent)
+    os.close(fd)
+    try:
+        if est == ".csv":
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+                w = csv.writer(f, delimiter=";")
+                w.writerow(colonne)
+                w.writerow(esempio)
+        else:
+            _scrivi_xlsx(tmp, catalogo, strato, colonne, esempio)
+        os.replace(tmp, percorso)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return percorso
+
+
+def _scrivi_xlsx(tmp: str, catalogo: Catalogo, strato: str, colonne, esempio) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    s = catalogo.strati[strato]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = s.label[:31]
+    ws.append(colonne)
+    ws.append(esempio)
+    for cella in ws[1]:
+        cella.font = Font(bold=True)
+        cella.fill = PatternFill("solid", fgColor="F5E6C8")
+    for cella in ws[2]:
+        cella.font = Font(italic=True, color="7F7F7F")
+    for j, nome in enumerate(colonne, start=1):
+        larghezza = 40 if nome in ("testo", "descrizione") else max(12, len(nome) + 4)
+        ws.column_dimensions[ws.cell(1, j).column_letter].width = larghezza
+    ws.freeze_panes = "A2"
+    # Drop-down menus for the choice fields, from the catalogue.
+    valori_ws = wb.create_sheet("Valori")
+    col_valori = 1
+    for j, nome in enumerate(colonne, start=1):
+        c = s.campi.get(nome)
+        if c is None or c.tipo != "scelta":
+            continue
+        codici = list(catalogo.voci(c.valori))
+        valori_ws.cell(1, col_valori, nome).font = Font(bold=True)
+        for k, cod in enumerate(codici, start=2):
+            valori_ws.cell(k, col_valori, cod)
+        lettera = valori_ws.cell(1, col_valori).column_letter
+        dv = DataValidation(
+            type="list", formula1=f"=Valori!${lettera}$2:${lettera}${len(codici) + 1}", allow_blank=True,
+            showErrorMessage=True, errorTitle="Valore non ammesso",
+            error=f"Per '{nome}' scegliere un valore dall'elenco.",
+        )
+        colonna = ws.cell(1, j).column_letter
+        dv.add(f"{colonna}2:{colonna}5000")
+        ws.add_data_validation(dv)
+        col_valori += 1
+    ist = wb.create_sheet("Istruzioni", 1)
+    for riga in _istruzioni(catalogo, strato):
+        ist.append(riga)
+    for cella in ist[1]:
+        cella.font = Font(bold=True)
+    for lettera, w in zip("ABCD", (16, 12, 60, 70)):
+        ist.column_dimensions[lettera].width = w
+    for row in ist.iter_rows(min_row=2):
+        for cella in row:
+            cella.alignment = Alignment(wrap_text=True, vertical="top")
+    ist.append([])
+    ist.append(["Come si usa", "", "Una riga per ogni cosa detta nel focus group. La riga in grigio è un esempio: "
+                "sostituirla. Poi: mappe importa FILE.xlsx --comune NOME", ""])
+    wb.save(tmp)

@@ -1,0 +1,120 @@
+"""Shared fixtures: real workspaces on disk, real CSV/XLSX files, the real CLI, real Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mappe import territorio
+from mappe.archivio import Area, crea_area
+from mappe.cli import main
+
+CHROMIUM = os.environ.get("MAPPE_CHROMIUM", "/usr/bin/chromium")
+ARGOMENTI_CHROMIUM = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+# Inside Orbassano, a few hundred metres apart.
+PUNTI_ORBASSANO = [(7.5378, 45.0087), (7.5420, 45.0050), (7.5300, 45.0110), (7.5450, 45.0000)]
+
+
+@pytest.fixture(scope="session")
+def _area_base(tmp_path_factory) -> Path:
+    cartella = tmp_path_factory.mktemp("base") / "area"
+    area = crea_area(cartella)
+    area.aggiungi_comune(territorio.cerca_comune("Orbassano"))
+    return cartella
+
+
+@pytest.fixture
+def area(_area_base, tmp_path) -> Area:
+    """A fresh workspace holding Orbassano, with empty layers."""
+    cartella = tmp_path / "area"
+    shutil.copytree(_area_base, cartella)
+    return Area(cartella)
+
+
+@pytest.fixture
+def orbassano(area):
+    return area.archivio("Orbassano")
+
+
+@pytest.fixture
+def cli(area):
+    """Run ``mappe`` on the workspace; returns click's Result."""
+    runner = CliRunner()
+
+    def esegui(*args, cwd: Path | None = None):
+        vecchia = Path.cwd()
+        os.chdir(cwd or area.cartella)
+        try:
+            return runner.invoke(main, ["--area", str(area.cartella), *map(str, args)], catch_exceptions=False)
+        finally:
+            os.chdir(vecchia)
+
+    return esegui
+
+
+def scrivi_csv(path: Path, righe: list[list], encoding="utf-8", sep=",") -> Path:
+    """Write a CSV as a spreadsheet program would (quotes where needed)."""
+    import csv
+
+    with open(path, "w", encoding=encoding, newline="") as f:
+        csv.writer(f, delimiter=sep).writerows(righe)
+    return path
+
+
+@pytest.fixture
+def incontri_csv(tmp_path) -> Path:
+    return scrivi_csv(tmp_path / "incontri.csv", [
+        ["id", "data", "fase", "partecipanti", "facilitatori", "note"],
+        ["FG-ORB-01", "23/11/2026", "baseline", "12", "Anna Facilitatrice", "Note private della sera"],
+    ])
+
+
+@pytest.fixture
+def luoghi_csv(tmp_path) -> Path:
+    return scrivi_csv(tmp_path / "luoghi.csv", [
+        ["nome", "categoria", "ruolo", "descrizione", "referente", "lon", "lat"],
+        ["Bar della piazza", "bar", "antenna_sociale", "Il barista sa tutto", "Mario Rossi 333 1234567", "7.5390", "45.0080"],
+        ["Biblioteca civica", "biblioteca", "punto_rete", "", "", "7.5410", "45.0095"],
+    ])
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium non trovato in {CHROMIUM}: installarlo con 'apt-get install -y chromium'.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGOMENTI_CHROMIUM)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def pagina_offline(browser):
+    """A page with every network request refused; records refused requests and JS errors."""
+    contesto = browser.new_context(viewport={"width": 1280, "height": 800})
+    pagina = contesto.new_page()
+    pagina.richieste_rifiutate = []
+    pagina.errori = []
+
+    def instrada(route):
+        url = route.request.url
+        if url.startswith(("file:", "data:", "about:")):
+            route.continue_()
+        else:
+            pagina.richieste_rifiutate.append(url)
+            route.abort()
+
+    pagina.route("**/*", instrada)
+    pagina.on("pageerror", lambda e: pagina.errori.append(str(e)))
+    pagina.on("console", lambda m: pagina.errori.append(m.text) if m.type == "error" else None)
+    pagina.on("requestfailed", lambda r: pagina.errori.append("richiesta fallita: " + r.url))
+    yield pagina
+    contesto.close()
