@@ -53,6 +53,11 @@ def _area(ctx: click.Context):
     return Area(ctx.obj["area"])
 
 
+def _migliaia(n: int) -> str:
+    """23061 -> '23.061', as Italians write it."""
+    return f"{int(n):,}".replace(",", ".")
+
+
 def _cartella_area(valore: str | None) -> Path:
     return Path(valore) if valore else Path.cwd()
 
@@ -140,7 +145,7 @@ def comuni_aggiungi(ctx: click.Context, nomi: tuple[str, ...], provincia: str | 
         stato = "aggiunto" if nuovo else "era già presente"
         click.echo(
             f"{comune.nome} ({comune.sigla}, ISTAT {comune.codice_istat}): {stato}, "
-            f"{arch.info['popolazione']:,} abitanti".replace(",", ".") + f" – data/comuni/{comune.slug}/"
+            f"{_migliaia(arch.info['popolazione'])} abitanti – data/comuni/{comune.slug}/"
         )
 
 
@@ -162,7 +167,7 @@ def comuni_elenco(ctx: click.Context) -> None:
     click.echo(intest)
     for a in archivi:
         c = a.conta()
-        ab = f"{a.info['popolazione']:,}".replace(",", ".")
+        ab = _migliaia(a.info["popolazione"])
         click.echo(
             f"{a.nome[:24]:<24} {a.info['sigla']:<5} {a.info['codice_istat']:<7} {ab:>9} "
             f"{c.get('contributi', 0):>10} {c.get('luoghi', 0):>7} {c.get('incontri', 0):>8} {c.get('riscontri', 0):>9}"

@@ -59,6 +59,9 @@
     var gruppi = {}, elementi = {}, cluster = {};
     var usaCluster = typeof L.markerClusterGroup === 'function' && D.n_punti > D.soglia_cluster;
     var icone = {};
+    // markercluster needs a maximum zoom even when no tile layer sets one.
+    if (map.options.maxZoom === undefined) map.setMaxZoom(19);
+    if (map.options.minZoom === undefined) map.setMinZoom(8);
 
     // The boundary: drawn first, under everything.
     var confine = L.geoJSON(D.confine, {
@@ -187,7 +190,7 @@
             '<span class="mappe-luogo-nome"></span>',
           iconSize: null, iconAnchor: [7, 7]
         });
-        var m = L.marker([Lg.y[j], Lg.x[j]], { icon: ic, title: Lg.nome[j], keyboard: true });
+        var m = L.marker([Lg.y[j], Lg.x[j]], { icon: ic, title: Lg.nome[j], keyboard: true, zIndexOffset: -1000 });
         m.on('add', (function (nome) {
           return function (ev) {
             var e = ev.target.getElement();
