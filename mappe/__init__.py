@@ -17,5 +17,13 @@ from .errori import MappeError
 from .importa import importa_file
 from .rendi.mappa import costruisci_mappa, scrivi_mappa
 
-__all__ = ["Area", "Archivio", "crea_area", "carica_catalogo", "MappeError", "importa_file",
-           "costruisci_mappa", "scrivi_mappa"]
+__all__ = [
+           "Archivio",
+           "Area",
+           "MappeError",
+           "carica_catalogo",
+           "costruisci_mappa",
+           "crea_area",
+           "importa_file",
+           "scrivi_mappa",
+]

@@ -7,8 +7,6 @@ English form, so a newer click degrades gracefully.
 
 from __future__ import annotations
 
-
-
 TRADUZIONI = {
     "Usage:": "Uso:",
     "Options": "Opzioni",

@@ -12,6 +12,7 @@ leaves the original file untouched.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import shutil
@@ -29,7 +30,7 @@ from . import territorio
 from .catalogo import Catalogo, Strato, carica_catalogo, cartella_predefinita
 from .errori import AreaError, ComuneError
 
-__all__ = ["Area", "Archivio", "crea_area", "tabella_vuota", "conforma"]
+__all__ = ["Archivio", "Area", "conforma", "crea_area", "tabella_vuota"]
 
 CRS = "EPSG:4326"
 STRATI_GEO = ("confine", "contributi", "luoghi", "incontri", "riscontri")
@@ -56,7 +57,7 @@ def conforma(strato: Strato, df: pd.DataFrame) -> pd.DataFrame:
             out[nome] = pd.to_numeric(col, errors="coerce").fillna(0).astype("int64")
         else:
             out[nome] = pd.Series(
-                [None if v is None or v is pd.NA or v != v or v == "" else str(v) for v in col.tolist()],
+                [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) or v == "" else str(v) for v in col.tolist()],
                 index=df.index, dtype=object,
             )
     if not strato.geometria:

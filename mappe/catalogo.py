@@ -17,7 +17,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 from .errori import CatalogoError
 
-__all__ = ["Voce", "Campo", "Strato", "Catalogo", "carica_catalogo", "cartella_predefinita"]
+__all__ = ["Campo", "Catalogo", "Strato", "Voce", "carica_catalogo", "cartella_predefinita"]
 
 STRATI = ("contributi", "luoghi", "incontri", "riscontri")
 TIPI_CAMPO = ("testo", "intero", "data", "booleano", "scelta", "lista")

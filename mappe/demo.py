@@ -16,7 +16,7 @@ import pandas as pd
 from shapely.geometry import LineString, Point, Polygon
 
 from . import territorio
-from .archivio import Area, Archivio, crea_area
+from .archivio import Archivio, Area, crea_area
 from .importa import importa_tabella
 
 __all__ = ["COMUNI_DEMO", "crea_demo", "scrivi_indice"]

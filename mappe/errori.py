@@ -1,6 +1,6 @@
 """The exception hierarchy of mappe: every user error is a MappeError with an Italian message."""
 
-__all__ = ["MappeError", "CatalogoError", "ComuneError", "ImportaError", "AreaError", "PrivacyError"]
+__all__ = ["AreaError", "CatalogoError", "ComuneError", "ImportaError", "MappeError", "PrivacyError"]
 
 
 class MappeError(Exception):

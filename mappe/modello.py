@@ -137,6 +137,7 @@ def _scrivi_xlsx(tmp: str, catalogo: Catalogo, strato: str, colonne, esempio) ->
         for cella in row:
             cella.alignment = Alignment(wrap_text=True, vertical="top")
     ist.append([])
-    ist.append(["Come si usa", "", "Una riga per ogni cosa detta nel focus group. La riga in grigio è un esempio: "
-                "sostituirla. Poi: mappe importa FILE.xlsx --comune NOME", ""])
+    come = ("Una riga per ogni cosa detta nel focus group. La riga in grigio è un esempio: "
+            "sostituirla o lasciarla, viene ignorata. Poi: mappe importa FILE.xlsx --comune NOME")
+    ist.append(["Come si usa", "", come, ""])
     wb.save(tmp)

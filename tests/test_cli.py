@@ -4,10 +4,9 @@ import sys
 import click
 import openpyxl
 import pytest
+from conftest import scrivi_csv
 
 from mappe.cli import main
-
-from conftest import scrivi_csv
 
 
 def _comandi(gruppo: click.Group, prefisso=()):
@@ -144,5 +143,20 @@ def test_area_da_variabile_di_ambiente(area, tmp_path, monkeypatch):
 
 
 def test_il_comando_installato_funziona(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "mappe", "init", str(tmp_path / "a")], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "mappe", "init", str(tmp_path / "a")], capture_output=True, text=True, check=False)
     assert r.returncode == 0 and "Area di lavoro pronta" in r.stdout
+
+
+def test_il_modello_compilato_si_importa_e_la_riga_di_esempio_e_ignorata(cli, tmp_path, orbassano):
+    f = tmp_path / "m.xlsx"
+    cli("modello", f)
+    wb = openpyxl.load_workbook(f)
+    ws = wb["Contributi"]
+    colonne = [c.value for c in ws[1]]
+    riga = {"tipo": "risorsa", "tema": "socialita", "testo": "Il circolo delle bocce", "lon": 7.5378, "lat": 45.0087}
+    ws.append([riga.get(c) for c in colonne])
+    wb.save(f)
+    r = cli("importa", f, "--comune", "Orbassano")
+    assert r.exit_code == 0, r.output
+    assert "importati: 1" in r.output and "riga 2: è la riga di esempio del modello: ignorata" in r.output
+    assert list(orbassano.leggi("contributi")["testo"]) == ["Il circolo delle bocce"]

@@ -1,15 +1,12 @@
-import json
 
-import openpyxl
-import pyogrio
 import geopandas as gpd
+import openpyxl
 import pytest
+from conftest import scrivi_csv
 from shapely.geometry import LineString, Point, Polygon
 
 from mappe.errori import ImportaError
 from mappe.importa import importa_file
-
-from conftest import scrivi_csv
 
 INTESTAZIONE = ["tipo", "tema", "titolo", "testo", "fascia_eta", "peso", "lon", "lat"]
 

@@ -3,7 +3,6 @@
 import random
 
 import pytest
-
 from conftest import scrivi_csv
 
 CITAZIONE = '<b>ciao</b> & "virgolette"'

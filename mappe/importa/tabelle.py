@@ -77,7 +77,7 @@ def leggi_xlsx(path: Path, foglio: str | None = None) -> pd.DataFrame:
     path = Path(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a damaged file
+    except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
         raise ImportaError(f"Il file {path} non è un file Excel leggibile ({type(e).__name__}): riaprirlo e salvarlo come .xlsx.")
     try:
         if foglio is None:

@@ -23,7 +23,7 @@ def leggi_vettori(path: Path, strato: str | None = None) -> gpd.GeoDataFrame:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             gdf = pyogrio.read_dataframe(path, layer=strato)
-    except Exception as e:  # GDAL reports damaged files with several exception types
+    except Exception as e:  # noqa: BLE001 - GDAL reports damaged files with several exception types
         raise ImportaError(f"Il file {path} non è un file GIS leggibile ({str(e).splitlines()[0]}): riesportarlo dal programma di origine.")
     if gdf.crs is None:
         if path.suffix.lower() in (".geojson", ".json"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from pathlib import Path
 
 import folium
@@ -21,10 +22,11 @@ from .. import pubblico
 from ..archivio import Archivio, Area
 from ..catalogo import Catalogo
 from ..territorio import FONTE
-from ..viste import Vista, vista as trova_vista
+from ..viste import Vista
+from ..viste import vista as trova_vista
 from . import risorse
 
-__all__ = ["costruisci_mappa", "scrivi_mappa", "dati_mappa", "pagina", "TESTI"]
+__all__ = ["TESTI", "costruisci_mappa", "dati_mappa", "pagina", "scrivi_mappa"]
 
 DECIMALI = 5  # about 1 m: enough for a community map
 SOGLIA_CLUSTER = 300
@@ -87,7 +89,7 @@ def _geometrie(serie) -> list:
     ys = np.round(shapely.get_y(geoms[punti]), DECIMALI)
     for k, idx in enumerate(np.flatnonzero(punti)):
         out[idx] = [float(xs[k]), float(ys[k])]
-    for idx in np.flatnonzero((tipo > 0)):
+    for idx in np.flatnonzero(tipo > 0):
         if not geoms[idx].is_empty:
             out[idx] = _geojson(geoms[idx])
     return out
@@ -96,7 +98,7 @@ def _geometrie(serie) -> list:
 def _colonna(df: pd.DataFrame, nome: str) -> list:
     if nome not in df.columns:
         return [None] * len(df)
-    return [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in df[nome].tolist()]
+    return [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v for v in df[nome].tolist()]
 
 
 def _voci(catalogo: Catalogo, lingua: str) -> dict:

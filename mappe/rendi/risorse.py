@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import base64
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
-__all__ = ["script", "stile", "leaflet_js", "leaflet_css"]
+__all__ = ["leaflet_css", "leaflet_js", "script", "stile"]
 
 STATIC = Path(__file__).parent / "static"
 
@@ -28,7 +28,7 @@ def _data_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-@lru_cache(maxsize=None)
+@cache
 def leaflet_css() -> str:
     """Leaflet's CSS with its images inlined."""
     base = _xstatic("leaflet")
@@ -40,25 +40,25 @@ def leaflet_css() -> str:
     return re.sub(r"url\((images/[a-z0-9\-]+\.png)\)", sostituisci, css)
 
 
-@lru_cache(maxsize=None)
+@cache
 def leaflet_js() -> str:
     js = (_xstatic("leaflet") / "leaflet.js").read_text(encoding="utf-8")
     return re.sub(r"//# sourceMappingURL=\S+", "", js)
 
 
-@lru_cache(maxsize=None)
+@cache
 def markercluster_js() -> str:
     js = (_xstatic("markercluster") / "leaflet.markercluster.js").read_text(encoding="utf-8")
     return re.sub(r"//# sourceMappingURL=\S+", "", js)
 
 
-@lru_cache(maxsize=None)
+@cache
 def markercluster_css() -> str:
     base = _xstatic("markercluster")
     return (base / "MarkerCluster.css").read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def nostro(nome: str) -> str:
     """One of mappe's own files in ``static/``."""
     return (STATIC / nome).read_text(encoding="utf-8")
