@@ -188,6 +188,11 @@ class Area:
     def catalogo(self) -> Catalogo:
         return carica_catalogo(self.cartella / "layers")
 
+    @cached_property
+    def progetto(self) -> dict:
+        """The project's settings from ``progetto.toml`` (name, contact, privacy notice)."""
+        return leggi_progetto(self.cartella / "progetto.toml")
+
     def segreto(self) -> bytes:
         """The workspace's secret key (for the stable displacement of sensitive points)."""
         path = self.cartella / ".mappe" / "segreto"
@@ -265,6 +270,44 @@ class Area:
         return arch, True
 
 
+PROGETTO_PREDEFINITO = {
+    "nome": "",
+    "contatto": "",
+    "informativa": (
+        "I riscontri sono anonimi: non scrivere nomi, indirizzi o numeri di telefono. "
+        "Li leggono gli operatori del progetto prima di pubblicarli, e servono solo a migliorare "
+        "le mappe e le azioni sul territorio."
+    ),
+}
+PROGETTO_TOML = """# Le informazioni del progetto, usate nelle mappe e nelle mostre.
+[progetto]
+# Il nome del progetto, che compare nei crediti di ogni mappa.
+nome = ""
+# Come raggiungere il progetto (mostrato nelle mappe pubblicate sul web, al posto dei riscontri).
+contatto = ""
+# L'informativa mostrata ai visitatori di una mostra prima di inviare un riscontro.
+informativa = "I riscontri sono anonimi: non scrivere nomi, indirizzi o numeri di telefono. Li leggono gli operatori del progetto prima di pubblicarli, e servono solo a migliorare le mappe e le azioni sul territorio."
+"""
+
+
+def leggi_progetto(path: Path) -> dict:
+    """Read ``progetto.toml``; missing keys take their defaults."""
+    from .catalogo import tomllib
+
+    dati = dict(PROGETTO_PREDEFINITO)
+    if path.exists():
+        try:
+            letto = tomllib.loads(path.read_text(encoding="utf-8")).get("progetto", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise AreaError(f"Il file {path} non è scritto bene ({e}): correggerlo o cancellarlo.")
+        for k, v in letto.items():
+            if k in dati and not isinstance(v, str):
+                raise AreaError(f"Nel file {path}, la chiave '{k}' deve essere un testo tra virgolette.")
+            if isinstance(v, str) and (v.strip() or k != "informativa"):
+                dati[k] = v.strip()
+    return dati
+
+
 def crea_area(cartella: Path | str) -> Area:
     """Create a workspace in ``cartella`` (the default catalogue and an empty ``data/comuni/``).
 
@@ -278,6 +321,8 @@ def crea_area(cartella: Path | str) -> Area:
         if not dest.exists():
             shutil.copyfile(file, dest)
     (cartella / "data" / "comuni").mkdir(parents=True, exist_ok=True)
+    if not (cartella / "progetto.toml").exists():
+        (cartella / "progetto.toml").write_text(PROGETTO_TOML, encoding="utf-8")
     area = Area(cartella)
     area.segreto()
     return area

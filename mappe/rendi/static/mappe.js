@@ -1,12 +1,14 @@
 /* mappe: builds a community map in the browser from one compact data block.
  *
- * Every text written by a person is put in the page with textContent, never as HTML.
- * Popups are built when opened; markers are shared icons per kind; many points are
- * clustered. */
+ * Every text written by a person (participants, visitors) is put in the page with
+ * textContent, never as HTML. Popups and list cards are built when shown; markers share
+ * one icon per kind and size; many points are clustered. The same code serves a comune
+ * map and an exhibition (views, feedback from visitors, kiosk mode). */
 (function () {
   'use strict';
 
   var SVG = 'http://www.w3.org/2000/svg';
+  var PER_PAGINA = 30;
 
   function el(tag, cls, testo) {
     var e = document.createElement(tag);
@@ -15,7 +17,14 @@
     return e;
   }
 
-  // The path of each shape in a 24x24 box.
+  function bottone(cls, testo, azione) {
+    var b = el('button', cls, testo);
+    b.type = 'button';
+    if (azione) b.addEventListener('click', azione);
+    return b;
+  }
+
+  // The path of each shape in a 24x24 box: kinds differ by shape, not only by colour.
   var FORME = {
     triangolo: 'M12 2 L22.5 20.5 L1.5 20.5 Z',
     cerchio: 'M12 2 A10 10 0 1 1 11.99 2 Z',
@@ -24,61 +33,188 @@
     cuore: 'M12 21 C5 15.5 1.5 12 1.5 7.5 C1.5 4.5 4 2.5 6.8 2.5 C9 2.5 11 4 12 6 C13 4 15 2.5 17.2 2.5 C20 2.5 22.5 4.5 22.5 7.5 C22.5 12 19 15.5 12 21 Z',
     stella: 'M12 1.5 L14.9 8.6 L22.5 9.2 L16.7 14.1 L18.5 21.5 L12 17.5 L5.5 21.5 L7.3 14.1 L1.5 9.2 L9.1 8.6 Z'
   };
+  var COLORE_VALIDO = /^#[0-9a-fA-F]{6}$/;
 
-  function simboloSvg(forma, colore, lato) {
+  function colore(c) { return COLORE_VALIDO.test(c || '') ? c : '#555555'; }
+
+  function simboloSvg(forma, col, lato) {
     var s = document.createElementNS(SVG, 'svg');
     s.setAttribute('viewBox', '0 0 24 24');
     s.setAttribute('width', lato);
     s.setAttribute('height', lato);
     s.setAttribute('aria-hidden', 'true');
+    s.setAttribute('focusable', 'false');
     var p = document.createElementNS(SVG, 'path');
     p.setAttribute('d', FORME[forma] || FORME.cerchio);
-    p.setAttribute('fill', colore);
+    p.setAttribute('fill', colore(col));
     p.setAttribute('stroke', '#ffffff');
     p.setAttribute('stroke-width', '2');
     s.appendChild(p);
     return s;
   }
 
-  function simboloHtml(forma, colore, lato) {
-    return '<svg viewBox="0 0 24 24" width="' + lato + '" height="' + lato + '" aria-hidden="true">' +
-      '<path d="' + (FORME[forma] || FORME.cerchio) + '" fill="' + colore +
-      '" stroke="#ffffff" stroke-width="2"/></svg>';
+  // Only for shared icons: shape names and colours come from the catalogue and are checked.
+  function simboloHtml(forma, col, lato) {
+    return '<svg viewBox="0 0 24 24" width="' + (+lato) + '" height="' + (+lato) +
+      '" aria-hidden="true" focusable="false"><path d="' + (FORME[forma] || FORME.cerchio) +
+      '" fill="' + colore(col) + '" stroke="#ffffff" stroke-width="2"/></svg>';
   }
 
-  function voce(D, vocabolario, codice) {
-    var v = D.voci[vocabolario] && D.voci[vocabolario][codice];
-    return v ? v.label : (codice || '');
+  // Visitors' text: no control characters, bounded length.
+  function pulisci(testo, massimo) {
+    return String(testo || '')
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\uFFFE\uFFFF]/g, '')
+      .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '$1')
+      .trim().slice(0, massimo);
   }
+
+  function uuid() {
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join('');
+    return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+  }
+
+  // SHA-256 (FIPS 180-4), to check the staff PIN without keeping it in the page.
+  function sha256(testo) {
+    var K = [], H = [], i, j;
+    function primo(n) { for (var d = 2; d * d <= n; d++) if (n % d === 0) return false; return true; }
+    function frazione(x) { return ((x - Math.floor(x)) * 4294967296) | 0; }
+    for (i = 2, j = 0; j < 64; i++) {
+      if (primo(i)) {
+        if (j < 8) H[j] = frazione(Math.pow(i, 1 / 2));
+        K[j++] = frazione(Math.pow(i, 1 / 3));
+      }
+    }
+    var byte = Array.from(new TextEncoder().encode(testo));
+    var lunghezza = byte.length * 8;
+    byte.push(0x80);
+    while (byte.length % 64 !== 56) byte.push(0);
+    for (i = 7; i >= 0; i--) byte.push(i >= 4 ? 0 : (lunghezza >>> (i * 8)) & 0xff);
+    function rot(x, n) { return (x >>> n) | (x << (32 - n)); }
+    for (var blocco = 0; blocco < byte.length; blocco += 64) {
+      var w = [];
+      for (i = 0; i < 16; i++) {
+        w[i] = (byte[blocco + 4 * i] << 24) | (byte[blocco + 4 * i + 1] << 16) | (byte[blocco + 4 * i + 2] << 8) | byte[blocco + 4 * i + 3];
+      }
+      for (i = 16; i < 64; i++) {
+        var s0 = rot(w[i - 15], 7) ^ rot(w[i - 15], 18) ^ (w[i - 15] >>> 3);
+        var s1 = rot(w[i - 2], 17) ^ rot(w[i - 2], 19) ^ (w[i - 2] >>> 10);
+        w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+      }
+      var a = H[0], b = H[1], c = H[2], d = H[3], e = H[4], f = H[5], g = H[6], h = H[7];
+      for (i = 0; i < 64; i++) {
+        var t1 = (h + (rot(e, 6) ^ rot(e, 11) ^ rot(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
+        var t2 = ((rot(a, 2) ^ rot(a, 13) ^ rot(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+        h = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+      }
+      H[0] = (H[0] + a) | 0; H[1] = (H[1] + b) | 0; H[2] = (H[2] + c) | 0; H[3] = (H[3] + d) | 0;
+      H[4] = (H[4] + e) | 0; H[5] = (H[5] + f) | 0; H[6] = (H[6] + g) | 0; H[7] = (H[7] + h) | 0;
+    }
+    return H.map(function (x) { return ((x >>> 0) + 0x100000000).toString(16).slice(1); }).join('');
+  }
+
+  // Point in (multi)polygon, to know in which comune a visitor tapped.
+  function dentro(lon, lat, geom) {
+    function anello(r) {
+      var c = false;
+      for (var i = 0, j = r.length - 1; i < r.length; j = i++) {
+        if (((r[i][1] > lat) !== (r[j][1] > lat)) &&
+            (lon < (r[j][0] - r[i][0]) * (lat - r[i][1]) / (r[j][1] - r[i][1]) + r[i][0])) c = !c;
+      }
+      return c;
+    }
+    function poligono(p) {
+      if (!anello(p[0])) return false;
+      for (var k = 1; k < p.length; k++) if (anello(p[k])) return false;
+      return true;
+    }
+    if (geom.type === 'Polygon') return poligono(geom.coordinates);
+    if (geom.type === 'MultiPolygon') return geom.coordinates.some(poligono);
+    return false;
+  }
+
+  /* ---------- Feedback kept in the browser until the staff download it ---------- */
+  function Raccolta(chiave) {
+    this.chiave = chiave;
+  }
+  Raccolta.prototype.tutti = function () {
+    try {
+      var v = JSON.parse(window.localStorage.getItem(this.chiave) || '[]');
+      return Array.isArray(v) ? v : [];
+    } catch (e) {
+      return [];
+    }
+  };
+  Raccolta.prototype.aggiungi = function (r) {
+    var lista = this.tutti();
+    lista.push(r);
+    window.localStorage.setItem(this.chiave, JSON.stringify(lista));
+  };
+  Raccolta.prototype.segnaEsportati = function (ids, quando) {
+    var lista = this.tutti();
+    lista.forEach(function (r) { if (ids.indexOf(r.id) >= 0) r.esportato = quando; });
+    window.localStorage.setItem(this.chiave, JSON.stringify(lista));
+  };
 
   function avvia(map, D) {
     var T = D.testi;
     var C = D.contributi;
     var n = C.id.length;
     var tipi = D.ordine_tipi;
-    var gruppi = {}, elementi = {}, cluster = {};
+    var gruppi = {}, elementi = {}, cluster = {}, marcatori = {};
     var usaCluster = typeof L.markerClusterGroup === 'function' && D.n_punti > D.soglia_cluster;
     var icone = {};
+    var raccolta = D.raccolta ? new Raccolta('mappe:' + D.mostra_id + ':riscontri') : null;
+    var contaId = 0;
+    function nuovoId(prefisso) { contaId += 1; return 'mappe-' + prefisso + '-' + contaId; }
+
     // markercluster needs a maximum zoom even when no tile layer sets one.
     if (map.options.maxZoom === undefined) map.setMaxZoom(19);
     if (map.options.minZoom === undefined) map.setMinZoom(8);
+    if (D.chiosco) document.documentElement.classList.add('mappe-chiosco');
 
-    // The boundary: drawn first, under everything.
-    var confine = L.geoJSON(D.confine, {
-      interactive: false,
-      style: { color: '#3d3d3d', weight: 2.5, fill: true, fillColor: '#f4efe1', fillOpacity: 0.35 }
-    }).addTo(map);
-    var limiti = confine.getBounds();
-    if (limiti.isValid()) map.fitBounds(limiti, { padding: [10, 10] });
+    function voce(vocabolario, codice) {
+      var v = D.voci[vocabolario] && D.voci[vocabolario][codice];
+      return v ? v.label : (codice || '');
+    }
+    function annuncia(testo) {
+      var a = document.getElementById('mappe-annuncio');
+      if (!a) return;
+      a.textContent = '';
+      window.setTimeout(function () { a.textContent = testo; }, 30);
+    }
 
-    // Optional online basemap, off by default: the map is readable without it.
+    /* ---------- State: view, kinds switched on, theme ---------- */
+    function statoVista(k) {
+      var v = D.viste[k];
+      var s = { vista: k, tema: '', accesi: {}, luoghi: v.luoghi };
+      tipi.forEach(function (t) { s.accesi[t] = v.tipi.indexOf(t) >= 0; });
+      return s;
+    }
+    var stato = statoVista(0);
+
+    /* ---------- The boundaries ---------- */
+    var confini = L.featureGroup();
+    D.confini.forEach(function (c) {
+      L.geoJSON(c.g, {
+        interactive: false,
+        style: { color: '#3d3d3d', weight: 2.5, fill: true, fillColor: '#f4efe1', fillOpacity: 0.35 }
+      }).addTo(confini);
+    });
+    confini.addTo(map);
+    var limiti = confini.getBounds();
+    function inizio() { if (limiti.isValid()) map.fitBounds(limiti, { padding: [10, 10] }); }
+    inizio();
     var sfondo = null;
 
     function icona(tipo, peso) {
       var classe = peso >= 5 ? 3 : (peso >= 2 ? 2 : 1);
       var k = tipo + classe;
       if (!icone[k]) {
-        var t = D.voci.tipo[tipo] || { colore: '#555555', forma: 'cerchio' };
+        var t = D.voci.tipo[tipo] || {};
         var lato = 18 + 6 * classe;
         icone[k] = L.divIcon({
           className: 'mappe-simbolo mappe-simbolo-' + tipo,
@@ -91,6 +227,7 @@
       return icone[k];
     }
 
+    /* ---------- Cards: the words first, then the details, then the feedback ---------- */
     function riga(cont, etichetta, valore) {
       if (!valore) return;
       var p = el('p', 'mappe-meta');
@@ -99,54 +236,154 @@
       cont.appendChild(p);
     }
 
-    function scheda(i) {
+    function localiPer(su) {
+      if (!raccolta) return [];
+      return raccolta.tutti().filter(function (r) { return r.su === su; });
+    }
+
+    function blocco_riscontri(cont, su, comune) {
+      var approvati = D.riscontri[su] || { r: {}, c: [] };
+      var reazioni = Object.keys(D.voci.reazione || {}).filter(function (k) { return !D.voci.reazione[k].suggerimento; });
+      if (raccolta) {
+        var gruppo = el('div', 'mappe-reazioni');
+        gruppo.setAttribute('role', 'group');
+        var idT = nuovoId('reagisci');
+        var tit = el('p', 'mappe-reagisci', T.reagisci);
+        tit.id = idT;
+        gruppo.setAttribute('aria-labelledby', idT);
+        cont.appendChild(tit);
+        reazioni.forEach(function (k) {
+          var b = bottone('mappe-reazione mappe-reazione-' + k);
+          b.setAttribute('data-reazione', k);
+          var nome = el('span', null, voce('reazione', k));
+          var conto = el('span', 'mappe-reazione-conto');
+          function aggiorna() {
+            var locali = localiPer(su).filter(function (r) { return r.reazione === k; }).length;
+            conto.textContent = String((approvati.r[k] || 0) + locali);
+          }
+          aggiorna();
+          b.appendChild(nome);
+          b.appendChild(conto);
+          b.addEventListener('click', function () {
+            raccolta.aggiungi({ id: uuid(), su: su, comune: D.comuni[comune].slug, reazione: k, commento: '',
+              data: new Date().toISOString(), mostra: D.mostra_id });
+            aggiorna();
+            b.disabled = true;
+            window.setTimeout(function () { b.disabled = false; }, 1200);
+            annuncia(T.grazie);
+          });
+          gruppo.appendChild(b);
+        });
+        cont.appendChild(gruppo);
+      } else {
+        var fatti = reazioni.filter(function (k) { return approvati.r[k]; });
+        if (fatti.length) {
+          var p = el('p', 'mappe-reazioni-contate');
+          p.textContent = fatti.map(function (k) { return voce('reazione', k) + ' ' + approvati.r[k]; }).join(' · ');
+          cont.appendChild(p);
+        }
+      }
+      if (approvati.c.length) {
+        var sez = el('div', 'mappe-commenti');
+        sez.appendChild(el('p', 'mappe-commenti-titolo', T.commenti));
+        var ul = el('ul');
+        approvati.c.forEach(function (c) { ul.appendChild(el('li', null, c)); });
+        sez.appendChild(ul);
+        cont.appendChild(sez);
+      }
+      if (raccolta) {
+        var dett = el('details', 'mappe-commenta');
+        dett.appendChild(el('summary', null, T.commenta));
+        var form = el('form');
+        var idA = nuovoId('commento');
+        var lab = el('label', null, T.il_tuo_commento);
+        lab.setAttribute('for', idA);
+        var area = el('textarea');
+        area.id = idA;
+        area.maxLength = 300;
+        area.rows = 3;
+        form.appendChild(lab);
+        form.appendChild(area);
+        form.appendChild(el('p', 'mappe-informativa', D.informativa));
+        var invia = el('button', 'mappe-invia', T.invia);
+        invia.type = 'submit';
+        form.appendChild(invia);
+        var attesa = el('p', 'mappe-nota mappe-in-attesa');
+        function aggiornaAttesa() {
+          var k = localiPer(su).filter(function (r) { return r.commento; }).length;
+          attesa.textContent = k ? k + ' ' + T.in_attesa : '';
+        }
+        aggiornaAttesa();
+        form.addEventListener('submit', function (ev) {
+          ev.preventDefault();
+          var testo = pulisci(area.value, 300);
+          if (!testo) { annuncia(T.testo_vuoto); area.focus(); return; }
+          raccolta.aggiungi({ id: uuid(), su: su, comune: D.comuni[comune].slug, reazione: '', commento: testo,
+            data: new Date().toISOString(), mostra: D.mostra_id });
+          area.value = '';
+          dett.open = false;
+          aggiornaAttesa();
+          annuncia(T.grazie_commento);
+        });
+        dett.appendChild(form);
+        cont.appendChild(dett);
+        cont.appendChild(attesa);
+      }
+    }
+
+    function scheda(i, nellElenco) {
       var tipo = C.tipo[i];
-      var c = el('div', 'mappe-scheda mappe-scheda-' + tipo);
+      var c = el('article', 'mappe-scheda mappe-scheda-' + tipo);
       var testa = el('div', 'mappe-scheda-testa');
       var t = D.voci.tipo[tipo] || {};
-      testa.appendChild(simboloSvg(t.forma, t.colore || '#555', 16));
-      testa.appendChild(el('span', null, voce(D, 'tipo', tipo) + ' · ' + voce(D, 'tema', C.tema[i])));
+      testa.appendChild(simboloSvg(t.forma, t.colore, 16));
+      testa.appendChild(el('span', null, voce('tipo', tipo) + ' · ' + voce('tema', C.tema[i])));
       c.appendChild(testa);
-      if (C.titolo[i]) c.appendChild(el('h3', 'mappe-titolo', C.titolo[i]));
+      var titolo = C.titolo[i] || voce('tipo', tipo);
+      c.appendChild(el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', titolo));
       if (C.testo[i]) c.appendChild(el('blockquote', 'mappe-citazione', C.testo[i]));
-      riga(c, T.emozione, voce(D, 'emozione', C.emozione[i]));
+      riga(c, T.emozione, voce('emozione', C.emozione[i]));
       riga(c, T.epoca, C.epoca[i]);
-      riga(c, T.fascia_eta, voce(D, 'fascia_eta', C.fascia_eta[i]));
+      riga(c, T.fascia_eta, voce('fascia_eta', C.fascia_eta[i]));
       if (C.peso[i] > 1) riga(c, T.peso, String(C.peso[i]));
       var inc = C.incontro[i] && D.incontri[C.incontro[i]];
       if (inc) riga(c, T.incontro, inc.data + (inc.luogo ? ' · ' + inc.luogo : ''));
-      var lg = C.luogo[i] && D.luoghi_nomi[C.luogo[i]];
-      riga(c, T.luogo, lg);
+      riga(c, T.luogo, C.luogo[i] && D.luoghi_nomi[C.luogo[i]]);
+      if (D.comuni.length > 1) riga(c, T.comune, D.comuni[C.comune[i]].nome);
+      if (C.g[i] === null) c.appendChild(el('p', 'mappe-nota', T.tutto_il_comune));
       if (C.sensibile[i]) c.appendChild(el('p', 'mappe-nota', T.posizione_spostata));
+      blocco_riscontri(c, C.id[i], C.comune[i]);
       return c;
     }
 
-    function schedaLuogo(j) {
+    function schedaLuogo(j, nellElenco) {
       var Lg = D.luoghi;
-      var c = el('div', 'mappe-scheda mappe-scheda-luogo');
-      c.appendChild(el('div', 'mappe-scheda-testa', voce(D, 'categoria', Lg.categoria[j]) +
-        (Lg.ruolo[j] ? ' · ' + voce(D, 'ruolo', Lg.ruolo[j]) : '')));
-      c.appendChild(el('h3', 'mappe-titolo', Lg.nome[j]));
+      var c = el('article', 'mappe-scheda mappe-scheda-luogo');
+      c.appendChild(el('div', 'mappe-scheda-testa', voce('categoria', Lg.categoria[j]) +
+        (Lg.ruolo[j] ? ' · ' + voce('ruolo', Lg.ruolo[j]) : '')));
+      c.appendChild(el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', Lg.nome[j]));
       if (Lg.descrizione[j]) c.appendChild(el('blockquote', 'mappe-citazione', Lg.descrizione[j]));
+      if (D.comuni.length > 1) riga(c, T.comune, D.comuni[Lg.comune[j]].nome);
+      blocco_riscontri(c, Lg.id[j], Lg.comune[j]);
       return c;
     }
 
-    // One group per kind; points in a cluster group when they are many.
+    /* ---------- Layers: one group per kind; points in a cluster group when they are many ---------- */
     tipi.forEach(function (tipo) {
       gruppi[tipo] = L.featureGroup();
       elementi[tipo] = [];
       if (usaCluster) {
-        var colore = (D.voci.tipo[tipo] || {}).colore || '#555';
+        var col = colore((D.voci.tipo[tipo] || {}).colore);
         cluster[tipo] = L.markerClusterGroup({
           chunkedLoading: true,
           showCoverageOnHover: false,
           maxClusterRadius: 50,
           iconCreateFunction: function (cl) {
             var k = cl.getChildCount();
-            var lato = k < 10 ? 30 : (k < 100 ? 36 : 44);
+            var lato = k < 10 ? 34 : (k < 100 ? 40 : 48);
             return L.divIcon({
               className: 'mappe-cluster mappe-cluster-' + tipo,
-              html: '<span style="background:' + colore + '">' + k + '</span>',
+              html: '<span style="background:' + col + '">' + (+k) + '</span>',
               iconSize: [lato, lato]
             });
           }
@@ -156,103 +393,134 @@
     });
 
     var senzaLuogo = [];
+    var opzioniPopup = { maxWidth: 340, autoPanPadding: [20, 20] };
     for (var i = 0; i < n; i++) {
       var g = C.g[i];
       var tipo = C.tipo[i];
       if (!gruppi[tipo]) continue;
       if (g === null) { senzaLuogo.push(i); continue; }
       var strato;
-      if (typeof g[0] === 'number') {
-        strato = L.marker([g[1], g[0]], { icon: icona(tipo, C.peso[i]), keyboard: true, title: C.titolo[i] || voce(D, 'tipo', tipo) });
+      var punto = typeof g[0] === 'number';
+      if (punto) {
+        strato = L.marker([g[1], g[0]], { icon: icona(tipo, C.peso[i]), keyboard: true, title: C.titolo[i] || voce('tipo', tipo) });
       } else {
-        var colore = (D.voci.tipo[tipo] || {}).colore || '#555';
+        var col = colore((D.voci.tipo[tipo] || {}).colore);
         var zona = g.type.indexOf('Polygon') >= 0;
         strato = L.geoJSON(g, {
           style: {
-            color: colore, weight: zona ? 2 : 4, opacity: 0.9, dashArray: zona ? '6 4' : null,
-            fillColor: colore, fillOpacity: 0.18, className: 'mappe-forma mappe-forma-' + tipo
+            color: col, weight: zona ? 2 : 4, opacity: 0.9, dashArray: zona ? '6 4' : null,
+            fillColor: col, fillOpacity: 0.18, className: 'mappe-forma mappe-forma-' + tipo
           }
         });
       }
-      strato.bindPopup((function (k) { return function () { return scheda(k); }; })(i), { maxWidth: 320 });
-      elementi[tipo].push({ i: i, strato: strato, punto: typeof g[0] === 'number' });
+      strato.bindPopup((function (k) { return function () { return scheda(k, false); }; })(i), opzioniPopup);
+      marcatori[C.id[i]] = { strato: strato, tipo: tipo, punto: punto };
+      elementi[tipo].push({ i: i, strato: strato, punto: punto });
     }
 
     // Places of the community, with their names always visible.
     var gruppoLuoghi = L.featureGroup();
-    if (D.luoghi && D.mostra_luoghi) {
-      var Lg = D.luoghi;
-      for (var j = 0; j < Lg.id.length; j++) {
-        var cat = D.voci.categoria[Lg.categoria[j]] || { colore: '#555' };
-        var ic = L.divIcon({
-          className: 'mappe-luogo',
-          html: '<span class="mappe-luogo-punto" style="background:' + cat.colore + '"></span>' +
-            '<span class="mappe-luogo-nome"></span>',
-          iconSize: null, iconAnchor: [7, 7]
-        });
-        var m = L.marker([Lg.y[j], Lg.x[j]], { icon: ic, title: Lg.nome[j], keyboard: true, zIndexOffset: -1000 });
-        m.on('add', (function (nome) {
-          return function (ev) {
-            var e = ev.target.getElement();
-            if (e) e.querySelector('.mappe-luogo-nome').textContent = nome;
-          };
-        })(Lg.nome[j]));
-        m.bindPopup((function (k) { return function () { return schedaLuogo(k); }; })(j), { maxWidth: 320 });
-        gruppoLuoghi.addLayer(m);
-      }
+    var marcatoriLuoghi = [];
+    var Lg = D.luoghi;
+    for (var j = 0; j < Lg.id.length; j++) {
+      var cat = D.voci.categoria[Lg.categoria[j]] || {};
+      var ic = L.divIcon({
+        className: 'mappe-luogo',
+        html: '<span class="mappe-luogo-punto" style="background:' + colore(cat.colore) + '"></span>' +
+          '<span class="mappe-luogo-nome"></span>',
+        iconSize: null, iconAnchor: [7, 7]
+      });
+      var m = L.marker([Lg.y[j], Lg.x[j]], { icon: ic, title: Lg.nome[j], keyboard: true, zIndexOffset: -1000 });
+      m.on('add', (function (nome) {
+        return function (ev) {
+          var e = ev.target.getElement();
+          if (e) e.querySelector('.mappe-luogo-nome').textContent = nome;
+        };
+      })(Lg.nome[j]));
+      m.bindPopup((function (k) { return function () { return schedaLuogo(k, false); }; })(j), opzioniPopup);
+      gruppoLuoghi.addLayer(m);
+      marcatoriLuoghi.push(m);
     }
 
-    var temaScelto = '';
+    // Visitors' suggestions approved by the staff.
+    var gruppoSegnalazioni = L.featureGroup();
+    var S = D.segnalazioni;
+    for (var s = 0; s < S.x.length; s++) {
+      var ms = L.circleMarker([S.y[s], S.x[s]], {
+        radius: 9, color: '#ffffff', weight: 2, fillColor: colore((D.voci.reazione[S.reazione[s]] || {}).colore),
+        fillOpacity: 0.9, className: 'mappe-segnalazione'
+      });
+      ms.bindPopup((function (k) {
+        return function () {
+          var c = el('article', 'mappe-scheda');
+          c.appendChild(el('div', 'mappe-scheda-testa', T.segnalazioni));
+          c.appendChild(el('h3', 'mappe-titolo', voce('reazione', S.reazione[k])));
+          c.appendChild(el('blockquote', 'mappe-citazione', S.commento[k]));
+          return c;
+        };
+      })(s), opzioniPopup);
+      gruppoSegnalazioni.addLayer(ms);
+    }
+    if (S.x.length) gruppoSegnalazioni.addTo(map);
+
+    function visibile(i) {
+      return stato.accesi[C.tipo[i]] && (!stato.tema || C.tema[i] === stato.tema);
+    }
 
     function riempi() {
       tipi.forEach(function (tipo) {
         var punti = [], altri = [];
         elementi[tipo].forEach(function (e) {
-          if (temaScelto && C.tema[e.i] !== temaScelto) return;
+          if (stato.tema && C.tema[e.i] !== stato.tema) return;
           (e.punto ? punti : altri).push(e.strato);
         });
         if (usaCluster) {
           cluster[tipo].clearLayers();
-          gruppi[tipo].eachLayer(function (s) { if (s !== cluster[tipo]) gruppi[tipo].removeLayer(s); });
+          gruppi[tipo].eachLayer(function (x) { if (x !== cluster[tipo]) gruppi[tipo].removeLayer(x); });
           cluster[tipo].addLayers(punti);
         } else {
           gruppi[tipo].clearLayers();
-          punti.forEach(function (s) { gruppi[tipo].addLayer(s); });
+          punti.forEach(function (x) { gruppi[tipo].addLayer(x); });
         }
-        altri.forEach(function (s) { gruppi[tipo].addLayer(s); });
+        altri.forEach(function (x) { gruppi[tipo].addLayer(x); });
       });
-      aggiornaSenzaLuogo();
-      aggiornaConteggi();
     }
 
-    tipi.forEach(function (tipo) { gruppi[tipo].addTo(map); });
-    gruppoLuoghi.addTo(map);
-
-    // --- Controls: title, legend with switches, theme filter, places without location, credits.
-    var Titolo = L.Control.extend({
-      options: { position: 'topleft' },
-      onAdd: function () {
-        var d = el('div', 'mappe-titolo-mappa');
-        if (D.interna) d.appendChild(el('div', 'mappe-interna', T.uso_interno));
-        if (D.esempio) d.appendChild(el('div', 'mappe-esempio', T.dati_esempio));
-        d.appendChild(el('h1', null, D.titolo));
-        d.appendChild(el('p', 'mappe-sottotitolo', D.sottotitolo));
-        d.appendChild(el('p', 'mappe-didascalia', D.didascalia));
-        L.DomEvent.disableClickPropagation(d);
-        return d;
+    /* ---------- Header: title, banners, views, the action to add something ---------- */
+    var testata = document.getElementById('mappe-testata');
+    var didascalia, titoloH1, bottoniViste = [];
+    (function () {
+      var d = el('div', 'mappe-titolo-mappa');
+      if (D.interna) d.appendChild(el('p', 'mappe-interna', T.uso_interno));
+      if (D.esempio) d.appendChild(el('p', 'mappe-esempio', T.dati_esempio));
+      titoloH1 = el('h1', null, D.titolo);
+      d.appendChild(titoloH1);
+      d.appendChild(el('p', 'mappe-sottotitolo', D.sottotitolo));
+      didascalia = el('p', 'mappe-didascalia', D.viste[0].didascalia);
+      d.appendChild(didascalia);
+      testata.appendChild(d);
+      if (D.viste.length > 1) {
+        var nav = el('nav', 'mappe-viste');
+        nav.setAttribute('aria-label', T.viste);
+        D.viste.forEach(function (v, k) {
+          var b = bottone('mappe-vista', v.titolo, function () { cambiaVista(k); });
+          b.setAttribute('data-vista', v.nome);
+          b.setAttribute('aria-pressed', k === 0 ? 'true' : 'false');
+          bottoniViste.push(b);
+          nav.appendChild(b);
+        });
+        testata.appendChild(nav);
       }
-    });
-    map.addControl(new Titolo());
+      if (D.contatto) {
+        var ct = el('p', 'mappe-contatto');
+        ct.appendChild(el('strong', null, T.contatti + ': '));
+        ct.appendChild(el('span', null, D.contatto));
+        testata.appendChild(ct);
+      }
+    })();
 
-    var conteggi = {};
-    function aggiornaConteggi() {
-      tipi.forEach(function (tipo) {
-        var k = 0;
-        elementi[tipo].forEach(function (e) { if (!temaScelto || C.tema[e.i] === temaScelto) k++; });
-        if (conteggi[tipo]) conteggi[tipo].textContent = '(' + k + ')';
-      });
-    }
-
+    /* ---------- Map controls: legend with switches, theme filter, basemap ---------- */
+    var caselle = {}, conteggi = {}, selTema, casellaLuoghi;
     var Legenda = L.Control.extend({
       options: { position: 'topright' },
       onAdd: function () {
@@ -260,58 +528,62 @@
         d.setAttribute('role', 'region');
         d.setAttribute('aria-label', T.legenda);
         d.appendChild(el('h2', null, T.legenda));
-        function interruttore(chiave, etichetta, simbolo, gruppo, acceso) {
+        function interruttore(chiave, etichetta, simbolo, cambia, acceso) {
           var lab = el('label', 'mappe-voce mappe-voce-' + chiave);
           var cb = el('input');
           cb.type = 'checkbox';
           cb.checked = acceso;
           cb.setAttribute('data-strato', chiave);
-          cb.addEventListener('change', function () {
-            if (cb.checked) map.addLayer(gruppo); else map.removeLayer(gruppo);
-          });
+          cb.addEventListener('change', function () { cambia(cb.checked); });
           lab.appendChild(cb);
           if (simbolo) lab.appendChild(simbolo);
           lab.appendChild(el('span', 'mappe-voce-nome', etichetta));
           var c = el('span', 'mappe-conteggio');
           lab.appendChild(c);
           d.appendChild(lab);
-          return c;
+          return { casella: cb, conteggio: c };
         }
         tipi.forEach(function (tipo) {
           var t = D.voci.tipo[tipo] || {};
-          conteggi[tipo] = interruttore(tipo, t.label || tipo, simboloSvg(t.forma, t.colore, 20), gruppi[tipo], true);
+          var x = interruttore(tipo, t.label || tipo, simboloSvg(t.forma, t.colore, 20),
+            function (on) { stato.accesi[tipo] = on; applica(); }, stato.accesi[tipo]);
+          caselle[tipo] = x.casella;
+          conteggi[tipo] = x.conteggio;
         });
-        if (D.mostra_luoghi && D.luoghi.id.length) {
+        if (Lg.id.length) {
           var pl = el('span', 'mappe-luogo-punto mappe-luogo-legenda');
-          var cl = interruttore('luoghi', T.luoghi, pl, gruppoLuoghi, true);
-          cl.textContent = '(' + D.luoghi.id.length + ')';
+          var xl = interruttore('luoghi', T.luoghi, pl, function (on) { stato.luoghi = on; applica(); }, stato.luoghi);
+          casellaLuoghi = xl.casella;
+          xl.conteggio.textContent = '(' + Lg.id.length + ')';
         }
-        // Theme filter
+        if (S.x.length) {
+          var xs = interruttore('segnalazioni', T.segnalazioni, null, function (on) {
+            if (on) map.addLayer(gruppoSegnalazioni); else map.removeLayer(gruppoSegnalazioni);
+          }, true);
+          xs.conteggio.textContent = '(' + S.x.length + ')';
+        }
         var f = el('label', 'mappe-filtro');
         f.appendChild(el('span', null, T.tema + ' '));
-        var sel = el('select');
-        sel.setAttribute('data-filtro', 'tema');
+        selTema = el('select');
+        selTema.setAttribute('data-filtro', 'tema');
         var o = el('option', null, T.tutti_i_temi);
         o.value = '';
-        sel.appendChild(o);
+        selTema.appendChild(o);
         D.ordine_temi.forEach(function (tema) {
-          var op = el('option', null, voce(D, 'tema', tema));
+          var op = el('option', null, voce('tema', tema));
           op.value = tema;
-          sel.appendChild(op);
+          selTema.appendChild(op);
         });
-        sel.addEventListener('change', function () { temaScelto = sel.value; map.closePopup(); riempi(); });
-        f.appendChild(sel);
+        selTema.addEventListener('change', function () { stato.tema = selTema.value; map.closePopup(); applica(); });
+        f.appendChild(selTema);
         d.appendChild(f);
-        // Optional online basemap
         var lb = el('label', 'mappe-voce mappe-voce-sfondo');
         var cbs = el('input');
         cbs.type = 'checkbox';
         cbs.setAttribute('data-strato', 'sfondo');
         cbs.addEventListener('change', function () {
           if (cbs.checked) {
-            if (!sfondo) {
-              sfondo = L.tileLayer(D.tile_url, { maxZoom: 19 });
-            }
+            if (!sfondo) sfondo = L.tileLayer(D.tile_url, { maxZoom: 19 });
             sfondo.addTo(map);
             sfondo.bringToBack();
           } else if (sfondo) {
@@ -330,21 +602,6 @@
     map.addControl(new Legenda());
 
     var boxSenza = null, listaSenza = null, titoloSenza = null;
-    function aggiornaSenzaLuogo() {
-      if (!boxSenza) return;
-      listaSenza.textContent = '';
-      var k = 0;
-      senzaLuogo.forEach(function (i) {
-        if (temaScelto && C.tema[i] !== temaScelto) return;
-        if (!map.hasLayer(gruppi[C.tipo[i]])) return;
-        var li = el('li');
-        li.appendChild(scheda(i));
-        listaSenza.appendChild(li);
-        k++;
-      });
-      titoloSenza.textContent = T.senza_luogo + ' (' + k + ')';
-      boxSenza.style.display = k ? '' : 'none';
-    }
     if (senzaLuogo.length) {
       var Senza = L.Control.extend({
         options: { position: 'bottomleft' },
@@ -361,7 +618,20 @@
         }
       });
       map.addControl(new Senza());
-      map.on('layeradd layerremove', function () { aggiornaSenzaLuogo(); });
+    }
+    function aggiornaSenzaLuogo() {
+      if (!boxSenza) return;
+      listaSenza.textContent = '';
+      var k = 0;
+      senzaLuogo.forEach(function (i) {
+        if (!visibile(i)) return;
+        var li = el('li');
+        li.appendChild(scheda(i, true));
+        listaSenza.appendChild(li);
+        k++;
+      });
+      titoloSenza.textContent = T.senza_luogo + ' (' + k + ')';
+      boxSenza.style.display = k ? '' : 'none';
     }
 
     var osm;
@@ -373,16 +643,337 @@
         osm = el('div', 'mappe-crediti-osm', T.crediti_osm);
         osm.style.display = 'none';
         d.appendChild(osm);
+        if (raccolta) {
+          d.appendChild(bottone('mappe-personale', T.personale, apriPersonale));
+        }
+        L.DomEvent.disableClickPropagation(d);
         return d;
       }
     });
     map.addControl(new Crediti());
     L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
 
-    riempi();
+    /* ---------- The list beside the map: same data, grouped by theme ---------- */
+    var elenco = document.getElementById('mappe-elenco');
+    var mostrati = {};
+    function vaiSullaMappa(i) {
+      var m = marcatori[C.id[i]];
+      if (!m) return;
+      var apri = function () { m.strato.openPopup(); };
+      if (m.punto && usaCluster) {
+        cluster[m.tipo].zoomToShowLayer(m.strato, apri);
+      } else if (m.punto) {
+        map.setView(m.strato.getLatLng(), Math.max(map.getZoom(), 16));
+        apri();
+      } else {
+        map.fitBounds(m.strato.getBounds(), { maxZoom: 17 });
+        apri();
+      }
+      var mappaEl = map.getContainer();
+      if (mappaEl.scrollIntoView) mappaEl.scrollIntoView({ block: 'nearest' });
+    }
+    function rendiElenco() {
+      if (!elenco) return;
+      elenco.textContent = '';
+      var h = el('h2', null, T.elenco);
+      h.id = 'mappe-elenco-titolo';
+      elenco.appendChild(h);
+      elenco.appendChild(el('p', 'mappe-nota', T.elenco_spiega));
+      var perTema = {};
+      for (var i = 0; i < n; i++) {
+        if (!visibile(i)) continue;
+        (perTema[C.tema[i]] = perTema[C.tema[i]] || []).push(i);
+      }
+      var temi = D.ordine_temi.filter(function (t) { return perTema[t]; });
+      if (!temi.length) elenco.appendChild(el('p', 'mappe-nota', T.nessuno));
+      temi.forEach(function (tema) {
+        var sez = el('section', 'mappe-elenco-tema');
+        var idH = nuovoId('tema');
+        var h3 = el('h3', null, voce('tema', tema) + ' (' + perTema[tema].length + ')');
+        h3.id = idH;
+        sez.setAttribute('aria-labelledby', idH);
+        sez.setAttribute('data-tema', tema);
+        sez.appendChild(h3);
+        var ul = el('ul');
+        sez.appendChild(ul);
+        var quanti = 0;
+        function altri() {
+          var fino = Math.min(perTema[tema].length, quanti + PER_PAGINA);
+          for (; quanti < fino; quanti++) {
+            var k = perTema[tema][quanti];
+            var li = el('li');
+            li.appendChild(scheda(k, true));
+            if (C.g[k] !== null) {
+              li.firstChild.appendChild(bottone('mappe-sulla-mappa', T.sulla_mappa,
+                (function (x) { return function () { vaiSullaMappa(x); }; })(k)));
+            }
+            ul.appendChild(li);
+          }
+          if (quanti < perTema[tema].length) {
+            piu.textContent = T.mostra_altri + ' (' + (perTema[tema].length - quanti) + ')';
+            sez.appendChild(piu);
+          } else if (piu.parentNode) {
+            piu.parentNode.removeChild(piu);
+          }
+        }
+        var piu = bottone('mappe-mostra-altri', '', function () {
+          var primo = quanti;
+          altri();
+          var nuovo = ul.children[primo];
+          if (nuovo) { var b = nuovo.querySelector('h4'); if (b) { b.tabIndex = -1; b.focus(); } }
+        });
+        altri();
+        elenco.appendChild(sez);
+      });
+      if (stato.luoghi && Lg.id.length) {
+        var sl = el('section', 'mappe-elenco-tema mappe-elenco-luoghi');
+        var idL = nuovoId('tema');
+        var hl = el('h3', null, T.luoghi + ' (' + Lg.id.length + ')');
+        hl.id = idL;
+        sl.setAttribute('aria-labelledby', idL);
+        sl.appendChild(hl);
+        var ull = el('ul');
+        for (var j = 0; j < Lg.id.length && j < 200; j++) {
+          var li = el('li');
+          li.appendChild(schedaLuogo(j, true));
+          li.firstChild.appendChild(bottone('mappe-sulla-mappa', T.sulla_mappa, (function (x) {
+            return function () {
+              map.setView(marcatoriLuoghi[x].getLatLng(), Math.max(map.getZoom(), 16));
+              marcatoriLuoghi[x].openPopup();
+            };
+          })(j)));
+          ull.appendChild(li);
+        }
+        sl.appendChild(ull);
+        elenco.appendChild(sl);
+      }
+    }
+
+    function aggiornaConteggi() {
+      tipi.forEach(function (tipo) {
+        var k = 0;
+        elementi[tipo].forEach(function (e) { if (!stato.tema || C.tema[e.i] === stato.tema) k++; });
+        senzaLuogo.forEach(function (i) { if (C.tipo[i] === tipo && (!stato.tema || C.tema[i] === stato.tema)) k++; });
+        if (conteggi[tipo]) conteggi[tipo].textContent = '(' + k + ')';
+      });
+    }
+
+    function applica() {
+      riempi();
+      tipi.forEach(function (tipo) {
+        if (stato.accesi[tipo]) map.addLayer(gruppi[tipo]); else map.removeLayer(gruppi[tipo]);
+        if (caselle[tipo]) caselle[tipo].checked = stato.accesi[tipo];
+      });
+      if (stato.luoghi && D.mostra_luoghi) map.addLayer(gruppoLuoghi); else map.removeLayer(gruppoLuoghi);
+      if (casellaLuoghi) casellaLuoghi.checked = stato.luoghi;
+      if (selTema) selTema.value = stato.tema;
+      aggiornaConteggi();
+      aggiornaSenzaLuogo();
+      rendiElenco();
+    }
+
+    function cambiaVista(k) {
+      stato = statoVista(k);
+      map.closePopup();
+      bottoniViste.forEach(function (b, x) { b.setAttribute('aria-pressed', x === k ? 'true' : 'false'); });
+      if (!D.titolo_fisso) titoloH1.textContent = D.viste[k].titolo;
+      didascalia.textContent = D.viste[k].didascalia;
+      applica();
+      annuncia(D.viste[k].titolo);
+    }
+
+    /* ---------- Visitors add what is missing: tap the map, describe it ---------- */
+    var piazzando = false, avviso = null;
+    function finisciPiazzamento() {
+      piazzando = false;
+      map.getContainer().classList.remove('mappe-piazzando');
+      if (avviso && avviso.parentNode) avviso.parentNode.removeChild(avviso);
+    }
+    if (raccolta) {
+      var azioni = el('div', 'mappe-azioni');
+      var bAggiungi = bottone('mappe-aggiungi', T.aggiungi, function () {
+        map.closePopup();
+        piazzando = true;
+        map.getContainer().classList.add('mappe-piazzando');
+        avviso = el('div', 'mappe-avviso-piazza');
+        avviso.setAttribute('role', 'status');
+        avviso.appendChild(el('span', null, T.tocca_mappa));
+        avviso.appendChild(bottone('mappe-annulla', T.annulla, finisciPiazzamento));
+        map.getContainer().parentNode.appendChild(avviso);
+        annuncia(T.tocca_mappa);
+      });
+      azioni.appendChild(bAggiungi);
+      testata.appendChild(azioni);
+      map.on('click', function (ev) {
+        if (!piazzando) return;
+        var lon = ev.latlng.lng, lat = ev.latlng.lat;
+        var comune = -1;
+        D.confini.forEach(function (c, k) { if (comune < 0 && dentro(lon, lat, c.g)) comune = k; });
+        if (comune < 0) { annuncia(T.fuori); return; }
+        finisciPiazzamento();
+        var form = el('form', 'mappe-suggerimento');
+        var fs = el('fieldset');
+        fs.appendChild(el('legend', null, T.che_cosa));
+        var primo = null;
+        Object.keys(D.voci.reazione).forEach(function (k) {
+          if (!D.voci.reazione[k].suggerimento) return;
+          var lab = el('label', 'mappe-scelta');
+          var r = el('input');
+          r.type = 'radio';
+          r.name = 'mappe-cosa';
+          r.value = k;
+          if (!primo) { primo = r; r.checked = true; }
+          lab.appendChild(r);
+          lab.appendChild(el('span', null, voce('reazione', k)));
+          fs.appendChild(lab);
+        });
+        form.appendChild(fs);
+        var idA = nuovoId('suggerimento');
+        var lab = el('label', null, T.descrivi);
+        lab.setAttribute('for', idA);
+        var area = el('textarea');
+        area.id = idA;
+        area.maxLength = 300;
+        area.rows = 3;
+        form.appendChild(lab);
+        form.appendChild(area);
+        form.appendChild(el('p', 'mappe-informativa', D.informativa));
+        var invia = el('button', 'mappe-invia', T.invia);
+        invia.type = 'submit';
+        form.appendChild(invia);
+        var pop = L.popup(opzioniPopup).setLatLng(ev.latlng).setContent(form).openOn(map);
+        form.addEventListener('submit', function (e) {
+          e.preventDefault();
+          var testo = pulisci(area.value, 300);
+          if (!testo) { annuncia(T.testo_vuoto); area.focus(); return; }
+          var scelta = form.querySelector('input[name=mappe-cosa]:checked');
+          raccolta.aggiungi({ id: uuid(), su: '', comune: D.comuni[comune].slug,
+            reazione: scelta ? scelta.value : '', commento: testo, data: new Date().toISOString(),
+            mostra: D.mostra_id, lon: Math.round(lon * 1e5) / 1e5, lat: Math.round(lat * 1e5) / 1e5 });
+          map.closePopup(pop);
+          annuncia(T.grazie_commento);
+        });
+        window.setTimeout(function () { area.focus(); }, 50);
+      });
+    }
+
+    /* ---------- Staff: download the feedback with the PIN chosen at export ---------- */
+    var dialogo = null;
+    function apriPersonale() {
+      if (dialogo) { dialogo.parentNode.removeChild(dialogo); }
+      dialogo = el('div', 'mappe-dialogo');
+      dialogo.setAttribute('role', 'dialog');
+      dialogo.setAttribute('aria-modal', 'true');
+      var idT = nuovoId('personale');
+      dialogo.setAttribute('aria-labelledby', idT);
+      var h = el('h2', null, T.personale);
+      h.id = idT;
+      dialogo.appendChild(h);
+      var form = el('form');
+      var idP = nuovoId('pin');
+      var lab = el('label', null, T.pin);
+      lab.setAttribute('for', idP);
+      var inp = el('input');
+      inp.type = 'password';
+      inp.id = idP;
+      inp.setAttribute('inputmode', 'numeric');
+      inp.setAttribute('autocomplete', 'off');
+      form.appendChild(lab);
+      form.appendChild(inp);
+      var esito = el('p', 'mappe-esito');
+      esito.setAttribute('role', 'status');
+      var ok = el('button', 'mappe-scarica', T.scarica);
+      ok.type = 'submit';
+      form.appendChild(ok);
+      form.appendChild(bottone('mappe-chiudi', T.chiudi, chiudiDialogo));
+      form.appendChild(esito);
+      form.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        if (sha256(D.pin_sale + inp.value) !== D.pin_hash) {
+          esito.textContent = T.pin_sbagliato;
+          inp.value = '';
+          inp.focus();
+          return;
+        }
+        var nuovi = raccolta.tutti().filter(function (r) { return !r.esportato; });
+        if (!nuovi.length) { esito.textContent = T.nessun_nuovo; return; }
+        var quando = new Date().toISOString();
+        var fc = {
+          type: 'FeatureCollection',
+          mappe_riscontri: { mostra: D.mostra_id, titolo: D.titolo, esportato: quando },
+          features: nuovi.map(function (r) {
+            var p = {};
+            ['id', 'su', 'comune', 'reazione', 'commento', 'data', 'mostra'].forEach(function (k) { p[k] = r[k] || ''; });
+            return {
+              type: 'Feature', properties: p,
+              geometry: (typeof r.lon === 'number') ? { type: 'Point', coordinates: [r.lon, r.lat] } : null
+            };
+          })
+        };
+        var nome = 'riscontri-' + D.mostra_id + '-' + quando.slice(0, 19).replace(/[:T]/g, '-') + '.geojson';
+        var blob = new Blob([JSON.stringify(fc, null, 1)], { type: 'application/geo+json' });
+        var a = el('a');
+        a.href = URL.createObjectURL(blob);
+        a.download = nome;
+        document.body.appendChild(a);
+        a.click();
+        window.setTimeout(function () { URL.revokeObjectURL(a.href); a.parentNode.removeChild(a); }, 1000);
+        raccolta.segnaEsportati(nuovi.map(function (r) { return r.id; }), quando);
+        esito.textContent = nuovi.length + ' ' + T.scaricati + ' ' + nome;
+      });
+      dialogo.appendChild(form);
+      document.body.appendChild(dialogo);
+      inp.focus();
+    }
+    function chiudiDialogo() {
+      if (dialogo && dialogo.parentNode) dialogo.parentNode.removeChild(dialogo);
+      dialogo = null;
+    }
+    document.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Escape') { chiudiDialogo(); finisciPiazzamento(); }
+    });
+
+    /* ---------- Kiosk: after a while without a touch, back to the start ---------- */
+    if (D.chiosco) {
+      var timer = null, ripristini = 0;
+      var ripristina = function () {
+        chiudiDialogo();
+        finisciPiazzamento();
+        map.closePopup();
+        stato = statoVista(0);
+        bottoniViste.forEach(function (b, x) { b.setAttribute('aria-pressed', x === 0 ? 'true' : 'false'); });
+        if (!D.titolo_fisso) titoloH1.textContent = D.viste[0].titolo;
+        didascalia.textContent = D.viste[0].didascalia;
+        Array.prototype.forEach.call(document.querySelectorAll('details[open]'), function (x) { x.open = false; });
+        applica();
+        inizio();
+        if (elenco) elenco.scrollTop = 0;
+        window.scrollTo(0, 0);
+        ripristini += 1;
+        document.documentElement.setAttribute('data-mappe-ripristini', String(ripristini));
+      };
+      var tocco = function () {
+        if (timer) window.clearTimeout(timer);
+        timer = window.setTimeout(ripristina, D.attesa_ms);
+      };
+      ['pointerdown', 'keydown', 'wheel', 'touchstart', 'input'].forEach(function (t) {
+        document.addEventListener(t, tocco, { passive: true, capture: true });
+      });
+      document.addEventListener('pointerdown', function schermoIntero() {
+        document.removeEventListener('pointerdown', schermoIntero);
+        var r = document.documentElement.requestFullscreen;
+        if (r) { try { r.call(document.documentElement).catch(function () {}); } catch (e) { /* not allowed */ } }
+      });
+      tocco();
+    }
+
+    applica();
+    // The header was filled after the map was created: measure again, then frame the comuni.
+    map.invalidateSize();
+    inizio();
     map.fire('mappe:pronta');
     document.documentElement.setAttribute('data-mappe-pronta', '1');
   }
 
-  window.Mappe = { avvia: avvia };
+  window.Mappe = { avvia: avvia, sha256: sha256, pulisci: pulisci };
 })();

@@ -1,0 +1,54 @@
+"""The exhibition ("mostra"): one offline HTML file for one or more comuni, with every view,
+an accessible list, feedback from visitors kept in the browser, and a kiosk mode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from ..archivio import Archivio, Area
+from ..viste import VISTE
+from .mappa import Opzioni, costruisci_pagina
+
+__all__ = ["VISTE_MOSTRA", "costruisci_mostra", "hash_pin"]
+
+# The order in which the views of the exhibition are offered.
+VISTE_MOSTRA = ("bisogni-risorse", "memoria", "emozioni", "luoghi", "tutto")
+
+
+def hash_pin(sale: str, pin: str) -> str:
+    """What the page keeps instead of the PIN: SHA-256 of salt + PIN, in hex."""
+    return hashlib.sha256((sale + pin).encode("utf-8")).hexdigest()
+
+
+def costruisci_mostra(
+    area: Area,
+    archivi: list[Archivio],
+    titolo: str | None = None,
+    lingua: str = "it",
+    chiosco: bool = False,
+    pin: str | None = None,
+    web: bool = False,
+    attesa_s: int = 180,
+) -> tuple[str, str]:
+    """The HTML of an exhibition and the staff PIN that downloads the feedback.
+
+    Without ``pin`` a six-digit PIN is drawn. A ``web`` exhibition collects no feedback and
+    shows the project's contact instead.
+    """
+    pin = pin or f"{secrets.randbelow(10**6):06d}"
+    sale = secrets.token_hex(8)
+    opzioni = Opzioni(
+        viste=[VISTE[v] for v in VISTE_MOSTRA],
+        lingua=lingua,
+        titolo=titolo or ("Mostra delle mappe di comunità" if lingua == "it" else "Community maps exhibition"),
+        raccolta=not web,
+        chiosco=chiosco,
+        attesa_s=attesa_s,
+        mostra_id=secrets.token_hex(6),
+        pin_sale=sale,
+        pin_hash=hash_pin(sale, pin),
+        web=web,
+    )
+    return costruisci_pagina(area, archivi, opzioni), pin

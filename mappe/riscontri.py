@@ -1,0 +1,184 @@
+"""Feedback from exhibitions: import the file the staff downloaded, then moderate it.
+
+Visitors' words are text, never markup: control characters are removed, lengths are
+bounded, and every render escapes them again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point
+
+from .archivio import Archivio
+from .errori import ImportaError, MappeError
+from .importa import CRS_METRICO, TOLLERANZA_M, Rifiuto
+
+__all__ = ["MAX_COMMENTO", "RapportoRiscontri", "importa_riscontri", "in_attesa", "modera"]
+
+MAX_COMMENTO = 500
+_CONTROLLO = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
+_ID = re.compile(r"^[A-Za-z0-9\-_]{1,64}$")
+
+
+def pulisci(testo, massimo: int = MAX_COMMENTO) -> str:
+    """A visitor's text: no control characters, bounded length, trimmed."""
+    return _CONTROLLO.sub("", str(testo or "")).strip()[:massimo]
+
+
+@dataclass
+class RapportoRiscontri:
+    """What an import of feedback did."""
+
+    file: Path
+    importati: int = 0
+    gia_presenti: int = 0
+    altri_comuni: dict[str, int] = field(default_factory=dict)
+    respinti: list[Rifiuto] = field(default_factory=list)
+
+
+def _leggi(path: Path) -> dict:
+    path = Path(path)
+    if not path.exists():
+        raise ImportaError(f"Il file {path} non esiste: controllare il nome e la cartella.")
+    try:
+        dati = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ImportaError(f"Il file {path} non è un file di riscontri leggibile ({e}): scaricarlo di nuovo dalla mostra.")
+    if not isinstance(dati, dict) or "mappe_riscontri" not in dati or not isinstance(dati.get("features"), list):
+        raise ImportaError(
+            f"Il file {path} non è un file di riscontri di una mostra di mappe: è quello scaricato "
+            "con il PIN del personale (riscontri-....geojson)?"
+        )
+    return dati
+
+
+def importa_riscontri(archivio: Archivio, path: Path | str) -> RapportoRiscontri:
+    """Add the feedback of one comune from a file downloaded at an exhibition, as awaiting moderation.
+
+    Feedback about other comuni of the same exhibition is counted and left for their own
+    import; the same file imported twice adds nothing.
+    """
+    path = Path(path)
+    dati = _leggi(path)
+    rapporto = RapportoRiscontri(path)
+    catalogo = archivio.catalogo
+    reazioni = set(catalogo.voci("reazione"))
+    suggerimenti = {k for k, v in catalogo.voci("reazione").items() if v.extra.get("suggerimento")}
+    contributi_id = set(archivio.leggi("contributi")["id"])
+    luoghi_id = set(archivio.leggi("luoghi")["id"])
+    esistenti = archivio.leggi("riscontri")
+    gia = set(esistenti["id"])
+    confine = archivio.confine().geometry.union_all()
+    zona_ok = gpd.GeoSeries([confine], crs="EPSG:4326").to_crs(CRS_METRICO).iloc[0].buffer(TOLLERANZA_M)
+    mostra_file = str(dati["mappe_riscontri"].get("mostra", "")) if isinstance(dati["mappe_riscontri"], dict) else ""
+    nuovi, geometrie = [], []
+    for numero, f in enumerate(dati["features"], start=1):
+        p = f.get("properties") if isinstance(f, dict) else None
+        if not isinstance(p, dict):
+            rapporto.respinti.append(Rifiuto(numero, "", "non è un riscontro (manca properties)"))
+            continue
+        comune = str(p.get("comune") or "")
+        su = pulisci(p.get("su"), 64)
+        if comune and comune != archivio.slug:
+            rapporto.altri_comuni[comune] = rapporto.altri_comuni.get(comune, 0) + 1
+            continue
+        id_ = str(p.get("id") or "")
+        if not _ID.match(id_):
+            rapporto.respinti.append(Rifiuto(numero, "id", "il codice del riscontro manca o non è valido"))
+            continue
+        if id_ in gia:
+            rapporto.gia_presenti += 1
+            continue
+        reazione = pulisci(p.get("reazione"), 40)
+        commento = pulisci(p.get("commento"))
+        if reazione and reazione not in reazioni:
+            rapporto.respinti.append(Rifiuto(numero, "reazione", f"la reazione '{reazione}' non è nel catalogo"))
+            continue
+        if not reazione and not commento:
+            rapporto.respinti.append(Rifiuto(numero, "commento", "riscontro vuoto: né reazione né commento"))
+            continue
+        geom = None
+        g = f.get("geometry")
+        if su:
+            if su not in contributi_id and su not in luoghi_id:
+                rapporto.respinti.append(Rifiuto(
+                    numero, "su", f"il contributo o luogo '{su}' non esiste in {archivio.nome}: "
+                    "la mostra è stata fatta con dati poi cancellati?"))
+                continue
+        else:
+            try:
+                lon, lat = (float(x) for x in g["coordinates"][:2])
+                geom = Point(lon, lat)
+            except (TypeError, KeyError, ValueError):
+                rapporto.respinti.append(Rifiuto(numero, "geometria", "una segnalazione sulla mappa deve avere il punto"))
+                continue
+            punto_m = gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(CRS_METRICO).iloc[0]
+            if not zona_ok.contains(punto_m):
+                rapporto.respinti.append(Rifiuto(numero, "geometria", f"il punto è fuori dal comune di {archivio.nome}"))
+                continue
+            if reazione and reazione not in suggerimenti:
+                rapporto.respinti.append(Rifiuto(numero, "reazione", "una segnalazione sulla mappa non è una reazione"))
+                continue
+        data = pulisci(p.get("data"), 32)
+        nuovi.append({
+            "id": id_, "su": su or None, "reazione": reazione or None, "commento": commento or None,
+            "data": data or None, "mostra": pulisci(p.get("mostra") or mostra_file, 64) or None,
+            "stato": "in_attesa",
+        })
+        geometrie.append(geom)
+        gia.add(id_)
+    rapporto.importati = len(nuovi)
+    if nuovi:
+        agg = gpd.GeoDataFrame(pd.DataFrame(nuovi), geometry=geometrie, crs="EPSG:4326")
+        tabella = gpd.GeoDataFrame(pd.concat([esistenti, agg], ignore_index=True), crs="EPSG:4326")
+        archivio.scrivi({"riscontri": tabella})
+    return rapporto
+
+
+def in_attesa(archivio: Archivio) -> pd.DataFrame:
+    """The feedback awaiting moderation, with what it refers to."""
+    r = archivio.leggi("riscontri")
+    r = r[r["stato"].fillna("in_attesa") == "in_attesa"].copy()
+    c = archivio.leggi("contributi").set_index("id")
+    lg = archivio.leggi("luoghi").set_index("id")
+
+    def oggetto(su):
+        if not su:
+            return "(nuova segnalazione sulla mappa)"
+        if su in c.index:
+            x = c.loc[su]
+            return f"{x['tipo']}: {x['titolo'] or (x['testo'] or '')[:60]}"
+        if su in lg.index:
+            return f"luogo: {lg.loc[su, 'nome']}"
+        return su
+
+    r["oggetto"] = [oggetto(s) for s in r["su"]]
+    return r
+
+
+def modera(archivio: Archivio, approva=(), respingi=()) -> tuple[int, int]:
+    """Approve and reject feedback by id, in one write. Returns (approved, rejected)."""
+    approva, respingi = list(approva), list(respingi)
+    doppi = set(approva) & set(respingi)
+    if doppi:
+        raise MappeError(f"Il riscontro {min(doppi)} è sia da approvare sia da respingere: sceglierne una.")
+    r = archivio.leggi("riscontri")
+    noti = set(r["id"])
+    ignoti = [i for i in approva + respingi if i not in noti]
+    if ignoti:
+        raise MappeError(
+            f"Il riscontro '{ignoti[0]}' non esiste in {archivio.nome}: vedere i codici con "
+            f"'mappe riscontri modera {archivio.slug}'."
+        )
+    if not approva and not respingi:
+        return 0, 0
+    r.loc[r["id"].isin(approva), "stato"] = "approvato"
+    r.loc[r["id"].isin(respingi), "stato"] = "respinto"
+    archivio.scrivi({"riscontri": r})
+    return len(approva), len(respingi)
