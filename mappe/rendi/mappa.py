@@ -345,7 +345,10 @@ SCHELETRO = """<a class="mappe-salta" href="#mappe-elenco">{salta}</a>
 <div class="mappe-area-mappa" role="region" aria-label="{mappa}">
 {mappa_div}
 </div>
-<aside class="mappe-elenco" id="mappe-elenco" tabindex="-1" aria-labelledby="mappe-elenco-titolo"></aside>
+<aside class="mappe-elenco" id="mappe-elenco" tabindex="-1" aria-labelledby="mappe-elenco-titolo">
+<div class="mappe-comandi" id="mappe-comandi"></div>
+<div class="mappe-lista" id="mappe-lista"></div>
+</aside>
 </main>
 </div>
 <div class="mappe-annuncio" id="mappe-annuncio" role="status" aria-live="polite"></div>"""

@@ -521,9 +521,7 @@
 
     /* ---------- Map controls: legend with switches, theme filter, basemap ---------- */
     var caselle = {}, conteggi = {}, selTema, casellaLuoghi;
-    var Legenda = L.Control.extend({
-      options: { position: 'topright' },
-      onAdd: function () {
+    function costruisciLegenda() {
         var d = el('div', 'mappe-legenda');
         d.setAttribute('role', 'region');
         d.setAttribute('aria-label', T.legenda);
@@ -594,12 +592,24 @@
         lb.appendChild(cbs);
         lb.appendChild(el('span', 'mappe-voce-nome', T.sfondo_online));
         d.appendChild(lb);
-        L.DomEvent.disableClickPropagation(d);
-        L.DomEvent.disableScrollPropagation(d);
         return d;
-      }
-    });
-    map.addControl(new Legenda());
+    }
+    // The legend sits beside the map, above the list, so that it never covers the map.
+    var comandi = document.getElementById('mappe-comandi');
+    if (comandi) {
+      comandi.appendChild(costruisciLegenda());
+    } else {
+      var Legenda = L.Control.extend({
+        options: { position: 'topright' },
+        onAdd: function () {
+          var d = costruisciLegenda();
+          L.DomEvent.disableClickPropagation(d);
+          L.DomEvent.disableScrollPropagation(d);
+          return d;
+        }
+      });
+      map.addControl(new Legenda());
+    }
 
     var boxSenza = null, listaSenza = null, titoloSenza = null;
     if (senzaLuogo.length) {
@@ -654,7 +664,8 @@
     L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
 
     /* ---------- The list beside the map: same data, grouped by theme ---------- */
-    var elenco = document.getElementById('mappe-elenco');
+    var elenco = document.getElementById('mappe-lista');
+    var pannello = document.getElementById('mappe-elenco');
     var mostrati = {};
     function vaiSullaMappa(i) {
       var m = marcatori[C.id[i]];
@@ -947,7 +958,7 @@
         Array.prototype.forEach.call(document.querySelectorAll('details[open]'), function (x) { x.open = false; });
         applica();
         inizio();
-        if (elenco) elenco.scrollTop = 0;
+        if (pannello) pannello.scrollTop = 0;
         window.scrollTo(0, 0);
         ripristini += 1;
         document.documentElement.setAttribute('data-mappe-ripristini', String(ripristini));
