@@ -12,11 +12,18 @@ leaves the original file untouched.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import getpass
+import json
 import math
 import os
 import secrets
 import shutil
+import sqlite3
 import tempfile
+import threading
+import time
 import warnings
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,12 +35,14 @@ import pyogrio
 
 from . import territorio
 from .catalogo import Catalogo, Strato, carica_catalogo, cartella_predefinita
-from .errori import AreaError, ComuneError
+from .errori import AreaError, ComuneError, MappeError
 
 __all__ = ["Archivio", "Area", "conforma", "crea_area", "tabella_vuota"]
 
 CRS = "EPSG:4326"
 STRATI_GEO = ("confine", "contributi", "luoghi", "incontri", "riscontri")
+VERSIONI_TENUTE = 20  # how many previous versions of a store are kept for 'mappe annulla'
+ATTESA_BLOCCO_S = float(os.environ.get("MAPPE_ATTESA_BLOCCO", "60"))
 
 
 def tabella_vuota(strato: Strato) -> pd.DataFrame:
@@ -66,25 +75,151 @@ def conforma(strato: Strato, df: pd.DataFrame) -> pd.DataFrame:
     return gpd.GeoDataFrame(out, geometry=geom.values, crs=CRS, index=df.index).reset_index(drop=True)
 
 
-def _scrivi_atomico(destinazione: Path, scrivi) -> None:
-    """Call ``scrivi(tmp_path)`` on a copy of ``destinazione``, then replace it in one step."""
+def _scrivi_atomico(destinazione: Path, scrivi, versioni: Path | None = None) -> str | None:
+    """Call ``scrivi(tmp_path)`` on a copy of ``destinazione``, then replace it in one step.
+
+    The previous file is kept in ``versioni`` (a hard link, or a copy where links are not
+    possible). Returns the name of the kept version, if any.
+    """
     destinazione.parent.mkdir(parents=True, exist_ok=True)
+    # Leftovers of a write that was killed: nobody else writes here (we hold the lock).
+    for vecchio in destinazione.parent.glob(".scrittura-*"):
+        with contextlib.suppress(OSError):
+            vecchio.unlink()
     fd, nome = tempfile.mkstemp(prefix=".scrittura-", suffix=".gpkg", dir=destinazione.parent)
     os.close(fd)
     tmp = Path(nome)
+    versione = None
     try:
         if destinazione.exists():
             shutil.copy2(destinazione, tmp)
         else:
             tmp.unlink()
         scrivi(tmp)
+        _chiudi_sqlite(tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        if versioni is not None and destinazione.exists():
+            versioni.mkdir(exist_ok=True)
+            versione = dt.datetime.now().strftime("%Y%m%dT%H%M%S-%f") + ".gpkg"
+            try:
+                os.link(destinazione, versioni / versione)
+            except OSError:
+                shutil.copy2(destinazione, versioni / versione)
         os.replace(tmp, destinazione)
+        _fsync_cartella(destinazione.parent)
     finally:
         for p in (tmp, Path(str(tmp) + "-journal"), Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
             if p.exists():
                 p.unlink()
+    return versione
+
+
+def _chiudi_sqlite(path: Path) -> None:
+    """Leave a self-contained file: no write-ahead log beside it."""
+    con = sqlite3.connect(path)
+    try:
+        modo = con.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(modo).lower() == "wal":
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            con.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        con.close()
+
+
+def _fsync_cartella(cartella: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(cartella, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_BLOCCHI: dict[str, list] = {}
+_BLOCCHI_MUTEX = threading.Lock()
+
+
+@contextlib.contextmanager
+def blocco(cartella: Path, nome: str, attesa_s: float | None = None):
+    """Hold the write lock of a comune's store (re-entrant within this process).
+
+    Another process holding it makes us wait up to ``attesa_s`` seconds, then stop with a
+    clear message. The lock dies with its process: a killed import never leaves it behind.
+    """
+    chiave = str(Path(cartella).resolve())
+    with _BLOCCHI_MUTEX:
+        tenuto = _BLOCCHI.get(chiave)
+        if tenuto is not None and tenuto[1] == threading.get_ident():
+            tenuto[2] += 1
+            rientro = True
+        else:
+            rientro = False
+    if rientro:
+        try:
+            yield
+        finally:
+            with _BLOCCHI_MUTEX:
+                _BLOCCHI[chiave][2] -= 1
+        return
+    attesa_s = ATTESA_BLOCCO_S if attesa_s is None else attesa_s
+    Path(cartella).mkdir(parents=True, exist_ok=True)
+    f = open(Path(cartella) / ".blocco", "a+b")  # noqa: SIM115 - held for the whole block
+    inizio = time.monotonic()
+    try:
+        while True:
+            try:
+                _blocca(f)
+                break
+            except OSError:
+                if time.monotonic() - inizio > attesa_s:
+                    raise MappeError(
+                        f"Un'altra operazione sta scrivendo sui dati di {nome} da più di {int(attesa_s)} secondi "
+                        "(un'altra importazione?): aspettare che finisca e riprovare. I dati non sono stati toccati."
+                    ) from None
+                time.sleep(0.1)
+        with _BLOCCHI_MUTEX:
+            _BLOCCHI[chiave] = [f, threading.get_ident(), 1]
+        try:
+            yield
+        finally:
+            with _BLOCCHI_MUTEX:
+                _BLOCCHI.pop(chiave, None)
+            _sblocca(f)
+    finally:
+        f.close()
+
+
+def _blocca(f) -> None:
+    if os.name == "nt":  # pragma: no cover - Windows
+        import msvcrt
+
+        f.seek(0)
+        msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _sblocca(f) -> None:
+    if os.name == "nt":  # pragma: no cover - Windows
+        import msvcrt
+
+        f.seek(0)
+        msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+def _utente() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in some containers
+        return "sconosciuto"
 
 
 def _scrivi_strato(path: Path, nome: str, df: pd.DataFrame) -> None:
@@ -147,8 +282,24 @@ class Archivio:
         """Population by single year of age (eta, maschi, femmine, totale)."""
         return self.leggi("popolazione")
 
-    def scrivi(self, strati: dict[str, pd.DataFrame]) -> None:
-        """Replace the given layers in one all-or-nothing step."""
+    @property
+    def cartella_versioni(self) -> Path:
+        return self.cartella / "versioni"
+
+    @property
+    def file_storia(self) -> Path:
+        return self.cartella / "storia.jsonl"
+
+    def blocco(self):
+        """The write lock of this store (see :func:`blocco`)."""
+        return blocco(self.cartella, self.slug)
+
+    def scrivi(self, strati: dict[str, pd.DataFrame], operazione: str = "scrittura", dettagli: str = "",
+               righe: int | None = None) -> None:
+        """Replace the given layers in one all-or-nothing step, keeping the previous version.
+
+        ``operazione``, ``dettagli`` and ``righe`` go to the store's history (``mappe storia``).
+        """
 
         def scrivi(tmp: Path) -> None:
             for nome, df in strati.items():
@@ -156,8 +307,78 @@ class Archivio:
                     df = conforma(self.catalogo.strati[nome], df)
                 _scrivi_strato(tmp, nome, df)
 
-        _scrivi_atomico(self.gpkg, scrivi)
+        with self.blocco():
+            versione = _scrivi_atomico(self.gpkg, scrivi, self.cartella_versioni)
+            self._registra(operazione, dettagli, righe, versione)
+            self._sfoltisci()
         self.__dict__.pop("info", None)
+
+    def _registra(self, operazione: str, dettagli: str, righe: int | None, versione: str | None, **altro) -> None:
+        voce = {
+            "quando": dt.datetime.now().isoformat(timespec="seconds"),
+            "utente": _utente(),
+            "operazione": operazione,
+            "dettagli": dettagli,
+            "righe": righe,
+            "versione": versione,
+            **altro,
+        }
+        with open(self.file_storia, "a", encoding="utf-8") as f:
+            f.write(json.dumps(voce, ensure_ascii=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+    def storia(self) -> list[dict]:
+        """The history of this store, oldest first (every write, who, when, what)."""
+        if not self.file_storia.exists():
+            return []
+        voci = []
+        for riga in self.file_storia.read_text(encoding="utf-8").splitlines():
+            try:
+                voci.append(json.loads(riga))
+            except json.JSONDecodeError:
+                continue  # a line cut by a crash
+        annullate = {v.get("annulla") for v in voci if v.get("operazione") == "annulla"}
+        for k, v in enumerate(voci):
+            v["n"] = k + 1
+            v["annullata"] = v.get("versione") in annullate and v.get("versione") is not None
+            v["ripristinabile"] = bool(v.get("versione")) and (self.cartella_versioni / v["versione"]).exists()
+        return voci
+
+    def _sfoltisci(self) -> None:
+        if not self.cartella_versioni.exists():
+            return
+        file = sorted(self.cartella_versioni.glob("*.gpkg"))
+        for vecchio in file[:-VERSIONI_TENUTE]:
+            with contextlib.suppress(OSError):
+                vecchio.unlink()
+
+    def annulla(self) -> dict:
+        """Go back to the state before the last operation that was not undone already.
+
+        Returns the history entry that was undone.
+        """
+        with self.blocco():
+            candidati = [v for v in self.storia() if v.get("versione") and not v["annullata"]
+                         and v["operazione"] != "annulla"]
+            if not candidati:
+                raise MappeError(f"Non c'è niente da annullare per {self.nome}: nessuna modifica salvata.")
+            ultima = candidati[-1]
+            if not ultima["ripristinabile"]:
+                raise MappeError(
+                    f"La versione precedente a '{ultima['operazione']}' del {ultima['quando']} non è più "
+                    f"conservata (si tengono le ultime {VERSIONI_TENUTE}): non si può annullare."
+                )
+            sorgente = self.cartella_versioni / ultima["versione"]
+
+            def ripristina(tmp: Path) -> None:
+                shutil.copyfile(sorgente, tmp)
+
+            _scrivi_atomico(self.gpkg, ripristina, None)
+            self._registra("annulla", f"annullata l'operazione '{ultima['operazione']}' del {ultima['quando']}",
+                           None, None, annulla=ultima["versione"])
+        self.__dict__.pop("info", None)
+        return ultima
 
     def conta(self) -> dict[str, int]:
         """Number of features per layer."""
@@ -266,7 +487,12 @@ class Area:
             for nome, df in strati.items():
                 _scrivi_strato(tmp, nome, df)
 
-        _scrivi_atomico(arch.gpkg, scrivi)
+        with arch.blocco():
+            if arch.gpkg.exists():
+                return arch, False
+            _scrivi_atomico(arch.gpkg, scrivi)
+            arch._registra("comune aggiunto", f"{comune.nome}: confine e popolazione ISTAT {territorio.anno_dati()}",
+                           None, None)
         return arch, True
 
 

@@ -180,25 +180,51 @@ def comuni_elenco(ctx: click.Context) -> None:
     "--strato", type=click.Choice(["contributi", "luoghi", "incontri"]), default="contributi", show_default=True,
     help="Per quale strato è il modello.",
 )
+@click.option("--xlsform", is_flag=True,
+              help="Scrive invece un modulo XLSForm per KoboToolbox o ODK Collect, costruito dal catalogo.")
 @click.pass_context
-def modello(ctx: click.Context, file: Path, strato: str) -> None:
+def modello(ctx: click.Context, file: Path, strato: str, xlsform: bool) -> None:
     """Scrive un foglio vuoto per i facilitatori, con le colonne giuste e una riga di esempio.
 
     In .xlsx c'è anche un foglio 'Istruzioni' che spiega ogni colonna e i valori
     ammessi, e i menu a tendina; in .csv il separatore è ';' (Excel italiano).
 
+    Con --xlsform scrive un modulo per KoboToolbox o ODK Collect: le sue
+    esportazioni si importano così come sono.
+
     \b
     Esempi:
       mappe modello contributi.xlsx
       mappe modello luoghi.csv --strato luoghi
+      mappe modello --xlsform modulo-kobo.xlsx
     """
     from .catalogo import carica_catalogo
-    from .modello import scrivi_modello
+    from .modello import scrivi_modello, scrivi_xlsform
 
     cartella = ctx.obj["area"]
     catalogo = carica_catalogo(cartella / "layers") if (cartella / "layers").is_dir() else carica_catalogo()
+    if xlsform:
+        scrivi_xlsform(catalogo, file, strato)
+        click.echo(f"Modulo XLSForm scritto in {file}: caricarlo in KoboToolbox o ODK; le risposte esportate "
+                   f"si importano con 'mappe importa FILE --comune NOME'.")
+        return
     scrivi_modello(catalogo, file, strato)
     click.echo(f"Modello scritto in {file}: una riga per ogni cosa detta, poi 'mappe importa {file.name} --comune NOME'.")
+
+
+def _colonne(ctx, param, valore: str | None) -> dict[str, str]:
+    """--colonne testo=descrizione,tipo=Tipo -> {"testo": "descrizione", "tipo": "Tipo"}."""
+    if not valore:
+        return {}
+    out = {}
+    for coppia in valore.split(","):
+        if "=" not in coppia:
+            raise click.BadParameter(
+                f"'{coppia}' non è nella forma campo=colonna (per esempio testo=descrizione).", param_hint="--colonne"
+            )
+        campo, colonna = coppia.split("=", 1)
+        out[campo.strip()] = colonna
+    return out
 
 
 @main.command(context_settings=CONTESTO)
@@ -209,34 +235,49 @@ def modello(ctx: click.Context, file: Path, strato: str) -> None:
     help="Lo strato in cui importare.",
 )
 @click.option("--foglio", metavar="NOME", help="Il foglio da leggere in un file .xlsx (predefinito: il primo).")
+@click.option("--colonne", callback=_colonne, metavar="CAMPO=COLONNA,...",
+              help="Quale colonna del file va in quale campo, se i nomi sono diversi (es. testo=descrizione).")
+@click.option("--scambia-coordinate", is_flag=True, help="Nel file latitudine e longitudine sono scambiate: rimetterle a posto.")
+@click.option("--fuori-comune", type=click.Choice(["rifiuta", "accetta"]), default="rifiuta", show_default=True,
+              help="Che cosa fare dei punti fuori dal comune.")
+@click.option("--crs", metavar="EPSG:CODICE", help="Il sistema di coordinate di un file GIS che non lo dice o lo dice sbagliato.")
+@click.option("--scarti", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.csv",
+              help="Scrive le righe respinte, con il motivo, in un CSV da correggere e importare di nuovo.")
 @click.option("--prova", is_flag=True, help="Controlla ogni riga e dice cosa farebbe, senza scrivere niente.")
 @click.pass_context
-def importa(ctx: click.Context, file: Path, comune: str, strato: str, foglio: str | None, prova: bool) -> None:
-    """Importa un file (CSV, XLSX, GeoJSON, GeoPackage) in un comune.
+def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_coordinate: bool,
+            fuori_comune: str, crs, scarti: Path | None, prova: bool) -> None:
+    """Importa un file (CSV, XLSX, GeoJSON, GeoPackage, Shapefile, KML, export di Kobo/ODK) in un comune.
 
     Ogni riga respinta è elencata con il numero di riga, il campo e cosa fare, e
     non viene scritta; le righe buone sono scritte tutte insieme. Importare due
-    volte lo stesso file non aggiunge niente. Esce con 1 se qualche riga è stata
-    respinta.
+    volte lo stesso file non aggiunge niente; una riga con un id già noto e il
+    contenuto cambiato aggiorna quella che c'era. Esce con 1 se qualche riga è
+    stata respinta.
 
     \b
     Esempi:
       mappe importa luoghi.csv --comune Orbassano --strato luoghi
       mappe importa incontri.xlsx --comune Orbassano --strato incontri
       mappe importa contributi.xlsx --comune Orbassano --prova
-      mappe importa contributi.xlsx --comune Orbassano
+      mappe importa contributi.xlsx --comune Orbassano --scarti da-correggere.csv
+      mappe importa vecchio.csv --comune Orbassano --colonne testo=descrizione,tipo=Categoria
+      mappe importa rilievo.shp --comune Orbassano --crs EPSG:3003
     """
-    from .importa import importa_file
+    from .importa import Opzioni, importa_file, scrivi_scarti
 
     area = _area(ctx)
     arch = area.archivio(comune)
-    r = importa_file(arch, file, strato, prova=prova, foglio=foglio)
+    opzioni = Opzioni(colonne=colonne, scambia_coordinate=scambia_coordinate, fuori_comune=fuori_comune,
+                      crs=crs, foglio=foglio)
+    r = importa_file(arch, file, strato, prova=prova, opzioni=opzioni)
     intestazione = "Prova (niente è stato scritto)" if prova else "Importazione"
     click.echo(f"{intestazione} di {file.name} in {arch.nome}, strato {strato}:")
     verbo = "da importare" if prova else "importati"
+    ignorati = f", ignorati: {r.ignorati}" if r.ignorati else ""
     click.echo(
         f"  {verbo}: {r.importati}, aggiornati: {r.aggiornati}, già presenti: {r.gia_presenti}, "
-        f"respinti: {len(r.respinti)}"
+        f"respinti: {len(r.respinti)}{ignorati} (righe nel file: {r.righe})"
     )
     for a in r.avvisi:
         click.echo(f"  Attenzione, {file.name} {a}", err=True)
@@ -244,7 +285,13 @@ def importa(ctx: click.Context, file: Path, comune: str, strato: str, foglio: st
         click.echo("Righe respinte (non scritte):", err=True)
         for x in r.respinti:
             click.echo(f"  {file.name}, {x}", err=True)
-        click.echo("Correggere queste righe nel file e importarlo di nuovo: le righe già importate non si duplicano.", err=True)
+        if scarti:
+            scrivi_scarti(r, scarti)
+            click.echo(f"Le righe respinte sono in {scarti}, con il motivo nella colonna 'errore': correggerle "
+                       f"e importare quel file.", err=True)
+        else:
+            click.echo("Correggere queste righe nel file e importarlo di nuovo: le righe già importate non "
+                       "si duplicano (con --scarti FILE.csv si ottengono in un file a parte).", err=True)
         ctx.exit(1)
 
 
@@ -278,6 +325,118 @@ def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo
     uscita = uscita or Path(f"{arch.slug}.html")
     scrivi_mappa(html, uscita)
     click.echo(f"Mappa scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): aprirla con il browser.")
+
+
+@main.command("verifica", context_settings=CONTESTO)
+@click.argument("comuni_nomi", nargs=-1, metavar="[COMUNE]...")
+@click.pass_context
+def verifica_cmd(ctx, comuni_nomi) -> None:
+    """Controlla i dati di uno o più comuni (predefinito: tutti).
+
+    Controlla che il file sia integro, che le colonne e i valori siano quelli
+    del catalogo, che le forme siano valide e dentro il comune, che gli id siano
+    unici e che incontri, luoghi e contributi citati esistano. Esce con 1 se
+    trova problemi.
+
+    \b
+    Esempi:
+      mappe verifica Orbassano
+      mappe verifica
+    """
+    from .verifica import verifica_archivio
+
+    area = _area(ctx)
+    archivi = [area.archivio(n) for n in comuni_nomi] if comuni_nomi else area.archivi()
+    totale = 0
+    for arch in archivi:
+        problemi = verifica_archivio(area, arch)
+        totale += len(problemi)
+        if problemi:
+            click.echo(f"{arch.nome}: {len(problemi)} problemi.")
+            for p in problemi:
+                click.echo(f"  - {p}")
+        else:
+            click.echo(f"{arch.nome}: tutto a posto.")
+    if totale:
+        ctx.exit(1)
+
+
+@main.command("esporta", context_settings=CONTESTO)
+@click.argument("comune")
+@click.option("--formato", type=click.Choice(["geojson", "gpkg", "csv", "kml", "xlsx"]),
+              help="Il formato (predefinito: dall'estensione del file).")
+@click.option("-o", "--output", "uscita", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Il file da scrivere.")
+@click.option("--strato", type=click.Choice(["contributi", "luoghi", "incontri", "riscontri"]), default="contributi",
+              show_default=True, help="Quale strato esportare.")
+@click.option("--completo", is_flag=True, help="Anche i campi privati (autore, note, referenti): solo per uso interno.")
+@click.pass_context
+def esporta_cmd(ctx, comune: str, formato, uscita: Path, strato: str, completo: bool) -> None:
+    """Esporta uno strato di un comune per QGIS, uMap o un foglio di calcolo.
+
+    Senza --completo i campi privati restano fuori. Il file si può correggere e
+    importare di nuovo: le righe cambiate si aggiornano, le altre restano.
+
+    \b
+    Esempi:
+      mappe esporta Orbassano -o orbassano.gpkg
+      mappe esporta Orbassano --formato csv -o contributi.csv
+      mappe esporta Orbassano --strato luoghi -o luoghi.geojson
+    """
+    from .esporta import esporta
+
+    area = _area(ctx)
+    arch = area.archivio(comune)
+    esporta(arch, uscita, formato, strato, completo)
+    nota = " (con i campi privati: non diffonderlo)" if completo else ""
+    click.echo(f"{arch.nome}, strato {strato}: esportato in {uscita}{nota}.")
+
+
+@main.command(context_settings=CONTESTO)
+@click.argument("comune")
+@click.pass_context
+def storia(ctx, comune: str) -> None:
+    """Elenca le modifiche ai dati di un comune: quando, chi, che cosa, quante righe.
+
+    \b
+    Esempio:
+      mappe storia Orbassano
+    """
+    area = _area(ctx)
+    arch = area.archivio(comune)
+    voci = arch.storia()
+    if not voci:
+        click.echo(f"{arch.nome}: nessuna modifica registrata.")
+        return
+    click.echo(f"Storia di {arch.nome} (dalla più recente):")
+    for v in reversed(voci):
+        quando = v["quando"].replace("T", " ")
+        righe = f", {v['righe']} righe" if v.get("righe") is not None else ""
+        stato = " [annullata]" if v["annullata"] else ""
+        click.echo(f"  {v['n']:>3}. {quando}  {v['utente']}  {v['operazione']}{righe}{stato}")
+        if v.get("dettagli"):
+            click.echo(f"       {v['dettagli']}")
+
+
+@main.command(context_settings=CONTESTO)
+@click.argument("comune")
+@click.pass_context
+def annulla(ctx, comune: str) -> None:
+    """Annulla l'ultima modifica ai dati di un comune (un'importazione, una moderazione...).
+
+    Si può ripetere per tornare indietro di più passi. Si tengono le ultime 20
+    versioni.
+
+    \b
+    Esempio:
+      mappe annulla Orbassano
+    """
+    area = _area(ctx)
+    arch = area.archivio(comune)
+    v = arch.annulla()
+    click.echo(f"{arch.nome}: annullata l'operazione '{v['operazione']}' del {v['quando'].replace('T', ' ')}.")
+    if v.get("dettagli"):
+        click.echo(f"  ({v['dettagli']})")
 
 
 @main.command(context_settings=CONTESTO)

@@ -198,7 +198,7 @@ def crea_demo(cartella: Path | str, avanzamento=None) -> tuple[Area, list[Archiv
         info = arch.leggi("comune")
         if not int(info.get("esempio", pd.Series([0])).iloc[0] or 0):
             info["esempio"] = 1
-            arch.scrivi({"comune": info})
+            arch.scrivi({"comune": info}, "demo", "comune segnato come dati di esempio")
         luoghi, incontri, contributi = _dati_comune(arch, rnd, area.catalogo)
         luoghi["_riga"] = range(2, len(luoghi) + 2)
         incontri["_riga"] = range(2, len(incontri) + 2)

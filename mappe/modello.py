@@ -141,3 +141,77 @@ def _scrivi_xlsx(tmp: str, catalogo: Catalogo, strato: str, colonne, esempio) ->
             "sostituirla o lasciarla, viene ignorata. Poi: mappe importa FILE.xlsx --comune NOME")
     ist.append(["Come si usa", "", come, ""])
     wb.save(tmp)
+
+
+def _tipo_xlsform(campo) -> str:
+    if campo.tipo == "scelta":
+        return f"select_one {campo.valori}"
+    if campo.tipo == "lista":
+        return f"select_multiple {campo.valori}" if campo.valori else "text"
+    if campo.tipo == "booleano":
+        return "select_one si_no"
+    return {"intero": "integer", "data": "date"}.get(campo.tipo, "text")
+
+
+def scrivi_xlsform(catalogo: Catalogo, percorso: Path | str, strato: str = "contributi") -> Path:
+    """Write an XLSForm (KoboToolbox, ODK Collect) built from the catalogue.
+
+    Its question names are the catalogue's field names and its choices the catalogue's
+    codes, so the form's exports import with no column mapping; the position is a
+    ``geopoint`` (or a ``geotrace`` / ``geoshape``).
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    percorso = Path(percorso)
+    if percorso.suffix.lower() != ".xlsx":
+        raise MappeError(f"Un XLSForm è un file .xlsx, non '{percorso.name}': cambiare il nome del file.")
+    s = catalogo.strati[strato]
+    wb = Workbook()
+    survey = wb.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label", "hint", "required", "relevant", "constraint", "default", "appearance"])
+    usati = []
+    for nome, c in s.campi.items():
+        if nome == "id":
+            continue  # Kobo and ODK give every submission its own _uuid, used as the id
+        rilevante = ""
+        if nome == "emozione":
+            rilevante = "${tipo} = 'emozione'"
+        elif nome == "epoca":
+            rilevante = "${tipo} = 'memoria'"
+        elif nome == "risponde_a":
+            rilevante = "${tipo} = 'risorsa' or ${tipo} = 'proposta'"
+        vincolo = ". >= 1" if nome == "peso" else ""
+        predefinito = {"peso": "1", "visibilita": "pubblico", "sensibile": "no"}.get(nome, "")
+        aspetto = "multiline" if nome in ("testo", "descrizione", "note") else ""
+        etichetta = nome.replace("_", " ").capitalize()
+        survey.append([_tipo_xlsform(c), nome, etichetta, c.descrizione, "yes" if c.obbligatorio else "",
+                       rilevante, vincolo, predefinito, aspetto])
+        if c.valori and c.valori not in usati:
+            usati.append(c.valori)
+    if s.geometria:
+        survey.append(["geopoint", "posizione", "Dove?", "Il punto sulla mappa (vuoto se si indica il luogo).",
+                       "", "", "", "", ""])
+        if strato == "contributi":
+            survey.append(["geotrace", "percorso", "Oppure un percorso", "Per i contributi che seguono una strada.",
+                           "", "", "", "", ""])
+            survey.append(["geoshape", "zona", "Oppure una zona", "Per i contributi su un'area.", "", "", "", "", ""])
+    choices = wb.create_sheet("choices")
+    choices.append(["list_name", "name", "label"])
+    for vocabolario in usati:
+        for codice, voce in catalogo.voci(vocabolario).items():
+            if vocabolario == "reazione" and voce.extra.get("suggerimento"):
+                continue
+            choices.append([vocabolario, codice, voce.label])
+    choices.append(["si_no", "si", "Sì"])
+    choices.append(["si_no", "no", "No"])
+    settings = wb.create_sheet("settings")
+    settings.append(["form_title", "form_id", "default_language"])
+    settings.append([f"mappe – {s.label.lower()}", f"mappe_{strato}", "Italiano (it)"])
+    for ws in (survey, choices, settings):
+        for cella in ws[1]:
+            cella.font = Font(bold=True)
+    percorso.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(percorso)
+    return percorso

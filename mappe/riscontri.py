@@ -66,6 +66,11 @@ def importa_riscontri(archivio: Archivio, path: Path | str) -> RapportoRiscontri
     """
     path = Path(path)
     dati = _leggi(path)
+    with archivio.blocco():
+        return _importa(archivio, path, dati)
+
+
+def _importa(archivio: Archivio, path: Path, dati: dict) -> RapportoRiscontri:
     rapporto = RapportoRiscontri(path)
     catalogo = archivio.catalogo
     reazioni = set(catalogo.voci("reazione"))
@@ -137,7 +142,8 @@ def importa_riscontri(archivio: Archivio, path: Path | str) -> RapportoRiscontri
     if nuovi:
         agg = gpd.GeoDataFrame(pd.DataFrame(nuovi), geometry=geometrie, crs="EPSG:4326")
         tabella = gpd.GeoDataFrame(pd.concat([esistenti, agg], ignore_index=True), crs="EPSG:4326")
-        archivio.scrivi({"riscontri": tabella})
+        archivio.scrivi({"riscontri": tabella}, "riscontri importati",
+                        f"{path.name}: {len(nuovi)} riscontri in attesa di moderazione", len(nuovi))
     return rapporto
 
 
@@ -168,6 +174,11 @@ def modera(archivio: Archivio, approva=(), respingi=()) -> tuple[int, int]:
     doppi = set(approva) & set(respingi)
     if doppi:
         raise MappeError(f"Il riscontro {min(doppi)} è sia da approvare sia da respingere: sceglierne una.")
+    with archivio.blocco():
+        return _modera(archivio, approva, respingi)
+
+
+def _modera(archivio: Archivio, approva: list, respingi: list) -> tuple[int, int]:
     r = archivio.leggi("riscontri")
     noti = set(r["id"])
     ignoti = [i for i in approva + respingi if i not in noti]
@@ -180,5 +191,6 @@ def modera(archivio: Archivio, approva=(), respingi=()) -> tuple[int, int]:
         return 0, 0
     r.loc[r["id"].isin(approva), "stato"] = "approvato"
     r.loc[r["id"].isin(respingi), "stato"] = "respinto"
-    archivio.scrivi({"riscontri": r})
+    archivio.scrivi({"riscontri": r}, "moderazione", f"{len(approva)} approvati, {len(respingi)} respinti",
+                    len(approva) + len(respingi))
     return len(approva), len(respingi)

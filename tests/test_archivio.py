@@ -53,7 +53,7 @@ def test_scrittura_fallita_lascia_il_file_come_era(orbassano):
     finally:
         arch._scrivi_strato = originale
     assert orbassano.gpkg.read_bytes() == prima
-    assert [p.name for p in orbassano.cartella.iterdir()] == ["orbassano.gpkg"]
+    assert not [p.name for p in orbassano.cartella.iterdir() if p.name.startswith(".scrittura")]
 
 
 def test_archivio_per_nome_codice_o_cartella(area):

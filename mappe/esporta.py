@@ -1,0 +1,118 @@
+"""Export a comune's layers for QGIS, uMap or a spreadsheet; the file imports back unchanged."""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from .archivio import Archivio
+from .errori import MappeError
+
+__all__ = ["FORMATI", "esporta", "tabella_esportabile"]
+
+FORMATI = ("csv", "geojson", "gpkg", "kml", "xlsx")
+
+
+def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False) -> pd.DataFrame:
+    """The layer as stored, without its private fields unless ``completo``."""
+    if strato not in archivio.catalogo.strati:
+        raise MappeError(f"Lo strato '{strato}' non esiste: usare uno di {', '.join(archivio.catalogo.strati)}.")
+    df = archivio.leggi(strato)
+    if not completo:
+        df = df.drop(columns=[c for c in archivio.catalogo.strati[strato].privati if c in df.columns])
+    return df
+
+
+def _righe_tabellari(df: pd.DataFrame) -> tuple[list[str], list[list]]:
+    """Columns and rows for CSV/XLSX: points as lon/lat, lines and zones as WKT."""
+    geo = isinstance(df, gpd.GeoDataFrame)
+    colonne = [c for c in df.columns if c != "geometry"]
+    if geo:
+        colonne += ["lon", "lat", "wkt"]
+    righe = []
+    for rec in df.to_dict("records"):
+        riga = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+                for v in (rec[c] for c in colonne if c in rec)]
+        if geo:
+            g = rec.get("geometry")
+            if g is None or g.is_empty:
+                riga += [None, None, None]
+            elif g.geom_type == "Point":
+                riga += [g.x, g.y, None]
+            else:
+                riga += [None, None, g.wkt]
+        righe.append(riga)
+    return colonne, righe
+
+
+def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None, strato: str = "contributi",
+            completo: bool = False) -> Path:
+    """Write one layer of ``archivio`` to ``percorso`` (format from ``formato`` or the extension).
+
+    CSV is written for Italian Excel (UTF-8 with BOM, ``;``, decimal comma in lon/lat); lines
+    and zones travel as WKT. The file is written whole or not at all.
+    """
+    percorso = Path(percorso)
+    formato = (formato or percorso.suffix.lstrip(".")).lower()
+    if formato == "json":
+        formato = "geojson"
+    if formato not in FORMATI:
+        raise MappeError(f"Il formato '{formato}' non è tra quelli di mappe: usare uno di {', '.join(FORMATI)}.")
+    df = tabella_esportabile(archivio, strato, completo)
+    geo = isinstance(df, gpd.GeoDataFrame)
+    if formato in ("geojson", "kml") and not geo:
+        raise MappeError(f"Lo strato {strato} non ha posizioni: esportarlo in csv, xlsx o gpkg.")
+    percorso.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".esporta-", suffix="." + formato, dir=percorso.parent)
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        if formato == "csv":
+            colonne, righe = _righe_tabellari(df)
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+                w = csv.writer(f, delimiter=";")
+                w.writerow(colonne)
+                for r in righe:
+                    w.writerow(["" if v is None else (repr(v).replace(".", ",") if isinstance(v, float) else v)
+                                for v in r])
+        elif formato == "xlsx":
+            from openpyxl import Workbook
+
+            colonne, righe = _righe_tabellari(df)
+            wb = Workbook()
+            ws = wb.active
+            ws.title = archivio.catalogo.strati[strato].label[:31]
+            ws.append(colonne)
+            for r in righe:
+                ws.append(r)
+            ws.freeze_panes = "A2"
+            wb.save(tmp)
+        else:
+            driver = {"geojson": "GeoJSON", "gpkg": "GPKG", "kml": "KML"}[formato]
+            if formato == "kml" and strato == "contributi":
+                # What Google Earth and uMap show as the name and the text of a placemark.
+                df = df.copy()
+                df.insert(0, "Name", df["titolo"].fillna(df["tipo"]))
+                df.insert(1, "Description", df["testo"])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if geo:
+                    pyogrio.write_dataframe(df, tmp, layer=strato, driver=driver, geometry_type="Unknown",
+                                            promote_to_multi=False)
+                else:
+                    pyogrio.write_dataframe(df, tmp, layer=strato, driver=driver)
+        maschera = os.umask(0)
+        os.umask(maschera)
+        os.chmod(tmp, 0o666 & ~maschera)
+        os.replace(tmp, percorso)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return percorso

@@ -1,0 +1,102 @@
+"""Check a comune's store: file integrity, schema, values, geometries, ids and references."""
+
+from __future__ import annotations
+
+import sqlite3
+import warnings
+
+import geopandas as gpd
+import pyogrio
+
+from .archivio import Archivio, Area
+from .importa import CRS_METRICO, TOLLERANZA_M
+
+__all__ = ["verifica_archivio"]
+
+
+def verifica_archivio(area: Area, archivio: Archivio) -> list[str]:
+    """Every problem found in the store of ``archivio`` (empty when it is sound)."""
+    problemi: list[str] = []
+    con = sqlite3.connect(f"file:{archivio.gpkg}?mode=ro", uri=True)
+    try:
+        esito = con.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        con.close()
+    if esito != "ok":
+        return [f"il file {archivio.gpkg} è danneggiato ({esito}): ripristinare l'ultima versione con 'mappe annulla'"]
+    catalogo = area.catalogo
+    presenti = {nome for nome, _ in pyogrio.list_layers(archivio.gpkg)}
+    strati = {}
+    for nome, strato in catalogo.strati.items():
+        if nome not in presenti:
+            problemi.append(f"manca lo strato {nome}")
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            campi_file = set(pyogrio.read_info(archivio.gpkg, layer=nome)["fields"])
+        for campo in strato.campi:
+            if campo not in campi_file:
+                problemi.append(f"strato {nome}: manca la colonna '{campo}' del catalogo")
+        strati[nome] = archivio.leggi(nome)
+    confine = archivio.confine().geometry.union_all()
+    zona_ok = gpd.GeoSeries([confine], crs="EPSG:4326").to_crs(CRS_METRICO).iloc[0].buffer(TOLLERANZA_M)
+
+    for nome, df in strati.items():
+        strato = catalogo.strati[nome]
+        ids = df["id"]
+        for i in ids[ids.isna()].index:
+            problemi.append(f"strato {nome}, riga {i + 1}: manca l'id")
+        for doppio in sorted(set(ids[ids.duplicated() & ids.notna()])):
+            problemi.append(f"strato {nome}: l'id '{doppio}' compare più volte")
+        for campo in strato.campi.values():
+            if campo.nome not in df.columns:
+                continue
+            valori = df[campo.nome]
+            if campo.obbligatorio:
+                for i in valori[valori.isna()].index:
+                    problemi.append(f"strato {nome}, id {df.at[i, 'id']}: il campo obbligatorio '{campo.nome}' è vuoto")
+            if campo.valori:
+                ammessi = set(catalogo.voci(campo.valori))
+                for i, v in valori.dropna().items():
+                    parti = str(v).split("|") if campo.tipo == "lista" else [str(v)]
+                    for p in parti:
+                        if p not in ammessi:
+                            problemi.append(
+                                f"strato {nome}, id {df.at[i, 'id']}: il valore '{p}' di '{campo.nome}' non è nel catalogo"
+                            )
+        if isinstance(df, gpd.GeoDataFrame):
+            g = df.geometry
+            presenti_g = g.notna() & ~g.is_empty.fillna(False)
+            for i in df.index[presenti_g & ~g.is_valid.fillna(True)]:
+                problemi.append(f"strato {nome}, id {df.at[i, 'id']}: la forma non è valida (si incrocia da sola)")
+            if presenti_g.any():
+                dentro = g[presenti_g].to_crs(CRS_METRICO).within(zona_ok)
+                for i in dentro.index[~dentro]:
+                    problemi.append(f"strato {nome}, id {df.at[i, 'id']}: la posizione è fuori dal comune")
+
+    c = strati.get("contributi")
+    if c is not None:
+        incontri = set(strati["incontri"]["id"]) if "incontri" in strati else set()
+        luoghi = set(strati["luoghi"]["id"]) if "luoghi" in strati else set()
+        contributi = set(c["id"])
+        for r in c.itertuples():
+            if r.incontro and r.incontro not in incontri:
+                problemi.append(f"contributo {r.id}: l'incontro '{r.incontro}' non esiste")
+            if r.luogo and r.luogo not in luoghi:
+                problemi.append(f"contributo {r.id}: il luogo '{r.luogo}' non esiste")
+            for x in (r.risponde_a or "").split("|"):
+                if x and x not in contributi:
+                    problemi.append(f"contributo {r.id}: risponde a '{x}', che non esiste")
+        if "riscontri" in strati:
+            for r in strati["riscontri"].itertuples():
+                if r.su and r.su not in contributi and r.su not in luoghi:
+                    problemi.append(f"riscontro {r.id}: si riferisce a '{r.su}', che non esiste")
+    # Ids are unique across the comuni of the workspace: feedback is routed by id alone.
+    propri = set(c["id"]) if c is not None else set()
+    for altro in area.archivi():
+        if altro.slug == archivio.slug or not propri:
+            continue
+        comuni_ids = propri & set(altro.leggi("contributi")["id"])
+        for x in sorted(comuni_ids)[:20]:
+            problemi.append(f"contributo {x}: lo stesso id è usato anche in {altro.nome}")
+    return problemi
