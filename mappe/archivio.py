@@ -419,7 +419,9 @@ class Area:
         path = self.cartella / ".mappe" / "segreto"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_hex(32), encoding="utf-8")
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(secrets.token_hex(32))
         return bytes.fromhex(path.read_text(encoding="utf-8").strip())
 
     def archivi(self) -> list[Archivio]:

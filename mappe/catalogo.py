@@ -116,6 +116,17 @@ def cartella_predefinita() -> Path:
     return Path(__file__).parent / "layers"
 
 
+def _errore_toml(e: Exception) -> str:
+    """An Italian reading of a TOML syntax error, with its line."""
+
+    testo = str(e)
+    m = re.search(r"line (\d+), column (\d+)", testo)
+    dove = f"alla riga {m.group(1)}, colonna {m.group(2)}" if m else "in un punto del file"
+    if "twice" in testo or "overwrite" in testo.lower():
+        return f"{dove} una tabella o una chiave è scritta due volte: tenerne una sola"
+    return f"{dove} c'è un errore di scrittura (controllare virgolette, '=' e parentesi quadre)"
+
+
 def _errore(file: Path, chiave: str, problema: str) -> CatalogoError:
     return CatalogoError(f"Catalogo non valido: nel file {file}, alla chiave '{chiave}', {problema}.")
 
@@ -130,6 +141,8 @@ def _voce(file: Path, nome: str, codice: str, dati) -> Voce:
     if not isinstance(label, str) or not label.strip():
         raise _errore(file, chiave + ".label", "manca l'etichetta italiana (label = \"...\")")
     colore = dati.get("colore")
+    if colore is None:
+        raise _errore(file, chiave + ".colore", "manca il colore (aggiungere per esempio colore = \"#c0392b\")")
     if not isinstance(colore, str) or not _COLORE.match(colore):
         raise _errore(
             file, chiave + ".colore", f"il colore {colore!r} non è valido (scriverlo come \"#c0392b\")"
@@ -213,7 +226,7 @@ def carica_catalogo(cartella: Path | str | None = None) -> Catalogo:
         except UnicodeDecodeError:
             raise CatalogoError(f"Catalogo non valido: il file {file} non è in UTF-8 (salvarlo come UTF-8).")
         except tomllib.TOMLDecodeError as e:
-            raise CatalogoError(f"Catalogo non valido: il file {file} non è TOML corretto ({e}).")
+            raise CatalogoError(f"Catalogo non valido: il file {file} non è TOML corretto: {_errore_toml(e)}.")
         for nome, tabella in dati.items():
             if not isinstance(tabella, dict):
                 raise _errore(file, nome, "ci si aspetta una tabella, non un valore singolo")

@@ -26,8 +26,23 @@ class ErroreUtente(click.ClickException):
         click.echo(f"Errore: {self.format_message()}", err=True)
 
 
+class ComandoIt(click.Command):
+    """A command whose usage line is Italian."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[OPZIONI]")
+        super().__init__(*args, **kwargs)
+
+
 class Gruppo(click.Group):
     """A command group that turns MappeError into a clean message (no traceback)."""
+
+    command_class = ComandoIt
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[OPZIONI]")
+        kwargs.setdefault("subcommand_metavar", "COMANDO [ARGOMENTI]...")
+        super().__init__(*args, **kwargs)
 
     def invoke(self, ctx):
         try:
@@ -36,6 +51,10 @@ class Gruppo(click.Group):
             raise ErroreUtente(str(e)) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            # The output went to a program that stopped reading (| head): nothing to report.
+            sys.stderr.close()
+            raise click.exceptions.Exit(0) from None
         except KeyboardInterrupt:
             raise ErroreUtente("Interrotto: i dati sul disco sono rimasti come prima.") from None
         except Exception as e:
@@ -62,6 +81,24 @@ def _cartella_area(valore: str | None) -> Path:
     return Path(valore) if valore else Path.cwd()
 
 
+def _imposta_area(ctx: click.Context, param, valore: str | None) -> None:
+    if valore:
+        ctx.ensure_object(dict)
+        ctx.obj["area"] = Path(valore)
+
+
+def opzione_area(f):
+    """--area also after the command name: 'mappe comuni elenco --area X'."""
+    return click.option("--area", metavar="CARTELLA", expose_value=False, callback=_imposta_area,
+                        help="L'area di lavoro da usare (predefinita: la cartella corrente).")(f)
+
+
+def _html(ctx, param, valore: Path | None) -> Path | None:
+    if valore is not None and valore.suffix.lower() not in (".html", ".htm"):
+        raise click.BadParameter(f"il file deve finire con .html (per esempio {valore.stem or 'mappa'}.html).")
+    return valore
+
+
 @click.group(cls=Gruppo, context_settings=CONTESTO)
 @click.option(
     "--area", "area", metavar="CARTELLA", envvar="MAPPE_AREA",
@@ -79,7 +116,7 @@ def main(ctx: click.Context, area: str | None) -> None:
       mappe comuni aggiungi "Rivalta di Torino"
       mappe modello contributi.xlsx          (da compilare)
       mappe importa contributi.xlsx --comune "Rivalta di Torino"
-      mappe mappa "Rivalta di Torino"        (apre rivalta-di-torino.html)
+      mappe mappa "Rivalta di Torino"        (scrive rivalta-di-torino.html)
 
     Per provare subito con dati di esempio: mappe demo
     """
@@ -122,6 +159,7 @@ def comuni() -> None:
 @comuni.command("aggiungi", context_settings=CONTESTO)
 @click.argument("nomi", nargs=-1, required=True, metavar="NOME_O_CODICE_ISTAT...")
 @click.option("--provincia", metavar="SIGLA", help="La sigla della provincia, per i comuni con lo stesso nome (es. TO).")
+@opzione_area
 @click.pass_context
 def comuni_aggiungi(ctx: click.Context, nomi: tuple[str, ...], provincia: str | None) -> None:
     """Aggiunge uno o più comuni: confine e popolazione ISTAT, e gli strati vuoti.
@@ -139,7 +177,14 @@ def comuni_aggiungi(ctx: click.Context, nomi: tuple[str, ...], provincia: str | 
 
     area = _area(ctx)
     # Resolve every name first: one unknown name adds nothing.
-    trovati = [territorio.cerca_comune(n, provincia) for n in nomi]
+    trovati = []
+    for n in nomi:
+        try:
+            trovati.append(territorio.cerca_comune(n, provincia))
+        except MappeError as e:
+            altri = f" Nessun comune è stato aggiunto (neanche {', '.join(x for x in nomi if x != n)}): correggere e rilanciare." \
+                if len(nomi) > 1 else ""
+            raise ErroreUtente(f"{e}{altri}") from None
     for comune in trovati:
         arch, nuovo = area.aggiungi_comune(comune)
         stato = "aggiunto" if nuovo else "era già presente"
@@ -150,6 +195,7 @@ def comuni_aggiungi(ctx: click.Context, nomi: tuple[str, ...], provincia: str | 
 
 
 @comuni.command("elenco", context_settings=CONTESTO)
+@opzione_area
 @click.pass_context
 def comuni_elenco(ctx: click.Context) -> None:
     """Elenca i comuni dell'area con popolazione e numero di elementi per strato.
@@ -180,10 +226,11 @@ def comuni_elenco(ctx: click.Context) -> None:
     "--strato", type=click.Choice(["contributi", "luoghi", "incontri"]), default="contributi", show_default=True,
     help="Per quale strato è il modello.",
 )
+@click.option("--sovrascrivi", is_flag=True, help="Sostituisce un file che esiste già.")
 @click.option("--xlsform", is_flag=True,
               help="Scrive invece un modulo XLSForm per KoboToolbox o ODK Collect, costruito dal catalogo.")
 @click.pass_context
-def modello(ctx: click.Context, file: Path, strato: str, xlsform: bool) -> None:
+def modello(ctx: click.Context, file: Path, strato: str, sovrascrivi: bool, xlsform: bool) -> None:
     """Scrive un foglio vuoto per i facilitatori, con le colonne giuste e una riga di esempio.
 
     In .xlsx c'è anche un foglio 'Istruzioni' che spiega ogni colonna e i valori
@@ -199,17 +246,17 @@ def modello(ctx: click.Context, file: Path, strato: str, xlsform: bool) -> None:
       mappe modello --xlsform modulo-kobo.xlsx
     """
     from .catalogo import carica_catalogo
-    from .modello import scrivi_modello, scrivi_xlsform
+    from .modello import comando_importa, scrivi_modello, scrivi_xlsform
 
     cartella = ctx.obj["area"]
     catalogo = carica_catalogo(cartella / "layers") if (cartella / "layers").is_dir() else carica_catalogo()
     if xlsform:
-        scrivi_xlsform(catalogo, file, strato)
+        scrivi_xlsform(catalogo, file, strato, sovrascrivi)
         click.echo(f"Modulo XLSForm scritto in {file}: caricarlo in KoboToolbox o ODK; le risposte esportate "
                    f"si importano con 'mappe importa FILE --comune NOME'.")
         return
-    scrivi_modello(catalogo, file, strato)
-    click.echo(f"Modello scritto in {file}: una riga per ogni cosa detta, poi 'mappe importa {file.name} --comune NOME'.")
+    scrivi_modello(catalogo, file, strato, sovrascrivi)
+    click.echo(f"Modello scritto in {file}. Compilarlo, poi: {comando_importa(strato, file.name)}")
 
 
 def _colonne(ctx, param, valore: str | None) -> dict[str, str]:
@@ -244,6 +291,7 @@ def _colonne(ctx, param, valore: str | None) -> dict[str, str]:
 @click.option("--scarti", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.csv",
               help="Scrive le righe respinte, con il motivo, in un CSV da correggere e importare di nuovo.")
 @click.option("--prova", is_flag=True, help="Controlla ogni riga e dice cosa farebbe, senza scrivere niente.")
+@opzione_area
 @click.pass_context
 def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_coordinate: bool,
             fuori_comune: str, crs, scarti: Path | None, prova: bool) -> None:
@@ -279,8 +327,12 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_
         f"  {verbo}: {r.importati}, aggiornati: {r.aggiornati}, già presenti: {r.gia_presenti}, "
         f"respinti: {len(r.respinti)}{ignorati} (righe nel file: {r.righe})"
     )
+    if r.righe == 0:
+        click.echo("  Il file non ha righe da importare (c'è solo l'intestazione?).")
     for a in r.avvisi:
         click.echo(f"  Attenzione, {file.name} {a}", err=True)
+    if prova and (r.importati or r.aggiornati):
+        click.echo("Per scrivere davvero, rilanciare lo stesso comando senza --prova.")
     if r.respinti:
         click.echo("Righe respinte (non scritte):", err=True)
         for x in r.respinti:
@@ -298,12 +350,13 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_
 @main.command(context_settings=CONTESTO)
 @click.argument("comune")
 @click.option("--vista", type=click.Choice(VISTE_NOMI), default="tutto", show_default=True, help="Che cosa mostrare.")
-@click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), callback=_html,
               help="Il file HTML da scrivere (predefinito: <comune>.html nella cartella corrente).")
 @click.option("--lingua", type=click.Choice(["it", "en"]), default="it", show_default=True, help="La lingua della mappa.")
 @click.option("--titolo", metavar="TESTO", help="Un titolo al posto di quello della vista.")
 @click.option("--interna", is_flag=True,
               help="Mappa per uso interno: mostra anche i contributi riservati e le posizioni vere (mai i campi personali).")
+@opzione_area
 @click.pass_context
 def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo: str | None, interna: bool) -> None:
     """Scrive la mappa interattiva di un comune: un solo file HTML che funziona senza internet.
@@ -329,6 +382,7 @@ def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo
 
 @main.command("verifica", context_settings=CONTESTO)
 @click.argument("comuni_nomi", nargs=-1, metavar="[COMUNE]...")
+@opzione_area
 @click.pass_context
 def verifica_cmd(ctx, comuni_nomi) -> None:
     """Controlla i dati di uno o più comuni (predefinito: tutti).
@@ -370,6 +424,7 @@ def verifica_cmd(ctx, comuni_nomi) -> None:
 @click.option("--strato", type=click.Choice(["contributi", "luoghi", "incontri", "riscontri"]), default="contributi",
               show_default=True, help="Quale strato esportare.")
 @click.option("--completo", is_flag=True, help="Anche i campi privati (autore, note, referenti): solo per uso interno.")
+@opzione_area
 @click.pass_context
 def esporta_cmd(ctx, comune: str, formato, uscita: Path, strato: str, completo: bool) -> None:
     """Esporta uno strato di un comune per QGIS, uMap o un foglio di calcolo.
@@ -394,6 +449,7 @@ def esporta_cmd(ctx, comune: str, formato, uscita: Path, strato: str, completo: 
 
 @main.command(context_settings=CONTESTO)
 @click.argument("comune")
+@opzione_area
 @click.pass_context
 def storia(ctx, comune: str) -> None:
     """Elenca le modifiche ai dati di un comune: quando, chi, che cosa, quante righe.
@@ -420,6 +476,7 @@ def storia(ctx, comune: str) -> None:
 
 @main.command(context_settings=CONTESTO)
 @click.argument("comune")
+@opzione_area
 @click.pass_context
 def annulla(ctx, comune: str) -> None:
     """Annulla l'ultima modifica ai dati di un comune (un'importazione, una moderazione...).
@@ -442,7 +499,7 @@ def annulla(ctx, comune: str) -> None:
 @main.command(context_settings=CONTESTO)
 @click.argument("comuni_nomi", nargs=-1, required=True, metavar="COMUNE...")
 @click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), default="mostra.html",
-              show_default=True, help="Il file HTML da scrivere.")
+              show_default=True, callback=_html, help="Il file HTML da scrivere.")
 @click.option("--titolo", metavar="TESTO", help="Il titolo della mostra.")
 @click.option("--lingua", type=click.Choice(["it", "en"]), default="it", show_default=True, help="La lingua della mostra.")
 @click.option("--chiosco", is_flag=True,
@@ -452,6 +509,7 @@ def annulla(ctx, comune: str) -> None:
 @click.option("--pin", metavar="PIN", help="Il PIN del personale per scaricare i riscontri (predefinito: uno nuovo a caso).")
 @click.option("--web", is_flag=True,
               help="Per pubblicarla su un sito: non raccoglie riscontri e mostra il contatto del progetto (progetto.toml).")
+@opzione_area
 @click.pass_context
 def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa: int, pin, web: bool) -> None:
     """Scrive la mostra: un solo file HTML, senza internet, per uno o più comuni.
@@ -490,6 +548,7 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--comune", "comuni_nomi", multiple=True, required=True, metavar="COMUNE",
               help="Il comune (o i comuni, ripetendo l'opzione) di cui controllare i dati.")
+@opzione_area
 @click.pass_context
 def verifica_privacy(ctx, file: Path, comuni_nomi) -> None:
     """Controlla che un file (una mappa, una mostra) non contenga dati riservati.
@@ -535,6 +594,7 @@ def riscontri() -> None:
 @riscontri.command("importa", context_settings=CONTESTO)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--comune", required=True, metavar="COMUNE", help="Il comune di cui importare i riscontri.")
+@opzione_area
 @click.pass_context
 def riscontri_importa(ctx, file: Path, comune: str) -> None:
     """Importa i riscontri scaricati da una mostra, in attesa di moderazione.
@@ -567,6 +627,7 @@ def riscontri_importa(ctx, file: Path, comune: str) -> None:
 @click.argument("comune")
 @click.option("--approva", multiple=True, metavar="ID", help="Approva questo riscontro (si può ripetere).")
 @click.option("--respingi", multiple=True, metavar="ID", help="Respinge questo riscontro (si può ripetere).")
+@opzione_area
 @click.pass_context
 def riscontri_modera(ctx, comune: str, approva, respingi) -> None:
     """Elenca i riscontri in attesa e li approva o respinge.

@@ -28,6 +28,18 @@ def colonne_modello(catalogo: Catalogo, strato: str = "contributi") -> list[str]
     return colonne
 
 
+SPIEGAZIONI_LUOGO = {
+    "lon": "Longitudine in gradi decimali (per esempio 7.5378): obbligatoria per un luogo.",
+    "lat": "Latitudine in gradi decimali (per esempio 45.0087): obbligatoria per un luogo.",
+}
+
+
+def comando_importa(strato: str, file: str = "FILE.xlsx") -> str:
+    """The command that imports a template of ``strato``."""
+    extra = "" if strato == "contributi" else f" --strato {strato}"
+    return f"mappe importa {file} --comune NOME{extra}"
+
+
 def _istruzioni(catalogo: Catalogo, strato: str) -> list[list[str]]:
     s = catalogo.strati[strato]
     righe = [["Colonna", "Obbligatoria", "Che cosa scrivere", "Valori ammessi (codice = significato)"]]
@@ -49,11 +61,28 @@ def _istruzioni(catalogo: Catalogo, strato: str) -> list[list[str]]:
                 valori = "testo libero"
             righe.append([nome, "sì" if c.obbligatorio else "no", descr, valori])
         else:
-            righe.append([nome, "no", SPIEGAZIONI_COORDINATE[nome], "un numero con il punto o la virgola"])
+            spiega = SPIEGAZIONI_LUOGO if strato == "luoghi" else SPIEGAZIONI_COORDINATE
+            righe.append([nome, "sì" if strato == "luoghi" else "no", spiega[nome],
+                          "un numero con il punto o la virgola, o in gradi: 45°00'24\"N"])
     return righe
 
 
-def scrivi_modello(catalogo: Catalogo, percorso: Path | str, strato: str = "contributi") -> Path:
+def _non_sovrascrivere(percorso: Path, sovrascrivi: bool) -> None:
+    if percorso.exists() and not sovrascrivi:
+        raise MappeError(
+            f"Il file {percorso} esiste già (forse è un foglio già compilato): scegliere un altro nome, "
+            "o aggiungere --sovrascrivi per sostituirlo."
+        )
+
+
+def _rendi_leggibile(path: str) -> None:
+    maschera = os.umask(0)
+    os.umask(maschera)
+    os.chmod(path, 0o666 & ~maschera)
+
+
+def scrivi_modello(catalogo: Catalogo, percorso: Path | str, strato: str = "contributi",
+                   sovrascrivi: bool = False) -> Path:
     """Write an empty template with one example row (XLSX: plus an 'Istruzioni' sheet).
 
     A CSV template is written for Italian Excel: UTF-8 with BOM and ';' as separator.
@@ -64,6 +93,7 @@ def scrivi_modello(catalogo: Catalogo, percorso: Path | str, strato: str = "cont
         raise MappeError(f"Il modello si scrive come .xlsx o .csv, non come '{est or percorso.name}': cambiare il nome del file.")
     if strato not in catalogo.strati:
         raise MappeError(f"Lo strato '{strato}' non esiste: usare uno di {', '.join(catalogo.strati)}.")
+    _non_sovrascrivere(percorso, sovrascrivi)
     s = catalogo.strati[strato]
     colonne = colonne_modello(catalogo, strato)
     esempio = [s.campi[c].esempio if c in s.campi else ESEMPI_COORDINATE[c] for c in colonne]
@@ -78,6 +108,7 @@ def scrivi_modello(catalogo: Catalogo, percorso: Path | str, strato: str = "cont
                 w.writerow(esempio)
         else:
             _scrivi_xlsx(tmp, catalogo, strato, colonne, esempio)
+        _rendi_leggibile(tmp)
         os.replace(tmp, percorso)
     finally:
         if os.path.exists(tmp):
@@ -137,8 +168,11 @@ def _scrivi_xlsx(tmp: str, catalogo: Catalogo, strato: str, colonne, esempio) ->
         for cella in row:
             cella.alignment = Alignment(wrap_text=True, vertical="top")
     ist.append([])
-    come = ("Una riga per ogni cosa detta nel focus group. La riga in grigio è un esempio: "
-            "sostituirla o lasciarla, viene ignorata. Poi: mappe importa FILE.xlsx --comune NOME")
+    cosa = {"contributi": "Una riga per ogni cosa detta nel focus group.", "luoghi": "Una riga per ogni luogo.",
+            "incontri": "Una riga per ogni incontro."}.get(strato, "")
+    come = (f"{cosa} La riga in grigio è un esempio: sostituirla o lasciarla, viene ignorata. "
+            f"Poi: {comando_importa(strato)}. Per correggere dopo righe già importate: "
+            "mappe esporta NOME --formato xlsx -o corretto.xlsx, correggere lì (la colonna id resta) e importarlo.")
     ist.append(["Come si usa", "", come, ""])
     wb.save(tmp)
 
@@ -153,7 +187,8 @@ def _tipo_xlsform(campo) -> str:
     return {"intero": "integer", "data": "date"}.get(campo.tipo, "text")
 
 
-def scrivi_xlsform(catalogo: Catalogo, percorso: Path | str, strato: str = "contributi") -> Path:
+def scrivi_xlsform(catalogo: Catalogo, percorso: Path | str, strato: str = "contributi",
+                   sovrascrivi: bool = False) -> Path:
     """Write an XLSForm (KoboToolbox, ODK Collect) built from the catalogue.
 
     Its question names are the catalogue's field names and its choices the catalogue's
@@ -166,6 +201,7 @@ def scrivi_xlsform(catalogo: Catalogo, percorso: Path | str, strato: str = "cont
     percorso = Path(percorso)
     if percorso.suffix.lower() != ".xlsx":
         raise MappeError(f"Un XLSForm è un file .xlsx, non '{percorso.name}': cambiare il nome del file.")
+    _non_sovrascrivere(percorso, sovrascrivi)
     s = catalogo.strati[strato]
     wb = Workbook()
     survey = wb.active
@@ -214,4 +250,5 @@ def scrivi_xlsform(catalogo: Catalogo, percorso: Path | str, strato: str = "cont
             cella.font = Font(bold=True)
     percorso.parent.mkdir(parents=True, exist_ok=True)
     wb.save(percorso)
+    _rendi_leggibile(str(percorso))
     return percorso

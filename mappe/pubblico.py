@@ -163,11 +163,24 @@ def _forme(valore: str) -> set[str]:
 
 
 def coordinate_segrete(contributi: gpd.GeoDataFrame) -> list[tuple[float, float]]:
-    """True positions of sensitive public points, which a public file must not contain."""
+    """True positions of sensitive points, which a public file must not contain.
+
+    A position that a public line or zone also passes through is not a secret (and would
+    make every map fail): it is already public.
+    """
     if "sensibile" not in contributi.columns:
         return []
-    sens = contributi[(contributi["sensibile"] == 1) & contributi.geometry.notna()]
-    return [(g.x, g.y) for g in sens.geometry if g.geom_type == "Point"]
+    presenti = contributi.geometry.notna()
+    sens = contributi[(contributi["sensibile"] == 1) & presenti]
+    punti = [(g.x, g.y) for g in sens.geometry if g.geom_type == "Point"]
+    if not punti:
+        return []
+    pubblici = contributi[(contributi["sensibile"] != 1) & presenti]
+    if "visibilita" in pubblici.columns:
+        pubblici = pubblici[pubblici["visibilita"] != "riservato"]
+    noti = {(round(float(x), 5), round(float(y), 5))
+            for x, y in shapely.get_coordinates(pubblici.geometry.values)}
+    return [(x, y) for x, y in punti if (round(x, 5), round(y, 5)) not in noti]
 
 
 def verifica(testo_html: str, segreti: list[str], coordinate: list[tuple[float, float]] = ()) -> list[str]:

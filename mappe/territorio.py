@@ -88,6 +88,18 @@ def _comune(riga) -> Comune:
     )
 
 
+def _sigla(provincia: str) -> str:
+    """A province as its two-letter code: 'TO', 'to' and 'Torino' all give 'TO'."""
+    p = provincia.strip()
+    if len(p) == 2:
+        return p.upper()
+    df = _anagrafe()
+    trovate = df[df["province"].map(normalizza) == normalizza(p)]["province_short"].unique()
+    if len(trovate) == 1:
+        return str(trovate[0])
+    raise ComuneError(f"La provincia '{provincia}' non esiste: scriverla con la sigla, per esempio TO.")
+
+
 def tutti_i_comuni() -> list[Comune]:
     """Every comune ISTAT lists."""
     return [_comune(r) for r in _anagrafe().itertuples()]
@@ -130,7 +142,10 @@ def cerca_comune(testo: str, provincia: str | None = None) -> Comune:
     if testo.isdigit():
         return comune_da_codice(int(testo))
     df = _anagrafe()
-    sigla = provincia.strip().upper() if provincia else None
+    m = re.match(r"^(.*?)\s*\(\s*([A-Za-z]{2})\s*\)$", testo)  # "Samone (TO)"
+    if m and not provincia:
+        testo, provincia = m.group(1), m.group(2)
+    sigla = _sigla(provincia) if provincia else None
     # An exact name (any case) wins over an accent-free match (Paternò vs Paterno).
     righe = df[df["lower"] == testo.lower()]
     if righe.empty:
@@ -143,8 +158,16 @@ def cerca_comune(testo: str, provincia: str | None = None) -> Comune:
             if not cand.empty:
                 righe = cand
     if righe.empty:
-        vicini = difflib.get_close_matches(normalizza(testo), df["norm"].unique().tolist(), n=4, cutoff=0.7)
+        chiave = normalizza(testo)
+        # Names that start with what was typed ("Rivalta" -> Rivalta di Torino) come first.
+        prefissi = [n for n in df["norm"].unique().tolist() if n.startswith(chiave + " ")][:4] if chiave else []
+        vicini = prefissi + [
+            n for n in difflib.get_close_matches(chiave, df["norm"].unique().tolist(), n=4, cutoff=0.7)
+            if n not in prefissi
+        ]
+        vicini = vicini[:5]
         nomi = df[df["norm"].isin(vicini)]
+        nomi = nomi.assign(_ordine=nomi["norm"].map(vicini.index)).sort_values("_ordine")
         proposte = ", ".join(f"{r.municipality} ({r.province_short})" for r in nomi.itertuples())
         suggerimento = f" Forse cercava: {proposte}." if proposte else " Controllare come è scritto, o usare il codice ISTAT."
         raise ComuneError(f"Comune '{testo}' non trovato tra i comuni ISTAT {anno_dati()}.{suggerimento}")
@@ -162,9 +185,11 @@ def cerca_comune(testo: str, provincia: str | None = None) -> Comune:
             f"{r.municipality} ({r.province_short}, {r.province}, codice ISTAT {r.municipality_code:06d})"
             for r in righe.itertuples()
         )
+        primo = righe.iloc[0]
         raise ComuneError(
-            f"Il nome '{testo}' è ambiguo: esistono {cand}. Scegliere con --provincia SIGLA "
-            f"(per esempio --provincia {righe.iloc[0]['province_short']}) o indicare il codice ISTAT."
+            f"Il nome '{testo}' è ambiguo: esistono {cand}. Scegliere scrivendo '{primo['municipality']} "
+            f"({primo['province_short']})' o il codice ISTAT (con 'mappe comuni aggiungi' anche "
+            f"--provincia {primo['province_short']})."
         )
     return _comune(next(righe.itertuples()))
 

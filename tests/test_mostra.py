@@ -222,7 +222,7 @@ def test_testi_malevoli_restano_testo(cli, tmp_path, pagina_offline, orbassano):
     assert p.locator("script").count() == script_prima
     assert p.locator("#mappe-elenco .mappe-commenti li").count() == len(MALEVOLI)
     assert p.locator("a[href^='javascript']").count() == 0
-    assert sorted(p.locator(".mappe-luogo-nome").all_inner_texts()) == sorted(MALEVOLI)
+    assert sorted(p.locator(".mappe-luogo-nome").all_text_contents()) == sorted(MALEVOLI)
     assert dialoghi == [] and p.errori == []
 
 

@@ -55,6 +55,8 @@ class Rifiuto:
     motivo: str
 
     def __str__(self) -> str:
+        if not self.riga:  # about the whole file
+            return self.motivo
         campo = f", campo '{self.campo}'" if self.campo else ""
         return f"riga {self.riga}{campo}: {self.motivo}"
 
@@ -98,6 +100,24 @@ def _chiave(nome: str) -> str:
     s = unicodedata.normalize("NFKD", str(nome))
     s = "".join(c for c in s if not unicodedata.combining(c)).strip().lower()
     return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
+
+
+def _strato_probabile(df: pd.DataFrame, catalogo: Catalogo, escluso: str) -> str | None:
+    """The layer whose required columns the file has, when it is not the one asked for."""
+    chiavi = {_chiave_colonna(c) for c in df.columns}
+    for nome, st in catalogo.strati.items():
+        if nome in (escluso, "riscontri"):
+            continue
+        richiesti = [c for c, campo in st.campi.items() if campo.obbligatorio and c != "id"]
+        if richiesti and all(c in chiavi for c in richiesti):
+            return nome
+    return None
+
+
+# Columns that form tools add and that are not the words of anybody.
+_COLONNE_TECNICHE = re.compile(r"^(_.*|start|end|today|deviceid|username|simserial|subscriberid|phonenumber|"
+                               r"audit|meta.*|__version__|formhub.*|colonna_\d+|name|description|errore|"
+                               r"timestamp|begin|altitudemode|tessellate|extrude|visibility|draworder|icon)$")
 
 
 def _chiave_colonna(col) -> str:
@@ -199,6 +219,10 @@ class _Validatore:
         k = _chiave(s)
         if k in idx:
             return idx[k]
+        # The beginning of a label, when only one label starts so ("Accesso ai servizi").
+        inizio = {idx[x] for x in idx if len(k) >= 5 and x.startswith(k + "_")}
+        if len(inizio) == 1:
+            return inizio.pop()
         codici = list(self.catalogo.voci(campo.valori))
         vicini = difflib.get_close_matches(k, list(idx), n=1, cutoff=0.6)
         consiglio = f"volevi dire '{idx[vicini[0]]}'? " if vicini else ""
@@ -364,6 +388,11 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             vicine = difflib.get_close_matches(nome, [_chiave_colonna(c) for c in colonne], n=1, cutoff=0.5)
             consiglio = (f" (forse è la colonna '{vicine[0]}'? rinominarla in '{nome}' o usare "
                          f"--colonne {nome}={vicine[0]})") if vicine else ""
+            altro = _strato_probabile(df, catalogo, strato)
+            if altro:
+                raise ImportaError(
+                    f"Il file {path} sembra un foglio di {altro}, non di {strato}: aggiungere --strato {altro}."
+                )
             raise ImportaError(
                 f"Nel file {path} manca la colonna '{nome}', obbligatoria per lo strato {strato}{consiglio}. "
                 f"Colonne trovate: {', '.join(map(str, colonne)) or 'nessuna'}. "
@@ -386,6 +415,18 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     esistenti = archivio.leggi(strato)
     per_id = {v: i for i, v in enumerate(esistenti["id"].tolist())}
     contributi_id = set(per_id) if strato == "contributi" else set()
+    bisogni_per_titolo = {}
+    if strato == "contributi":
+        for r in esistenti[(esistenti["tipo"] == "bisogno") & esistenti["titolo"].notna()].itertuples():
+            bisogni_per_titolo.setdefault(_chiave(r.titolo), r.id)
+    # Columns nobody will see: say so, rather than drop them in silence.
+    usate = {c for v in mappa.values() for c in (v if isinstance(v, list) else [v])}
+    ignorate = [str(c) for c in df.columns if c not in ("_riga", "geometry") and c not in usate
+                and not _COLONNE_TECNICHE.match(_chiave_colonna(c))]
+    if ignorate:
+        rapporto.avvisi.append(Rifiuto(
+            0, "", f"le colonne {', '.join(repr(c) for c in ignorate)} non sono campi del catalogo e non vengono "
+            "importate (se servono: rinominarle, o usare --colonne campo=colonna)"))
     righe_ok: list[dict] = []
     geometrie = []
     numeri = []
@@ -404,18 +445,25 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             continue
         out: dict = {}
         try:
+            errori = []
             for nome, campo in s.campi.items():
                 grezzo = r[mappa[nome]] if nome in mappa else None
                 try:
                     out[nome] = val.valore(campo, grezzo)
                 except ValueError as e:
-                    raise _Scarto(nome, str(e))
+                    errori.append((nome, str(e)))
+                    out[nome] = None
+                    continue
                 if isinstance(out[nome], str) and _MOJIBAKE.search(out[nome]):
                     rapporto.avvisi.append(Rifiuto(
                         numero, nome,
                         f"il testo '{out[nome][:40]}' sembra avere lettere accentate rovinate "
                         "(codifica sbagliata): controllare il file di origine",
                     ))
+            if errori:  # every problem of the row at once: one round of corrections, not three
+                primo, motivo = errori[0]
+                altri = "".join(f"; campo '{c}': {m}" for c, m in errori[1:])
+                raise _Scarto(primo, motivo + altri)
             if strato == "contributi":
                 if out.get("peso") is None:
                     out["peso"] = 1
@@ -431,9 +479,18 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                         f"gli incontri (mappe importa FILE --comune {archivio.slug} --strato incontri) "
                         "o correggere il codice",
                     )
+                risposte = []
                 for rif in (out.get("risponde_a") or "").split("|"):
-                    if rif and rif not in contributi_id and rif not in file_ids:
-                        raise _Scarto("risponde_a", f"il contributo '{rif}' non esiste: correggere il codice")
+                    if not rif:
+                        continue
+                    if rif in contributi_id or rif in file_ids:
+                        risposte.append(rif)
+                    elif _chiave(rif) in bisogni_per_titolo:
+                        risposte.append(bisogni_per_titolo[_chiave(rif)])
+                    else:
+                        raise _Scarto("risponde_a", f"il bisogno '{rif}' non esiste: scrivere il titolo esatto "
+                                      "di un bisogno già importato, o il suo codice (mappe esporta)")
+                out["risponde_a"] = "|".join(risposte) or None
             geom = None
             if s.geometria:
                 geom = _geometria(r, mappa, ha_geometria, opzioni.scambia_coordinate)
@@ -443,9 +500,12 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                 if luogo:
                     trovato = luoghi_id.get(luogo) or luoghi_id.get(("nome", _chiave(luogo)))
                     if trovato is None:
+                        nomi = [v.nome for k, v in luoghi_id.items() if isinstance(k, tuple)]
+                        vicini = difflib.get_close_matches(luogo, nomi, n=1, cutoff=0.6)
+                        consiglio = f"volevi dire '{vicini[0]}'? " if vicini else ""
                         raise _Scarto(
                             "luogo",
-                            f"il luogo '{luogo}' non esiste in questo comune: importare prima i luoghi "
+                            f"il luogo '{luogo}' non esiste in questo comune: {consiglio}importare prima i luoghi "
                             "o scrivere il codice o il nome esatto di un luogo",
                         )
                     out["luogo"] = trovato.id
@@ -488,12 +548,21 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     nuove, aggiornate = [], {}
     visti = set()
     esistenti_rec = esistenti.to_dict("records") if per_id else []
-    for out, geom in zip(righe_ok, geometrie):
+    simili = _indice_simili(esistenti) if strato == "contributi" and per_id else None
+    for out, geom, numero in zip(righe_ok, geometrie, numeri):
         if not out.get("id"):
             out["id"] = _id_contenuto(codice, strato, out, geom)
+            if simili is not None and out["id"] not in per_id:
+                uguale = _simile(simili, out)
+                if uguale:
+                    rapporto.avvisi.append(Rifiuto(
+                        numero, "", f"sembra una correzione del contributo {uguale} già importato, e viene "
+                        "aggiunta come nuova: per correggere, esportare con 'mappe esporta' (che scrive gli id), "
+                        "correggere lì e importare quel file"))
         out["geometry"] = geom
         if out["id"] in visti:
             rapporto.gia_presenti += 1
+            rapporto.avvisi.append(Rifiuto(numero, "", "è uguale a un'altra riga dello stesso file: importata una volta"))
             continue
         visti.add(out["id"])
         if out["id"] in per_id:
@@ -559,6 +628,28 @@ def scrivi_scarti(rapporto: Rapporto, percorso: Path | str) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return percorso
+
+
+def _norm_testo(t) -> str:
+    return re.sub(r"\s+", " ", str(t or "")).strip().lower()
+
+
+def _indice_simili(esistenti: pd.DataFrame) -> dict:
+    """Existing contributions by the start and the end of their words."""
+    idx = {}
+    for r in esistenti.itertuples():
+        t = _norm_testo(r.testo)
+        if len(t) >= 20:
+            idx.setdefault(("inizio", t[:20]), r.id)
+            idx.setdefault(("fine", t[-20:]), r.id)
+    return idx
+
+
+def _simile(idx: dict, out: dict) -> str | None:
+    t = _norm_testo(out.get("testo"))
+    if len(t) < 20:
+        return None
+    return idx.get(("inizio", t[:20])) or idx.get(("fine", t[-20:]))
 
 
 class _Scarto(Exception):

@@ -77,8 +77,11 @@ def leggi_xlsx(path: Path, foglio: str | None = None) -> pd.DataFrame:
     path = Path(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise ImportaError(f"Il file {path} non è un file Excel leggibile ({type(e).__name__}): riaprirlo e salvarlo come .xlsx.")
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        raise ImportaError(
+            f"Il file {path} non è un file Excel (.xlsx) leggibile: forse è un CSV o un .xls con il nome cambiato. "
+            "Aprirlo con Excel e salvarlo come 'Cartella di lavoro di Excel (.xlsx)'."
+        )
     try:
         if foglio is None:
             ws = wb.worksheets[0]
@@ -117,6 +120,15 @@ def _tabella(righe: list[list], path: Path, prima_riga: int) -> pd.DataFrame:
     nomi = []
     for j, nome in enumerate(intestazione):
         nomi.append(nome if nome else f"colonna_{j + 1}")
+    visti = {}
+    for j, nome in enumerate(nomi):
+        chiave = nome.strip().lower()
+        if chiave in visti:
+            raise ImportaError(
+                f"Nel file {path} la colonna '{nome}' compare due volte (colonne {visti[chiave] + 1} e {j + 1}): "
+                "rinominarne o cancellarne una."
+            )
+        visti[chiave] = j
     df = pd.DataFrame(dati, columns=nomi, dtype=object)
     df["_riga"] = numeri
     return df

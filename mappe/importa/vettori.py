@@ -67,9 +67,9 @@ def leggi_vettori(path: Path, strato: str | None = None, crs: str | None = None)
                 gdf = pyogrio.read_dataframe(sorgente, layer=strato)
     except ImportaError:
         raise
-    except Exception as e:  # noqa: BLE001 - GDAL reports damaged files with several exception types
+    except Exception:  # noqa: BLE001 - GDAL reports damaged files with several exception types
         raise ImportaError(
-            f"Il file {path} non è un file GIS leggibile ({str(e).splitlines()[0]}): riesportarlo dal "
+            f"Il file {path} non è un file GIS leggibile (sembra rovinato o incompleto): riesportarlo dal "
             "programma di origine (per uno shapefile servono anche .dbf e .shx, meglio tutto in uno zip)."
         )
     if path.suffix.lower() == ".kml" and "id2" in gdf.columns and "id" in gdf.columns:

@@ -69,6 +69,10 @@ TESTI = {
         "pin_sbagliato": "PIN sbagliato.", "scaricati": "riscontri scaricati in",
         "nessun_nuovo": "Nessun riscontro nuovo dall'ultimo scaricamento.", "chiudi": "Chiudi",
         "contatti": "Per dire la tua", "testo_vuoto": "Scrivi qualcosa prima di inviare.",
+        "ingrandisci": "Ingrandisci", "riduci": "Riduci", "detti_qui": "Detto di questo luogo",
+        "nessuno_ancora": "Nessun contributo di questo tipo, per ora.",
+        "solo_luoghi": "Questa mappa mostra i luoghi della comunità: sono elencati qui sotto.",
+        "realizzata_sola": "Realizzata con mappe",
     },
     "en": {
         "legenda": "Legend", "luoghi": "Community places", "tema": "Theme:",
@@ -99,6 +103,10 @@ TESTI = {
         "pin_sbagliato": "Wrong PIN.", "scaricati": "feedback items downloaded to",
         "nessun_nuovo": "No new feedback since the last download.", "chiudi": "Close",
         "contatti": "To have your say", "testo_vuoto": "Write something before sending.",
+        "ingrandisci": "Zoom in", "riduci": "Zoom out", "detti_qui": "Said about this place",
+        "nessuno_ancora": "No contribution of this kind yet.",
+        "solo_luoghi": "This map shows the community places: they are listed below.",
+        "realizzata_sola": "Made with mappe",
     },
 }
 
@@ -244,7 +252,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
     chi = f"{progetto['nome']} – " if progetto["nome"] else ""
     crediti = [
         f"{chi}{T['realizzata']} {T['del']} {', '.join(_data_leggibile(d) for d in sorted(date))}"
-        if date else f"{chi}{T['realizzata']}",
+        if date else f"{chi}{T['realizzata_sola']}",
         FONTE if lingua == "it" else FONTE_EN,
     ]
     if len(archivi) == 1:

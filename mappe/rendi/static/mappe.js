@@ -175,6 +175,14 @@
     if (map.options.maxZoom === undefined) map.setMaxZoom(19);
     if (map.options.minZoom === undefined) map.setMinZoom(8);
     if (D.chiosco) document.documentElement.classList.add('mappe-chiosco');
+    if (map.zoomControl) {
+      map.removeControl(map.zoomControl);
+      L.control.zoom({ zoomInTitle: D.testi.ingrandisci, zoomOutTitle: D.testi.riduci }).addTo(map);
+    }
+    map.on('popupopen', function (ev) {
+      var x = ev.popup.getElement() && ev.popup.getElement().querySelector('.leaflet-popup-close-button');
+      if (x) { x.setAttribute('aria-label', D.testi.chiudi); x.setAttribute('title', D.testi.chiudi); }
+    });
 
     function voce(vocabolario, codice) {
       var v = D.voci[vocabolario] && D.voci[vocabolario][codice];
@@ -206,7 +214,9 @@
     });
     confini.addTo(map);
     var limiti = confini.getBounds();
-    function inizio() { if (limiti.isValid()) map.fitBounds(limiti, { padding: [10, 10] }); }
+    function inizio() {
+      if (limiti.isValid()) map.fitBounds(limiti, { paddingTopLeft: [10, 10], paddingBottomRight: [10, 70] });
+    }
     inizio();
     var sfondo = null;
 
@@ -364,6 +374,21 @@
       c.appendChild(el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', Lg.nome[j]));
       if (Lg.descrizione[j]) c.appendChild(el('blockquote', 'mappe-citazione', Lg.descrizione[j]));
       if (D.comuni.length > 1) riga(c, T.comune, D.comuni[Lg.comune[j]].nome);
+      var qui = detti[Lg.id[j]] || [];
+      if (qui.length) {
+        var sez = el('div', 'mappe-detti-qui');
+        sez.appendChild(el('p', 'mappe-commenti-titolo', T.detti_qui + ' (' + qui.length + ')'));
+        var ul = el('ul');
+        qui.slice(0, 8).forEach(function (i) {
+          var li = el('li');
+          var b = bottone('mappe-link', (C.titolo[i] || voce('tipo', C.tipo[i])), function () { vaiSullaMappa(i); });
+          li.appendChild(el('span', null, voce('tipo', C.tipo[i]) + ': '));
+          li.appendChild(b);
+          ul.appendChild(li);
+        });
+        sez.appendChild(ul);
+        c.appendChild(sez);
+      }
       blocco_riscontri(c, Lg.id[j], Lg.comune[j]);
       return c;
     }
@@ -393,6 +418,10 @@
     });
 
     var senzaLuogo = [];
+    var detti = {};  // place id -> contributions said about it
+    for (var q = 0; q < n; q++) {
+      if (C.luogo[q]) (detti[C.luogo[q]] = detti[C.luogo[q]] || []).push(q);
+    }
     var opzioniPopup = { maxWidth: 340, autoPanPadding: [20, 20] };
     for (var i = 0; i < n; i++) {
       var g = C.g[i];
@@ -430,7 +459,7 @@
           '<span class="mappe-luogo-nome"></span>',
         iconSize: null, iconAnchor: [7, 7]
       });
-      var m = L.marker([Lg.y[j], Lg.x[j]], { icon: ic, title: Lg.nome[j], keyboard: true, zIndexOffset: -1000 });
+      var m = L.marker([Lg.y[j], Lg.x[j]], { icon: ic, title: Lg.nome[j], keyboard: true, zIndexOffset: 1000 });
       m.on('add', (function (nome) {
         return function (ev) {
           var e = ev.target.getElement();
@@ -441,6 +470,24 @@
       gruppoLuoghi.addLayer(m);
       marcatoriLuoghi.push(m);
     }
+
+    // Names of places stay readable: where two would overlap, the one drawn later is hidden.
+    function sistemaEtichette() {
+      var prese = [];
+      marcatoriLuoghi.forEach(function (m) {
+        var e = m.getElement && m.getElement();
+        if (!e) return;
+        var nome = e.querySelector('.mappe-luogo-nome');
+        if (!nome) return;
+        nome.style.visibility = '';
+        var r = nome.getBoundingClientRect();
+        var copre = prese.some(function (p) {
+          return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top;
+        });
+        if (copre) nome.style.visibility = 'hidden'; else prese.push(r);
+      });
+    }
+    map.on('zoomend moveend', sistemaEtichette);
 
     // Visitors' suggestions approved by the staff.
     var gruppoSegnalazioni = L.featureGroup();
@@ -614,7 +661,7 @@
     var boxSenza = null, listaSenza = null, titoloSenza = null;
     if (senzaLuogo.length) {
       var Senza = L.Control.extend({
-        options: { position: 'bottomleft' },
+        options: { position: 'topleft' },
         onAdd: function () {
           boxSenza = el('details', 'mappe-senza-luogo');
           titoloSenza = el('summary');
@@ -696,7 +743,10 @@
         (perTema[C.tema[i]] = perTema[C.tema[i]] || []).push(i);
       }
       var temi = D.ordine_temi.filter(function (t) { return perTema[t]; });
-      if (!temi.length) elenco.appendChild(el('p', 'mappe-nota', T.nessuno));
+      if (!temi.length) {
+        var accesi = tipi.some(function (t) { return stato.accesi[t]; });
+        elenco.appendChild(el('p', 'mappe-nota', stato.tema ? T.nessuno : (accesi ? T.nessuno_ancora : T.solo_luoghi)));
+      }
       temi.forEach(function (tema) {
         var sez = el('section', 'mappe-elenco-tema');
         var idH = nuovoId('tema');
@@ -982,6 +1032,7 @@
     // The header was filled after the map was created: measure again, then frame the comuni.
     map.invalidateSize();
     inizio();
+    sistemaEtichette();
     map.fire('mappe:pronta');
     document.documentElement.setAttribute('data-mappe-pronta', '1');
   }
