@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import os
 import tempfile
 import warnings
@@ -38,7 +39,7 @@ def _righe_tabellari(df: pd.DataFrame) -> tuple[list[str], list[list]]:
         colonne += ["lon", "lat", "wkt"]
     righe = []
     for rec in df.to_dict("records"):
-        riga = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+        riga = [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
                 for v in (rec[c] for c in colonne if c in rec)]
         if geo:
             g = rec.get("geometry")

@@ -144,7 +144,7 @@ def _mappa_colonne(df: pd.DataFrame, strato: Strato, esplicite: dict[str, str], 
                 f"--colonne: il file {path} non ha una colonna '{col}' (colonne: {', '.join(map(str, colonne))})."
             )
         mappa[campo] = [trovata] if campo == "posizione" else trovata
-    usate = set(v for k, v in mappa.items() if k != "posizione")
+    usate = {v for k, v in mappa.items() if k != "posizione"}
     for nome in list(strato.campi) + ["lon", "lat"]:
         if nome in mappa:
             continue
@@ -774,8 +774,8 @@ def _controlla_crs(df: gpd.GeoDataFrame, zona_ok, nome_comune: str, path: Path) 
             if candidato == dichiarato:
                 continue
             try:
-                prova = gpd.GeoSeries(grezze, crs=candidato).to_crs(CRS_METRICO)
-            except Exception:  # noqa: BLE001 - coordinates out of the candidate's domain
+                prova = gpd.GeoSeries(grezze).set_crs(candidato, allow_override=True).to_crs(CRS_METRICO)
+            except Exception:  # noqa: BLE001, S112 - coordinates out of the candidate's domain
                 continue
             if prova.intersects(zona_ok).mean() > 0.5:
                 suggerimento = f" Con {candidato} cadrebbero nel comune: riprovare con --crs {candidato}."

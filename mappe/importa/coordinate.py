@@ -14,7 +14,7 @@ import re
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
-__all__ = ["numero", "gradi", "coppia", "geometria_odk", "geometria_wkt"]
+__all__ = ["coppia", "geometria_odk", "geometria_wkt", "gradi", "numero"]
 
 _DMS = re.compile(
     r"""^\s*(?P<emi1>[NSEWO])?\s*
@@ -26,7 +26,7 @@ _DMS = re.compile(
 )
 _NUMERO_ODK = r"-?\d+(?:\.\d+)?"
 _PUNTO_ODK = re.compile(rf"^\s*({_NUMERO_ODK})\s+({_NUMERO_ODK})(?:\s+{_NUMERO_ODK}){{0,2}}\s*$")
-_WKT = re.compile(r"^\s*(POINT|LINESTRING|POLYGON|MULTIPOINT|MULTILINESTRING|MULTIPOLYGON)\s*(Z\s*)?\(", re.I)
+_WKT = re.compile(r"^\s*(POINT|LINESTRING|POLYGON|MULTIPOINT|MULTILINESTRING|MULTIPOLYGON)\s*(Z\s*)?\(", re.IGNORECASE)
 
 
 def numero(s: str) -> float:
@@ -74,7 +74,7 @@ def coppia(s: str) -> tuple[float, float] | None:
     """
     s = s.strip()
     # DMS pairs: split after the first hemisphere letter
-    m = re.match(r"^(.+?[NS])\s*[,;]?\s*(.+?[EWO])$", s, re.I)
+    m = re.match(r"^(.+?[NS])\s*[,;]?\s*(.+?[EWO])$", s, re.IGNORECASE)
     if m:
         lat, _ = gradi(m.group(1))
         lon, _ = gradi(m.group(2))

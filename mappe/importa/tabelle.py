@@ -46,6 +46,8 @@ def leggi_csv(path: Path) -> pd.DataFrame:
     testo = _decodifica(path.read_bytes(), path)
     if not testo.strip():
         raise ImportaError(f"Il file {path} è vuoto: non c'è niente da importare.")
+    # The csv module cannot read NUL: make it a character the row check refuses, naming the row.
+    testo = testo.replace("\x00", "\ufffe")
     sep = _separatore(testo)
     try:
         righe = list(csv.reader(io.StringIO(testo, newline=""), delimiter=sep))
