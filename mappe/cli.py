@@ -13,6 +13,7 @@ from .errori import MappeError
 
 _click_it.installa()
 
+MAX_RIGHE_MOSTRATE = 50  # beyond this, the rest goes to --scarti
 VISTE_NOMI = ("tutto", "bisogni-risorse", "memoria", "emozioni", "luoghi")
 CONTESTO = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -329,14 +330,19 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_
     )
     if r.righe == 0:
         click.echo("  Il file non ha righe da importare (c'è solo l'intestazione?).")
-    for a in r.avvisi:
+    for a in r.avvisi[:MAX_RIGHE_MOSTRATE]:
         click.echo(f"  Attenzione, {file.name} {a}", err=True)
+    if len(r.avvisi) > MAX_RIGHE_MOSTRATE:
+        click.echo(f"  ... e altri {len(r.avvisi) - MAX_RIGHE_MOSTRATE} avvisi.", err=True)
     if prova and (r.importati or r.aggiornati):
         click.echo("Per scrivere davvero, rilanciare lo stesso comando senza --prova.")
     if r.respinti:
         click.echo("Righe respinte (non scritte):", err=True)
-        for x in r.respinti:
+        for x in r.respinti[:MAX_RIGHE_MOSTRATE]:
             click.echo(f"  {file.name}, {x}", err=True)
+        if len(r.respinti) > MAX_RIGHE_MOSTRATE:
+            click.echo(f"  ... e altre {len(r.respinti) - MAX_RIGHE_MOSTRATE} righe respinte"
+                       f"{' (tutte nel file degli scarti)' if scarti else ' (tutte con --scarti FILE.csv)'}.", err=True)
         if scarti:
             scrivi_scarti(r, scarti)
             click.echo(f"Le righe respinte sono in {scarti}, con il motivo nella colonna 'errore': correggerle "
@@ -562,15 +568,17 @@ def verifica_privacy(ctx, file: Path, comuni_nomi) -> None:
       mappe verifica-privacy mostra.html --comune Orbassano --comune Beinasco
     """
     from . import pubblico
+    from .rendi.mappa import posizioni_in_pagina
 
     area = _area(ctx)
     testo = file.read_text(encoding="utf-8", errors="replace")
+    posizioni = posizioni_in_pagina(testo)
     trovati = []
     for nome in comuni_nomi:
         arch = area.archivio(nome)
         strati = {n: arch.leggi(n) for n in ("contributi", "luoghi", "incontri", "riscontri")}
         segreti = pubblico.valori_segreti(strati, area.catalogo)
-        trovati += pubblico.verifica(testo, segreti, pubblico.coordinate_segrete(strati["contributi"]))
+        trovati += pubblico.verifica(testo, segreti, pubblico.coordinate_segrete(strati["contributi"]), posizioni)
     if not trovati:
         click.echo(f"{file}: nessun dato riservato trovato.")
         return

@@ -183,10 +183,13 @@ def coordinate_segrete(contributi: gpd.GeoDataFrame) -> list[tuple[float, float]
     return [(x, y) for x, y in punti if (round(x, 5), round(y, 5)) not in noti]
 
 
-def verifica(testo_html: str, segreti: list[str], coordinate: list[tuple[float, float]] = ()) -> list[str]:
+def verifica(testo_html: str, segreti: list[str], coordinate: list[tuple[float, float]] = (),
+             posizioni: set | None = None) -> list[str]:
     """What of ``segreti`` (and of true sensitive coordinates) appears in a public HTML text.
 
-    Returns the leaked values (empty when the file is clean).
+    ``posizioni`` are the positions decoded from a page's data block (maps store points as
+    compact integers, which a text search would not see). Returns the leaked values (empty
+    when the file is clean).
     """
     trovati = []
     for s in segreti:
@@ -194,14 +197,14 @@ def verifica(testo_html: str, segreti: list[str], coordinate: list[tuple[float, 
             trovati.append(s)
     for x, y in coordinate:
         # Maps write positions as "lon,lat" pairs rounded to 5 decimals (about 1 m).
-        if f"{round(x, 5)!r},{round(y, 5)!r}" in testo_html:
+        if f"{round(x, 5)!r},{round(y, 5)!r}" in testo_html or (posizioni and (round(x, 5), round(y, 5)) in posizioni):
             trovati.append(f"{y:.5f}, {x:.5f}")
     return trovati
 
 
-def controlla(testo_html: str, segreti: list[str], coordinate=()) -> None:
+def controlla(testo_html: str, segreti: list[str], coordinate=(), posizioni: set | None = None) -> None:
     """Raise :class:`PrivacyError` when a public file leaks anything."""
-    trovati = verifica(testo_html, segreti, coordinate)
+    trovati = verifica(testo_html, segreti, coordinate, posizioni)
     if trovati:
         esempio = trovati[0][:30]
         raise PrivacyError(

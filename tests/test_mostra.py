@@ -5,6 +5,8 @@ import re
 
 import geopandas as gpd
 import pytest
+from mappe.rendi.mappa import decodifica_contributi
+
 from conftest import scrivi_csv
 from shapely.geometry import Point
 
@@ -233,7 +235,7 @@ def test_privacy_della_mostra(cli, comune_con_dati, orbassano, area):
                     "Anna Facilitatrice", "Note private della sera", "Mario Rossi 333 1234567"):
         assert segreto not in html
     d = _dati(html)
-    C = d["contributi"]
+    C = decodifica_contributi(d)
     assert "c-3" not in C["id"]
     mostrato = C["g"][C["id"].index("c-4")]
     vero = gpd.GeoSeries([Point(7.5300, 45.0110)], crs=4326).to_crs(3035).iloc[0]
@@ -244,7 +246,8 @@ def test_privacy_della_mostra(cli, comune_con_dati, orbassano, area):
     b = comune_con_dati / "altra.html"
     assert cli("mostra", "Orbassano", "-o", b).exit_code == 0
     d2 = _dati(b.read_text(encoding="utf-8"))
-    assert d2["contributi"]["g"][d2["contributi"]["id"].index("c-4")] == mostrato
+    C2 = decodifica_contributi(d2)
+    assert C2["g"][C2["id"].index("c-4")] == mostrato
     assert d2["mostra_id"] != d["mostra_id"]
     r = cli("verifica-privacy", a, "--comune", "Orbassano")
     assert r.exit_code == 0 and "nessun dato riservato" in r.output

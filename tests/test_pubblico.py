@@ -4,7 +4,7 @@ from conftest import scrivi_csv
 from mappe import pubblico
 from mappe.errori import PrivacyError
 from mappe.importa import importa_file
-from mappe.rendi.mappa import costruisci_mappa
+from mappe.rendi.mappa import costruisci_mappa, posizioni_in_pagina
 
 CRS_M = "EPSG:3035"
 
@@ -58,16 +58,26 @@ def test_altra_area_altro_segreto_altra_posizione(area, dati, tmp_path):
 
 def test_la_mappa_pubblica_non_contiene_niente_di_privato(area, dati):
     html = costruisci_mappa(area, dati)
-    for segreto in ("Giovanna Bianchi", "nota segreta uno", "Frase riservata sul vicino", "7.53,45.011"):
+    for segreto in ("Giovanna Bianchi", "nota segreta uno", "Frase riservata sul vicino"):
         assert segreto not in html
+    posizioni = posizioni_in_pagina(html)
+    assert (7.5378, 45.0087) in posizioni  # the public point is there
+    assert (7.53, 45.011) not in posizioni  # the sensitive one is not, at its true place
     assert "Frase pubblica" in html and "Vivo qui da solo" in html
     assert pubblico.verifica(html, pubblico.valori_segreti({"contributi": dati.leggi("contributi")}, area.catalogo)) == []
 
 
-def test_mappa_interna_mostra_i_riservati_ma_non_i_campi_personali(area, dati):
+def test_mappa_interna_mostra_i_riservati_ma_non_i_campi_personali(area, dati, cli, tmp_path):
     html = costruisci_mappa(area, dati, interna=True)
     assert "Frase riservata sul vicino" in html and "USO INTERNO" in html
     assert "Giovanna Bianchi" not in html and "nota segreta uno" not in html
+    assert (7.53, 45.011) in posizioni_in_pagina(html)
+    # the check of any file finds what an internal map must not take outside
+    f = tmp_path / "interna.html"
+    f.write_text(html, encoding="utf-8")
+    r = cli("verifica-privacy", f, "--comune", "Orbassano")
+    assert r.exit_code == 1
+    assert "Frase riservata sul vicino" in r.output and "45.01100, 7.53000" in r.output
 
 
 def test_verifica_trova_un_valore_privato_anche_se_scritto_in_json():

@@ -549,12 +549,14 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     visti = set()
     esistenti_rec = esistenti.to_dict("records") if per_id else []
     simili = _indice_simili(esistenti) if strato == "contributi" and per_id else None
+    avvisi_simili = 0
     for out, geom, numero in zip(righe_ok, geometrie, numeri):
         if not out.get("id"):
             out["id"] = _id_contenuto(codice, strato, out, geom)
-            if simili is not None and out["id"] not in per_id:
+            if simili is not None and out["id"] not in per_id and avvisi_simili < MAX_AVVISI_SIMILI:
                 uguale = _simile(simili, out)
                 if uguale:
+                    avvisi_simili += 1
                     rapporto.avvisi.append(Rifiuto(
                         numero, "", f"sembra una correzione del contributo {uguale} già importato, e viene "
                         "aggiunta come nuova: per correggere, esportare con 'mappe esporta' (che scrive gli id), "
@@ -634,22 +636,35 @@ def _norm_testo(t) -> str:
     return re.sub(r"\s+", " ", str(t or "")).strip().lower()
 
 
+MAX_AVVISI_SIMILI = 20
+
+
 def _indice_simili(esistenti: pd.DataFrame) -> dict:
-    """Existing contributions by the start and the end of their words."""
+    """Existing contributions by the start and by the end of their words."""
     idx = {}
-    for r in esistenti.itertuples():
-        t = _norm_testo(r.testo)
+    for id_, testo in zip(esistenti["id"].tolist(), esistenti["testo"].tolist()):
+        t = _norm_testo(testo)
         if len(t) >= 20:
-            idx.setdefault(("inizio", t[:20]), r.id)
-            idx.setdefault(("fine", t[-20:]), r.id)
+            idx.setdefault(("inizio", t[:20]), (id_, t))
+            idx.setdefault(("fine", t[-20:]), (id_, t))
     return idx
 
 
 def _simile(idx: dict, out: dict) -> str | None:
+    """The existing contribution this new row looks like a correction of (a few letters apart)."""
     t = _norm_testo(out.get("testo"))
     if len(t) < 20:
         return None
-    return idx.get(("inizio", t[:20])) or idx.get(("fine", t[-20:]))
+    for chiave in (("inizio", t[:20]), ("fine", t[-20:])):
+        trovato = idx.get(chiave)
+        if trovato is None:
+            continue
+        id_, vecchio = trovato
+        confronto = difflib.SequenceMatcher(None, vecchio, t, autojunk=False)
+        # a typo or a changed theme: the same words, give or take a few letters
+        if confronto.quick_ratio() >= 0.9 and confronto.ratio() >= 0.9 and abs(len(vecchio) - len(t)) <= 20:
+            return id_
+    return None
 
 
 class _Scarto(Exception):

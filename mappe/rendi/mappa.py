@@ -169,6 +169,89 @@ def _colonna(df: pd.DataFrame, nome: str) -> list:
     return [None if _vuoto(v) else v for v in df[nome].tolist()]
 
 
+def _categorie(valori: list) -> dict:
+    """A column of few distinct values as codes and small indices: {"c": [...], "v": [0, 1, ...]}."""
+    codici, idx, v = [], {}, []
+    for x in valori:
+        if x is None:
+            v.append(-1)
+            continue
+        if x not in idx:
+            idx[x] = len(codici)
+            codici.append(x)
+        v.append(idx[x])
+    return {"c": codici, "v": v}
+
+
+def _sparsa(valori: list):
+    """A column mostly empty as {index: value}; a full list otherwise."""
+    pieni = sum(1 for x in valori if x is not None)
+    if pieni * 2 >= len(valori):
+        return valori
+    return {"s": {str(i): x for i, x in enumerate(valori) if x is not None}}
+
+
+def _posizioni(geometrie: list) -> dict:
+    """Points as delta-encoded integers (1e-5 degrees, about 1 m); lines and zones as GeoJSON."""
+    idx, xs, ys, altre = [], [], [], {}
+    pi = px = py = 0
+    for i, g in enumerate(geometrie):
+        if isinstance(g, list):
+            x, y = round(g[0] * 10**DECIMALI), round(g[1] * 10**DECIMALI)
+            idx.append(i - pi)
+            xs.append(x - px)
+            ys.append(y - py)
+            pi, px, py = i, x, y
+        elif g is not None:
+            altre[str(i)] = g
+    return {"i": idx, "x": xs, "y": ys, "altre": altre, "scala": 10**DECIMALI}
+
+
+def _espandi(col, n: int) -> list:
+    if isinstance(col, list):
+        return col
+    out = [None] * n
+    if isinstance(col, dict) and "s" in col:
+        for k, v in col["s"].items():
+            out[int(k)] = v
+    elif isinstance(col, dict) and "c" in col:
+        out = [None if v < 0 else col["c"][v] for v in col["v"]]
+    return out
+
+
+def decodifica_contributi(dati: dict) -> dict[str, list]:
+    """The contributions of a page's data block as plain columns, ``g`` holding each position."""
+    P = dati["contributi"]
+    n = P["n"]
+    C = {k: _espandi(P.get(k), n) for k in P if k not in ("n", "pos")}
+    g: list = [None] * n
+    p = P["pos"]
+    i = x = y = 0
+    for di, dx, dy in zip(p["i"], p["x"], p["y"]):
+        i, x, y = i + di, x + dx, y + dy
+        g[i] = [round(x / p["scala"], DECIMALI), round(y / p["scala"], DECIMALI)]
+    for k, v in p.get("altre", {}).items():
+        g[int(k)] = v
+    C["g"] = g
+    return C
+
+
+def posizioni_pubblicate(dati: dict) -> set[tuple[float, float]]:
+    """Every point position a page's data block holds (the inverse of :func:`_posizioni`)."""
+    out = set()
+    p = dati.get("contributi", {}).get("pos")
+    if not p:
+        return out
+    i = x = y = 0
+    for di, dx, dy in zip(p["i"], p["x"], p["y"]):
+        i, x, y = i + di, x + dx, y + dy
+        out.add((round(x / p["scala"], DECIMALI), round(y / p["scala"], DECIMALI)))
+    for g in p.get("altre", {}).values():
+        for xx, yy in shapely.get_coordinates(shapely.geometry.shape(g)):
+            out.add((round(float(xx), DECIMALI), round(float(yy), DECIMALI)))
+    return out
+
+
 def _voci(catalogo: Catalogo, lingua: str) -> dict:
     out = {}
     for nome, voci in catalogo.vocabolari.items():
@@ -216,7 +299,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
     luoghi_mostrati = any(v["luoghi"] for v in viste)
 
     grezzi_tutti, contributi, luoghi, confini, comuni = [], [], [], [], []
-    incontri, luoghi_nomi, date = {}, {}, set()
+    incontri, date = {}, set()
     for k, arch in enumerate(archivi):
         grezzi = {n: arch.leggi(n) for n in ("contributi", "luoghi", "incontri", "riscontri")}
         grezzi_tutti.append(grezzi)
@@ -232,7 +315,6 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         lg["_comune"] = k
         luoghi.append(lg)
         nomi = dict(zip(strati["luoghi"]["id"], strati["luoghi"]["nome"]))
-        luoghi_nomi.update(nomi)
         for r in strati["incontri"].itertuples():
             incontri[r.id] = {"data": _data_leggibile(r.data), "luogo": nomi.get(r.luogo, r.luogo or "")}
             if r.data:
@@ -246,7 +328,11 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
     c = pd.concat(contributi, ignore_index=True) if contributi else pd.DataFrame()
     lg = pd.concat(luoghi, ignore_index=True) if luoghi else pd.DataFrame()
     ris = pd.concat([g.pop("_pubblici_riscontri") for g in grezzi_tutti], ignore_index=True)
-    riscontri, segnalazioni = _riscontri(ris, catalogo)
+    pos_luogo = {v: k for k, v in enumerate(_colonna(lg, "id"))}
+    lista_incontri = list(incontri)
+    pos_incontro = {v: k for k, v in enumerate(lista_incontri)}
+    pos_contributo = {v: k for k, v in enumerate(_colonna(c, "id"))}
+    riscontri_c, riscontri_l, segnalazioni = _riscontri(ris, catalogo, pos_contributo, pos_luogo)
 
     progetto = area.progetto
     chi = f"{progetto['nome']} – " if progetto["nome"] else ""
@@ -261,6 +347,26 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
     else:
         sottotitolo = f"{T['comuni']} " + ", ".join(a.nome for a in archivi)
     temi_presenti = set(c["tema"].dropna()) if len(c) else set()
+    raccolta = bool(opzioni.raccolta and not opzioni.web)
+    geometrie = _geometrie(c.geometry) if len(c) else []
+    contributi_dati = {
+        "n": len(c),
+        "tipo": _categorie(_colonna(c, "tipo")),
+        "tema": _categorie(_colonna(c, "tema")),
+        "emozione": _categorie(_colonna(c, "emozione")),
+        "fascia_eta": _categorie(_colonna(c, "fascia_eta")),
+        "titolo": _sparsa(_colonna(c, "titolo")),
+        "testo": _sparsa(_colonna(c, "testo")),
+        "epoca": _sparsa(_colonna(c, "epoca")),
+        "incontro": _sparsa([pos_incontro.get(x) for x in _colonna(c, "incontro")]),
+        "luogo": _sparsa([pos_luogo.get(x) for x in _colonna(c, "luogo")]),
+        "peso": _sparsa([int(p) if p is not None and int(p) > 1 else None for p in _colonna(c, "peso")]),
+        "sensibile": _sparsa([1 if s else None for s in _colonna(c, "sensibile")]),
+        "comune": _sparsa([int(x) or None for x in _colonna(c, "_comune")]),
+        "pos": _posizioni(geometrie),
+    }
+    if raccolta:  # visitors' feedback names what it is about
+        contributi_dati["id"] = _colonna(c, "id")
     dati = {
         "titolo": opzioni.titolo or viste[0]["titolo"],
         "titolo_fisso": bool(opzioni.titolo) or len(viste) > 1,
@@ -277,8 +383,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "ordine_temi": [t for t in catalogo.voci("tema") if t in temi_presenti],
         "comuni": comuni,
         "confini": confini,
-        "incontri": incontri,
-        "luoghi_nomi": luoghi_nomi,
+        "incontri": [incontri[k] for k in lista_incontri],
         "mostra_luoghi": luoghi_mostrati,
         "luoghi": {
             "id": _colonna(lg, "id"),
@@ -290,14 +395,12 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
             "x": [round(float(g.x), DECIMALI) for g in lg.geometry] if len(lg) else [],
             "y": [round(float(g.y), DECIMALI) for g in lg.geometry] if len(lg) else [],
         },
-        "contributi": {
-            col: _colonna(c, col)
-            for col in ("id", "tipo", "tema", "titolo", "testo", "emozione", "epoca", "fascia_eta", "incontro", "luogo")
-        },
-        "riscontri": riscontri,
+        "contributi": contributi_dati,
+        "riscontri_c": riscontri_c,
+        "riscontri_l": riscontri_l,
         "segnalazioni": segnalazioni,
         "soglia_cluster": SOGLIA_CLUSTER,
-        "raccolta": bool(opzioni.raccolta and not opzioni.web),
+        "raccolta": raccolta,
         "chiosco": bool(opzioni.chiosco),
         "attesa_ms": int(opzioni.attesa_s * 1000),
         "mostra_id": opzioni.mostra_id,
@@ -306,18 +409,16 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "informativa": progetto["informativa"],
         "contatto": progetto["contatto"] if opzioni.web else "",
     }
-    dati["contributi"]["peso"] = [int(p) if p is not None else 1 for p in _colonna(c, "peso")]
-    dati["contributi"]["sensibile"] = [int(s or 0) for s in _colonna(c, "sensibile")]
-    dati["contributi"]["comune"] = [int(x) for x in _colonna(c, "_comune")]
-    dati["contributi"]["g"] = _geometrie(c.geometry) if len(c) else []
-    dati["n_punti"] = sum(1 for g in dati["contributi"]["g"] if isinstance(g, list))
+    dati["n_punti"] = len(contributi_dati["pos"]["i"])
     return dati, grezzi_tutti
 
 
-def _riscontri(ris: pd.DataFrame, catalogo: Catalogo) -> tuple[dict, dict]:
-    """Approved feedback: counts and comments per item, and the suggestions placed on the map."""
+def _riscontri(ris: pd.DataFrame, catalogo: Catalogo, pos_c: dict, pos_l: dict) -> tuple[dict, dict, dict]:
+    """Approved feedback: counts and comments per contribution and per place (by their position
+    in the page's arrays), and the suggestions placed on the map."""
     suggerimenti = {k for k, v in catalogo.voci("reazione").items() if v.extra.get("suggerimento")}
-    per_item: dict = {}
+    per_c: dict = {}
+    per_l: dict = {}
     segn = {"x": [], "y": [], "reazione": [], "commento": [], "comune": []}
     for r in ris.itertuples():
         if r.reazione in suggerimenti or not r.su:
@@ -329,12 +430,17 @@ def _riscontri(ris: pd.DataFrame, catalogo: Catalogo) -> tuple[dict, dict]:
                 segn["commento"].append(r.commento)
                 segn["comune"].append(int(r._comune) if "_comune" in ris.columns else 0)
             continue
-        voce = per_item.setdefault(r.su, {"r": {}, "c": []})
+        if r.su in pos_c:
+            voce = per_c.setdefault(str(pos_c[r.su]), {"r": {}, "c": []})
+        elif r.su in pos_l:
+            voce = per_l.setdefault(str(pos_l[r.su]), {"r": {}, "c": []})
+        else:
+            continue  # about a row that is not public
         if r.reazione:
             voce["r"][r.reazione] = voce["r"].get(r.reazione, 0) + 1
         if r.commento:
             voce["c"].append(r.commento)
-    return per_item, segn
+    return per_c, per_l, segn
 
 
 def json_sicuro(dati) -> str:
@@ -372,13 +478,15 @@ def pagina(dati: dict, titolo_pagina: str, lingua: str = "it") -> str:
     m.default_js = []
     m.default_css = []
     fig = m.get_root()
-    fig.header.add_child(folium.Element(risorse.stile(
-        risorse.leaflet_css(), risorse.markercluster_css(), risorse.nostro("mappe.css"))), name="mappe_css")
-    fig.header.add_child(folium.Element(risorse.script(
-        risorse.leaflet_js(), risorse.markercluster_js(), risorse.nostro("mappe.js"))), name="mappe_js")
-    fig.html.add_child(folium.Element(
-        '<script type="application/json" id="mappe-dati">' + json_sicuro(dati) + "</script>"
-    ))
+    # Big contents go in after rendering: jinja would spend seconds parsing megabytes of data.
+    sostituzioni = {
+        "<!--MAPPE-CSS-->": risorse.stile(risorse.leaflet_css(), risorse.markercluster_css(), risorse.nostro("mappe.css")),
+        "<!--MAPPE-JS-->": risorse.script(risorse.leaflet_js(), risorse.markercluster_js(), risorse.nostro("mappe.js")),
+        "<!--MAPPE-DATI-->": '<script type="application/json" id="mappe-dati">' + json_sicuro(dati) + "</script>",
+    }
+    fig.header.add_child(folium.Element("<!--MAPPE-CSS-->"), name="mappe_css")
+    fig.header.add_child(folium.Element("<!--MAPPE-JS-->"), name="mappe_js")
+    fig.html.add_child(folium.Element("<!--MAPPE-DATI-->"))
     avvio = folium.MacroElement()
     avvio._template = folium.template.Template(
         "{% macro script(this, kwargs) %}"
@@ -390,6 +498,11 @@ def pagina(dati: dict, titolo_pagina: str, lingua: str = "it") -> str:
     div = f'<div class="folium-map" id="{m.get_name()}" ></div>'
     if html.count(div) != 1:
         raise RuntimeError("folium changed how it writes the map element")
+    for segnaposto, contenuto in sostituzioni.items():
+        if html.count(segnaposto) != 1:
+            raise RuntimeError("folium changed how it writes elements")
+        prima, dopo = html.split(segnaposto)
+        html = prima + contenuto + dopo
     T = TESTI[lingua]
     html = html.replace(div, SCHELETRO.format(salta=_esc(T["salta"]), mappa=_esc(T["mappa"]), mappa_div=div))
     html = html.replace("<html>", f'<html lang="{lingua}">', 1)
@@ -417,6 +530,19 @@ def costruisci_pagina(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> 
     return html
 
 
+def posizioni_in_pagina(html: str) -> set[tuple[float, float]]:
+    """The positions held by the data block of a page made by mappe (empty for other files)."""
+    inizio = html.find('<script type="application/json" id="mappe-dati">')
+    if inizio < 0:
+        return set()
+    inizio = html.index(">", inizio) + 1
+    fine = html.index("</script>", inizio)
+    try:
+        return posizioni_pubblicate(json.loads(html[inizio:fine]))
+    except (ValueError, KeyError, TypeError):
+        return set()
+
+
 def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = False) -> None:
     """Refuse a page that holds private values (and, if public, reserved rows or true positions)."""
     catalogo = area.catalogo
@@ -431,7 +557,7 @@ def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = 
         else:
             segreti += pubblico.valori_segreti(g, catalogo)
             coordinate += pubblico.coordinate_segrete(g["contributi"])
-    pubblico.controlla(html, sorted(set(segreti)), coordinate)
+    pubblico.controlla(html, sorted(set(segreti)), coordinate, posizioni_in_pagina(html))
 
 
 def costruisci_mappa(

@@ -136,6 +136,35 @@
     return false;
   }
 
+  /* ---------- The compact data block (see rendi/mappa.py) back into plain columns ---------- */
+  function espandi(col, n) {
+    var a, k;
+    if (Array.isArray(col)) return col;
+    a = new Array(n).fill(null);
+    if (!col) return a;
+    if (col.s) { for (k in col.s) a[+k] = col.s[k]; return a; }
+    if (col.c) { for (k = 0; k < n; k++) a[k] = col.v[k] < 0 ? null : col.c[col.v[k]]; }
+    return a;
+  }
+  function decodifica(P) {
+    var n = P.n, C = { n: n };
+    ['tipo', 'tema', 'emozione', 'fascia_eta', 'titolo', 'testo', 'epoca', 'incontro', 'luogo', 'peso',
+      'sensibile', 'comune', 'id'].forEach(function (k) { C[k] = espandi(P[k], n); });
+    for (var k = 0; k < n; k++) {
+      if (!C.peso[k]) C.peso[k] = 1;
+      if (!C.sensibile[k]) C.sensibile[k] = 0;
+      if (!C.comune[k]) C.comune[k] = 0;
+    }
+    C.g = new Array(n).fill(null);
+    var p = P.pos, i = 0, x = 0, y = 0;
+    for (var j = 0; j < p.i.length; j++) {
+      i += p.i[j]; x += p.x[j]; y += p.y[j];
+      C.g[i] = [x / p.scala, y / p.scala];
+    }
+    for (var chiave in p.altre) C.g[+chiave] = p.altre[chiave];
+    return C;
+  }
+
   /* ---------- Feedback kept in the browser until the staff download it ---------- */
   function Raccolta(chiave) {
     this.chiave = chiave;
@@ -161,8 +190,8 @@
 
   function avvia(map, D) {
     var T = D.testi;
-    var C = D.contributi;
-    var n = C.id.length;
+    var C = decodifica(D.contributi);
+    var n = C.n;
     var tipi = D.ordine_tipi;
     var gruppi = {}, elementi = {}, cluster = {}, marcatori = {};
     var usaCluster = typeof L.markerClusterGroup === 'function' && D.n_punti > D.soglia_cluster;
@@ -251,8 +280,8 @@
       return raccolta.tutti().filter(function (r) { return r.su === su; });
     }
 
-    function blocco_riscontri(cont, su, comune) {
-      var approvati = D.riscontri[su] || { r: {}, c: [] };
+    function blocco_riscontri(cont, su, comune, approvati) {
+      approvati = approvati || { r: {}, c: [] };
       var reazioni = Object.keys(D.voci.reazione || {}).filter(function (k) { return !D.voci.reazione[k].suggerimento; });
       if (raccolta) {
         var gruppo = el('div', 'mappe-reazioni');
@@ -356,13 +385,13 @@
       riga(c, T.epoca, C.epoca[i]);
       riga(c, T.fascia_eta, voce('fascia_eta', C.fascia_eta[i]));
       if (C.peso[i] > 1) riga(c, T.peso, String(C.peso[i]));
-      var inc = C.incontro[i] && D.incontri[C.incontro[i]];
+      var inc = C.incontro[i] !== null && D.incontri[C.incontro[i]];
       if (inc) riga(c, T.incontro, inc.data + (inc.luogo ? ' · ' + inc.luogo : ''));
-      riga(c, T.luogo, C.luogo[i] && D.luoghi_nomi[C.luogo[i]]);
+      riga(c, T.luogo, C.luogo[i] !== null ? D.luoghi.nome[C.luogo[i]] : '');
       if (D.comuni.length > 1) riga(c, T.comune, D.comuni[C.comune[i]].nome);
       if (C.g[i] === null) c.appendChild(el('p', 'mappe-nota', T.tutto_il_comune));
       if (C.sensibile[i]) c.appendChild(el('p', 'mappe-nota', T.posizione_spostata));
-      blocco_riscontri(c, C.id[i], C.comune[i]);
+      blocco_riscontri(c, C.id[i], C.comune[i], D.riscontri_c[i]);
       return c;
     }
 
@@ -374,7 +403,7 @@
       c.appendChild(el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', Lg.nome[j]));
       if (Lg.descrizione[j]) c.appendChild(el('blockquote', 'mappe-citazione', Lg.descrizione[j]));
       if (D.comuni.length > 1) riga(c, T.comune, D.comuni[Lg.comune[j]].nome);
-      var qui = detti[Lg.id[j]] || [];
+      var qui = detti[j] || [];
       if (qui.length) {
         var sez = el('div', 'mappe-detti-qui');
         sez.appendChild(el('p', 'mappe-commenti-titolo', T.detti_qui + ' (' + qui.length + ')'));
@@ -389,7 +418,7 @@
         sez.appendChild(ul);
         c.appendChild(sez);
       }
-      blocco_riscontri(c, Lg.id[j], Lg.comune[j]);
+      blocco_riscontri(c, Lg.id[j], Lg.comune[j], D.riscontri_l[j]);
       return c;
     }
 
@@ -420,7 +449,7 @@
     var senzaLuogo = [];
     var detti = {};  // place id -> contributions said about it
     for (var q = 0; q < n; q++) {
-      if (C.luogo[q]) (detti[C.luogo[q]] = detti[C.luogo[q]] || []).push(q);
+      if (C.luogo[q] !== null) (detti[C.luogo[q]] = detti[C.luogo[q]] || []).push(q);
     }
     var opzioniPopup = { maxWidth: 340, autoPanPadding: [20, 20] };
     for (var i = 0; i < n; i++) {
@@ -443,7 +472,7 @@
         });
       }
       strato.bindPopup((function (k) { return function () { return scheda(k, false); }; })(i), opzioniPopup);
-      marcatori[C.id[i]] = { strato: strato, tipo: tipo, punto: punto };
+      marcatori[i] = { strato: strato, tipo: tipo, punto: punto };
       elementi[tipo].push({ i: i, strato: strato, punto: punto });
     }
 
@@ -715,7 +744,7 @@
     var pannello = document.getElementById('mappe-elenco');
     var mostrati = {};
     function vaiSullaMappa(i) {
-      var m = marcatori[C.id[i]];
+      var m = marcatori[i];
       if (!m) return;
       var apri = function () { m.strato.openPopup(); };
       if (m.punto && usaCluster) {
