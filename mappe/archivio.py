@@ -227,10 +227,10 @@ def _scrivi_strato(path: Path, nome: str, df: pd.DataFrame) -> None:
         warnings.simplefilter("ignore")
         if isinstance(df, gpd.GeoDataFrame):
             pyogrio.write_dataframe(
-                df, path, layer=nome, driver="GPKG", geometry_type="Unknown", promote_to_multi=False
+                df, path, layer=nome, driver="GPKG", geometry_type="Unknown", promote_to_multi=False, use_arrow=True
             )
         else:
-            pyogrio.write_dataframe(df, path, layer=nome, driver="GPKG")
+            pyogrio.write_dataframe(df, path, layer=nome, driver="GPKG", use_arrow=True)
 
 
 @dataclass
@@ -268,9 +268,9 @@ class Archivio:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if strato in self.catalogo.strati and not self.catalogo.strati[strato].geometria:
-                df = pyogrio.read_dataframe(self.gpkg, layer=strato, read_geometry=False)
+                df = pyogrio.read_dataframe(self.gpkg, layer=strato, read_geometry=False, use_arrow=True)
             else:
-                df = pyogrio.read_dataframe(self.gpkg, layer=strato)
+                df = pyogrio.read_dataframe(self.gpkg, layer=strato, use_arrow=True)
         if strato in self.catalogo.strati:
             return conforma(self.catalogo.strati[strato], df)
         return df
@@ -295,15 +295,16 @@ class Archivio:
         return blocco(self.cartella, self.slug)
 
     def scrivi(self, strati: dict[str, pd.DataFrame], operazione: str = "scrittura", dettagli: str = "",
-               righe: int | None = None) -> None:
+               righe: int | None = None, conformi: bool = False) -> None:
         """Replace the given layers in one all-or-nothing step, keeping the previous version.
 
-        ``operazione``, ``dettagli`` and ``righe`` go to the store's history (``mappe storia``).
+        ``operazione``, ``dettagli`` and ``righe`` go to the store's history (``mappe storia``);
+        ``conformi`` says the tables already have the catalogue's columns and types.
         """
 
         def scrivi(tmp: Path) -> None:
             for nome, df in strati.items():
-                if nome in self.catalogo.strati:
+                if nome in self.catalogo.strati and not conformi:
                     df = conforma(self.catalogo.strati[nome], df)
                 _scrivi_strato(tmp, nome, df)
 

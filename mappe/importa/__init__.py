@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 import shapely.ops
@@ -202,6 +203,7 @@ class _Validatore:
     def __init__(self, catalogo: Catalogo, strato: Strato):
         self.catalogo = catalogo
         self.strato = strato
+        self._memoria: dict = {}
         self._indici = {}
         for campo in strato.campi.values():
             if campo.valori:
@@ -231,6 +233,25 @@ class _Validatore:
         )
 
     def valore(self, campo: Campo, grezzo):
+        if campo.tipo in ("testo", "lista"):
+            return self._valore(campo, grezzo)
+        # Kinds, themes, yes/no, numbers and dates repeat: check each distinct value once.
+        chiave = (campo.nome, grezzo if isinstance(grezzo, (str, int, float, type(None))) else str(grezzo))
+        try:
+            esito = self._memoria[chiave]
+        except KeyError:
+            try:
+                esito = (True, self._valore(campo, grezzo))
+            except ValueError as e:
+                esito = (False, e)
+            except TypeError:  # an unhashable value: no memory
+                return self._valore(campo, grezzo)
+            self._memoria[chiave] = esito
+        if esito[0]:
+            return esito[1]
+        raise esito[1]
+
+    def _valore(self, campo: Campo, grezzo):
         s = _testo(grezzo)
         if s is None:
             if campo.obbligatorio:
@@ -328,12 +349,25 @@ def importa_file(
     return importa_tabella(archivio, df, path, strato, prova, opzioni)
 
 
-def _id_contenuto(codice_comune: str, strato: str, riga: dict, geom) -> str:
+def _wkt_arrotondati(geometrie: list) -> list[str | None]:
+    """The WKT of each geometry on a 1e-5 degree grid (about 1 m), in one vectorised call."""
+    arr = np.array(geometrie, dtype=object)
+    presenti = np.array([g is not None for g in geometrie], dtype=bool)
+    out: list = [None] * len(geometrie)
+    if presenti.any():
+        testi = shapely.to_wkt(shapely.set_precision(arr[presenti], 1e-5), rounding_precision=5)
+        for k, t in zip(np.flatnonzero(presenti), testi):
+            out[k] = t
+    return out
+
+
+def _id_contenuto(codice_comune: str, strato: str, riga: dict, wkt: str | None) -> str:
+    """A stable id from what the row says: the same row imported again is the same contribution."""
     testo = re.sub(r"\s+", " ", (riga.get("testo") or riga.get("nome") or "")).strip().lower()
     parti = [codice_comune, strato, riga.get("incontro") or "", riga.get("tipo") or "",
              riga.get("tema") or riga.get("categoria") or "", testo]
-    if geom is not None:
-        parti.append(shapely.to_wkt(shapely.set_precision(geom, 1e-5), rounding_precision=5))
+    if wkt is not None:
+        parti.append(wkt)
     h = hashlib.sha1("\x1f".join(parti).encode("utf-8")).hexdigest()[:16]
     return f"{strato[0]}-{h}"
 
@@ -436,18 +470,28 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     # The example row of the template (mappe modello), if left in the file, is skipped.
     esempio = {n: c.esempio for n, c in s.campi.items() if c.esempio and n in mappa}
 
-    for i, (idx, r) in enumerate(df.iterrows()):
-        numero = int(r["_riga"]) if "_riga" in df.columns else i + 1
+    # Fields the file lacks are empty in every row (a required one would have stopped us above).
+    campi_presenti = [(n, c) for n, c in s.campi.items() if n in mappa]
+    assenti = {n: None for n in s.campi if n not in mappa}
+    # Plain lists, not pandas rows: a row-by-row loop over Series costs seconds at 100,000 rows.
+    valori_colonne = {col: df[col].tolist() for col in df.columns}
+    numeri_riga = valori_colonne["_riga"] if "_riga" in valori_colonne else list(range(1, len(df) + 1))
+    indici = df.index.tolist()
+    r = _Riga(valori_colonne)
+    for i in range(len(df)):
+        r.i = i
+        idx = indici[i]
+        numero = int(numeri_riga[i])
         indice_riga[numero] = idx
-        if esempio and all(_testo(r[mappa[n]]) == v for n, v in esempio.items()):
+        if esempio and i < 5 and all(_testo(r[mappa[n]]) == v for n, v in esempio.items()):
             rapporto.avvisi.append(Rifiuto(numero, "", "è la riga di esempio del modello: ignorata"))
             rapporto.ignorati += 1
             continue
-        out: dict = {}
         try:
             errori = []
-            for nome, campo in s.campi.items():
-                grezzo = r[mappa[nome]] if nome in mappa else None
+            out = dict(assenti)
+            for nome, campo in campi_presenti:
+                grezzo = r[mappa[nome]]
                 try:
                     out[nome] = val.valore(campo, grezzo)
                 except ValueError as e:
@@ -494,7 +538,7 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             geom = None
             if s.geometria:
                 geom = _geometria(r, mappa, ha_geometria, opzioni.scambia_coordinate)
-                if geom is not None and not geom.is_valid:
+                if geom is not None and not isinstance(geom, _XY) and not geom.is_valid:
                     geom = _ripara(geom)
                 luogo = out.get("luogo")
                 if luogo:
@@ -519,6 +563,7 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
         except _Scarto as e:
             rapporto.respinti.append(Rifiuto(numero, e.campo, e.motivo))
 
+    geometrie = _punti(geometrie)
     # Location checks, vectorised: inside the comune (with tolerance), not swapped.
     if s.geometria and righe_ok and opzioni.fuori_comune != "accetta":
         serie = gpd.GeoSeries(geometrie, crs="EPSG:4326")
@@ -550,9 +595,14 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     esistenti_rec = esistenti.to_dict("records") if per_id else []
     simili = _indice_simili(esistenti) if strato == "contributi" and per_id else None
     avvisi_simili = 0
-    for out, geom, numero in zip(righe_ok, geometrie, numeri):
-        if not out.get("id"):
-            out["id"] = _id_contenuto(codice, strato, out, geom)
+    senza_id = [k for k, out in enumerate(righe_ok) if not out.get("id")]
+    if senza_id:
+        wkt = _wkt_arrotondati([geometrie[k] for k in senza_id])
+        for k, w in zip(senza_id, wkt):
+            righe_ok[k]["id"] = _id_contenuto(codice, strato, righe_ok[k], w)
+    senza_id = set(senza_id)
+    for k, (out, geom, numero) in enumerate(zip(righe_ok, geometrie, numeri)):
+        if k in senza_id:
             if simili is not None and out["id"] not in per_id and avvisi_simili < MAX_AVVISI_SIMILI:
                 uguale = _simile(simili, out)
                 if uguale:
@@ -590,18 +640,19 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
         if s.geometria:
             tabella.at[pos, "geometry"] = out["geometry"]
     if nuove:
-        righe = pd.DataFrame([{c: o.get(c) for c in campi} for o in nuove])
+        righe = conforma(s, pd.DataFrame({c: [o.get(c) for o in nuove] for c in campi}))
         if s.geometria:
-            righe = gpd.GeoDataFrame(righe, geometry=[o["geometry"] for o in nuove], crs="EPSG:4326")
-            tabella = gpd.GeoDataFrame(pd.concat([conforma(s, tabella), conforma(s, righe)], ignore_index=True),
-                                       crs="EPSG:4326")
+            righe = gpd.GeoDataFrame(righe.drop(columns="geometry"), geometry=[o["geometry"] for o in nuove],
+                                     crs="EPSG:4326")
+            tabella = gpd.GeoDataFrame(pd.concat([tabella, righe], ignore_index=True), crs="EPSG:4326")
         else:
-            tabella = pd.concat([conforma(s, tabella), conforma(s, righe)], ignore_index=True)
+            tabella = pd.concat([tabella, righe], ignore_index=True)
     archivio.scrivi(
         {strato: tabella}, "importa",
         f"{path.name} ({strato}): {rapporto.importati} importati, {rapporto.aggiornati} aggiornati, "
         f"{rapporto.gia_presenti} già presenti, {len(rapporto.respinti)} respinti",
         rapporto.importati + rapporto.aggiornati,
+        conformi=not aggiornate,
     )
     return rapporto
 
@@ -667,6 +718,19 @@ def _simile(idx: dict, out: dict) -> str | None:
     return None
 
 
+class _Riga:
+    """One row of the file, read from plain column lists (what the checks need of a row)."""
+
+    __slots__ = ("colonne", "i")
+
+    def __init__(self, colonne: dict):
+        self.colonne = colonne
+        self.i = 0
+
+    def __getitem__(self, colonna):
+        return self.colonne[colonna][self.i]
+
+
 class _Scarto(Exception):
     def __init__(self, campo: str, motivo: str):
         super().__init__(motivo)
@@ -715,18 +779,40 @@ def _geometria(r, mappa: dict, ha_geometria: bool, scambia: bool) -> object:
                               "45.0087 7.5378 (latitudine longitudine) o 45°00'24\"N 7°32'11\"E")
             break
     if geom is None:
-        geom = _da_lon_lat(r, mappa)
-    if geom is not None and scambia:
+        xy = _da_lon_lat(r, mappa)
+        if xy is None:
+            return None
+        x, y = (xy[1], xy[0]) if scambia else xy
+        _controlla_punto(x, y)
+        return _XY((x, y))  # made into a Point with all the others at once
+    if scambia:
         geom = shapely.ops.transform(lambda x, y, z=None: (y, x), geom)
-    if geom is not None and geom.geom_type == "Point":
-        x, y = geom.x, geom.y
-        if not (math.isfinite(x) and math.isfinite(y)):
-            raise _Scarto("lon", "le coordinate non sono numeri validi: scriverle come 7.5621 e 45.0412")
-        if x == 0 and y == 0:
-            raise _Scarto("lon", "le coordinate sono 0,0 (un punto nell'oceano): il GPS non aveva il segnale, correggerle")
-        if not (-180 <= x <= 180 and -90 <= y <= 90):
-            raise _Scarto("lon", f"le coordinate {x}, {y} non sono gradi validi: scriverle come 7.5621 e 45.0412")
+    if geom.geom_type == "Point":
+        _controlla_punto(geom.x, geom.y)
     return geom
+
+
+class _XY(tuple):
+    """A position read from lon/lat columns, before it becomes a shapely Point."""
+
+
+def _punti(geometrie: list) -> list:
+    """Turn the _XY positions of a list into Points, in one vectorised call."""
+    posti = [k for k, g in enumerate(geometrie) if isinstance(g, _XY)]
+    if posti:
+        xy = np.array([geometrie[k] for k in posti], dtype=float)
+        for k, p in zip(posti, shapely.points(xy)):
+            geometrie[k] = p
+    return geometrie
+
+
+def _controlla_punto(x: float, y: float) -> None:
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise _Scarto("lon", "le coordinate non sono numeri validi: scriverle come 7.5621 e 45.0412")
+    if x == 0 and y == 0:
+        raise _Scarto("lon", "le coordinate sono 0,0 (un punto nell'oceano): il GPS non aveva il segnale, correggerle")
+    if not (-180 <= x <= 180 and -90 <= y <= 90):
+        raise _Scarto("lon", f"le coordinate {x}, {y} non sono gradi validi: scriverle come 7.5621 e 45.0412")
 
 
 def _da_lon_lat(r, mappa: dict):
@@ -746,7 +832,7 @@ def _da_lon_lat(r, mappa: dict):
     if emi_lon in ("N", "S") or emi_lat in ("E", "W", "O"):
         raise _Scarto("lon", f"latitudine e longitudine sono scambiate ('{lon_s}' nella colonna della longitudine): "
                       "scambiare le due colonne, o usare --scambia-coordinate")
-    return Point(lon, lat)
+    return lon, lat
 
 
 def _motivo_fuori(g, zona_ok, nome_comune: str) -> tuple[str, str]:

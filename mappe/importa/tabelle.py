@@ -113,9 +113,11 @@ def _tabella(righe: list[list], path: Path, prima_riga: int) -> pd.DataFrame:
     n = len(intestazione)
     dati, numeri = [], []
     for i, r in enumerate(righe[inizio + 1 :], start=inizio + 1 + prima_riga):
-        r = list(r[:n]) + [None] * (n - len(r))
-        r = [None if c is None or (isinstance(c, str) and c.strip() == "") else c for c in r]
-        if all(c is None for c in r):
+        if len(r) != n:
+            r = (list(r) + [None] * n)[:n]
+        # cells are text or None here; blank cells are None, rows of blank cells are skipped
+        r = [c if c and not c.isspace() else None for c in r]
+        if not any(r):
             continue
         dati.append(r)
         numeri.append(i)

@@ -190,7 +190,10 @@
 
   function avvia(map, D) {
     var T = D.testi;
+    var segna = function (nome) { if (window.performance && performance.mark) performance.mark('mappe:' + nome); };
+    segna('inizio');
     var C = decodifica(D.contributi);
+    segna('decodificati');
     var n = C.n;
     var tipi = D.ordine_tipi;
     var gruppi = {}, elementi = {}, cluster = {}, marcatori = {};
@@ -430,6 +433,9 @@
         var col = colore((D.voci.tipo[tipo] || {}).colore);
         cluster[tipo] = L.markerClusterGroup({
           chunkedLoading: true,
+          chunkProgress: function (fatti, totale) {
+            if (fatti >= totale) { inCorso[tipo] = false; forseDisegnata(); }
+          },
           showCoverageOnHover: false,
           maxClusterRadius: 50,
           iconCreateFunction: function (cl) {
@@ -476,6 +482,7 @@
       elementi[tipo].push({ i: i, strato: strato, punto: punto });
     }
 
+    segna('simboli');
     // Places of the community, with their names always visible.
     var gruppoLuoghi = L.featureGroup();
     var marcatoriLuoghi = [];
@@ -543,7 +550,15 @@
       return stato.accesi[C.tipo[i]] && (!stato.tema || C.tema[i] === stato.tema);
     }
 
+    // "Drawn": every cluster group has loaded all its markers (they load in chunks).
+    var inCorso = {};
+    function forseDisegnata() {
+      var occupati = tipi.some(function (t) { return inCorso[t]; });
+      if (!occupati) document.documentElement.setAttribute('data-mappe-disegnata', '1');
+    }
+
     function riempi() {
+      document.documentElement.removeAttribute('data-mappe-disegnata');
       tipi.forEach(function (tipo) {
         var punti = [], altri = [];
         elementi[tipo].forEach(function (e) {
@@ -553,6 +568,8 @@
         if (usaCluster) {
           cluster[tipo].clearLayers();
           gruppi[tipo].eachLayer(function (x) { if (x !== cluster[tipo]) gruppi[tipo].removeLayer(x); });
+          // a group off the map loads at once; one on the map reports progress until done
+          inCorso[tipo] = punti.length > 0 && map.hasLayer(gruppi[tipo]);
           cluster[tipo].addLayers(punti);
         } else {
           gruppi[tipo].clearLayers();
@@ -560,6 +577,7 @@
         }
         altri.forEach(function (x) { gruppi[tipo].addLayer(x); });
       });
+      forseDisegnata();
     }
 
     /* ---------- Header: title, banners, views, the action to add something ---------- */
@@ -849,17 +867,22 @@
     }
 
     function applica() {
-      riempi();
+      segna('applica');
+      // Groups go on the map before they are filled: markercluster only loads in chunks then.
       tipi.forEach(function (tipo) {
         if (stato.accesi[tipo]) map.addLayer(gruppi[tipo]); else map.removeLayer(gruppi[tipo]);
         if (caselle[tipo]) caselle[tipo].checked = stato.accesi[tipo];
       });
+      riempi();
+      segna('riempiti');
       if (stato.luoghi && D.mostra_luoghi) map.addLayer(gruppoLuoghi); else map.removeLayer(gruppoLuoghi);
       if (casellaLuoghi) casellaLuoghi.checked = stato.luoghi;
       if (selTema) selTema.value = stato.tema;
       aggiornaConteggi();
       aggiornaSenzaLuogo();
+      segna('conteggi');
       rendiElenco();
+      segna('elenco');
     }
 
     function cambiaVista(k) {
