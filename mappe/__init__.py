@@ -11,19 +11,28 @@ Examples
 >>> orbassano.leggi("contributi").groupby("tema").size()  # doctest: +SKIP
 """
 
-from .archivio import Archivio, Area, crea_area
-from .catalogo import carica_catalogo
-from .errori import MappeError
-from .importa import importa_file
-from .rendi.mappa import costruisci_mappa, scrivi_mappa
+from importlib import import_module
 
 __all__ = [
-           "Archivio",
-           "Area",
-           "MappeError",
-           "carica_catalogo",
-           "costruisci_mappa",
-           "crea_area",
-           "importa_file",
-           "scrivi_mappa",
+    "Archivio",
+    "Area",
+    "MappeError",
+    "carica_catalogo",
+    "costruisci_mappa",
+    "crea_area",
+    "importa_file",
+    "scrivi_mappa",
 ]
+
+# Loaded on first use: a command that only needs the store does not pay for the renderer.
+_DOVE = {
+    "Area": ".archivio", "Archivio": ".archivio", "crea_area": ".archivio",
+    "carica_catalogo": ".catalogo", "MappeError": ".errori", "importa_file": ".importa",
+    "costruisci_mappa": ".rendi.mappa", "scrivi_mappa": ".rendi.mappa",
+}
+
+
+def __getattr__(nome: str):
+    if nome in _DOVE:
+        return getattr(import_module(_DOVE[nome], __name__), nome)
+    raise AttributeError(f"module 'mappe' has no attribute {nome!r}")

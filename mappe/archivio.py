@@ -16,7 +16,6 @@ import contextlib
 import datetime as dt
 import getpass
 import json
-import math
 import os
 import secrets
 import shutil
@@ -30,6 +29,7 @@ from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -65,14 +65,26 @@ def conforma(strato: Strato, df: pd.DataFrame) -> pd.DataFrame:
         elif campo.tipo == "booleano":
             out[nome] = pd.to_numeric(col, errors="coerce").fillna(0).astype("int64")
         else:
-            out[nome] = pd.Series(
-                [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) or v == "" else str(v) for v in col.tolist()],
-                index=df.index, dtype=object,
-            )
+            out[nome] = _testi(col)
     if not strato.geometria:
         return pd.DataFrame(out, index=df.index).reset_index(drop=True)
     geom = df.geometry if isinstance(df, gpd.GeoDataFrame) else gpd.GeoSeries([None] * n, index=df.index)
     return gpd.GeoDataFrame(out, geometry=geom.values, crs=CRS, index=df.index).reset_index(drop=True)
+
+
+def _testi(col: pd.Series) -> pd.Series:
+    """A column as Python strings, None where empty (vectorised: this runs on 100,000 rows)."""
+    vuoti = col.isna().to_numpy().copy()
+    valori = col.astype(object).to_numpy(copy=True)
+    if not vuoti.all():
+        pieni = ~vuoti
+        testi = valori[pieni]
+        if not all(type(v) is str for v in testi[:50]):
+            testi = np.array([str(v) for v in testi], dtype=object)
+        vuoti[pieni] = testi == ""
+        valori[pieni] = testi
+    valori[vuoti] = None
+    return pd.Series(valori, index=col.index, dtype=object)
 
 
 def _scrivi_atomico(destinazione: Path, scrivi, versioni: Path | None = None) -> str | None:

@@ -386,6 +386,40 @@ def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo
     click.echo(f"Mappa scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): aprirla con il browser.")
 
 
+@main.command(context_settings=CONTESTO)
+@click.argument("comuni_nomi", nargs=-1, metavar="[COMUNE]...")
+@click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), default="territorio.html",
+              show_default=True, callback=_html, help="Il file HTML da scrivere.")
+@click.option("--titolo", metavar="TESTO", help="Il titolo della mappa.")
+@click.option("--lingua", type=click.Choice(["it", "en"]), default="it", show_default=True, help="La lingua della mappa.")
+@opzione_area
+@click.pass_context
+def territorio(ctx, comuni_nomi, uscita: Path, titolo, lingua: str) -> None:
+    """Scrive la mappa d'insieme dei comuni: contributi ogni 1.000 abitanti, per tipo e per tema.
+
+    Senza COMUNE prende tutti i comuni dell'area. I comuni vicini fuori dal
+    progetto sono in grigio; sotto i 3 contributi il dato non è mostrato.
+    Cliccando un comune si leggono le sue cifre e, se la sua mappa è stata
+    scritta nella stessa cartella, la si apre.
+
+    \b
+    Esempi:
+      mappe territorio -o territorio.html
+      mappe territorio Orbassano Beinasco Volvera -o cidis.html
+    """
+    from .rendi.mappa import scrivi_mappa
+    from .rendi.territorio import costruisci_territorio
+
+    area = _area(ctx)
+    archivi = [area.archivio(n) for n in comuni_nomi] if comuni_nomi else area.archivi()
+    if not archivi:
+        raise ErroreUtente("Nessun comune nell'area di lavoro: aggiungerne con 'mappe comuni aggiungi NOME'.")
+    html = costruisci_territorio(area, archivi, uscita, lingua, titolo)
+    scrivi_mappa(html, uscita)
+    click.echo(f"Mappa del territorio ({len(archivi)} comuni) scritta in {uscita} "
+               f"({len(html.encode('utf-8')) // 1024} kB).")
+
+
 @main.command("verifica", context_settings=CONTESTO)
 @click.argument("comuni_nomi", nargs=-1, metavar="[COMUNE]...")
 @opzione_area
@@ -568,11 +602,12 @@ def verifica_privacy(ctx, file: Path, comuni_nomi) -> None:
       mappe verifica-privacy mostra.html --comune Orbassano --comune Beinasco
     """
     from . import pubblico
-    from .rendi.mappa import posizioni_in_pagina
+    from .rendi.mappa import posizioni_in_pagina, testo_da_verificare
 
     area = _area(ctx)
-    testo = file.read_text(encoding="utf-8", errors="replace")
-    posizioni = posizioni_in_pagina(testo)
+    html = file.read_text(encoding="utf-8", errors="replace")
+    posizioni = posizioni_in_pagina(html)
+    testo = testo_da_verificare(html)
     trovati = []
     for nome in comuni_nomi:
         arch = area.archivio(nome)

@@ -128,3 +128,43 @@ def test_tanti_punti_si_raggruppano(pagina_offline, cli, tmp_path):
         p.locator(".leaflet-marker-pane .mappe-simbolo-bisogno").count()
     assert totale == 600
     assert p.errori == []
+
+
+def test_mappa_grande_compressa_contiene_tutto(pagina_offline, cli, tmp_path, orbassano):
+    """A map whose data block travels compressed: every contribution drawn, the right words in popups."""
+    import numpy as np
+    import shapely
+
+    confine = orbassano.confine().geometry.iloc[0].buffer(-0.002)
+    rng = np.random.default_rng(7)
+    n = 20_000
+    x = rng.uniform(confine.bounds[0], confine.bounds[2], 4 * n)
+    y = rng.uniform(confine.bounds[1], confine.bounds[3], 4 * n)
+    dentro = shapely.contains_xy(confine, x, y)
+    x, y = x[dentro][:n], y[dentro][:n]
+    righe = [["id", "tipo", "tema", "testo", "lon", "lat"]]
+    for k in range(n):
+        righe.append([f"c-{k}", ["bisogno", "risorsa", "memoria"][k % 3], "lavoro",
+                      f"Contributo {k}: " + "parole dette in un focus group " * 3, f"{x[k]:.5f}", f"{y[k]:.5f}"])
+    assert cli("importa", scrivi_csv(tmp_path / "tanti.csv", righe), "--comune", "Orbassano").exit_code == 0
+    uscita = tmp_path / "grande.html"
+    assert cli("mappa", "Orbassano", "-o", uscita).exit_code == 0
+    html = uscita.read_text(encoding="utf-8")
+    assert 'data-codifica="gzip-base64"' in html and "Contributo 19999" not in html
+    p = pagina_offline
+    _apri(p, uscita)
+    p.wait_for_function("document.documentElement.dataset.mappeDisegnata === '1'", timeout=30000)
+    assert p.errori == [] and p.richieste_rifiutate == []
+    totale = 0
+    for tipo in ("bisogno", "risorsa", "memoria"):
+        totale += sum(int(t) for t in p.locator(f".mappe-cluster-{tipo} span").all_inner_texts())
+        totale += p.locator(f".leaflet-marker-pane .mappe-simbolo-{tipo}").count()
+    assert totale == n
+    # the list shows the words of the contribution the map opens
+    p.locator("#mappe-elenco .mappe-sulla-mappa").first.click()
+    popup = p.locator(".leaflet-popup-content blockquote")
+    popup.wait_for(timeout=15000)
+    primo = p.locator("#mappe-elenco blockquote").first.inner_text()
+    assert popup.inner_text() == primo and primo.startswith("Contributo ")
+    r = cli("verifica-privacy", uscita, "--comune", "Orbassano")
+    assert r.exit_code == 0

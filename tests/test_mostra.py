@@ -5,10 +5,10 @@ import re
 
 import geopandas as gpd
 import pytest
-from mappe.rendi.mappa import decodifica_contributi
-
 from conftest import scrivi_csv
 from shapely.geometry import Point
+
+from mappe.rendi.mappa import decodifica_contributi
 
 PIN = "4821"
 MALEVOLI = [

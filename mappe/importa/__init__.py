@@ -602,15 +602,15 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             righe_ok[k]["id"] = _id_contenuto(codice, strato, righe_ok[k], w)
     senza_id = set(senza_id)
     for k, (out, geom, numero) in enumerate(zip(righe_ok, geometrie, numeri)):
-        if k in senza_id:
-            if simili is not None and out["id"] not in per_id and avvisi_simili < MAX_AVVISI_SIMILI:
-                uguale = _simile(simili, out)
-                if uguale:
-                    avvisi_simili += 1
-                    rapporto.avvisi.append(Rifiuto(
-                        numero, "", f"sembra una correzione del contributo {uguale} già importato, e viene "
-                        "aggiunta come nuova: per correggere, esportare con 'mappe esporta' (che scrive gli id), "
-                        "correggere lì e importare quel file"))
+        if (k in senza_id and simili is not None and out["id"] not in per_id
+                and avvisi_simili < MAX_AVVISI_SIMILI):
+            uguale = _simile(simili, out)
+            if uguale:
+                avvisi_simili += 1
+                rapporto.avvisi.append(Rifiuto(
+                    numero, "", f"sembra una correzione del contributo {uguale} già importato, e viene "
+                    "aggiunta come nuova: per correggere, esportare con 'mappe esporta' (che scrive gli id), "
+                    "correggere lì e importare quel file"))
         out["geometry"] = geom
         if out["id"] in visti:
             rapporto.gia_presenti += 1

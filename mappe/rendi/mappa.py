@@ -11,11 +11,13 @@ exhibition: several comuni, every view, feedback from visitors, kiosk mode).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import gzip
 import html as _html
 import json
-import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +75,13 @@ TESTI = {
         "nessuno_ancora": "Nessun contributo di questo tipo, per ora.",
         "solo_luoghi": "Questa mappa mostra i luoghi della comunità: sono elencati qui sotto.",
         "realizzata_sola": "Realizzata con mappe",
+        "tutti_i_contributi": "Tutti i contributi", "panoramica": "Il territorio del progetto",
+        "comuni_nel_progetto": "comuni nel progetto", "tabella_comuni": "I comuni in cifre",
+        "salta_tabella": "Vai alla tabella dei comuni", "indicatore": "Che cosa mostrare:",
+        "per_mille": "contributi ogni 1.000 abitanti", "abitanti": "Abitanti", "contributi": "Contributi",
+        "non_mostrato": "dato non mostrato (meno di 3 contributi)", "fuori_progetto": "comuni fuori dal progetto",
+        "apri_mappa": "Apri la mappa del comune", "meno_di_3": "meno di 3", "fino_a": "fino a",
+        "tasso": "Ogni 1.000 abitanti",
     },
     "en": {
         "legenda": "Legend", "luoghi": "Community places", "tema": "Theme:",
@@ -107,6 +116,13 @@ TESTI = {
         "nessuno_ancora": "No contribution of this kind yet.",
         "solo_luoghi": "This map shows the community places: they are listed below.",
         "realizzata_sola": "Made with mappe",
+        "tutti_i_contributi": "All contributions", "panoramica": "The territory of the project",
+        "comuni_nel_progetto": "municipalities in the project", "tabella_comuni": "The municipalities in figures",
+        "salta_tabella": "Skip to the table of municipalities", "indicatore": "What to show:",
+        "per_mille": "contributions per 1,000 inhabitants", "abitanti": "Inhabitants", "contributi": "Contributions",
+        "non_mostrato": "not shown (fewer than 3 contributions)", "fuori_progetto": "municipalities outside the project",
+        "apri_mappa": "Open the map of the municipality", "meno_di_3": "fewer than 3", "fino_a": "up to",
+        "tasso": "Per 1,000 inhabitants",
     },
 }
 
@@ -141,32 +157,15 @@ def _geojson(geom) -> dict:
     return {"type": m["type"], "coordinates": _arrotonda(m["coordinates"])}
 
 
-def _geometrie(serie) -> list:
-    """Points as [lon, lat]; lines and zones as GeoJSON geometries; None when missing."""
-    geoms = np.asarray(serie.values, dtype=object)
-    out = [None] * len(geoms)
-    if not len(geoms):
-        return out
-    tipo = shapely.get_type_id(geoms)
-    punti = tipo == 0
-    xs = np.round(shapely.get_x(geoms[punti]), DECIMALI)
-    ys = np.round(shapely.get_y(geoms[punti]), DECIMALI)
-    for k, idx in enumerate(np.flatnonzero(punti)):
-        out[idx] = [float(xs[k]), float(ys[k])]
-    for idx in np.flatnonzero(tipo > 0):
-        if not geoms[idx].is_empty:
-            out[idx] = _geojson(geoms[idx])
-    return out
-
-
-def _vuoto(v) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
-
-
 def _colonna(df: pd.DataFrame, nome: str) -> list:
     if nome not in df.columns:
         return [None] * len(df)
-    return [None if _vuoto(v) else v for v in df[nome].tolist()]
+    col = df[nome]
+    if col.dtype == object and not col.hasnans:
+        return col.tolist()
+    valori = col.astype(object).to_numpy(copy=True)
+    valori[col.isna().to_numpy()] = None
+    return valori.tolist()
 
 
 def _categorie(valori: list) -> dict:
@@ -191,20 +190,17 @@ def _sparsa(valori: list):
     return {"s": {str(i): x for i, x in enumerate(valori) if x is not None}}
 
 
-def _posizioni(geometrie: list) -> dict:
+def _posizioni(serie) -> dict:
     """Points as delta-encoded integers (1e-5 degrees, about 1 m); lines and zones as GeoJSON."""
-    idx, xs, ys, altre = [], [], [], {}
-    pi = px = py = 0
-    for i, g in enumerate(geometrie):
-        if isinstance(g, list):
-            x, y = round(g[0] * 10**DECIMALI), round(g[1] * 10**DECIMALI)
-            idx.append(i - pi)
-            xs.append(x - px)
-            ys.append(y - py)
-            pi, px, py = i, x, y
-        elif g is not None:
-            altre[str(i)] = g
-    return {"i": idx, "x": xs, "y": ys, "altre": altre, "scala": 10**DECIMALI}
+    geoms = np.asarray(serie.values, dtype=object)
+    tipo = shapely.get_type_id(geoms)
+    punti = np.flatnonzero(tipo == 0)
+    scala = 10**DECIMALI
+    x = np.round(shapely.get_x(geoms[punti]) * scala).astype(np.int64)
+    y = np.round(shapely.get_y(geoms[punti]) * scala).astype(np.int64)
+    altre = {str(i): _geojson(geoms[i]) for i in np.flatnonzero(tipo > 0) if not geoms[i].is_empty}
+    return {"i": np.diff(punti, prepend=0).tolist(), "x": np.diff(x, prepend=0).tolist(),
+            "y": np.diff(y, prepend=0).tolist(), "altre": altre, "scala": scala}
 
 
 def _espandi(col, n: int) -> list:
@@ -242,10 +238,9 @@ def posizioni_pubblicate(dati: dict) -> set[tuple[float, float]]:
     p = dati.get("contributi", {}).get("pos")
     if not p:
         return out
-    i = x = y = 0
-    for di, dx, dy in zip(p["i"], p["x"], p["y"]):
-        i, x, y = i + di, x + dx, y + dy
-        out.add((round(x / p["scala"], DECIMALI), round(y / p["scala"], DECIMALI)))
+    xs = np.round(np.cumsum(np.asarray(p["x"], dtype=np.int64)) / p["scala"], DECIMALI)
+    ys = np.round(np.cumsum(np.asarray(p["y"], dtype=np.int64)) / p["scala"], DECIMALI)
+    out.update(zip(xs.tolist(), ys.tolist()))
     for g in p.get("altre", {}).values():
         for xx, yy in shapely.get_coordinates(shapely.geometry.shape(g)):
             out.add((round(float(xx), DECIMALI), round(float(yy), DECIMALI)))
@@ -348,7 +343,6 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         sottotitolo = f"{T['comuni']} " + ", ".join(a.nome for a in archivi)
     temi_presenti = set(c["tema"].dropna()) if len(c) else set()
     raccolta = bool(opzioni.raccolta and not opzioni.web)
-    geometrie = _geometrie(c.geometry) if len(c) else []
     contributi_dati = {
         "n": len(c),
         "tipo": _categorie(_colonna(c, "tipo")),
@@ -363,7 +357,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "peso": _sparsa([int(p) if p is not None and int(p) > 1 else None for p in _colonna(c, "peso")]),
         "sensibile": _sparsa([1 if s else None for s in _colonna(c, "sensibile")]),
         "comune": _sparsa([int(x) or None for x in _colonna(c, "_comune")]),
-        "pos": _posizioni(geometrie),
+        "pos": _posizioni(c.geometry) if len(c) else {"i": [], "x": [], "y": [], "altre": {}, "scala": 10**DECIMALI},
     }
     if raccolta:  # visitors' feedback names what it is about
         contributi_dati["id"] = _colonna(c, "id")
@@ -443,13 +437,45 @@ def _riscontri(ris: pd.DataFrame, catalogo: Catalogo, pos_c: dict, pos_l: dict) 
     return per_c, per_l, segn
 
 
+_SICURI = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
+SOGLIA_COMPRESSIONE = 2_000_000  # characters of JSON above which the block travels compressed
+
+
+def blocco_dati(dati: dict) -> str:
+    """The <script> element holding a page's data: plain JSON, or gzip + base64 when big."""
+    testo = json_sicuro(dati)
+    if len(testo) <= SOGLIA_COMPRESSIONE:
+        return '<script type="application/json" id="mappe-dati">' + testo + "</script>"
+    compresso = base64.b64encode(gzip.compress(testo.encode("utf-8"), compresslevel=1, mtime=0)).decode("ascii")
+    return ('<script type="application/octet-stream" id="mappe-dati" data-codifica="gzip-base64">'
+            + compresso + "</script>")
+
+
+def testo_dati(html: str) -> str | None:
+    """The JSON text of the data block of a page made by mappe (None for other files)."""
+    m = re.search(r'<script type="application/(?:json|octet-stream)" id="mappe-dati"( data-codifica="gzip-base64")?>',
+                  html)
+    if not m:
+        return None
+    fine = html.index("</script>", m.end())
+    contenuto = html[m.end():fine]
+    if m.group(1):
+        try:
+            return gzip.decompress(base64.b64decode(contenuto)).decode("utf-8")
+        except (ValueError, OSError, UnicodeDecodeError):
+            return None
+    return contenuto
+
+
 def json_sicuro(dati) -> str:
     """JSON that can sit inside a <script> element: no '<', '>', '&' or line separators."""
     testo = json.dumps(dati, ensure_ascii=False, separators=(",", ":"))
-    return (
-        testo.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    )
+    for carattere, sostituto in _SICURI:
+        if carattere in testo:
+            testo = testo.replace(carattere, sostituto)
+    return testo
 
 
 SCHELETRO = """<a class="mappe-salta" href="#mappe-elenco">{salta}</a>
@@ -469,9 +495,15 @@ SCHELETRO = """<a class="mappe-salta" href="#mappe-elenco">{salta}</a>
 
 
 def pagina(dati: dict, titolo_pagina: str, lingua: str = "it") -> str:
-    """Render the whole HTML page for a data block."""
+    """Render the whole HTML page of a comune map or an exhibition."""
+    return pagina_generica(dati, titolo_pagina, lingua, risorse.nostro("mappe.js"), "Mappe.avvia",
+                           TESTI[lingua]["salta"])
+
+
+def pagina_generica(dati: dict, titolo_pagina: str, lingua: str, js: str, avvio: str, salta: str) -> str:
+    """A page of mappe: folium's map, Leaflet and our own script inline, the data block, the layout."""
     m = folium.Map(
-        location=[45.0, 7.5], zoom_start=13, tiles=None, min_zoom=8, max_zoom=19,
+        location=[45.0, 7.5], zoom_start=13, tiles=None, min_zoom=6, max_zoom=19,
         attributionControl=False, control_scale=False,
     )
     # Nothing from a CDN: folium's default links are replaced by inline copies.
@@ -481,34 +513,37 @@ def pagina(dati: dict, titolo_pagina: str, lingua: str = "it") -> str:
     # Big contents go in after rendering: jinja would spend seconds parsing megabytes of data.
     sostituzioni = {
         "<!--MAPPE-CSS-->": risorse.stile(risorse.leaflet_css(), risorse.markercluster_css(), risorse.nostro("mappe.css")),
-        "<!--MAPPE-JS-->": risorse.script(risorse.leaflet_js(), risorse.markercluster_js(), risorse.nostro("mappe.js")),
-        "<!--MAPPE-DATI-->": '<script type="application/json" id="mappe-dati">' + json_sicuro(dati) + "</script>",
+        "<!--MAPPE-JS-->": risorse.script(risorse.leaflet_js(), risorse.markercluster_js(), risorse.nostro("dati.js"), js),
+        "<!--MAPPE-DATI-->": blocco_dati(dati),
     }
     fig.header.add_child(folium.Element("<!--MAPPE-CSS-->"), name="mappe_css")
     fig.header.add_child(folium.Element("<!--MAPPE-JS-->"), name="mappe_js")
     fig.html.add_child(folium.Element("<!--MAPPE-DATI-->"))
-    avvio = folium.MacroElement()
-    avvio._template = folium.template.Template(
+    chiamata = folium.MacroElement()
+    chiamata._template = folium.template.Template(
         "{% macro script(this, kwargs) %}"
-        "Mappe.avvia(" + m.get_name() + ", JSON.parse(document.getElementById('mappe-dati').textContent));"
+        "MappeDati.leggi('mappe-dati').then(function (D) { " + avvio + "(" + m.get_name() + ", D); });"
         "{% endmacro %}"
     )
-    m.add_child(avvio)
+    m.add_child(chiamata)
     html = fig.render()
     div = f'<div class="folium-map" id="{m.get_name()}" ></div>'
     if html.count(div) != 1:
         raise RuntimeError("folium changed how it writes the map element")
-    for segnaposto, contenuto in sostituzioni.items():
-        if html.count(segnaposto) != 1:
-            raise RuntimeError("folium changed how it writes elements")
-        prima, dopo = html.split(segnaposto)
-        html = prima + contenuto + dopo
     T = TESTI[lingua]
-    html = html.replace(div, SCHELETRO.format(salta=_esc(T["salta"]), mappa=_esc(T["mappa"]), mappa_div=div))
+    html = html.replace(div, SCHELETRO.format(salta=_esc(salta), mappa=_esc(T["mappa"]), mappa_div=div))
     html = html.replace("<html>", f'<html lang="{lingua}">', 1)
     html = html.replace("<head>", "<head>\n<title>" + _esc(titolo_pagina) + "</title>", 1)
     html = html.replace("maximum-scale=1.0, user-scalable=no", "", 1)
-    return html
+    # the big contents last, in one join: no pass over megabytes but this one
+    pezzi = [html]
+    for segnaposto, contenuto in sostituzioni.items():
+        ultimo = pezzi.pop()
+        if ultimo.count(segnaposto) != 1:
+            raise RuntimeError("folium changed how it writes elements")
+        prima, dopo = ultimo.split(segnaposto)
+        pezzi += [prima, contenuto, dopo]
+    return "".join(pezzi)
 
 
 def _esc(testo: str) -> str:
@@ -526,24 +561,34 @@ def costruisci_pagina(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> 
     dati, grezzi = dati_mappa(area, archivi, opzioni)
     titolo_pagina = f"{dati['titolo']} – {', '.join(a.nome for a in archivi)}"
     html = pagina(dati, titolo_pagina, opzioni.lingua)
-    controlla_pagina(html, area, grezzi, opzioni.interna)
+    # the positions written in the page are those of its data block, decoded as the browser does
+    compresso = 'data-codifica="gzip-base64"' in html
+    testo = html + "\n" + json_sicuro(dati) if compresso else html
+    controlla_pagina(testo, area, grezzi, opzioni.interna, posizioni_pubblicate(dati))
     return html
 
 
 def posizioni_in_pagina(html: str) -> set[tuple[float, float]]:
     """The positions held by the data block of a page made by mappe (empty for other files)."""
-    inizio = html.find('<script type="application/json" id="mappe-dati">')
-    if inizio < 0:
+    testo = testo_dati(html)
+    if testo is None:
         return set()
-    inizio = html.index(">", inizio) + 1
-    fine = html.index("</script>", inizio)
     try:
-        return posizioni_pubblicate(json.loads(html[inizio:fine]))
+        return posizioni_pubblicate(json.loads(testo))
     except (ValueError, KeyError, TypeError):
         return set()
 
 
-def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = False) -> None:
+def testo_da_verificare(html: str) -> str:
+    """What a privacy check must read: the page, and its data block opened if compressed."""
+    testo = testo_dati(html)
+    if testo is not None and 'data-codifica="gzip-base64"' in html:
+        return html + "\n" + testo
+    return html
+
+
+def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = False,
+                     posizioni: set | None = None) -> None:
     """Refuse a page that holds private values (and, if public, reserved rows or true positions)."""
     catalogo = area.catalogo
     segreti, coordinate = [], []
@@ -557,7 +602,9 @@ def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = 
         else:
             segreti += pubblico.valori_segreti(g, catalogo)
             coordinate += pubblico.coordinate_segrete(g["contributi"])
-    pubblico.controlla(html, sorted(set(segreti)), coordinate, posizioni_in_pagina(html))
+    if posizioni is None:
+        posizioni = posizioni_in_pagina(html)
+    pubblico.controlla(html, sorted(set(segreti)), coordinate, posizioni)
 
 
 def costruisci_mappa(

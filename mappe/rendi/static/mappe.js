@@ -433,6 +433,7 @@
         var col = colore((D.voci.tipo[tipo] || {}).colore);
         cluster[tipo] = L.markerClusterGroup({
           chunkedLoading: true,
+          disableClusteringAtZoom: 18,
           chunkProgress: function (fatti, totale) {
             if (fatti >= totale) { inCorso[tipo] = false; forseDisegnata(); }
           },
@@ -1080,10 +1081,13 @@
       tocco();
     }
 
-    applica();
-    // The header was filled after the map was created: measure again, then frame the comuni.
+    // The header and the list panel are filled: measure the map again and frame the comuni
+    // before the markers go in (a later change of zoom would cluster 100,000 points twice).
     map.invalidateSize();
     inizio();
+    // Nobody needs to zoom far out of the comuni; every level fewer is less clustering work.
+    map.setMinZoom(Math.max(5, map.getZoom() - 3));
+    applica();
     sistemaEtichette();
     map.fire('mappe:pronta');
     document.documentElement.setAttribute('data-mappe-pronta', '1');
