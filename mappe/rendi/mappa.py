@@ -604,7 +604,22 @@ def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = 
             coordinate += pubblico.coordinate_segrete(g["contributi"])
     if posizioni is None:
         posizioni = posizioni_in_pagina(html)
-    pubblico.controlla(html, sorted(set(segreti)), coordinate, posizioni)
+    # What the page says anyway (catalogue labels, names of comuni) is no secret, even when a
+    # private note happens to be just that word.
+    noti = {v.casefold() for v in _testi_pubblici(catalogo)}
+    noti |= {a.nome.casefold() for a in area.archivi()}
+    segreti = sorted({x for x in segreti if x.strip().casefold() not in noti})
+    pubblico.controlla(html, segreti, coordinate, posizioni)
+
+
+def _testi_pubblici(catalogo: Catalogo) -> set[str]:
+    testi = set()
+    for voci in catalogo.vocabolari.values():
+        for codice, v in voci.items():
+            testi.update(x for x in (codice, v.label, v.label_en) if x)
+    for lingua in TESTI.values():
+        testi.update(lingua.values())
+    return testi
 
 
 def costruisci_mappa(
