@@ -67,3 +67,24 @@ def test_panoramica_nel_browser(cli, territorio_tre, tmp_path, pagina_offline):
     bruino = p.locator(".leaflet-popup-content", has_text="Bruino (TO)")
     bruino.wait_for()
     assert bruino.locator("a.mappe-apri").count() == 0  # no map of Bruino next to the overview
+
+
+def test_i_confini_semplificati_restano_combacianti():
+    import shapely
+
+    from mappe import territorio
+    from mappe.rendi.territorio import semplifica_confini
+
+    codici = [territorio.cerca_comune(n).codice for n in ("Orbassano", "Rivalta di Torino", "Beinasco", "Bruino")]
+    originali = territorio.confine(codici).geometry.values
+    semplici = semplifica_confini(originali)
+    assert sum(len(shapely.get_coordinates(g)) for g in semplici) < sum(len(shapely.get_coordinates(g)) for g in originali)
+    # neighbours still share their border: no gap, no overlap between them
+    unione = shapely.union_all(semplici)
+    assert abs(unione.area - sum(g.area for g in semplici)) < 1e-9  # no overlaps
+    def buchi(g):
+        parti = getattr(g, "geoms", [g])
+        return sum(len(p.interiors) for p in parti), len(parti)
+
+    assert buchi(unione) == buchi(shapely.union_all(originali))  # no slivers opened between comuni
+    assert semplici[0].intersection(semplici[1]).length > 0.5 * originali[0].intersection(originali[1]).length

@@ -443,9 +443,12 @@ _SICURI = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u
 SOGLIA_COMPRESSIONE = 2_000_000  # characters of JSON above which the block travels compressed
 
 
-def blocco_dati(dati: dict) -> str:
-    """The <script> element holding a page's data: plain JSON, or gzip + base64 when big."""
-    testo = json_sicuro(dati)
+def blocco_dati(dati: dict, testo: str | None = None) -> str:
+    """The <script> element holding a page's data: plain JSON, or gzip + base64 when big.
+
+    ``testo`` is ``json_sicuro(dati)`` when the caller has it already.
+    """
+    testo = json_sicuro(dati) if testo is None else testo
     if len(testo) <= SOGLIA_COMPRESSIONE:
         return '<script type="application/json" id="mappe-dati">' + testo + "</script>"
     compresso = base64.b64encode(gzip.compress(testo.encode("utf-8"), compresslevel=1, mtime=0)).decode("ascii")
@@ -494,13 +497,14 @@ SCHELETRO = """<a class="mappe-salta" href="#mappe-elenco">{salta}</a>
 <div class="mappe-annuncio" id="mappe-annuncio" role="status" aria-live="polite"></div>"""
 
 
-def pagina(dati: dict, titolo_pagina: str, lingua: str = "it") -> str:
+def pagina(dati: dict, titolo_pagina: str, lingua: str = "it", testo_json: str | None = None) -> str:
     """Render the whole HTML page of a comune map or an exhibition."""
     return pagina_generica(dati, titolo_pagina, lingua, risorse.nostro("mappe.js"), "Mappe.avvia",
-                           TESTI[lingua]["salta"])
+                           TESTI[lingua]["salta"], testo_json)
 
 
-def pagina_generica(dati: dict, titolo_pagina: str, lingua: str, js: str, avvio: str, salta: str) -> str:
+def pagina_generica(dati: dict, titolo_pagina: str, lingua: str, js: str, avvio: str, salta: str,
+                    testo_json: str | None = None) -> str:
     """A page of mappe: folium's map, Leaflet and our own script inline, the data block, the layout."""
     m = folium.Map(
         location=[45.0, 7.5], zoom_start=13, tiles=None, min_zoom=6, max_zoom=19,
@@ -514,7 +518,7 @@ def pagina_generica(dati: dict, titolo_pagina: str, lingua: str, js: str, avvio:
     sostituzioni = {
         "<!--MAPPE-CSS-->": risorse.stile(risorse.leaflet_css(), risorse.markercluster_css(), risorse.nostro("mappe.css")),
         "<!--MAPPE-JS-->": risorse.script(risorse.leaflet_js(), risorse.markercluster_js(), risorse.nostro("dati.js"), js),
-        "<!--MAPPE-DATI-->": blocco_dati(dati),
+        "<!--MAPPE-DATI-->": blocco_dati(dati, testo_json),
     }
     fig.header.add_child(folium.Element("<!--MAPPE-CSS-->"), name="mappe_css")
     fig.header.add_child(folium.Element("<!--MAPPE-JS-->"), name="mappe_js")
@@ -560,11 +564,13 @@ def costruisci_pagina(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> 
     """
     dati, grezzi = dati_mappa(area, archivi, opzioni)
     titolo_pagina = f"{dati['titolo']} – {', '.join(a.nome for a in archivi)}"
-    html = pagina(dati, titolo_pagina, opzioni.lingua)
-    # the positions written in the page are those of its data block, decoded as the browser does
+    testo_json = json_sicuro(dati)
+    html = pagina(dati, titolo_pagina, opzioni.lingua, testo_json)
+    # The check reads the data block as written, opened if compressed; the positions are those
+    # of the block decoded as the browser does.
     compresso = 'data-codifica="gzip-base64"' in html
-    testo = html + "\n" + json_sicuro(dati) if compresso else html
-    controlla_pagina(testo, area, grezzi, opzioni.interna, posizioni_pubblicate(dati))
+    controlla_pagina(html + "\n" + testo_json if compresso else html, area, grezzi, opzioni.interna,
+                     lambda: posizioni_pubblicate(dati))
     return html
 
 
@@ -588,8 +594,12 @@ def testo_da_verificare(html: str) -> str:
 
 
 def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = False,
-                     posizioni: set | None = None) -> None:
-    """Refuse a page that holds private values (and, if public, reserved rows or true positions)."""
+                     posizioni=None) -> None:
+    """Refuse a page that holds private values (and, if public, reserved rows or true positions).
+
+    ``posizioni`` is a function giving the positions of the page's data block (computed
+    only when there are true positions to look for).
+    """
     catalogo = area.catalogo
     segreti, coordinate = [], []
     for g in grezzi:
@@ -602,14 +612,17 @@ def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = 
         else:
             segreti += pubblico.valori_segreti(g, catalogo)
             coordinate += pubblico.coordinate_segrete(g["contributi"])
-    if posizioni is None:
-        posizioni = posizioni_in_pagina(html)
-    # What the page says anyway (catalogue labels, names of comuni) is no secret, even when a
-    # private note happens to be just that word.
-    noti = {v.casefold() for v in _testi_pubblici(catalogo)}
-    noti |= {a.nome.casefold() for a in area.archivi()}
-    segreti = sorted({x for x in segreti if x.strip().casefold() not in noti})
-    pubblico.controlla(html, segreti, coordinate, posizioni)
+    trovate = None
+    if coordinate:
+        trovate = posizioni() if callable(posizioni) else (posizioni if posizioni is not None
+                                                             else posizioni_in_pagina(html))
+    if segreti:
+        # What the page says anyway (catalogue labels, names of comuni) is no secret, even when a
+        # private note happens to be just that word.
+        noti = {v.casefold() for v in _testi_pubblici(catalogo)}
+        noti |= {a.nome.casefold() for a in area.archivi()}
+        segreti = sorted({x for x in segreti if x.strip().casefold() not in noti})
+    pubblico.controlla(html, segreti, coordinate, trovate)
 
 
 def _testi_pubblici(catalogo: Catalogo) -> set[str]:

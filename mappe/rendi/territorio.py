@@ -21,7 +21,7 @@ from ..pubblico import SOGLIA_AGGREGATI
 from . import risorse
 from .mappa import DECIMALI, TESTI, _geojson, pagina_generica
 
-__all__ = ["classi", "conteggi", "costruisci_territorio"]
+__all__ = ["classi", "conteggi", "costruisci_territorio", "semplifica_confini"]
 
 TOLLERANZA_GRADI = 0.0004  # about 30-40 m: invisible at the scale of a territory
 COLORI = ["#fde0c5", "#facba6", "#f59e72", "#e4694b", "#b23a2f"]  # warm, light to dark
@@ -47,6 +47,14 @@ def conteggi(archivio: Archivio) -> dict:
         "nome": info[0], "codice": int(info[1]), "sigla": info[2], "popolazione": int(info[3]),
         "tutti": sum(per_tipo.values()), "tipo": per_tipo, "tema": per_tema,
     }
+
+
+def semplifica_confini(geometrie) -> np.ndarray:
+    """Simplify neighbouring boundaries together, as a coverage: a shared border stays one line,
+    with no gap and no overlap opening between two comuni."""
+    if hasattr(shapely, "coverage_simplify"):  # shapely >= 2.1 with GEOS >= 3.12
+        geometrie = shapely.coverage_simplify(geometrie, TOLLERANZA_GRADI)
+    return shapely.set_precision(geometrie, 10**-DECIMALI)
 
 
 def classi(valori: list[float], k: int = 5) -> list[float]:
@@ -77,10 +85,7 @@ def costruisci_territorio(area: Area, archivi: list[Archivio], uscita: Path, lin
     # Neighbours: the comuni that touch the workspace's ones, for context.
     candidati = tutti.iloc[tutti.sindex.query(unione.buffer(0.002), predicate="intersects")]
     vicini = candidati[~candidati.index.isin(codici)]
-    geometrie = np.concatenate([propri.geometry.values, vicini.geometry.values])
-    semplici = shapely.coverage_simplify(geometrie, TOLLERANZA_GRADI) if hasattr(shapely, "coverage_simplify") \
-        else geometrie
-    semplici = shapely.set_precision(semplici, 10**-DECIMALI)
+    semplici = semplifica_confini(np.concatenate([propri.geometry.values, vicini.geometry.values]))
     anagrafe = {c.codice: c.nome for c in territorio.tutti_i_comuni()} if len(vicini) else {}
 
     indicatori = [{"chiave": "tutti", "label": T["tutti_i_contributi"]}]
