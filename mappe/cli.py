@@ -14,7 +14,7 @@ from .errori import MappeError
 _click_it.installa()
 
 MAX_RIGHE_MOSTRATE = 50  # beyond this, the rest goes to --scarti
-VISTE_NOMI = ("tutto", "bisogni-risorse", "memoria", "emozioni", "luoghi")
+VISTE_NOMI = ("tutto", "bisogni-risorse", "memoria", "emozioni", "luoghi", "rete")
 CONTESTO = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -362,9 +362,12 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_
 @click.option("--titolo", metavar="TESTO", help="Un titolo al posto di quello della vista.")
 @click.option("--interna", is_flag=True,
               help="Mappa per uso interno: mostra anche i contributi riservati e le posizioni vere (mai i campi personali).")
+@click.option("--distanza", type=click.FloatRange(50, 20000), default=800, show_default=True, metavar="METRI",
+              help="Con --vista rete: entro quanti metri una risorsa dello stesso tema risponde a un bisogno.")
 @opzione_area
 @click.pass_context
-def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo: str | None, interna: bool) -> None:
+def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo: str | None, interna: bool,
+          distanza: float) -> None:
     """Scrive la mappa interattiva di un comune: un solo file HTML che funziona senza internet.
 
     Passa per le regole di riservatezza: i campi privati e i contributi riservati
@@ -375,12 +378,13 @@ def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo
       mappe mappa Orbassano
       mappe mappa Orbassano --vista bisogni-risorse -o bisogni.html
       mappe mappa Orbassano --lingua en
+      mappe mappa Orbassano --vista rete --distanza 500
     """
     from .rendi.mappa import costruisci_mappa, scrivi_mappa
 
     area = _area(ctx)
     arch = area.archivio(comune)
-    html = costruisci_mappa(area, arch, vista, lingua, interna, titolo)
+    html = costruisci_mappa(area, arch, vista, lingua, interna, titolo, distanza)
     uscita = uscita or Path(f"{arch.slug}.html")
     scrivi_mappa(html, uscita)
     click.echo(f"Mappa scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): aprirla con il browser.")
@@ -418,6 +422,123 @@ def territorio(ctx, comuni_nomi, uscita: Path, titolo, lingua: str) -> None:
     scrivi_mappa(html, uscita)
     click.echo(f"Mappa del territorio ({len(archivi)} comuni) scritta in {uscita} "
                f"({len(html.encode('utf-8')) // 1024} kB).")
+
+
+@main.command(context_settings=CONTESTO)
+@click.argument("comune")
+@click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path),
+              help="Scrive l'elenco in un CSV (per Excel) invece di stamparlo.")
+@click.option("--distanza", type=click.FloatRange(50, 20000), default=800, show_default=True, metavar="METRI",
+              help="Entro quanti metri una risorsa dello stesso tema conta come risposta.")
+@opzione_area
+@click.pass_context
+def scoperti(ctx, comune: str, uscita: Path | None, distanza: float) -> None:
+    """Elenca i bisogni senza una risposta: nessuna risorsa o proposta dello stesso tema vicina.
+
+    Per ciascuno dice la risorsa dello stesso tema più vicina e a quanti metri.
+
+    \b
+    Esempi:
+      mappe scoperti Orbassano
+      mappe scoperti Orbassano --distanza 500 -o scoperti.csv
+    """
+    from .analisi import scoperti as trova
+    from .rapporti import _scrivi_tutto
+
+    area = _area(ctx)
+    arch = area.archivio(comune)
+    tab = trova(arch, distanza)
+    if uscita:
+        _scrivi_tutto(uscita, lambda tmp: tab.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig"))
+        click.echo(f"{arch.nome}: {len(tab)} bisogni senza risposta entro {distanza:.0f} m, scritti in {uscita}.")
+        return
+    click.echo(f"{arch.nome}: {len(tab)} bisogni senza risposta entro {distanza:.0f} m.")
+    for r in tab.itertuples():
+        vicino = (f"la risorsa più vicina del tema è «{r.titolo_risorsa}» a {r.distanza_m} m"
+                  if r.distanza_m is not None and not pd_isna(r.distanza_m) else "nessuna risorsa di questo tema")
+        click.echo(f"  - [{area.catalogo.etichetta('tema', r.tema)}] {r.titolo or r.testo[:60]} ({r.id}): {vicino}")
+
+
+def pd_isna(v) -> bool:
+    import math
+
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+@main.command(context_settings=CONTESTO)
+@click.argument("comuni_nomi", nargs=-1, metavar="[COMUNE]...")
+@click.option("--formato", type=click.Choice(["md", "csv", "xlsx"]), default="md", show_default=True,
+              help="md: un rapporto con i grafici (PNG accanto); csv e xlsx: la tabella.")
+@click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path),
+              help="Il file da scrivere (predefinito: riepilogo.md, .csv o .xlsx).")
+@click.option("--distanza", type=click.FloatRange(50, 20000), default=800, show_default=True, metavar="METRI",
+              help="La distanza per i bisogni senza risposta.")
+@opzione_area
+@click.pass_context
+def riepilogo(ctx, comuni_nomi, formato: str, uscita: Path | None, distanza: float) -> None:
+    """Il riepilogo per il monitoraggio: per comune e per fase degli incontri.
+
+    Incontri, partecipanti, contributi per tipo e tema (anche ogni 1.000
+    abitanti), quota di bisogni senza risposta, riscontri delle mostre. I
+    conteggi sotto 3 sono scritti «<3».
+
+    \b
+    Esempi:
+      mappe riepilogo -o monitoraggio.md
+      mappe riepilogo Orbassano Beinasco --formato xlsx -o riepilogo.xlsx
+    """
+    from .analisi import riepilogo as calcola
+    from .rapporti import scrivi_riepilogo
+
+    area = _area(ctx)
+    archivi = [area.archivio(n) for n in comuni_nomi] if comuni_nomi else area.archivi()
+    if not archivi:
+        raise ErroreUtente("Nessun comune nell'area di lavoro: aggiungerne con 'mappe comuni aggiungi NOME'.")
+    uscita = uscita or Path(f"riepilogo.{formato}")
+    scritti = scrivi_riepilogo(calcola(archivi, distanza), area.catalogo, uscita, formato)
+    click.echo(f"Riepilogo di {len(archivi)} comuni scritto in " + ", ".join(str(p) for p in scritti) + ".")
+
+
+def _lista_comuni(ctx, param, valore: str) -> list[str]:
+    return [x.strip() for x in valore.split(",") if x.strip()]
+
+
+@main.command(context_settings=CONTESTO)
+@click.option("--intervento", required=True, callback=_lista_comuni, metavar="A,B,C",
+              help="I comuni dove il progetto è intervenuto, separati da virgole.")
+@click.option("--controllo", required=True, callback=_lista_comuni, metavar="D,E",
+              help="I comuni di controllo, separati da virgole.")
+@click.option("--indicatore", default="contributi_per_mille", show_default=True, metavar="NOME",
+              help="Una colonna del riepilogo: contributi_per_mille, partecipanti, quota_bisogni_scoperti...")
+@click.option("--prima", default="baseline", show_default=True, metavar="FASE", help="La fase di partenza.")
+@click.option("--dopo", default="verifica", show_default=True, metavar="FASE", help="La fase di verifica.")
+@click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), default="confronto.md",
+              show_default=True, help="Il rapporto da scrivere (Markdown, con il grafico PNG accanto).")
+@opzione_area
+@click.pass_context
+def confronta(ctx, intervento, controllo, indicatore: str, prima: str, dopo: str, uscita: Path) -> None:
+    """Confronta i comuni dell'intervento con quelli di controllo (differenza nelle differenze).
+
+    Calcola la variazione dell'indicatore dalla prima alla seconda fase nei due
+    gruppi e la differenza tra le due variazioni, e spiega che cosa significa e
+    che cosa non può dimostrare.
+
+    \b
+    Esempio:
+      mappe confronta --intervento Orbassano,Beinasco,Bruino --controllo Piossasco,Volvera
+    """
+    from .analisi import confronta as calcola
+    from .analisi import riepilogo as calcola_riepilogo
+    from .rapporti import scrivi_confronto
+
+    area = _area(ctx)
+    archivi = [area.archivio(n) for n in intervento + controllo]
+    nomi = [a.nome for a in archivi]
+    riep = calcola_riepilogo(archivi)
+    c = calcola(riep, nomi[: len(intervento)], nomi[len(intervento):], indicatore, prima, dopo)
+    scritti = scrivi_confronto(c, uscita)
+    click.echo(c.spiegazione())
+    click.echo("\nScritto in " + ", ".join(str(p) for p in scritti) + ".")
 
 
 @main.command("verifica", context_settings=CONTESTO)

@@ -18,6 +18,7 @@ class Vista:
     didascalia_en: str
     tipi: tuple[str, ...] | None  # None: every kind in the catalogue
     luoghi: bool = True
+    rete: bool = False  # draw the links between needs and what answers them
 
 
 VISTE = {
@@ -44,6 +45,14 @@ VISTE = {
         "Come i luoghi fanno sentire chi li vive.",
         "How places make people feel.",
         ("emozione",),
+    ),
+    "rete": Vista(
+        "rete", "Mappa della rete", "Map of the network",
+        "Chi risponde a quali bisogni: le linee piene sono risposte dichiarate, quelle tratteggiate risorse "
+        "dello stesso tema a pochi passi; i bisogni cerchiati non hanno una risposta vicina.",
+        "Who answers which needs: solid lines are declared answers, dashed ones resources of the same theme "
+        "within walking distance; circled needs have no answer nearby.",
+        ("bisogno", "risorsa", "proposta"), True, True,
     ),
     "luoghi": Vista(
         "luoghi", "Mappa dei luoghi della comunità", "Map of community places",

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import folium
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -82,6 +83,8 @@ TESTI = {
         "non_mostrato": "dato non mostrato (meno di 3 contributi)", "fuori_progetto": "comuni fuori dal progetto",
         "apri_mappa": "Apri la mappa del comune", "meno_di_3": "meno di 3", "fino_a": "fino a",
         "tasso": "Ogni 1.000 abitanti",
+        "collegamenti": "Collegamenti", "scoperti": "Bisogni senza risposta vicina",
+        "scoperto": "Nessuna risorsa dello stesso tema entro {d} m, e nessuna risposta dichiarata.",
     },
     "en": {
         "legenda": "Legend", "luoghi": "Community places", "tema": "Theme:",
@@ -123,6 +126,8 @@ TESTI = {
         "non_mostrato": "not shown (fewer than 3 contributions)", "fuori_progetto": "municipalities outside the project",
         "apri_mappa": "Open the map of the municipality", "meno_di_3": "fewer than 3", "fino_a": "up to",
         "tasso": "Per 1,000 inhabitants",
+        "collegamenti": "Links", "scoperti": "Needs with no answer nearby",
+        "scoperto": "No resource of the same theme within {d} m, and no declared answer.",
     },
 }
 
@@ -142,6 +147,7 @@ class Opzioni:
     pin_sale: str = ""
     pin_hash: str = ""
     web: bool = False
+    distanza: float = 800  # metres: walking distance for the network view
 
 
 def _arrotonda(coord):
@@ -276,6 +282,7 @@ def _vista_json(v: Vista, lingua: str, tipi_catalogo: list[str]) -> dict:
         "didascalia": v.didascalia if lingua == "it" else v.didascalia_en,
         "tipi": tipi_catalogo if v.tipi is None else [t for t in v.tipi if t in tipi_catalogo],
         "luoghi": v.luoghi,
+        "rete": v.rete,
     }
 
 
@@ -361,6 +368,14 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
     }
     if raccolta:  # visitors' feedback names what it is about
         contributi_dati["id"] = _colonna(c, "id")
+    rete = None
+    if any(v["rete"] for v in viste) and len(c):
+        from ..analisi import rete as calcola_rete
+
+        r = calcola_rete(gpd.GeoDataFrame(c.reset_index(drop=True), geometry="geometry", crs="EPSG:4326"),
+                         opzioni.distanza)
+        rete = {"esplicite": r.esplicite, "suggerite": [[j, i] for j, i, _ in r.suggerite], "scoperti": r.scoperti,
+                "distanza": int(opzioni.distanza)}
     dati = {
         "titolo": opzioni.titolo or viste[0]["titolo"],
         "titolo_fisso": bool(opzioni.titolo) or len(viste) > 1,
@@ -390,6 +405,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
             "y": [round(float(g.y), DECIMALI) for g in lg.geometry] if len(lg) else [],
         },
         "contributi": contributi_dati,
+        "rete": rete,
         "riscontri_c": riscontri_c,
         "riscontri_l": riscontri_l,
         "segnalazioni": segnalazioni,
@@ -642,9 +658,10 @@ def costruisci_mappa(
     lingua: str = "it",
     interna: bool = False,
     titolo: str | None = None,
+    distanza: float = 800,
 ) -> str:
     """The HTML of one comune's map (``mappe mappa``)."""
-    opzioni = Opzioni(viste=[VISTE[vista]], lingua=lingua, interna=interna, titolo=titolo)
+    opzioni = Opzioni(viste=[VISTE[vista]], lingua=lingua, interna=interna, titolo=titolo, distanza=distanza)
     return costruisci_pagina(area, [archivio], opzioni)
 
 

@@ -14,7 +14,7 @@ from .mappa import Opzioni, costruisci_pagina
 __all__ = ["VISTE_MOSTRA", "costruisci_mostra", "hash_pin"]
 
 # The order in which the views of the exhibition are offered.
-VISTE_MOSTRA = ("bisogni-risorse", "memoria", "emozioni", "luoghi", "tutto")
+VISTE_MOSTRA = ("bisogni-risorse", "memoria", "emozioni", "luoghi", "rete", "tutto")
 
 
 def hash_pin(sale: str, pin: str) -> str:

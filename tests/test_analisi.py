@@ -1,0 +1,148 @@
+"""Reading the territory: distances in metres, rates per 1,000, small counts, difference in differences."""
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from pyproj import Geod
+from shapely.geometry import Point
+
+from mappe.analisi import confronta, nascondi_piccoli, rete, riepilogo, scoperti
+from mappe.errori import MappeError
+from mappe.importa import importa_file
+
+from conftest import scrivi_csv
+
+GEOD = Geod(ellps="WGS84")
+A = (7.5378, 45.0087)  # in Orbassano
+
+
+def _a_metri(punto, metri, azimut=90):
+    lon, lat, _ = GEOD.fwd(punto[0], punto[1], azimut, metri)
+    return lon, lat
+
+
+def _tabella(righe):
+    return gpd.GeoDataFrame(pd.DataFrame([r[:5] for r in righe], columns=["id", "tipo", "tema", "risponde_a", "testo"]),
+                            geometry=[Point(r[5]) if r[5] else None for r in righe], crs="EPSG:4326")
+
+
+def test_due_punti_a_700_m_collegati_a_800_non_a_500():
+    b = _a_metri(A, 700)
+    c = _tabella([["n", "bisogno", "lavoro", None, "x", A], ["r", "risorsa", "lavoro", None, "y", b]])
+    assert GEOD.inv(*A, *b)[2] == pytest.approx(700)
+    r800 = rete(c, 800)
+    assert len(r800.suggerite) == 1 and r800.suggerite[0][:2] == (1, 0)
+    assert r800.suggerite[0][2] == pytest.approx(700, abs=3)  # metres in UTM, not degrees
+    assert r800.scoperti == []
+    r500 = rete(c, 500)
+    assert r500.suggerite == [] and r500.scoperti == [0]
+
+
+def test_tema_diverso_non_risponde_e_la_risposta_dichiarata_si():
+    vicino = _a_metri(A, 100)
+    lontano = _a_metri(A, 5000)
+    c = _tabella([["n", "bisogno", "lavoro", None, "x", A],
+                  ["r1", "risorsa", "abitare", None, "vicina ma di altro tema", vicino],
+                  ["r2", "proposta", "socialita", "n", "lontana ma dichiarata", lontano]])
+    r = rete(c, 800)
+    assert r.suggerite == [] and r.esplicite == [(2, 0)] and r.scoperti == []
+
+
+def test_scoperti_con_la_risorsa_piu_vicina(orbassano, tmp_path, cli):
+    b = _a_metri(A, 1200)
+    f = scrivi_csv(tmp_path / "c.csv", [
+        ["id", "tipo", "tema", "titolo", "testo", "lon", "lat"],
+        ["n1", "bisogno", "lavoro", "Manca lavoro", "x", A[0], A[1]],
+        ["r1", "risorsa", "lavoro", "La bottega", "y", f"{b[0]:.6f}", f"{b[1]:.6f}"],
+    ])
+    assert importa_file(orbassano, f).importati == 2
+    tab = scoperti(orbassano, 800)
+    assert list(tab["id"]) == ["n1"] and tab.iloc[0]["risorsa_piu_vicina"] == "r1"
+    assert tab.iloc[0]["distanza_m"] == pytest.approx(1200, abs=5)
+    assert scoperti(orbassano, 1500).empty
+    r = cli("scoperti", "Orbassano")
+    assert r.exit_code == 0 and "1 bisogni senza risposta entro 800 m" in r.output and "«La bottega» a 120" in r.output
+    r = cli("scoperti", "Orbassano", "-o", tmp_path / "s.csv")
+    assert "n1" in (tmp_path / "s.csv").read_text(encoding="utf-8-sig")
+
+
+@pytest.fixture
+def con_fasi(orbassano, tmp_path):
+    scrivi_csv(tmp_path / "i.csv", [["id", "data", "fase", "partecipanti", "fasce_eta"],
+                                    ["FG-1", "01/03/2026", "baseline", "10", "adulti|anziani"],
+                                    ["FG-2", "01/10/2026", "verifica", "14", "giovani"]])
+    importa_file(orbassano, tmp_path / "i.csv", "incontri")
+    righe = [["tipo", "tema", "testo", "incontro", "visibilita"]]
+    righe += [["bisogno", "lavoro", f"b{k}", "FG-1", "pubblico"] for k in range(4)]
+    righe += [["risorsa", "socialita", f"r{k}", "FG-1", "pubblico"] for k in range(2)]
+    righe += [["bisogno", "lavoro", f"v{k}", "FG-2", "pubblico"] for k in range(7)]
+    righe += [["bisogno", "lavoro", "riservato", "FG-2", "riservato"]]
+    importa_file(orbassano, scrivi_csv(tmp_path / "c.csv", righe))
+    return orbassano
+
+
+def test_riepilogo_per_fase_e_per_mille(con_fasi):
+    r = riepilogo([con_fasi]).set_index("fase")
+    pop = con_fasi.popolazione()["totale"].sum()
+    assert r.loc["baseline", "popolazione"] == pop
+    assert r.loc["baseline", "contributi"] == 6 and r.loc["verifica", "contributi"] == 7  # reserved not counted
+    assert r.loc["baseline", "contributi_per_mille"] == round(6 * 1000 / pop, 2)
+    assert r.loc["baseline", "partecipanti"] == 10 and r.loc["baseline", "incontri_con_anziani"] == 1
+    assert r.loc["baseline", "tipo_risorsa"] == 2 and r.loc["verifica", "tema_lavoro"] == 7
+    assert r.loc["verifica", "quota_bisogni_scoperti"] == 1.0  # no positions: nothing nearby
+
+
+def test_conteggi_piccoli_nascosti(con_fasi):
+    pub = nascondi_piccoli(riepilogo([con_fasi])).set_index("fase")
+    assert pub.loc["baseline", "tipo_risorsa"] == "<3"
+    assert pub.loc["baseline", "tipo_bisogno"] == 4 and pub.loc["baseline", "tema_abitare"] == 0
+
+
+def test_riepilogo_e_confronto_da_riga_di_comando(cli, con_fasi, tmp_path):
+    r = cli("riepilogo", "--formato", "md", "-o", tmp_path / "r" / "riepilogo.md")
+    assert r.exit_code == 0, r.output
+    testo = (tmp_path / "r" / "riepilogo.md").read_text(encoding="utf-8")
+    assert "| Orbassano | baseline |" in testo and "<3" in testo
+    assert (tmp_path / "r" / "riepilogo-temi.png").stat().st_size > 1000
+    r = cli("riepilogo", "--formato", "xlsx", "-o", tmp_path / "r.xlsx")
+    assert r.exit_code == 0 and (tmp_path / "r.xlsx").exists()
+    r = cli("confronta", "--intervento", "Orbassano", "--controllo", "Orbassano")
+    assert r.exit_code == 1 and "sia di intervento sia di controllo" in r.output
+
+
+def test_differenza_nelle_differenze_su_una_tabella_fatta_a_mano():
+    riep = pd.DataFrame([
+        {"comune": "A", "fase": "baseline", "x": 10.0}, {"comune": "A", "fase": "verifica", "x": 16.0},
+        {"comune": "B", "fase": "baseline", "x": 20.0}, {"comune": "B", "fase": "verifica", "x": 24.0},
+        {"comune": "C", "fase": "baseline", "x": 5.0}, {"comune": "C", "fase": "verifica", "x": 7.0},
+        {"comune": "D", "fase": "baseline", "x": 8.0}, {"comune": "D", "fase": "verifica", "x": 8.0},
+    ])
+    c = confronta(riep, ["A", "B"], ["C", "D"], "x")
+    # intervention: (6 + 4) / 2 = 5; control: (2 + 0) / 2 = 1; difference in differences: 4
+    assert (c.variazione_intervento, c.variazione_controllo, c.differenza) == (5.0, 1.0, 4.0)
+    assert "differenza nelle differenze" in c.spiegazione() and "non dimostra" in c.spiegazione()
+    with pytest.raises(MappeError, match="indicatore 'y' non esiste"):
+        confronta(riep, ["A"], ["C"], "y")
+
+
+def test_vista_rete_nel_browser(cli, orbassano, tmp_path, pagina_offline):
+    b = _a_metri(A, 300)
+    lontano = _a_metri(A, 200, azimut=180)  # near, but nothing answers its theme
+    f = scrivi_csv(tmp_path / "c.csv", [
+        ["id", "tipo", "tema", "titolo", "testo", "risponde_a", "lon", "lat"],
+        ["n1", "bisogno", "lavoro", "Manca lavoro", "x", "", A[0], A[1]],
+        ["r1", "risorsa", "lavoro", "La bottega", "y", "", f"{b[0]:.6f}", f"{b[1]:.6f}"],
+        ["n2", "bisogno", "abitare", "Case care", "z", "", f"{lontano[0]:.6f}", f"{lontano[1]:.6f}"],
+        ["p1", "proposta", "lavoro", "Bacheca", "w", "n1", f"{b[0]:.6f}", f"{b[1] - 0.002:.6f}"],
+    ])
+    assert importa_file(orbassano, f).importati == 4
+    uscita = tmp_path / "rete.html"
+    assert cli("mappa", "Orbassano", "--vista", "rete", "-o", uscita).exit_code == 0
+    p = pagina_offline
+    p.goto(uscita.as_uri())
+    p.wait_for_function("document.documentElement.dataset.mappePronta === '1'")
+    assert p.locator("h1").inner_text() == "Mappa della rete"
+    assert p.locator(".mappe-collegamento-dichiarato").count() == 1
+    assert p.locator(".mappe-collegamento-vicino").count() == 2  # r1 and p1 are near n1, same theme
+    assert p.locator(".mappe-scoperto").count() == 1  # n2
+    assert p.errori == [] and p.richieste_rifiutate == []
