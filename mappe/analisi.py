@@ -118,12 +118,15 @@ def riepilogo(archivi: list[Archivio], distanza: float = DISTANZA_M) -> pd.DataF
         incontri = a.leggi("incontri")
         ris = a.leggi("riscontri")
         c["fase"] = _fase_di(c, incontri) if len(c) else pd.Series(dtype=object)
-        rr = rete(c, distanza) if len(c) else Rete([], [], [])
-        scop = set(rr.scoperti)
         popolazione = int(a.info["popolazione"])
         fasi = [f for f in catalogo.voci("fase") if f in set(incontri["fase"].dropna()) | set(c.get("fase", []))]
         fasi += sorted(set(c.get("fase", [])) - set(fasi))
-        for fase in fasi or ["senza fase"]:
+        for n_fase, fase in enumerate(fasi or ["senza fase"]):
+            # The network as it stood at this phase: what was said until then (this phase included).
+            finora = c[c["fase"].isin(fasi[: n_fase + 1])] if len(c) else c
+            rr = rete(finora, distanza) if len(finora) else Rete([], [], [])
+            posizioni = finora.index.tolist()
+            scop = {posizioni[i] for i in rr.scoperti}
             inc = incontri[incontri["fase"] == fase]
             cf = c[c["fase"] == fase] if len(c) else c
             riga = {"comune": a.nome, "fase": fase, "popolazione": popolazione, "incontri": len(inc),
@@ -139,8 +142,11 @@ def riepilogo(archivi: list[Archivio], distanza: float = DISTANZA_M) -> pd.DataF
                 riga[f"tema_{tema}"] = int((cf["tema"] == tema).sum()) if len(cf) else 0
             bisogni = [i for i in cf.index if cf.at[i, "tipo"] == "bisogno"]
             riga["bisogni"] = len(bisogni)
-            riga["bisogni_scoperti"] = sum(1 for i in bisogni if i in scop)
-            riga["quota_bisogni_scoperti"] = round(riga["bisogni_scoperti"] / len(bisogni), 3) if bisogni else None
+            # uncovered at this phase, among all the needs said until then
+            bisogni_finora = [i for i in finora.index if finora.at[i, "tipo"] == "bisogno"] if len(finora) else []
+            riga["bisogni_scoperti"] = sum(1 for i in bisogni_finora if i in scop)
+            riga["quota_bisogni_scoperti"] = (round(riga["bisogni_scoperti"] / len(bisogni_finora), 3)
+                                              if bisogni_finora else None)
             ids = set(cf["id"]) if len(cf) else set()
             riga["riscontri"] = int(ris["su"].isin(ids).sum()) if len(ris) else 0
             righe.append(riga)
@@ -185,13 +191,13 @@ class Confronto:
         """What the figure means, and what it cannot prove, in plain Italian."""
         n_i = int((self.tabella["gruppo"] == "intervento").sum())
         n_c = int((self.tabella["gruppo"] == "controllo").sum())
-        segno = "più" if self.differenza > 0 else "meno"
+        verso = "più in alto" if self.differenza > 0 else "più in basso"
         return (
             f"Tra {self.prima} e {self.dopo}, l'indicatore '{self.indicatore}' è cambiato in media di "
             f"{self.variazione_intervento:+.2f} nei comuni dove il progetto è intervenuto e di "
             f"{self.variazione_controllo:+.2f} nei comuni di controllo. La differenza tra le due variazioni "
             f"(differenza nelle differenze) è {self.differenza:+.2f}: nei comuni dell'intervento l'indicatore "
-            f"è cresciuto di {abs(self.differenza):.2f} {segno} di quanto ci si aspetterebbe guardando i comuni "
+            f"è arrivato {abs(self.differenza):.2f} {verso} di quanto ci si aspetterebbe guardando i comuni "
             f"di controllo.\n\n"
             f"Che cosa non dimostra: i comuni sono pochi ({n_i} di intervento, {n_c} di controllo) e i numeri "
             "piccoli, quindi la differenza può essere dovuta al caso; il confronto regge solo se, senza il "

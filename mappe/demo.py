@@ -92,6 +92,8 @@ EMOZIONI_PER_TEMA = {
     "spazi_pubblici": "amato",
 }
 EPOCHE = ["anni '50", "anni '60", "anni '70", "anni '80", "anni '90"]
+# The comuni where the (invented) project acted between the two rounds; the others are the control.
+INTERVENTO = ("Beinasco", "Orbassano", "Rivalta di Torino")
 SIGLE = {"Beinasco": "BEI", "Bruino": "BRU", "Orbassano": "ORB", "Piossasco": "PIO",
          "Rivalta di Torino": "RIV", "Volvera": "VOL"}
 
@@ -171,14 +173,29 @@ def _dati_comune(archivio: Archivio, rnd: random.Random, catalogo) -> tuple[pd.D
             r["note"] = "Segnalazione riservata per i servizi sociali."
         righe.append(r)
         geometrie.append(geom)
-    # Answers: a few resources and proposals answer the needs of the same theme.
+    # Answers: in the first round, a few resources say which need of their theme they answer.
     per_tema = {}
     for r in righe:
         if r["tipo"] == "bisogno":
-            per_tema[r["tema"]] = r["id"]
+            per_tema.setdefault(r["tema"], r["id"])
     for r in righe:
-        if r["tipo"] in ("risorsa", "proposta") and r["tema"] in per_tema:
+        if r["tipo"] == "risorsa" and r["incontro"].endswith("-01") and r["tema"] in per_tema:
             r["risponde_a"] = per_tema[r["tema"]]
+    if nome in INTERVENTO:
+        # In the follow-up round, new resources and proposals answer the needs of their theme,
+        # close to them: the network grows and fewer needs are left alone.
+        bisogni = [(r, g) for r, g in zip(righe, geometrie) if r["tipo"] == "bisogno" and g is not None]
+        for k, (bisogno, g) in enumerate(bisogni):
+            tipo = "risorsa" if k % 2 == 0 else "proposta"
+            titolo, testo = TESTI.get((tipo, bisogno["tema"]), (f"Nuova {tipo}", f"Una nuova {tipo}."))
+            vicino = _punto_dentro(rnd, poligono, g.representative_point(), 0.002)
+            righe.append({
+                "id": f"C-{sigla}-{200 + k:03d}", "incontro": f"FG-{sigla}-02", "tipo": tipo, "tema": bisogno["tema"],
+                "titolo": f"{titolo} (nata dal progetto)", "testo": testo, "fascia_eta": fasce[k % len(fasce)],
+                "peso": rnd.choice([2, 3, 4]), "visibilita": "pubblico", "sensibile": "no",
+                "autore": f"Partecipante {rnd.randint(1, 30)}", "note": None, "risponde_a": bisogno["id"],
+            })
+            geometrie.append(vicino)
     contributi = gpd.GeoDataFrame(pd.DataFrame(righe), geometry=geometrie, crs="EPSG:4326")
     contributi["_riga"] = range(2, len(contributi) + 2)
     return luoghi_df, incontri, contributi

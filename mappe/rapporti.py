@@ -111,7 +111,8 @@ def scrivi_riepilogo(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path, for
             "# Riepilogo del monitoraggio",
             "Per ogni comune e fase del progetto: incontri, partecipanti, contributi (anche ogni 1.000 abitanti, "
             "dalla popolazione ISTAT), bisogni senza una risposta vicina e riscontri raccolti alle mostre. "
-            "I conteggi inferiori a 3 sono indicati come «<3».",
+            "I bisogni senza risposta di una fase sono contati tra tutti i bisogni detti fino a quella fase, "
+            "con le risposte note fino ad allora. I conteggi inferiori a 3 sono indicati come «<3».",
             "## In sintesi",
             tabella_markdown(pubblicabile[principali]),
             f"![Partecipazione per comune e per fase]({tassi.name})",
