@@ -391,6 +391,39 @@ def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo
 
 
 @main.command(context_settings=CONTESTO)
+@click.argument("comune")
+@click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), callback=_html,
+              help="Il file HTML da scrivere (predefinito: rilievo-<comune>.html).")
+@click.option("--incontro", metavar="ID", help="L'incontro a cui appartengono i contributi aggiunti.")
+@click.option("--lingua", type=click.Choice(["it", "en"]), default="it", show_default=True, help="La lingua.")
+@opzione_area
+@click.pass_context
+def rilievo(ctx, comune: str, uscita: Path | None, incontro: str | None, lingua: str) -> None:
+    """Scrive l'editor per collocare sulla mappa quello che è stato detto (funziona senza internet).
+
+    Si tocca la mappa per aggiungere un punto, si disegna un percorso o una
+    zona, si compila la scheda con le voci del catalogo; i contributi «da
+    collocare» si collocano dall'elenco. Il lavoro resta nel browser finché non
+    si esporta un file GeoJSON, da importare con 'mappe importa'.
+
+    \b
+    Esempi:
+      mappe rilievo Orbassano --incontro FG-ORB-02
+      mappe importa rilievo-orbassano-2026-11-30.geojson --comune Orbassano
+    """
+    from .rendi.mappa import scrivi_mappa
+    from .rendi.rilievo import costruisci_rilievo
+
+    area = _area(ctx)
+    arch = area.archivio(comune)
+    html = costruisci_rilievo(area, arch, incontro, lingua)
+    uscita = uscita or Path(f"rilievo-{arch.slug}.html")
+    scrivi_mappa(html, uscita)
+    click.echo(f"Editor scritto in {uscita}: aprirlo con il browser (anche su un tablet), poi esportare il "
+               f"rilievo e importarlo con 'mappe importa FILE --comune {arch.slug}'.")
+
+
+@main.command(context_settings=CONTESTO)
 @click.argument("comuni_nomi", nargs=-1, metavar="[COMUNE]...")
 @click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), default="territorio.html",
               show_default=True, callback=_html, help="Il file HTML da scrivere.")
