@@ -140,7 +140,7 @@ def _dati_comune(archivio: Archivio, rnd: random.Random, catalogo) -> tuple[pd.D
         r = {
             "id": f"C-{sigla}-{k + 1:03d}", "incontro": f"FG-{sigla}-0{1 + k % 2}", "tipo": tipo, "tema": tema,
             "titolo": titolo, "testo": testo, "fascia_eta": fasce[rnd.randrange(len(fasce))],
-            "peso": rnd.choice([1, 1, 2, 3, 4, 6]), "visibilita": "pubblico", "sensibile": "no",
+            "peso": rnd.choice([1, 1, 2, 3, 4, 6]), "visibilita": "pubblico", "sensibile": "no", "consenso": "orale",
             "autore": f"Partecipante {rnd.randint(1, 30)}", "note": None,
         }
         if tipo == "emozione":
@@ -192,7 +192,7 @@ def _dati_comune(archivio: Archivio, rnd: random.Random, catalogo) -> tuple[pd.D
             righe.append({
                 "id": f"C-{sigla}-{200 + k:03d}", "incontro": f"FG-{sigla}-02", "tipo": tipo, "tema": bisogno["tema"],
                 "titolo": f"{titolo} (nata dal progetto)", "testo": testo, "fascia_eta": fasce[k % len(fasce)],
-                "peso": rnd.choice([2, 3, 4]), "visibilita": "pubblico", "sensibile": "no",
+                "peso": rnd.choice([2, 3, 4]), "visibilita": "pubblico", "sensibile": "no", "consenso": "scritto",
                 "autore": f"Partecipante {rnd.randint(1, 30)}", "note": None, "risponde_a": bisogno["id"],
             })
             geometrie.append(vicino)

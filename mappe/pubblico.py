@@ -6,7 +6,8 @@ through :func:`proietta` first, and its output is checked by :func:`verifica`.
 Rules
 -----
 - fields marked ``privato`` in the catalogue are dropped (also for internal maps);
-- ``riservato`` rows are dropped (internal maps keep them, under a banner);
+- ``riservato`` rows and rows said without consent (``consenso = nessuno``) are dropped
+  (internal maps keep them, under a banner);
 - ``sensibile`` rows are moved by a keyed offset of 100-250 m that stays inside the comune:
   the same row gets the same shown position on every export (no fresh jitter to average
   away), and the key stays in the workspace (``.mappe/segreto``); their ``luogo`` link is
@@ -109,8 +110,7 @@ def proietta(
             continue
         df = df.drop(columns=[c for c in strato.privati if c in df.columns])
         if not interna:
-            if "visibilita" in df.columns:
-                df = df[df["visibilita"] != "riservato"]
+            df = df[~non_pubblici(df)]
             if nome == "riscontri" and "stato" in df.columns:
                 df = df[df["stato"] == "approvato"]
             if "sensibile" in df.columns and isinstance(df, gpd.GeoDataFrame):
@@ -119,6 +119,16 @@ def proietta(
                 df = sposta_sensibili(df, confine, chiave)
         out[nome] = df.reset_index(drop=True)
     return out
+
+
+def non_pubblici(df: pd.DataFrame) -> pd.Series:
+    """Rows that never reach the public: reserved, or said without consent."""
+    fuori = pd.Series(False, index=df.index)
+    if "visibilita" in df.columns:
+        fuori |= df["visibilita"] == "riservato"
+    if "consenso" in df.columns:
+        fuori |= df["consenso"] == "nessuno"
+    return fuori
 
 
 def valori_segreti(strati: dict[str, pd.DataFrame], catalogo: Catalogo) -> list[str]:
@@ -135,12 +145,12 @@ def valori_segreti(strati: dict[str, pd.DataFrame], catalogo: Catalogo) -> list[
         for c in strato.privati:
             if c in df.columns:
                 segreti.update(str(v) for v in df[c].dropna())
-        if "visibilita" in df.columns:
+        if "visibilita" in df.columns or "consenso" in df.columns:
             liberi = [
                 c.nome for c in strato.campi.values()
                 if c.tipo == "testo" and not c.privato and c.nome not in RIFERIMENTI and c.nome in df.columns
             ]
-            riservati = df["visibilita"] == "riservato"
+            riservati = non_pubblici(df)
             pubblici = set()
             for c in liberi:
                 pubblici.update(str(v) for v in df.loc[~riservati, c].dropna())
@@ -176,8 +186,7 @@ def coordinate_segrete(contributi: gpd.GeoDataFrame) -> list[tuple[float, float]
     if not punti:
         return []
     pubblici = contributi[(contributi["sensibile"] != 1) & presenti]
-    if "visibilita" in pubblici.columns:
-        pubblici = pubblici[pubblici["visibilita"] != "riservato"]
+    pubblici = pubblici[~non_pubblici(pubblici)]
     noti = {(round(float(x), 5), round(float(y), 5))
             for x, y in shapely.get_coordinates(pubblici.geometry.values)}
     return [(x, y) for x, y in punti if (round(x, 5), round(y, 5)) not in noti]

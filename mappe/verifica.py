@@ -87,6 +87,12 @@ def verifica_archivio(area: Area, archivio: Archivio) -> list[str]:
             for x in (r.risponde_a or "").split("|"):
                 if x and x not in contributi:
                     problemi.append(f"contributo {r.id}: risponde a '{x}', che non esiste")
+        if "consenso" in c.columns:
+            for r in c.itertuples():
+                if r.consenso in (None, "nessuno"):
+                    motivo = "senza consenso: non esce mai in pubblico" if r.consenso == "nessuno" else \
+                        "manca il consenso (scritto, orale o nessuno): compilarlo con 'mappe modifica'"
+                    problemi.append(f"contributo {r.id}: {motivo}")
         if "riscontri" in strati:
             for r in strati["riscontri"].itertuples():
                 if r.su and r.su not in contributi and r.su not in luoghi:

@@ -125,8 +125,8 @@ def test_storia_e_annulla(cli, orbassano, tmp_path):
 
 
 def test_verifica_trova_i_problemi(cli, orbassano, tmp_path):
-    f = scrivi_csv(tmp_path / "c.csv", [["id", "tipo", "tema", "testo", "lon", "lat"],
-                                        ["c-1", "bisogno", "lavoro", "x", "7.5378", "45.0087"]])
+    f = scrivi_csv(tmp_path / "c.csv", [["id", "tipo", "tema", "testo", "consenso", "lon", "lat"],
+                                        ["c-1", "bisogno", "lavoro", "x", "orale", "7.5378", "45.0087"]])
     importa_file(orbassano, f)
     r = cli("verifica", "Orbassano")
     assert r.exit_code == 0 and "tutto a posto" in r.output
