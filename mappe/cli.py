@@ -67,6 +67,24 @@ class Gruppo(click.Group):
             ) from None
 
 
+def conferma(domanda: str) -> bool:
+    """Ask yes or no, in Italian (click's confirm only knows y/n)."""
+    while True:
+        risposta = click.prompt(f"{domanda} [s/N]", default="n", show_default=False).strip().lower()
+        if risposta in ("s", "si", "sì", "y"):
+            return True
+        if risposta in ("n", "no", ""):
+            return False
+        click.echo("Rispondere s (sì) oppure n (no).")
+
+
+def registra_esportazione(area, percorso: Path, tipo: str, contenuto: dict) -> None:
+    """Record what an exported file holds (so that an erasure can name the files to replace)."""
+    from .correzioni import registra_esportazione as registra
+
+    registra(area, percorso, tipo, contenuto)
+
+
 def _area(ctx: click.Context):
     from .archivio import Area
 
@@ -384,9 +402,11 @@ def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo
 
     area = _area(ctx)
     arch = area.archivio(comune)
-    html = costruisci_mappa(area, arch, vista, lingua, interna, titolo, distanza)
+    contenuto: dict = {}
+    html = costruisci_mappa(area, arch, vista, lingua, interna, titolo, distanza, contenuto)
     uscita = uscita or Path(f"{arch.slug}.html")
     scrivi_mappa(html, uscita)
+    registra_esportazione(area, uscita, "mappa interna" if interna else "mappa", contenuto)
     click.echo(f"Mappa scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): aprirla con il browser.")
 
 
@@ -416,9 +436,11 @@ def rilievo(ctx, comune: str, uscita: Path | None, incontro: str | None, lingua:
 
     area = _area(ctx)
     arch = area.archivio(comune)
-    html = costruisci_rilievo(area, arch, incontro, lingua)
+    contenuto: dict = {}
+    html = costruisci_rilievo(area, arch, incontro, lingua, contenuto)
     uscita = uscita or Path(f"rilievo-{arch.slug}.html")
     scrivi_mappa(html, uscita)
+    registra_esportazione(area, uscita, "rilievo", contenuto)
     click.echo(f"Editor scritto in {uscita}: aprirlo con il browser (anche su un tablet), poi esportare il "
                f"rilievo e importarlo con 'mappe importa FILE --comune {arch.slug}'.")
 
@@ -637,8 +659,145 @@ def esporta_cmd(ctx, comune: str, formato, uscita: Path, strato: str, completo: 
     area = _area(ctx)
     arch = area.archivio(comune)
     esporta(arch, uscita, formato, strato, completo)
+    registra_esportazione(area, uscita, f"esporta {strato}", {arch.slug: arch.leggi(strato)["id"].tolist()})
     nota = " (con i campi privati: non diffonderlo)" if completo else ""
     click.echo(f"{arch.nome}, strato {strato}: esportato in {uscita}{nota}.")
+
+
+def _coppie_campo_valore(args: list[str]) -> dict[str, str]:
+    """['--tema', 'lavoro', '--testo', 'x'] -> {'tema': 'lavoro', 'testo': 'x'}."""
+    valori = {}
+    k = 0
+    while k < len(args):
+        a = args[k]
+        if not a.startswith("--") or k + 1 >= len(args):
+            raise click.UsageError(f"'{a}' va scritto come --campo valore, per esempio --tema lavoro.")
+        nome = a[2:].replace("-", "_")
+        valore = args[k + 1]
+        if "=" in nome:
+            nome, valore = nome.split("=", 1)
+            k += 1
+        else:
+            k += 2
+        valori[nome] = valore
+    return valori
+
+
+@main.command(context_settings={**CONTESTO, "ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("comune")
+@click.argument("id_")
+@opzione_area
+@click.pass_context
+def modifica(ctx, comune: str, id_: str) -> None:
+    """Cambia uno o più campi di un contributo, luogo, incontro o riscontro: --campo valore.
+
+    Gli stessi controlli di un'importazione: un tema sconosciuto, una data
+    sbagliata, una posizione fuori posto sono rifiutati. --lon e --lat lo
+    spostano. La modifica si annulla con 'mappe annulla'.
+
+    \b
+    Esempi:
+      mappe modifica Orbassano C-ORB-007 --tema socialita --titolo "Il circolo"
+      mappe modifica Orbassano C-ORB-007 --consenso scritto
+      mappe modifica Orbassano C-ORB-007 --lon 7.5378 --lat 45.0087
+    """
+    from .correzioni import modifica as cambia
+
+    valori = _coppie_campo_valore(ctx.args)
+    area = _area(ctx)
+    arch = area.archivio(comune)
+    strato, cambi = cambia(arch, id_, valori)
+    click.echo(f"{arch.nome}, {strato} {id_}: cambiati {', '.join(sorted(cambi))}.")
+
+
+@main.command(context_settings=CONTESTO)
+@click.argument("comune")
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--si", "senza_chiedere", is_flag=True, help="Non chiede conferma (per gli script).")
+@click.option("--scollega", is_flag=True,
+              help="Elimina anche un luogo o un incontro citato da contributi, che restano senza quel collegamento.")
+@click.option("--oblio", is_flag=True,
+              help="Cancella per sempre: anche dalle versioni conservate (non si può annullare) ed elenca i file "
+                   "esportati che li contenevano.")
+@opzione_area
+@click.pass_context
+def elimina(ctx, comune: str, ids: tuple[str, ...], senza_chiedere: bool, scollega: bool, oblio: bool) -> None:
+    """Elimina contributi, luoghi, incontri o riscontri dal comune.
+
+    Senza --oblio si può tornare indietro con 'mappe annulla'. Con --oblio (una
+    persona ha chiesto di essere dimenticata) le righe spariscono anche dalle
+    versioni conservate, e si elencano i file esportati che le contenevano, da
+    sostituire.
+
+    \b
+    Esempi:
+      mappe elimina Orbassano C-ORB-007
+      mappe elimina Orbassano L-ORB-03 --scollega
+      mappe elimina Orbassano C-ORB-007 C-ORB-012 --oblio --si
+    """
+    from .correzioni import elimina as togli
+    from .correzioni import riferimenti, trova
+
+    area = _area(ctx)
+    arch = area.archivio(comune)
+    for i in ids:
+        trova(arch, i)  # every id must exist before asking anything
+    ref = riferimenti(arch, set(ids))
+    if ref and not scollega:
+        for chi, da in ref.items():
+            click.echo(f"'{chi}' è citato da: {', '.join(da[:10])}{'...' if len(da) > 10 else ''}.")
+        if senza_chiedere:
+            raise ErroreUtente("Niente è stato eliminato: aggiungere --scollega per eliminarlo e lasciare quei "
+                               "contributi senza il collegamento.")
+        if not conferma("Eliminarlo lo stesso, lasciando quei contributi senza il collegamento?"):
+            raise ErroreUtente("Niente è stato eliminato.")
+        scollega = True
+    if not senza_chiedere:
+        cosa = "cancellare per sempre (anche dalle versioni conservate)" if oblio else "eliminare"
+        if not conferma(f"{arch.nome}: {cosa} {len(ids)} elementi ({', '.join(ids[:5])}"
+                        f"{'...' if len(ids) > 5 else ''})?"):
+            raise ErroreUtente("Niente è stato eliminato.")
+    esito = togli(area, arch, list(ids), scollega, oblio)
+    righe = ", ".join(f"{v} {k}" for k, v in esito.righe.items())
+    if not oblio:
+        click.echo(f"{arch.nome}: eliminati {righe}. Per tornare indietro: mappe annulla {arch.slug}")
+        return
+    click.echo(f"{arch.nome}: cancellati per sempre {righe}, anche da {esito.versioni} versioni conservate.")
+    if esito.esportazioni:
+        click.echo("Questi file esportati li contenevano: sostituirli (rifarli) o cancellarli:")
+        for e in esito.esportazioni:
+            esiste = "" if Path(e["file"]).exists() else " (non c'è più)"
+            click.echo(f"  {e['quando'].replace('T', ' ')}  {e['tipo']}: {e['file']}{esiste}")
+    else:
+        click.echo("Nessun file esportato registrato li conteneva.")
+
+
+@main.command(context_settings=CONTESTO)
+@click.option("--autore", required=True, metavar="NOME", help="Il nome o la sigla della persona (campo autore).")
+@opzione_area
+@click.pass_context
+def oblio(ctx, autore: str) -> None:
+    """Trova tutto quello che ha detto una persona, in tutti i comuni, prima di cancellarlo.
+
+    Non cancella niente: stampa i codici e il comando da dare.
+
+    \b
+    Esempio:
+      mappe oblio --autore "Maria R."
+    """
+    from .correzioni import cerca_autore
+
+    area = _area(ctx)
+    tab = cerca_autore(area, autore)
+    if tab.empty:
+        click.echo(f"Nessun contributo con autore '{autore}' nei comuni dell'area.")
+        return
+    click.echo(f"{len(tab)} contributi con autore '{autore}':")
+    for r in tab.itertuples():
+        click.echo(f"  {r.comune}  {r.id}  {r.tipo}, {r.tema}: «{r.inizio}»")
+    click.echo("Per cancellarli per sempre:")
+    for comune, gruppo in tab.groupby("comune"):
+        click.echo(f"  mappe elimina {comune} {' '.join(gruppo['id'])} --oblio")
 
 
 @main.command(context_settings=CONTESTO)
@@ -731,8 +890,10 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
         a = area.archivio(nome)
         if a.slug not in [x.slug for x in archivi]:
             archivi.append(a)
-    html, pin_usato = costruisci_mostra(area, archivi, titolo, lingua, chiosco, pin, web, attesa)
+    contenuto: dict = {}
+    html, pin_usato = costruisci_mostra(area, archivi, titolo, lingua, chiosco, pin, web, attesa, contenuto)
     scrivi_mappa(html, uscita)
+    registra_esportazione(area, uscita, "mostra", contenuto)
     click.echo(f"Mostra scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): un solo file, funziona senza internet.")
     if not web:
         click.echo(f"PIN del personale per scaricare i riscontri: {pin_usato} (annotarlo: non è scritto da nessuna parte).")

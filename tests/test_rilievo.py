@@ -36,6 +36,8 @@ def test_editor_aggiungi_disegna_ricarica_esporta_importa(cli, orbassano, tmp_pa
     p = pagina_offline
     p.goto(uscita.as_uri())
     p.wait_for_function("document.documentElement.dataset.mappePronta === '1'")
+    # close enough that a pixel is about 2 m
+    p.evaluate("window[document.querySelector('.folium-map').id].setView([45.0075, 7.5395], 16, {animate: false})")
     # a point: click the tool, click the map, fill the form
     p.locator("button[data-modo=punto]").click()
     _clic(p, 7.5378, 45.0087)
@@ -44,6 +46,7 @@ def test_editor_aggiungi_disegna_ricarica_esporta_importa(cli, orbassano, tmp_pa
     p.locator("#mappe-campo-titolo").fill("Un posto per la sera")
     p.locator("#mappe-campo-testo").fill(TESTO)
     p.locator("#mappe-campo-luogo").select_option(label="Bar della piazza")
+    p.locator("#mappe-campo-consenso").select_option("orale")
     p.locator(".mappe-salva").click()
     # a zone: four clicks, then finish
     p.locator("button[data-modo=zona]").click()
@@ -84,6 +87,7 @@ def test_editor_aggiungi_disegna_ricarica_esporta_importa(cli, orbassano, tmp_pa
                                                                                   "Un posto per la sera", "FG-ORB-01")
     assert punto.geometry.distance(Point(7.5378, 45.0087)) < 1e-4
     assert punto["luogo"] == orbassano.leggi("luoghi").set_index("nome").loc["Bar della piazza", "id"]
+    assert punto["consenso"] == "orale"
     zona = c.loc["Un giardino condiviso"]
     assert zona.geometry.geom_type == "Polygon" and zona["tipo"] == "proposta"
     assert abs(zona.geometry.bounds[0] - 7.538) < 1e-4 and abs(zona.geometry.bounds[3] - 45.011) < 1e-4

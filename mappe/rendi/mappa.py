@@ -148,6 +148,7 @@ class Opzioni:
     pin_hash: str = ""
     web: bool = False
     distanza: float = 800  # metres: walking distance for the network view
+    contenuto: dict = field(default_factory=dict)  # filled when built: {comune slug: ids in the page}
 
 
 def _arrotonda(coord):
@@ -326,6 +327,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
                        "esempio": bool(arch.info.get("esempio"))})
         strati["riscontri"]["_comune"] = k
         grezzi["_pubblici_riscontri"] = strati["riscontri"]
+        opzioni.contenuto[arch.slug] = c["id"].tolist() + lg["id"].tolist()
 
     c = pd.concat(contributi, ignore_index=True) if contributi else pd.DataFrame()
     lg = pd.concat(luoghi, ignore_index=True) if luoghi else pd.DataFrame()
@@ -659,10 +661,14 @@ def costruisci_mappa(
     interna: bool = False,
     titolo: str | None = None,
     distanza: float = 800,
+    contenuto: dict | None = None,
 ) -> str:
-    """The HTML of one comune's map (``mappe mappa``)."""
+    """The HTML of one comune's map (``mappe mappa``); ``contenuto`` receives the ids it holds."""
     opzioni = Opzioni(viste=[VISTE[vista]], lingua=lingua, interna=interna, titolo=titolo, distanza=distanza)
-    return costruisci_pagina(area, [archivio], opzioni)
+    html = costruisci_pagina(area, [archivio], opzioni)
+    if contenuto is not None:
+        contenuto.update(opzioni.contenuto)
+    return html
 
 
 def scrivi_mappa(html: str, percorso: Path | str) -> Path:

@@ -31,6 +31,7 @@ def costruisci_mostra(
     pin: str | None = None,
     web: bool = False,
     attesa_s: int = 180,
+    contenuto: dict | None = None,
 ) -> tuple[str, str]:
     """The HTML of an exhibition and the staff PIN that downloads the feedback.
 
@@ -51,4 +52,7 @@ def costruisci_mostra(
         pin_hash=hash_pin(sale, pin),
         web=web,
     )
-    return costruisci_pagina(area, archivi, opzioni), pin
+    html = costruisci_pagina(area, archivi, opzioni)
+    if contenuto is not None:
+        contenuto.update(opzioni.contenuto)
+    return html, pin

@@ -36,6 +36,7 @@ TESTI_RILIEVO = {
     "niente_da_esportare": "Niente da esportare: compilare almeno una scheda (tipo, tema, parole).",
     "esportati": "contributi esportati in", "incompleti": "schede incomplete non esportate",
     "al_centro": "Aggiungi al centro della mappa",
+    "consenso": "Consenso dato (scritto, orale o nessuno)",
 }
 TESTI_RILIEVO_EN = {
     **TESTI_RILIEVO,
@@ -46,8 +47,12 @@ TESTI_RILIEVO_EN = {
 }
 
 
-def costruisci_rilievo(area: Area, archivio: Archivio, incontro: str | None = None, lingua: str = "it") -> str:
-    """The HTML of the editor for one comune (``incontro``: the session the new rows belong to)."""
+def costruisci_rilievo(area: Area, archivio: Archivio, incontro: str | None = None, lingua: str = "it",
+                       contenuto: dict | None = None) -> str:
+    """The HTML of the editor for one comune (``incontro``: the session the new rows belong to).
+
+    ``contenuto``, if given, receives {comune slug: ids of the rows in the page}.
+    """
     catalogo = area.catalogo
     grezzi = {n: archivio.leggi(n) for n in ("contributi", "luoghi", "incontri")}
     confine = archivio.confine().geometry.union_all()
@@ -58,7 +63,7 @@ def costruisci_rilievo(area: Area, archivio: Archivio, incontro: str | None = No
     punti = con_posto.geometry.representative_point()
     senza = c[c.geometry.isna()]
     campi = ["id", "incontro", "tipo", "tema", "titolo", "testo", "emozione", "epoca", "fascia_eta", "peso", "luogo",
-             "visibilita"]
+             "visibilita", "consenso"]
     da_collocare = []
     for rec in senza.to_dict("records"):
         r = {k: (None if rec.get(k) is None or rec.get(k) != rec.get(k) else rec.get(k)) for k in campi}
@@ -67,6 +72,8 @@ def costruisci_rilievo(area: Area, archivio: Archivio, incontro: str | None = No
         da_collocare.append({k: ("" if v is None else v) for k, v in r.items()})
     lg = strati["luoghi"]
     lg = lg[lg.geometry.notna()]
+    if contenuto is not None:
+        contenuto[archivio.slug] = c["id"].tolist() + lg["id"].tolist()
     lp = lg.geometry.representative_point()
     T = {**TESTI[lingua], **(TESTI_RILIEVO if lingua == "it" else TESTI_RILIEVO_EN)}
     if incontro and incontro not in set(strati["incontri"]["id"]):

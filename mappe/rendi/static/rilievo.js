@@ -76,6 +76,7 @@
       var m = L.circleMarker([D.luoghi.y[j], D.luoghi.x[j]], { radius: 6, color: '#3b2f1e', weight: 2, fillColor: '#fff',
         fillOpacity: 1, className: 'mappe-luogo-rilievo' });
       m.bindTooltip(nome, { permanent: false, direction: 'top' });
+      m.on('click', function (ev) { if (modo) map.fire('click', { latlng: ev.latlng }); });
       m.addTo(luoghi);
       return m;
     });
@@ -202,7 +203,8 @@
     }
     function nuovoElemento(g) {
       return { id: uuid(), geometry: g, incontro: D.incontro || '', tipo: '', tema: '', titolo: '', testo: '',
-        emozione: '', epoca: '', fascia_eta: '', peso: 1, luogo: '', visibilita: 'pubblico', sensibile: false,
+        emozione: '', epoca: '', fascia_eta: '', peso: 1, luogo: '', visibilita: 'pubblico', consenso: '',
+        sensibile: false,
         creato: new Date().toISOString() };
     }
 
@@ -227,7 +229,11 @@
         s = L.geoJSON(e.geometry, { style: { color: c, weight: 4, fillOpacity: 0.2, dashArray: e.geometry.type === 'Polygon' ? '6 4' : null,
           className: 'mappe-nuova-forma' } });
       }
-      s.on('click', function () { apriModulo(e); });
+      s.on('click', function (ev) {
+        // while drawing, a tap on something already added is a vertex, not "open its form"
+        if (modo) { map.fire('click', { latlng: ev.latlng }); return; }
+        apriModulo(e);
+      });
       s.addTo(map);
       strati[e.id] = s;
     }
@@ -310,6 +316,7 @@
       wL.appendChild(sL);
       f.appendChild(wL);
       f.appendChild(campoScelta('visibilita', T.visibilita, 'visibilita', e.visibilita || 'pubblico', false));
+      if (D.voci.consenso) f.appendChild(campoScelta('consenso', T.consenso, 'consenso', e.consenso, true));
       var wS = el('label', 'mappe-campo mappe-casella');
       var cS = el('input');
       cS.type = 'checkbox';
@@ -355,6 +362,7 @@
         e.peso = Math.max(1, parseInt(v('peso'), 10) || 1);
         e.luogo = v('luogo');
         e.visibilita = v('visibilita');
+        if (D.voci.consenso) e.consenso = v('consenso');
         e.sensibile = cS.checked;
         salva();
         disegna(e);
@@ -413,7 +421,7 @@
       var pronti = elementi.filter(function (e) { return e.tipo && e.tema && e.testo; });
       if (!pronti.length) { annuncia(T.niente_da_esportare); return; }
       var campi = ['id', 'incontro', 'tipo', 'tema', 'titolo', 'testo', 'emozione', 'epoca', 'fascia_eta', 'peso',
-        'luogo', 'visibilita'];
+        'luogo', 'visibilita', 'consenso'];
       var fc = { type: 'FeatureCollection', features: pronti.map(function (e) {
         var p = {};
         campi.forEach(function (k) { if (e[k] !== '' && e[k] !== null && e[k] !== undefined) p[k] = e[k]; });
