@@ -382,10 +382,12 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_
               help="Mappa per uso interno: mostra anche i contributi riservati e le posizioni vere (mai i campi personali).")
 @click.option("--distanza", type=click.FloatRange(50, 20000), default=800, show_default=True, metavar="METRI",
               help="Con --vista rete: entro quanti metri una risorsa dello stesso tema risponde a un bisogno.")
+@click.option("--stile", type=click.Choice(["comunita", "classico"]), default="comunita", show_default=True,
+              help="comunita: la mappa della comunità, senza sfondo online; classico: con la mappa di base (internet).")
 @opzione_area
 @click.pass_context
 def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo: str | None, interna: bool,
-          distanza: float) -> None:
+          distanza: float, stile: str) -> None:
     """Scrive la mappa interattiva di un comune: un solo file HTML che funziona senza internet.
 
     Passa per le regole di riservatezza: i campi privati e i contributi riservati
@@ -403,7 +405,7 @@ def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo
     area = _area(ctx)
     arch = area.archivio(comune)
     contenuto: dict = {}
-    html = costruisci_mappa(area, arch, vista, lingua, interna, titolo, distanza, contenuto)
+    html = costruisci_mappa(area, arch, vista, lingua, interna, titolo, distanza, contenuto, stile)
     uscita = uscita or Path(f"{arch.slug}.html")
     scrivi_mappa(html, uscita)
     registra_esportazione(area, uscita, "mappa interna" if interna else "mappa", contenuto)
@@ -862,9 +864,12 @@ def annulla(ctx, comune: str) -> None:
 @click.option("--pin", metavar="PIN", help="Il PIN del personale per scaricare i riscontri (predefinito: uno nuovo a caso).")
 @click.option("--web", is_flag=True,
               help="Per pubblicarla su un sito: non raccoglie riscontri e mostra il contatto del progetto (progetto.toml).")
+@click.option("--stile", type=click.Choice(["comunita", "classico"]), default="comunita", show_default=True,
+              help="comunita: la mappa della comunità, senza sfondo online; classico: con la mappa di base (internet).")
 @opzione_area
 @click.pass_context
-def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa: int, pin, web: bool) -> None:
+def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa: int, pin, web: bool,
+           stile: str) -> None:
     """Scrive la mostra: un solo file HTML, senza internet, per uno o più comuni.
 
     Ha tutte le mappe (bisogni e risorse, memoria, emozioni, luoghi), l'elenco dei
@@ -891,7 +896,7 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
         if a.slug not in [x.slug for x in archivi]:
             archivi.append(a)
     contenuto: dict = {}
-    html, pin_usato = costruisci_mostra(area, archivi, titolo, lingua, chiosco, pin, web, attesa, contenuto)
+    html, pin_usato = costruisci_mostra(area, archivi, titolo, lingua, chiosco, pin, web, attesa, contenuto, stile)
     scrivi_mappa(html, uscita)
     registra_esportazione(area, uscita, "mostra", contenuto)
     click.echo(f"Mostra scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): un solo file, funziona senza internet.")

@@ -73,6 +73,8 @@ TESTI = {
         "nessun_nuovo": "Nessun riscontro nuovo dall'ultimo scaricamento.", "chiudi": "Chiudi",
         "contatti": "Per dire la tua", "testo_vuoto": "Scrivi qualcosa prima di inviare.",
         "ingrandisci": "Ingrandisci", "riduci": "Riduci", "detti_qui": "Detto di questo luogo",
+        "emozioni_spiega": "I colori delle emozioni vanno dal caldo (amato, sicuro, accogliente) al freddo "
+        "(triste, abbandono, paura).",
         "nessuno_ancora": "Nessun contributo di questo tipo, per ora.",
         "solo_luoghi": "Questa mappa mostra i luoghi della comunità: sono elencati qui sotto.",
         "realizzata_sola": "Realizzata con mappe",
@@ -116,6 +118,8 @@ TESTI = {
         "nessun_nuovo": "No new feedback since the last download.", "chiudi": "Close",
         "contatti": "To have your say", "testo_vuoto": "Write something before sending.",
         "ingrandisci": "Zoom in", "riduci": "Zoom out", "detti_qui": "Said about this place",
+        "emozioni_spiega": "The colours of feelings go from warm (loved, safe, welcoming) to cold "
+        "(sad, neglect, fear).",
         "nessuno_ancora": "No contribution of this kind yet.",
         "solo_luoghi": "This map shows the community places: they are listed below.",
         "realizzata_sola": "Made with mappe",
@@ -149,6 +153,7 @@ class Opzioni:
     web: bool = False
     distanza: float = 800  # metres: walking distance for the network view
     contenuto: dict = field(default_factory=dict)  # filled when built: {comune slug: ids in the page}
+    stile: str = "comunita"  # or "classico": the conventional map, with the online basemap on
 
 
 def _arrotonda(coord):
@@ -329,6 +334,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         grezzi["_pubblici_riscontri"] = strati["riscontri"]
         opzioni.contenuto[arch.slug] = c["id"].tolist() + lg["id"].tolist()
 
+    vicini = _vicini([int(a.info["codice_istat"]) for a in archivi])
     c = pd.concat(contributi, ignore_index=True) if contributi else pd.DataFrame()
     lg = pd.concat(luoghi, ignore_index=True) if luoghi else pd.DataFrame()
     ris = pd.concat([g.pop("_pubblici_riscontri") for g in grezzi_tutti], ignore_index=True)
@@ -394,6 +400,8 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "ordine_temi": [t for t in catalogo.voci("tema") if t in temi_presenti],
         "comuni": comuni,
         "confini": confini,
+        "vicini": vicini,
+        "stile": opzioni.stile,
         "incontri": [incontri[k] for k in lista_incontri],
         "mostra_luoghi": luoghi_mostrati,
         "luoghi": {
@@ -423,6 +431,26 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
     }
     dati["n_punti"] = len(contributi_dati["pos"]["i"])
     return dati, grezzi_tutti
+
+
+def _vicini(codici: list[int]) -> list[dict]:
+    """The comuni around, faint and with their names, so that a resident sees where things are."""
+    from ..territorio import confini_tutti, tutti_i_comuni
+
+    tutti = confini_tutti()
+    propri = tutti.loc[[c for c in codici if c in tutti.index]]
+    if propri.empty:
+        return []
+    unione = shapely.union_all(propri.geometry.values)
+    candidati = tutti.iloc[tutti.sindex.query(unione.buffer(0.002), predicate="intersects")]
+    candidati = candidati[~candidati.index.isin(codici)]
+    nomi = {c.codice: c.nome for c in tutti_i_comuni()}
+    out = []
+    for codice, g in zip(candidati.index, shapely.simplify(candidati.geometry.values, 0.0004)):
+        p = g.representative_point()
+        out.append({"nome": nomi.get(int(codice), ""), "g": _geojson(g),
+                    "x": round(p.x, DECIMALI), "y": round(p.y, DECIMALI)})
+    return out
 
 
 def _riscontri(ris: pd.DataFrame, catalogo: Catalogo, pos_c: dict, pos_l: dict) -> tuple[dict, dict, dict]:
@@ -662,9 +690,11 @@ def costruisci_mappa(
     titolo: str | None = None,
     distanza: float = 800,
     contenuto: dict | None = None,
+    stile: str = "comunita",
 ) -> str:
     """The HTML of one comune's map (``mappe mappa``); ``contenuto`` receives the ids it holds."""
-    opzioni = Opzioni(viste=[VISTE[vista]], lingua=lingua, interna=interna, titolo=titolo, distanza=distanza)
+    opzioni = Opzioni(viste=[VISTE[vista]], lingua=lingua, interna=interna, titolo=titolo, distanza=distanza,
+                      stile=stile)
     html = costruisci_pagina(area, [archivio], opzioni)
     if contenuto is not None:
         contenuto.update(opzioni.contenuto)

@@ -32,6 +32,7 @@ def costruisci_mostra(
     web: bool = False,
     attesa_s: int = 180,
     contenuto: dict | None = None,
+    stile: str = "comunita",
 ) -> tuple[str, str]:
     """The HTML of an exhibition and the staff PIN that downloads the feedback.
 
@@ -51,6 +52,7 @@ def costruisci_mostra(
         pin_sale=sale,
         pin_hash=hash_pin(sale, pin),
         web=web,
+        stile=stile,
     )
     html = costruisci_pagina(area, archivi, opzioni)
     if contenuto is not None:

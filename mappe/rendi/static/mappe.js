@@ -33,6 +33,21 @@
     cuore: 'M12 21 C5 15.5 1.5 12 1.5 7.5 C1.5 4.5 4 2.5 6.8 2.5 C9 2.5 11 4 12 6 C13 4 15 2.5 17.2 2.5 C20 2.5 22.5 4.5 22.5 7.5 C22.5 12 19 15.5 12 21 Z',
     stella: 'M12 1.5 L14.9 8.6 L22.5 9.2 L16.7 14.1 L18.5 21.5 L12 17.5 L5.5 21.5 L7.3 14.1 L1.5 9.2 L9.1 8.6 Z'
   };
+  // Pictograms of the places of a community (24x24, drawn for mappe), by the catalogue's "icona".
+  var PITTOGRAMMI = {
+    casa: 'M4 11 L12 4 L20 11 V20 H14 V14 H10 V20 H4 Z',
+    negozio: 'M3 9 L5 4 H19 L21 9 Z M5 10 H19 V20 H14 V14 H10 V20 H5 Z',
+    tazza: 'M5 8 H17 V12 A5 5 0 0 1 12 17 H10 A5 5 0 0 1 5 12 Z M17 9 H18.5 A2.5 2.5 0 0 1 18.5 14 H17 V12.5 H18.2 A1 1 0 0 0 18.2 10.5 H17 Z M4 19 H18 V20.5 H4 Z',
+    edificio: 'M3 9 L12 3 L21 9 Z M5 10 H7.5 V18 H5 Z M10.75 10 H13.25 V18 H10.75 Z M16.5 10 H19 V18 H16.5 Z M3 19 H21 V21 H3 Z',
+    libro: 'M3 5 C6 4 9 4 11.3 6 V20 C9 18 6 18 3 19 Z M12.7 6 C15 4 18 4 21 5 V19 C18 18 15 18 12.7 20 Z',
+    scuola: 'M12 3 L22 8 L12 13 L2 8 Z M6 10.5 V15 C8 17 16 17 18 15 V10.5 L12 13.5 Z',
+    piazza: 'M3 3 H21 V21 H3 Z M12 8 A4 4 0 1 0 12.01 8 Z',
+    albero: 'M12 2 C16 2 19 6 18 10 C20 12 18 16 14 15 V21 H10 V15 C6 16 4 12 6 10 C5 6 8 2 12 2 Z',
+    mani: 'M12 21 C5 15.5 1.5 12 1.5 7.5 C1.5 4.5 4 2.5 6.8 2.5 C9 2.5 11 4 12 6 C13 4 15 2.5 17.2 2.5 C20 2.5 22.5 4.5 22.5 7.5 C22.5 12 19 15.5 12 21 Z',
+    chiesa: 'M11 1.5 H13 V4.5 H16 V6.5 H13 V8.5 L19 12.5 V21 H14 V17 A2 2 0 0 0 10 17 V21 H5 V12.5 L11 8.5 V6.5 H8 V4.5 H11 Z',
+    treno: 'M6 3 H18 A2 2 0 0 1 20 5 V16 A2 2 0 0 1 18 18 L20 21 H17.5 L15.5 18 H8.5 L6.5 21 H4 L6 18 A2 2 0 0 1 4 16 V5 A2 2 0 0 1 6 3 Z M6.5 6 V11 H17.5 V6 Z',
+    punto: 'M12 5 A7 7 0 1 1 11.99 5 Z'
+  };
   var COLORE_VALIDO = /^#[0-9a-fA-F]{6}$/;
 
   function colore(c) { return COLORE_VALIDO.test(c || '') ? c : '#555555'; }
@@ -207,6 +222,7 @@
     if (map.options.maxZoom === undefined) map.setMaxZoom(19);
     if (map.options.minZoom === undefined) map.setMinZoom(8);
     if (D.chiosco) document.documentElement.classList.add('mappe-chiosco');
+    document.documentElement.classList.add(D.stile === 'classico' ? 'mappe-stile-classico' : 'mappe-stile-comunita');
     if (map.zoomControl) {
       map.removeControl(map.zoomControl);
       L.control.zoom({ zoomInTitle: D.testi.ingrandisci, zoomOutTitle: D.testi.riduci }).addTo(map);
@@ -245,6 +261,19 @@
       }).addTo(confini);
     });
     confini.addTo(map);
+    if (D.vicini) {
+      var vicini = L.featureGroup();
+      D.vicini.forEach(function (v) {
+        L.geoJSON(v.g, { interactive: false, style: { color: '#b5ad9c', weight: 1, fillColor: '#e4ded0', fillOpacity: 0.5 } })
+          .addTo(vicini);
+        var nome = L.marker([v.y, v.x], { interactive: false, keyboard: false,
+          icon: L.divIcon({ className: 'mappe-vicino', html: '<span></span>', iconSize: null }) });
+        nome.on('add', function () { var e = nome.getElement(); if (e) e.firstChild.textContent = v.nome; });
+        nome.addTo(vicini);
+      });
+      vicini.addTo(map);
+      vicini.bringToBack();
+    }
     var limiti = confini.getBounds();
     function inizio() {
       if (limiti.isValid()) map.fitBounds(limiti, { paddingTopLeft: [10, 10], paddingBottomRight: [10, 70] });
@@ -252,15 +281,18 @@
     inizio();
     var sfondo = null;
 
-    function icona(tipo, peso) {
+    function icona(tipo, peso, emozione) {
       var classe = peso >= 5 ? 3 : (peso >= 2 ? 2 : 1);
-      var k = tipo + classe;
+      var em = (tipo === 'emozione' && D.voci.emozione[emozione]) ? emozione : '';
+      var k = tipo + classe + em;
       if (!icone[k]) {
         var t = D.voci.tipo[tipo] || {};
         var lato = 18 + 6 * classe;
+        // feelings take the colour of the feeling: warm (loved, safe) to cold (fear, neglect)
+        var col = em ? D.voci.emozione[em].colore : t.colore;
         icone[k] = L.divIcon({
           className: 'mappe-simbolo mappe-simbolo-' + tipo,
-          html: simboloHtml(t.forma, t.colore, lato),
+          html: simboloHtml(t.forma, col, lato),
           iconSize: [lato, lato],
           iconAnchor: [lato / 2, lato / 2],
           popupAnchor: [0, -lato / 2]
@@ -456,6 +488,57 @@
       }
     });
 
+    // Hatching per kind and a slight wobble: zones and paths look drawn by hand, not surveyed.
+    (function () {
+      var svg = document.createElementNS(SVG, 'svg');
+      svg.setAttribute('width', '0');
+      svg.setAttribute('height', '0');
+      svg.setAttribute('aria-hidden', 'true');
+      svg.style.position = 'absolute';
+      var defs = document.createElementNS(SVG, 'defs');
+      var f = document.createElementNS(SVG, 'filter');
+      f.setAttribute('id', 'mappe-mano');
+      var t = document.createElementNS(SVG, 'feTurbulence');
+      t.setAttribute('type', 'fractalNoise');
+      t.setAttribute('baseFrequency', '0.04');
+      t.setAttribute('numOctaves', '2');
+      t.setAttribute('result', 'rumore');
+      var d = document.createElementNS(SVG, 'feDisplacementMap');
+      d.setAttribute('in', 'SourceGraphic');
+      d.setAttribute('in2', 'rumore');
+      d.setAttribute('scale', '3');
+      f.appendChild(t);
+      f.appendChild(d);
+      defs.appendChild(f);
+      tipi.forEach(function (tipo) {
+        var col = colore((D.voci.tipo[tipo] || {}).colore);
+        var p = document.createElementNS(SVG, 'pattern');
+        p.setAttribute('id', 'mappe-tratteggio-' + tipo);
+        p.setAttribute('width', '8');
+        p.setAttribute('height', '8');
+        p.setAttribute('patternUnits', 'userSpaceOnUse');
+        p.setAttribute('patternTransform', 'rotate(45)');
+        var r = document.createElementNS(SVG, 'rect');
+        r.setAttribute('width', '8');
+        r.setAttribute('height', '8');
+        r.setAttribute('fill', col);
+        r.setAttribute('fill-opacity', '0.08');
+        var l = document.createElementNS(SVG, 'line');
+        l.setAttribute('x1', '0');
+        l.setAttribute('y1', '0');
+        l.setAttribute('x2', '0');
+        l.setAttribute('y2', '8');
+        l.setAttribute('stroke', col);
+        l.setAttribute('stroke-width', '2.5');
+        l.setAttribute('stroke-opacity', '0.45');
+        p.appendChild(r);
+        p.appendChild(l);
+        defs.appendChild(p);
+      });
+      svg.appendChild(defs);
+      document.body.appendChild(svg);
+    })();
+
     var senzaLuogo = [];
     var detti = {};  // place id -> contributions said about it
     for (var q = 0; q < n; q++) {
@@ -470,14 +553,19 @@
       var strato;
       var punto = typeof g[0] === 'number';
       if (punto) {
-        strato = L.marker([g[1], g[0]], { icon: icona(tipo, C.peso[i]), keyboard: true, title: C.titolo[i] || voce('tipo', tipo) });
+        strato = L.marker([g[1], g[0]], { icon: icona(tipo, C.peso[i], C.emozione[i]), keyboard: true,
+          title: C.titolo[i] || voce('tipo', tipo) });
       } else {
         var col = colore((D.voci.tipo[tipo] || {}).colore);
         var zona = g.type.indexOf('Polygon') >= 0;
+        var comunita = D.stile !== 'classico';
         strato = L.geoJSON(g, {
           style: {
-            color: col, weight: zona ? 2 : 4, opacity: 0.9, dashArray: zona ? '6 4' : null,
-            fillColor: col, fillOpacity: 0.18, className: 'mappe-forma mappe-forma-' + tipo
+            color: col, weight: zona ? 2.5 : 5, opacity: 0.85, dashArray: zona && !comunita ? '6 4' : null,
+            lineCap: 'round', lineJoin: 'round',
+            fillColor: comunita && zona ? 'url(#mappe-tratteggio-' + tipo + ')' : col,
+            fillOpacity: comunita && zona ? 1 : 0.18,
+            className: 'mappe-forma mappe-forma-' + tipo + (comunita ? ' mappe-a-mano' : '')
           }
         });
       }
@@ -493,11 +581,16 @@
     var Lg = D.luoghi;
     for (var j = 0; j < Lg.id.length; j++) {
       var cat = D.voci.categoria[Lg.categoria[j]] || {};
+      var ruolo = D.voci.ruolo[Lg.ruolo[j]] || {};
+      var lato = ({ 1: 22, 2: 26, 3: 32 })[ruolo.dimensione] || 24;
+      var pitto = PITTOGRAMMI[cat.icona] || PITTOGRAMMI.punto;
       var ic = L.divIcon({
-        className: 'mappe-luogo',
-        html: '<span class="mappe-luogo-punto" style="background:' + colore(cat.colore) + '"></span>' +
-          '<span class="mappe-luogo-nome"></span>',
-        iconSize: null, iconAnchor: [7, 7]
+        className: 'mappe-luogo mappe-luogo-' + (Lg.categoria[j] || 'altro'),
+        html: '<span class="mappe-luogo-punto" style="width:' + lato + 'px;height:' + lato + 'px">' +
+          '<svg viewBox="0 0 24 24" width="' + (lato - 8) + '" height="' + (lato - 8) + '" aria-hidden="true" ' +
+          'focusable="false"><path fill-rule="evenodd" fill="' + colore(cat.colore) + '" d="' + pitto + '"/></svg>' +
+          '</span><span class="mappe-luogo-nome"></span>',
+        iconSize: null, iconAnchor: [lato / 2, lato / 2], popupAnchor: [0, -lato / 2]
       });
       var m = L.marker([Lg.y[j], Lg.x[j]], { icon: ic, title: Lg.nome[j], keyboard: true, zIndexOffset: 1000 });
       m.on('add', (function (nome) {
@@ -688,6 +781,22 @@
           }, true);
           xs.conteggio.textContent = '(' + S.x.length + ')';
         }
+        if (tipi.indexOf('emozione') >= 0 && D.voci.emozione) {
+          // the palette of feelings, explained in words
+          var em = el('div', 'mappe-legenda-emozioni');
+          em.appendChild(el('p', 'mappe-nota', T.emozioni_spiega));
+          var barra = el('div', 'mappe-emozioni-barra');
+          Object.keys(D.voci.emozione).forEach(function (k) {
+            var c = el('span', 'mappe-emozione-voce');
+            var q = el('span', 'mappe-campione');
+            q.style.background = colore(D.voci.emozione[k].colore);
+            c.appendChild(q);
+            c.appendChild(el('span', null, D.voci.emozione[k].label));
+            barra.appendChild(c);
+          });
+          em.appendChild(barra);
+          d.appendChild(em);
+        }
         if (D.rete) {
           var spiega = el('p', 'mappe-nota mappe-legenda-rete');
           spiega.textContent = T.collegamenti + ': ' + D.rete.esplicite.length + ' · ' + T.scoperti + ': ' +
@@ -796,6 +905,10 @@
     });
     map.addControl(new Crediti());
     L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
+    if (D.stile === 'classico') {
+      var casellaSfondo = document.querySelector('input[data-strato=sfondo]');
+      if (casellaSfondo) { casellaSfondo.checked = true; casellaSfondo.dispatchEvent(new Event('change')); }
+    }
 
     /* ---------- The list beside the map: same data, grouped by theme ---------- */
     var elenco = document.getElementById('mappe-lista');
