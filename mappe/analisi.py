@@ -166,7 +166,8 @@ def nascondi_piccoli(df: pd.DataFrame) -> pd.DataFrame:
         out.loc[piccoli, col] = f"<{SOGLIA_AGGREGATI}"
         if col == "contributi":
             out.loc[piccoli, "contributi_per_mille"] = f"<{SOGLIA_AGGREGATI}"
-        if col == "bisogni":
+        if col in ("bisogni", "bisogni_scoperti"):
+            # the share would give the hidden count back (5 needs at 0.4 = 2): hide it too
             out.loc[piccoli, "quota_bisogni_scoperti"] = f"<{SOGLIA_AGGREGATI}"
     return out
 
@@ -221,6 +222,8 @@ def confronta(riep: pd.DataFrame, intervento: list[str], controllo: list[str], i
             raise MappeError(f"Il comune '{nome}' non è nel riepilogo: controllare il nome.")
     if set(intervento) & set(controllo):
         raise MappeError("Un comune non può essere sia di intervento sia di controllo.")
+    if prima == dopo:
+        raise MappeError(f"La fase di partenza e quella di verifica sono la stessa ('{prima}'): indicarne due diverse.")
     righe = []
     for gruppo, nomi in (("intervento", intervento), ("controllo", controllo)):
         for nome in nomi:

@@ -514,6 +514,10 @@ class Area:
 PROGETTO_PREDEFINITO = {
     "nome": "",
     "contatto": "",
+    "informativa_en": (
+        "Feedback is anonymous: do not write names, addresses or phone numbers. The project's staff read it "
+        "before publishing it, and use it only to improve the maps and the actions on the territory."
+    ),
     "informativa": (
         "I riscontri sono anonimi: non scrivere nomi, indirizzi o numeri di telefono. "
         "Li leggono gli operatori del progetto prima di pubblicarli, e servono solo a migliorare "
@@ -526,7 +530,8 @@ PROGETTO_TOML = """# Le informazioni del progetto, usate nelle mappe e nelle mos
 nome = ""
 # Come raggiungere il progetto (mostrato nelle mappe pubblicate sul web, al posto dei riscontri).
 contatto = ""
-# L'informativa mostrata ai visitatori di una mostra prima di inviare un riscontro.
+# L'informativa mostrata ai visitatori di una mostra prima di inviare un riscontro
+# (informativa_en: la stessa, per le mostre in inglese).
 informativa = "I riscontri sono anonimi: non scrivere nomi, indirizzi o numeri di telefono. Li leggono gli operatori del progetto prima di pubblicarli, e servono solo a migliorare le mappe e le azioni sul territorio."
 """
 
@@ -544,7 +549,7 @@ def leggi_progetto(path: Path) -> dict:
         for k, v in letto.items():
             if k in dati and not isinstance(v, str):
                 raise AreaError(f"Nel file {path}, la chiave '{k}' deve essere un testo tra virgolette.")
-            if isinstance(v, str) and (v.strip() or k != "informativa"):
+            if isinstance(v, str) and (v.strip() or not k.startswith("informativa")):
                 dati[k] = v.strip()
     return dati
 

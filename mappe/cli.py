@@ -57,7 +57,20 @@ class Gruppo(click.Group):
             sys.stderr.close()
             raise click.exceptions.Exit(0) from None
         except KeyboardInterrupt:
-            raise ErroreUtente("Interrotto: i dati sul disco sono rimasti come prima.") from None
+            raise ErroreUtente(
+                "Interrotto. Ogni scrittura è tutta o niente: i dati sono come prima, oppure, se l'operazione "
+                "era appena finita, già salvati ('mappe storia' dice quale)."
+            ) from None
+        except OSError as e:
+            if os.environ.get("MAPPE_DEBUG"):
+                raise
+            motivi = {2: "la cartella non esiste", 13: "non c'è il permesso di scrivere lì",
+                      28: "il disco è pieno", 30: "il disco è in sola lettura", 21: "è una cartella"}
+            motivo = motivi.get(e.errno, e.strerror or "errore del sistema")
+            raise ErroreUtente(
+                f"Non si riesce a usare {e.filename or 'il file'}: {motivo}. Scegliere un'altra cartella o "
+                "controllare il disco; i dati non sono stati toccati."
+            ) from None
         except Exception as e:
             if os.environ.get("MAPPE_DEBUG"):
                 raise
@@ -511,8 +524,9 @@ def scoperti(ctx, comune: str, uscita: Path | None, distanza: float) -> None:
         return
     click.echo(f"{arch.nome}: {len(tab)} bisogni senza risposta entro {distanza:.0f} m.")
     for r in tab.itertuples():
-        vicino = (f"la risorsa più vicina del tema è «{r.titolo_risorsa}» a {r.distanza_m} m"
-                  if r.distanza_m is not None and not pd_isna(r.distanza_m) else "nessuna risorsa di questo tema")
+        vicino = (f"la risposta più vicina dello stesso tema (risorsa o proposta) è «{r.titolo_risorsa}», "
+                  f"a {r.distanza_m} m in linea d'aria"
+                  if r.distanza_m is not None and not pd_isna(r.distanza_m) else "nessuna risorsa o proposta di questo tema")
         click.echo(f"  - [{area.catalogo.etichetta('tema', r.tema)}] {r.titolo or r.testo[:60]} ({r.id}): {vicino}")
 
 
@@ -524,8 +538,9 @@ def pd_isna(v) -> bool:
 
 @main.command(context_settings=CONTESTO)
 @click.argument("comuni_nomi", nargs=-1, metavar="[COMUNE]...")
-@click.option("--formato", type=click.Choice(["md", "csv", "xlsx"]), default="md", show_default=True,
-              help="md: un rapporto con i grafici (PNG accanto); csv e xlsx: la tabella.")
+@click.option("--formato", type=click.Choice(["md", "csv", "xlsx"]),
+              help="md: un rapporto con i grafici (PNG accanto); csv e xlsx: la tabella (predefinito: "
+                   "dall'estensione del file, altrimenti md).")
 @click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path),
               help="Il file da scrivere (predefinito: riepilogo.md, .csv o .xlsx).")
 @click.option("--distanza", type=click.FloatRange(50, 20000), default=800, show_default=True, metavar="METRI",
@@ -551,6 +566,9 @@ def riepilogo(ctx, comuni_nomi, formato: str, uscita: Path | None, distanza: flo
     archivi = [area.archivio(n) for n in comuni_nomi] if comuni_nomi else area.archivi()
     if not archivi:
         raise ErroreUtente("Nessun comune nell'area di lavoro: aggiungerne con 'mappe comuni aggiungi NOME'.")
+    if formato is None:
+        formato = uscita.suffix.lower().lstrip(".") if uscita and uscita.suffix.lower() in (".md", ".csv", ".xlsx") \
+            else "md"
     uscita = uscita or Path(f"riepilogo.{formato}")
     scritti = scrivi_riepilogo(calcola(archivi, distanza), area.catalogo, uscita, formato)
     click.echo(f"Riepilogo di {len(archivi)} comuni scritto in " + ", ".join(str(p) for p in scritti) + ".")
@@ -625,8 +643,10 @@ def verifica_cmd(ctx, comuni_nomi) -> None:
         totale += len(problemi)
         if problemi:
             click.echo(f"{arch.nome}: {len(problemi)} problemi.")
-            for p in problemi:
+            for p in problemi[:MAX_RIGHE_MOSTRATE]:
                 click.echo(f"  - {p}")
+            if len(problemi) > MAX_RIGHE_MOSTRATE:
+                click.echo(f"  ... e altri {len(problemi) - MAX_RIGHE_MOSTRATE}.")
         else:
             click.echo(f"{arch.nome}: tutto a posto.")
     if totale:
@@ -831,9 +851,10 @@ def storia(ctx, comune: str) -> None:
 
 @main.command(context_settings=CONTESTO)
 @click.argument("comune")
+@click.option("--si", "senza_chiedere", is_flag=True, help="Non chiede conferma (per gli script).")
 @opzione_area
 @click.pass_context
-def annulla(ctx, comune: str) -> None:
+def annulla(ctx, comune: str, senza_chiedere: bool) -> None:
     """Annulla l'ultima modifica ai dati di un comune (un'importazione, una moderazione...).
 
     Si può ripetere per tornare indietro di più passi. Si tengono le ultime 20
@@ -842,9 +863,18 @@ def annulla(ctx, comune: str) -> None:
     \b
     Esempio:
       mappe annulla Orbassano
+      mappe annulla Orbassano --si
     """
     area = _area(ctx)
     arch = area.archivio(comune)
+    if not senza_chiedere:
+        candidati = [v for v in arch.storia() if v.get("versione") and not v["annullata"] and v["operazione"] != "annulla"]
+        if candidati:
+            ultima = candidati[-1]
+            dettagli = f" ({ultima['dettagli']})" if ultima.get("dettagli") else ""
+            if not conferma(f"{arch.nome}: annullare '{ultima['operazione']}' del "
+                            f"{ultima['quando'].replace('T', ' ')}{dettagli}? Non si potrà rifare."):
+                raise ErroreUtente("Niente è stato annullato.")
     v = arch.annulla()
     click.echo(f"{arch.nome}: annullata l'operazione '{v['operazione']}' del {v['quando'].replace('T', ' ')}.")
     if v.get("dettagli"):
@@ -899,6 +929,9 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
     html, pin_usato = costruisci_mostra(area, archivi, titolo, lingua, chiosco, pin, web, attesa, contenuto, stile)
     scrivi_mappa(html, uscita)
     registra_esportazione(area, uscita, "mostra", contenuto)
+    if web and not area.progetto["contatto"]:
+        click.echo("Attenzione: progetto.toml non ha un contatto, e la mostra per il web non dice come "
+                   "raggiungere il progetto. Scriverlo in progetto.toml (contatto = \"...\") e rifarla.", err=True)
     click.echo(f"Mostra scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): un solo file, funziona senza internet.")
     if not web:
         click.echo(f"PIN del personale per scaricare i riscontri: {pin_usato} (annotarlo: non è scritto da nessuna parte).")
@@ -990,9 +1023,10 @@ def riscontri_importa(ctx, file: Path, comune: str) -> None:
 @click.argument("comune")
 @click.option("--approva", multiple=True, metavar="ID", help="Approva questo riscontro (si può ripetere).")
 @click.option("--respingi", multiple=True, metavar="ID", help="Respinge questo riscontro (si può ripetere).")
+@click.option("--elenco", is_flag=True, help="Elenca i riscontri in attesa, con i codici, senza chiedere niente.")
 @opzione_area
 @click.pass_context
-def riscontri_modera(ctx, comune: str, approva, respingi) -> None:
+def riscontri_modera(ctx, comune: str, approva, respingi, elenco: bool) -> None:
     """Elenca i riscontri in attesa e li approva o respinge.
 
     Senza --approva e --respingi chiede, uno per uno: a (approva), r (respingi),
@@ -1017,7 +1051,25 @@ def riscontri_modera(ctx, comune: str, approva, respingi) -> None:
         click.echo(f"{arch.nome}: nessun riscontro in attesa.")
         return
     click.echo(f"{arch.nome}: {len(attesa)} riscontri in attesa.")
+    if elenco:
+        for r in attesa.itertuples():
+            cosa = area.catalogo.etichetta('reazione', r.reazione) if r.reazione else ""
+            click.echo(f"  {r.id}  su {r.oggetto}: {cosa}{' – ' if cosa and r.commento else ''}"
+                       f"{'«' + r.commento + '»' if r.commento else ''}")
+        return
     scelte_a, scelte_r = [], []
+    try:
+        _modera_una_per_una(attesa, area, scelte_a, scelte_r)
+    except click.Abort:
+        # Ctrl-C or the end of the input: what was decided so far is kept
+        a, r = modera(arch, scelte_a, scelte_r)
+        raise ErroreUtente(f"Interrotto: salvate le decisioni già prese ({a} approvati, {r} respinti); "
+                           "gli altri restano in attesa.") from None
+    a, r = modera(arch, scelte_a, scelte_r)
+    click.echo(f"{arch.nome}: approvati {a}, respinti {r}.")
+
+
+def _modera_una_per_una(attesa, area, scelte_a: list, scelte_r: list) -> None:
     for k, r in enumerate(attesa.itertuples(), start=1):
         click.echo(f"\n[{k}/{len(attesa)}] {r.id}")
         click.echo(f"  su: {r.oggetto}")
@@ -1033,8 +1085,6 @@ def riscontri_modera(ctx, comune: str, approva, respingi) -> None:
             scelte_a.append(r.id)
         elif scelta == "r":
             scelte_r.append(r.id)
-    a, r = modera(arch, scelte_a, scelte_r)
-    click.echo(f"{arch.nome}: approvati {a}, respinti {r}.")
 
 
 @main.command(context_settings=CONTESTO)

@@ -22,13 +22,25 @@ FORMATI = ("csv", "geojson", "gpkg", "kml", "xlsx")
 
 
 def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False) -> pd.DataFrame:
-    """The layer as stored, without its private fields unless ``completo``."""
+    """The layer as stored (``completo``), or what may leave the workspace.
+
+    Without ``completo``: no private field, no reserved row or row without consent, no
+    sensitive row (whose true position is the secret), no feedback awaiting moderation. Rows
+    left out are simply not in the file: importing it back leaves them as they are.
+    """
+    from .pubblico import non_pubblici
+
     if strato not in archivio.catalogo.strati:
         raise MappeError(f"Lo strato '{strato}' non esiste: usare uno di {', '.join(archivio.catalogo.strati)}.")
     df = archivio.leggi(strato)
-    if not completo:
-        df = df.drop(columns=[c for c in archivio.catalogo.strati[strato].privati if c in df.columns])
-    return df
+    if completo:
+        return df
+    df = df[~non_pubblici(df)]
+    if "sensibile" in df.columns:
+        df = df[df["sensibile"] != 1]
+    if strato == "riscontri" and "stato" in df.columns:
+        df = df[df["stato"] == "approvato"]
+    return df.drop(columns=[c for c in archivio.catalogo.strati[strato].privati if c in df.columns]).reset_index(drop=True)
 
 
 def _righe_tabellari(df: pd.DataFrame) -> tuple[list[str], list[list]]:
@@ -51,6 +63,14 @@ def _righe_tabellari(df: pd.DataFrame) -> tuple[list[str], list[list]]:
                 riga += [None, None, g.wkt]
         righe.append(riga)
     return colonne, righe
+
+
+def _solo_testo(ws) -> None:
+    """Cells that start like a formula (=, +, -, @) stay text: words of people never run in Excel."""
+    for riga in ws.iter_rows(min_row=2):
+        for cella in riga:
+            if isinstance(cella.value, str) and cella.value[:1] in ("=", "+", "-", "@"):
+                cella.data_type = "s"
 
 
 def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None, strato: str = "contributi",
@@ -93,6 +113,7 @@ def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None
             ws.append(colonne)
             for r in righe:
                 ws.append(r)
+            _solo_testo(ws)
             ws.freeze_panes = "A2"
             wb.save(tmp)
         else:

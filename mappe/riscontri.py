@@ -48,8 +48,11 @@ def _leggi(path: Path) -> dict:
         raise ImportaError(f"Il file {path} non esiste: controllare il nome e la cartella.")
     try:
         dati = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ImportaError(f"Il file {path} non è un file di riscontri leggibile ({e}): scaricarlo di nuovo dalla mostra.")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ImportaError(
+            f"Il file {path} non è un file di riscontri leggibile (è rovinato o non è un .geojson della mostra): "
+            "scaricarlo di nuovo dalla mostra con «Scarica di nuovo tutto»."
+        )
     if not isinstance(dati, dict) or "mappe_riscontri" not in dati or not isinstance(dati.get("features"), list):
         raise ImportaError(
             f"Il file {path} non è un file di riscontri di una mostra di mappe: è quello scaricato "

@@ -61,7 +61,7 @@ def test_scoperti_con_la_risorsa_piu_vicina(orbassano, tmp_path, cli):
     assert tab.iloc[0]["distanza_m"] == pytest.approx(1200, abs=5)
     assert scoperti(orbassano, 1500).empty
     r = cli("scoperti", "Orbassano")
-    assert r.exit_code == 0 and "1 bisogni senza risposta entro 800 m" in r.output and "«La bottega» a 120" in r.output
+    assert r.exit_code == 0 and "1 bisogni senza risposta entro 800 m" in r.output and "«La bottega», a 120" in r.output
     r = cli("scoperti", "Orbassano", "-o", tmp_path / "s.csv")
     assert "n1" in (tmp_path / "s.csv").read_text(encoding="utf-8-sig")
 
@@ -102,7 +102,7 @@ def test_riepilogo_e_confronto_da_riga_di_comando(cli, con_fasi, tmp_path):
     r = cli("riepilogo", "--formato", "md", "-o", tmp_path / "r" / "riepilogo.md")
     assert r.exit_code == 0, r.output
     testo = (tmp_path / "r" / "riepilogo.md").read_text(encoding="utf-8")
-    assert "| Orbassano | baseline |" in testo and "<3" in testo
+    assert "| Orbassano | Baseline |" in testo and "<3" in testo and "Contributi ogni 1.000 ab." in testo
     assert (tmp_path / "r" / "riepilogo-temi.png").stat().st_size > 1000
     r = cli("riepilogo", "--formato", "xlsx", "-o", tmp_path / "r.xlsx")
     assert r.exit_code == 0 and (tmp_path / "r.xlsx").exists()

@@ -62,7 +62,7 @@ def test_elimina_e_annulla(cli, tre):
     r = cli("elimina", "Orbassano", "c-1", "--si")
     assert r.exit_code == 0 and "eliminati 1 contributi" in r.output
     assert "c-1" not in set(tre.leggi("contributi")["id"])
-    assert cli("annulla", "Orbassano").exit_code == 0
+    assert cli("annulla", "Orbassano", "--si").exit_code == 0
     assert "c-1" in set(tre.leggi("contributi")["id"])
 
 
@@ -101,7 +101,7 @@ def test_oblio_cancella_anche_le_versioni_e_dice_quali_file_lo_contenevano(cli, 
         if f.is_file():
             assert segreto not in f.read_bytes(), f
     # undo cannot bring it back
-    cli("annulla", "Orbassano")
+    cli("annulla", "Orbassano", "--si")
     assert "c-3" not in set(tre.leggi("contributi")["id"])
     storia = cli("storia", "Orbassano").output
     assert "oblio" in storia and "1 righe cancellate per sempre" in storia and "via Verdi" not in storia

@@ -139,6 +139,8 @@ def test_reazione_e_commento_sopravvivono_al_ricaricamento_e_tornano_nei_dati(
     assert "importati 3 (in attesa di moderazione), già presenti 0" in r.output
     r = cli("riscontri", "importa", file, "--comune", "Orbassano")
     assert "importati 0 (in attesa di moderazione), già presenti 3" in r.output
+    r = cli("riscontri", "modera", "Orbassano", "--elenco")
+    assert r.exit_code == 0 and "3 riscontri in attesa" in r.output and "«Qui serve una panchina»" in r.output
     ris = orbassano.leggi("riscontri")
     assert set(ris["stato"]) == {"in_attesa"}
     commento = ris[ris["su"] == "c-1"].dropna(subset=["commento"]).iloc[0]["commento"]
@@ -248,7 +250,10 @@ def test_privacy_della_mostra(cli, comune_con_dati, orbassano, area):
     d2 = _dati(b.read_text(encoding="utf-8"))
     C2 = decodifica_contributi(d2)
     assert C2["g"][C2["id"].index("c-4")] == mostrato
-    assert d2["mostra_id"] != d["mostra_id"]
+    # the same exhibition rebuilt keeps its id: feedback left in the browser is not stranded
+    assert d2["mostra_id"] == d["mostra_id"]
+    assert cli("mostra", "Orbassano", "-o", comune_con_dati / "altra2.html", "--titolo", "Un'altra").exit_code == 0
+    assert _dati((comune_con_dati / "altra2.html").read_text(encoding="utf-8"))["mostra_id"] != d["mostra_id"]
     r = cli("verifica-privacy", a, "--comune", "Orbassano")
     assert r.exit_code == 0 and "nessun dato riservato" in r.output
 

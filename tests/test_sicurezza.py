@@ -109,17 +109,19 @@ def test_storia_e_annulla(cli, orbassano, tmp_path):
     b = scrivi_csv(tmp_path / "b.csv", [["tipo", "tema", "testo"], ["risorsa", "lavoro", "secondo"]])
     cli("importa", a, "--comune", "Orbassano")
     cli("importa", b, "--comune", "Orbassano")
+    r = cli("annulla", "Orbassano", input="n\n")
+    assert r.exit_code == 1 and "annullare 'importa'" in r.output and "Niente è stato annullato" in r.output
     r = cli("storia", "Orbassano")
     assert r.exit_code == 0
     righe = r.output.splitlines()
     assert "importa, 1 righe" in righe[1] and "b.csv (contributi): 1 importati" in righe[2]
     assert "a.csv" in r.output and "comune aggiunto" in r.output
-    r = cli("annulla", "Orbassano")
+    r = cli("annulla", "Orbassano", "--si")
     assert r.exit_code == 0 and "annullata l'operazione 'importa'" in r.output
     assert list(orbassano.leggi("contributi")["testo"]) == ["primo"]
-    cli("annulla", "Orbassano")
+    cli("annulla", "Orbassano", "--si")
     assert orbassano.conta()["contributi"] == 0
-    r = cli("annulla", "Orbassano")
+    r = cli("annulla", "Orbassano", "--si")
     assert r.exit_code == 1 and "Non c'è niente da annullare" in r.output
     assert "[annullata]" in cli("storia", "Orbassano").output
 
@@ -156,8 +158,40 @@ def test_esporta_e_reimporta_da_gli_stessi_dati(orbassano, tmp_path, formato, lu
     ])
     assert importa_file(orbassano, f).importati == 3
     prima = orbassano.leggi("contributi")
-    uscita = esporta(orbassano, tmp_path / f"e.{formato}")
+    uscita = esporta(orbassano, tmp_path / f"e.{formato}", completo=True)
     r = importa_file(orbassano, uscita)
     assert (r.importati, r.aggiornati, r.gia_presenti, r.respinti) == (0, 0, 3, [])
     dopo = orbassano.leggi("contributi")
     assert dopo.drop(columns="geometry").equals(prima.drop(columns="geometry"))
+
+
+def test_esporta_senza_completo_lascia_fuori_cio_che_non_e_pubblico(orbassano, tmp_path, cli):
+    f = scrivi_csv(tmp_path / "c.csv", [
+        ["id", "tipo", "tema", "testo", "visibilita", "sensibile", "consenso", "autore", "lon", "lat"],
+        ["c-pub", "bisogno", "lavoro", "Pubblico", "pubblico", "no", "orale", "Anna", "7.5378", "45.0087"],
+        ["c-ris", "bisogno", "lavoro", "Riservato davvero", "riservato", "no", "orale", "", "7.5378", "45.0087"],
+        ["c-sen", "bisogno", "lavoro", "Casa sua", "pubblico", "sì", "orale", "", "7.5300", "45.0110"],
+        ["c-no", "bisogno", "lavoro", "Senza consenso", "pubblico", "no", "nessuno", "", "7.5420", "45.0050"],
+    ])
+    assert importa_file(orbassano, f).importati == 4
+    assert cli("esporta", "Orbassano", "-o", tmp_path / "e.geojson").exit_code == 0
+    testo = (tmp_path / "e.geojson").read_text(encoding="utf-8")
+    assert "c-pub" in testo
+    for segreto in ("c-ris", "Riservato davvero", "c-sen", "7.53,", "c-no", "Anna"):
+        assert segreto not in testo
+    # importing it back changes nothing, also for what was left out
+    r = importa_file(orbassano, tmp_path / "e.geojson")
+    assert (r.importati, r.aggiornati, r.gia_presenti) == (0, 0, 1)
+    assert len(orbassano.leggi("contributi")) == 4
+    assert cli("esporta", "Orbassano", "--completo", "-o", tmp_path / "t.geojson").exit_code == 0
+    assert "Riservato davvero" in (tmp_path / "t.geojson").read_text(encoding="utf-8")
+
+
+def test_xlsx_esportato_non_esegue_formule(orbassano, tmp_path):
+    import openpyxl
+
+    f = scrivi_csv(tmp_path / "c.csv", [["tipo", "tema", "testo"], ["bisogno", "lavoro", '=HYPERLINK("http://x","y")']])
+    importa_file(orbassano, f)
+    esporta(orbassano, tmp_path / "e.xlsx")
+    cella = [c for c in openpyxl.load_workbook(tmp_path / "e.xlsx").active[2] if c.value and str(c.value).startswith("=")][0]
+    assert cella.data_type == "s"

@@ -71,6 +71,7 @@ TESTI = {
         "personale": "Personale", "pin": "PIN del personale", "scarica": "Scarica i riscontri",
         "pin_sbagliato": "PIN sbagliato.", "scaricati": "riscontri scaricati in",
         "nessun_nuovo": "Nessun riscontro nuovo dall'ultimo scaricamento.", "chiudi": "Chiudi",
+        "scarica_tutto": "Scarica di nuovo tutto",
         "contatti": "Per dire la tua", "testo_vuoto": "Scrivi qualcosa prima di inviare.",
         "ingrandisci": "Ingrandisci", "riduci": "Riduci", "detti_qui": "Detto di questo luogo",
         "emozioni_spiega": "I colori delle emozioni vanno dal caldo (amato, sicuro, accogliente) al freddo "
@@ -116,6 +117,7 @@ TESTI = {
         "personale": "Staff", "pin": "Staff PIN", "scarica": "Download the feedback",
         "pin_sbagliato": "Wrong PIN.", "scaricati": "feedback items downloaded to",
         "nessun_nuovo": "No new feedback since the last download.", "chiudi": "Close",
+        "scarica_tutto": "Download everything again",
         "contatti": "To have your say", "testo_vuoto": "Write something before sending.",
         "ingrandisci": "Zoom in", "riduci": "Zoom out", "detti_qui": "Said about this place",
         "emozioni_spiega": "The colours of feelings go from warm (loved, safe, welcoming) to cold "
@@ -315,12 +317,12 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         strati = pubblico.proietta(grezzi, catalogo, geom_confine, area.segreto(), interna=opzioni.interna)
         c = strati["contributi"]
         c = c[c["tipo"].isin(tipi_mostrati)].copy()
-        c["_comune"] = k
+        c["indice_comune"] = k
         contributi.append(c)
         lg = strati["luoghi"]
         lg = lg[lg.geometry.notna()].copy()
         lg["geometry"] = lg.geometry.representative_point()
-        lg["_comune"] = k
+        lg["indice_comune"] = k
         luoghi.append(lg)
         nomi = dict(zip(strati["luoghi"]["id"], strati["luoghi"]["nome"]))
         for r in strati["incontri"].itertuples():
@@ -330,7 +332,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         confini.append({"nome": arch.nome, "g": _geojson(geom_confine)})
         comuni.append({"nome": arch.nome, "slug": arch.slug, "sigla": arch.info["sigla"],
                        "esempio": bool(arch.info.get("esempio"))})
-        strati["riscontri"]["_comune"] = k
+        strati["riscontri"]["indice_comune"] = k
         grezzi["_pubblici_riscontri"] = strati["riscontri"]
         opzioni.contenuto[arch.slug] = c["id"].tolist() + lg["id"].tolist()
 
@@ -371,7 +373,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "luogo": _sparsa([pos_luogo.get(x) for x in _colonna(c, "luogo")]),
         "peso": _sparsa([int(p) if p is not None and int(p) > 1 else None for p in _colonna(c, "peso")]),
         "sensibile": _sparsa([1 if s else None for s in _colonna(c, "sensibile")]),
-        "comune": _sparsa([int(x) or None for x in _colonna(c, "_comune")]),
+        "comune": _sparsa([int(x) or None for x in _colonna(c, "indice_comune")]),
         "pos": _posizioni(c.geometry) if len(c) else {"i": [], "x": [], "y": [], "altre": {}, "scala": 10**DECIMALI},
     }
     if raccolta:  # visitors' feedback names what it is about
@@ -410,7 +412,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
             "categoria": _colonna(lg, "categoria"),
             "ruolo": _colonna(lg, "ruolo"),
             "descrizione": _colonna(lg, "descrizione"),
-            "comune": [int(x) for x in _colonna(lg, "_comune")],
+            "comune": [int(x) for x in _colonna(lg, "indice_comune")],
             "x": [round(float(g.x), DECIMALI) for g in lg.geometry] if len(lg) else [],
             "y": [round(float(g.y), DECIMALI) for g in lg.geometry] if len(lg) else [],
         },
@@ -426,7 +428,8 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "mostra_id": opzioni.mostra_id,
         "pin_sale": opzioni.pin_sale,
         "pin_hash": opzioni.pin_hash,
-        "informativa": progetto["informativa"],
+        "informativa": progetto["informativa"] if lingua == "it" or progetto.get("informativa_en") is None
+        else progetto["informativa_en"],
         "contatto": progetto["contatto"] if opzioni.web else "",
     }
     dati["n_punti"] = len(contributi_dati["pos"]["i"])
@@ -468,7 +471,7 @@ def _riscontri(ris: pd.DataFrame, catalogo: Catalogo, pos_c: dict, pos_l: dict) 
                 segn["y"].append(round(float(g.y), DECIMALI))
                 segn["reazione"].append(r.reazione)
                 segn["commento"].append(r.commento)
-                segn["comune"].append(int(r._comune) if "_comune" in ris.columns else 0)
+                segn["comune"].append(int(r.indice_comune) if "indice_comune" in ris.columns else 0)
             continue
         if r.su in pos_c:
             voce = per_c.setdefault(str(pos_c[r.su]), {"r": {}, "c": []})

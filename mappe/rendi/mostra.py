@@ -5,6 +5,7 @@ an accessible list, feedback from visitors kept in the browser, and a kiosk mode
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 from ..archivio import Archivio, Area
@@ -15,6 +16,16 @@ __all__ = ["VISTE_MOSTRA", "costruisci_mostra", "hash_pin"]
 
 # The order in which the views of the exhibition are offered.
 VISTE_MOSTRA = ("bisogni-risorse", "memoria", "emozioni", "luoghi", "rete", "tutto")
+
+
+def id_mostra(area: Area, archivi: list[Archivio], titolo: str | None, lingua: str) -> str:
+    """The same id for every rebuild of the same exhibition (same comuni, title and language).
+
+    Feedback is kept in the browser under this id: a rebuilt file on the same kiosk still finds
+    what visitors left with the previous one.
+    """
+    chiave = "|".join(sorted(a.slug for a in archivi)) + "|" + (titolo or "") + "|" + lingua
+    return hmac.new(area.segreto(), chiave.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
 
 
 def hash_pin(sale: str, pin: str) -> str:
@@ -48,7 +59,7 @@ def costruisci_mostra(
         raccolta=not web,
         chiosco=chiosco,
         attesa_s=attesa_s,
-        mostra_id=secrets.token_hex(6),
+        mostra_id=id_mostra(area, archivi, titolo, lingua),
         pin_sale=sale,
         pin_hash=hash_pin(sale, pin),
         web=web,

@@ -236,11 +236,16 @@
       var v = D.voci[vocabolario] && D.voci[vocabolario][codice];
       return v ? v.label : (codice || '');
     }
+    var timerAnnuncio = null;
     function annuncia(testo) {
+      // read by screen readers, and shown for a few seconds to everybody else
       var a = document.getElementById('mappe-annuncio');
       if (!a) return;
       a.textContent = '';
-      window.setTimeout(function () { a.textContent = testo; }, 30);
+      a.classList.remove('mappe-annuncio-visibile');
+      window.setTimeout(function () { a.textContent = testo; a.classList.add('mappe-annuncio-visibile'); }, 30);
+      if (timerAnnuncio) window.clearTimeout(timerAnnuncio);
+      timerAnnuncio = window.setTimeout(function () { a.classList.remove('mappe-annuncio-visibile'); }, 4000);
     }
 
     /* ---------- State: view, kinds switched on, theme ---------- */
@@ -281,10 +286,10 @@
     inizio();
     var sfondo = null;
 
-    function icona(tipo, peso, emozione) {
+    function icona(tipo, peso, emozione, accanto) {
       var classe = peso >= 5 ? 3 : (peso >= 2 ? 2 : 1);
       var em = (tipo === 'emozione' && D.voci.emozione[emozione]) ? emozione : '';
-      var k = tipo + classe + em;
+      var k = tipo + classe + em + (accanto ? '+' : '');
       if (!icone[k]) {
         var t = D.voci.tipo[tipo] || {};
         var lato = 18 + 6 * classe;
@@ -294,8 +299,9 @@
           className: 'mappe-simbolo mappe-simbolo-' + tipo,
           html: simboloHtml(t.forma, col, lato),
           iconSize: [lato, lato],
-          iconAnchor: [lato / 2, lato / 2],
-          popupAnchor: [0, -lato / 2]
+          // said about a place: drawn beside its pictogram, which stays visible and clickable
+          iconAnchor: accanto ? [lato / 2 - 16, lato / 2 + 14] : [lato / 2, lato / 2],
+          popupAnchor: accanto ? [16, -lato / 2 - 14] : [0, -lato / 2]
         });
       }
       return icone[k];
@@ -310,9 +316,11 @@
       cont.appendChild(p);
     }
 
+    // what visitors left here and the staff has not downloaded yet (after that, it comes back
+    // in the data, once approved: counting it twice would inflate the numbers)
     function localiPer(su) {
       if (!raccolta) return [];
-      return raccolta.tutti().filter(function (r) { return r.su === su; });
+      return raccolta.tutti().filter(function (r) { return r.su === su && !r.esportato; });
     }
 
     function blocco_riscontri(cont, su, comune, approvati) {
@@ -544,7 +552,8 @@
     for (var q = 0; q < n; q++) {
       if (C.luogo[q] !== null) (detti[C.luogo[q]] = detti[C.luogo[q]] || []).push(q);
     }
-    var opzioniPopup = { maxWidth: 340, autoPanPadding: [20, 20] };
+    // popups never taller than the map: long ones scroll inside
+    var opzioniPopup = { maxWidth: 340, autoPanPadding: [20, 20], maxHeight: Math.max(220, map.getSize().y - 120) };
     for (var i = 0; i < n; i++) {
       var g = C.g[i];
       var tipo = C.tipo[i];
@@ -553,7 +562,9 @@
       var strato;
       var punto = typeof g[0] === 'number';
       if (punto) {
-        strato = L.marker([g[1], g[0]], { icon: icona(tipo, C.peso[i], C.emozione[i]), keyboard: true,
+        var pl = C.luogo[i];
+        var accanto = pl !== null && D.luoghi.x[pl] === g[0] && D.luoghi.y[pl] === g[1];
+        strato = L.marker([g[1], g[0]], { icon: icona(tipo, C.peso[i], C.emozione[i], accanto), keyboard: true,
           title: C.titolo[i] || voce('tipo', tipo) });
       } else {
         var col = colore((D.voci.tipo[tipo] || {}).colore);
@@ -592,7 +603,7 @@
           '</span><span class="mappe-luogo-nome"></span>',
         iconSize: null, iconAnchor: [lato / 2, lato / 2], popupAnchor: [0, -lato / 2]
       });
-      var m = L.marker([Lg.y[j], Lg.x[j]], { icon: ic, title: Lg.nome[j], keyboard: true, zIndexOffset: 1000 });
+      var m = L.marker([Lg.y[j], Lg.x[j]], { icon: ic, title: Lg.nome[j], keyboard: true, zIndexOffset: -1000 });
       m.on('add', (function (nome) {
         return function (ev) {
           var e = ev.target.getElement();
@@ -741,7 +752,7 @@
     })();
 
     /* ---------- Map controls: legend with switches, theme filter, basemap ---------- */
-    var caselle = {}, conteggi = {}, selTema, casellaLuoghi;
+    var caselle = {}, conteggi = {}, selTema, casellaLuoghi, legendaRete = null;
     function costruisciLegenda() {
         var d = el('div', 'mappe-legenda');
         d.setAttribute('role', 'region');
@@ -799,6 +810,7 @@
         }
         if (D.rete) {
           var spiega = el('p', 'mappe-nota mappe-legenda-rete');
+          legendaRete = spiega;
           spiega.textContent = T.collegamenti + ': ' + D.rete.esplicite.length + ' · ' + T.scoperti + ': ' +
             D.rete.scoperti.length;
           d.appendChild(spiega);
@@ -1032,6 +1044,7 @@
       if (casellaLuoghi) casellaLuoghi.checked = stato.luoghi;
       if (selTema) selTema.value = stato.tema;
       disegnaRete();
+      if (legendaRete) legendaRete.style.display = D.viste[stato.vista].rete ? '' : 'none';
       aggiornaConteggi();
       aggiornaSenzaLuogo();
       segna('conteggi');
@@ -1153,6 +1166,12 @@
       ok.type = 'submit';
       form.appendChild(ok);
       form.appendChild(bottone('mappe-chiudi', T.chiudi, chiudiDialogo));
+      // everything again (already downloaded included): importing twice adds nothing
+      var tutto = bottone('mappe-scarica-tutto', T.scarica_tutto, function () {
+        if (sha256(D.pin_sale + inp.value) !== D.pin_hash) { esito.textContent = T.pin_sbagliato; return; }
+        scarica(raccolta.tutti(), esito);
+      });
+      form.appendChild(tutto);
       form.appendChild(esito);
       form.addEventListener('submit', function (ev) {
         ev.preventDefault();
@@ -1164,7 +1183,16 @@
         }
         var nuovi = raccolta.tutti().filter(function (r) { return !r.esportato; });
         if (!nuovi.length) { esito.textContent = T.nessun_nuovo; return; }
-        var quando = new Date().toISOString();
+        scarica(nuovi, esito);
+      });
+      dialogo.appendChild(form);
+      document.body.appendChild(dialogo);
+      inp.focus();
+    }
+    function scarica(nuovi, esito) {
+      if (!nuovi.length) { esito.textContent = T.nessun_nuovo; return; }
+      var quando = new Date().toISOString();
+      (function () {
         var fc = {
           type: 'FeatureCollection',
           mappe_riscontri: { mostra: D.mostra_id, titolo: D.titolo, esportato: quando },
@@ -1187,10 +1215,7 @@
         window.setTimeout(function () { URL.revokeObjectURL(a.href); a.parentNode.removeChild(a); }, 1000);
         raccolta.segnaEsportati(nuovi.map(function (r) { return r.id; }), quando);
         esito.textContent = nuovi.length + ' ' + T.scaricati + ' ' + nome;
-      });
-      dialogo.appendChild(form);
-      document.body.appendChild(dialogo);
-      inp.focus();
+      })();
     }
     function chiudiDialogo() {
       if (dialogo && dialogo.parentNode) dialogo.parentNode.removeChild(dialogo);
