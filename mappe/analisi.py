@@ -18,7 +18,7 @@ from .archivio import Archivio
 from .errori import MappeError
 from .pubblico import SOGLIA_AGGREGATI
 
-__all__ = ["DISTANZA_M", "Rete", "rete", "scoperti", "riepilogo", "confronta", "Confronto", "INDICATORI"]
+__all__ = ["DISTANZA_M", "INDICATORI", "Confronto", "Rete", "confronta", "rete", "riepilogo", "scoperti"]
 
 DISTANZA_M = 800  # walking distance: about ten minutes on foot
 TIPI_RISPOSTA = ("risorsa", "proposta")
@@ -93,7 +93,7 @@ def scoperti(archivio: Archivio, distanza: float = DISTANZA_M) -> pd.DataFrame:
             d = metri.loc[stesso.index].distance(metri.loc[i])
             j = d.idxmin()
             riga.update(risorsa_piu_vicina=c.at[j, "id"], titolo_risorsa=c.at[j, "titolo"] or c.at[j, "testo"],
-                        distanza_m=int(round(d.loc[j])))
+                        distanza_m=round(d.loc[j]))
         righe.append(riga)
     return pd.DataFrame(righe, columns=["id", "tema", "titolo", "testo", "risorsa_piu_vicina", "titolo_risorsa",
                                         "distanza_m"])

@@ -44,7 +44,7 @@ def trova(archivio: Archivio, id_: str) -> tuple[str, int]:
 
 def modifica(archivio: Archivio, id_: str, valori: dict[str, str]) -> tuple[str, dict]:
     """Change some fields of one row, with the same checks as an import. Returns the layer and the changes."""
-    from .importa import _Scarto, _Validatore, _controlla_punto
+    from .importa import _controlla_punto, _Scarto, _Validatore
 
     with archivio.blocco():
         strato, pos = trova(archivio, id_)
@@ -159,7 +159,7 @@ def _pulisci_versione(archivio: Archivio, versione: Path, ids: set[str]) -> bool
             try:
                 strati[nome] = pyogrio.read_dataframe(versione, layer=nome, use_arrow=True,
                                                       read_geometry=archivio.catalogo.strati[nome].geometria)
-            except Exception:  # noqa: BLE001 - an old version without this layer
+            except Exception:  # noqa: BLE001, S112 - an old version without this layer
                 continue
     presenti = any(df["id"].isin(ids).any() or ("su" in df.columns and df["su"].isin(ids).any())
                    for df in strati.values() if "id" in df.columns)

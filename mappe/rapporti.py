@@ -13,7 +13,7 @@ from .analisi import Confronto, nascondi_piccoli
 from .catalogo import Catalogo
 from .errori import MappeError
 
-__all__ = ["scrivi_riepilogo", "scrivi_confronto", "tabella_markdown"]
+__all__ = ["scrivi_confronto", "scrivi_riepilogo", "tabella_markdown"]
 
 
 def _pyplot():
@@ -118,7 +118,7 @@ def _grafico_temi(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path) -> Non
 
 def _grafico_tassi(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path) -> None:
     plt = _pyplot()
-    import matplotlib.ticker as ticker
+    from matplotlib import ticker
 
     tabella = riep.pivot_table(index="comune", columns="fase", values="contributi_per_mille", aggfunc="sum")
     fig, ax = plt.subplots(figsize=(9, 4.5))
@@ -158,10 +158,10 @@ def scrivi_riepilogo(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path, for
         temi_col = ["comune", "fase"] + [c for c in riep.columns if c.startswith("tema_")]
         testo = "\n\n".join([
             "# Riepilogo del monitoraggio",
-            "Per ogni comune e fase del progetto: incontri, partecipanti, contributi (anche ogni 1.000 abitanti, "
+            ("Per ogni comune e fase del progetto: incontri, partecipanti, contributi (anche ogni 1.000 abitanti, "
             "dalla popolazione ISTAT), bisogni senza una risposta vicina e riscontri raccolti alle mostre. "
             "I bisogni senza risposta di una fase sono contati tra tutti i bisogni detti fino a quella fase, "
-            "con le risposte note fino ad allora. I conteggi inferiori a 3 sono indicati come «<3».",
+            "con le risposte note fino ad allora. I conteggi inferiori a 3 sono indicati come «<3»."),
             "## In sintesi",
             tabella_markdown(pubblicabile[principali], catalogo),
             f"![Partecipazione per comune e per fase]({tassi.name})",
@@ -201,8 +201,8 @@ def scrivi_confronto(c: Confronto, percorso: Path) -> list[Path]:
         f"# Confronto: {c.indicatore}",
         c.spiegazione(),
         tabella_markdown(c.tabella.round(3)),
-        f"Variazione media, intervento: {c.variazione_intervento:+.3f}; controllo: {c.variazione_controllo:+.3f}; "
-        f"differenza nelle differenze: {c.differenza:+.3f}.",
+        (f"Variazione media, intervento: {c.variazione_intervento:+.3f}; controllo: {c.variazione_controllo:+.3f}; "
+        f"differenza nelle differenze: {c.differenza:+.3f}."),
         f"![Prima e dopo]({grafico.name})",
     ]) + "\n"
     _scrivi_tutto(percorso, lambda tmp: Path(tmp).write_text(testo, encoding="utf-8"))

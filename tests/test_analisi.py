@@ -3,14 +3,13 @@
 import geopandas as gpd
 import pandas as pd
 import pytest
+from conftest import scrivi_csv
 from pyproj import Geod
 from shapely.geometry import Point
 
 from mappe.analisi import confronta, nascondi_piccoli, rete, riepilogo, scoperti
 from mappe.errori import MappeError
 from mappe.importa import importa_file
-
-from conftest import scrivi_csv
 
 GEOD = Geod(ellps="WGS84")
 A = (7.5378, 45.0087)  # in Orbassano

@@ -2,10 +2,9 @@
 
 import openpyxl
 import pytest
+from conftest import scrivi_csv
 
 from mappe.importa import importa_file
-
-from conftest import scrivi_csv
 
 SEGRETO = "Testo da dimenticare: abito in via Verdi 12"
 

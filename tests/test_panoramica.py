@@ -1,10 +1,9 @@
 """The overview of a territory: every comune drawn, figures per 1,000 inhabitants, small counts hidden."""
 
 import pytest
+from conftest import scrivi_csv
 
 from mappe.rendi.territorio import classi, conteggi
-
-from conftest import scrivi_csv
 
 
 @pytest.fixture

@@ -2,9 +2,8 @@
 
 import json
 
-from shapely.geometry import Point
-
 from conftest import scrivi_csv
+from shapely.geometry import Point
 
 TESTO = 'Qui <b>ciao</b> & "virgolette" <script>alert(1)</script>'
 

@@ -193,5 +193,5 @@ def test_xlsx_esportato_non_esegue_formule(orbassano, tmp_path):
     f = scrivi_csv(tmp_path / "c.csv", [["tipo", "tema", "testo"], ["bisogno", "lavoro", '=HYPERLINK("http://x","y")']])
     importa_file(orbassano, f)
     esporta(orbassano, tmp_path / "e.xlsx")
-    cella = [c for c in openpyxl.load_workbook(tmp_path / "e.xlsx").active[2] if c.value and str(c.value).startswith("=")][0]
+    cella = next(c for c in openpyxl.load_workbook(tmp_path / "e.xlsx").active[2] if c.value and str(c.value).startswith("="))
     assert cella.data_type == "s"

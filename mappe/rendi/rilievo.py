@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import secrets
 
-
 from .. import pubblico
 from ..archivio import Archivio, Area
 from . import risorse
 from .mappa import DECIMALI, TESTI, _colonna, _geojson, _voci, controlla_pagina, pagina_generica
 
-__all__ = ["costruisci_rilievo", "TESTI_RILIEVO"]
+__all__ = ["TESTI_RILIEVO", "costruisci_rilievo"]
 
 TESTI_RILIEVO = {
     "rilievo": "Rilievo", "rilievo_spiega": "Scegliere uno strumento, toccare la mappa, compilare la scheda. "
