@@ -16,7 +16,10 @@
     var C = D.comuni;
     var n = C.nome.length;
     var numero = new Intl.NumberFormat(D.lingua === 'en' ? 'en-GB' : 'it-IT', { maximumFractionDigits: 2 });
-    var intero = new Intl.NumberFormat(D.lingua === 'en' ? 'en-GB' : 'it-IT');
+    // every thousand grouped, 8.452 as well as 17.406 (Intl leaves four digits alone in Italian)
+    var intero = { format: function (x) {
+      return String(Math.round(x)).replace(/\B(?=(\d{3})+(?!\d))/g, D.lingua === 'en' ? ',' : '.');
+    } };
     var scelto = 0;
     var strati = [];
     var MAPPA_SICURA = /^[a-z0-9-]+\.html$/;
