@@ -142,6 +142,6 @@ def test_vista_rete_nel_browser(cli, orbassano, tmp_path, pagina_offline):
     p.wait_for_function("document.documentElement.dataset.mappePronta === '1'")
     assert p.locator("h1").inner_text() == "Mappa della rete"
     assert p.locator(".mappe-collegamento-dichiarato").count() == 1
-    assert p.locator(".mappe-collegamento-vicino").count() == 2  # r1 and p1 are near n1, same theme
+    assert p.locator(".mappe-collegamento-vicino").count() == 1  # the nearest of r1 and p1 (same theme as n1)
     assert p.locator(".mappe-scoperto").count() == 1  # n2
     assert p.errori == [] and p.richieste_rifiutate == []
