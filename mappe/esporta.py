@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import math
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pyogrio
 
 from .archivio import Archivio
 from .errori import MappeError
+from .file import scrivi_tutto_o_niente
 
 __all__ = ["FORMATI", "esporta", "tabella_esportabile"]
 
@@ -90,11 +90,8 @@ def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None
     geo = isinstance(df, gpd.GeoDataFrame)
     if formato in ("geojson", "kml") and not geo:
         raise MappeError(f"Lo strato {strato} non ha posizioni: esportarlo in csv, xlsx o gpkg.")
-    percorso.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".esporta-", suffix="." + formato, dir=percorso.parent)
-    os.close(fd)
-    os.unlink(tmp)
-    try:
+
+    def scrivi(tmp: str) -> None:
         if formato == "csv":
             colonne, righe = _righe_tabellari(df)
             with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
@@ -118,23 +115,20 @@ def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None
             wb.save(tmp)
         else:
             driver = {"geojson": "GeoJSON", "gpkg": "GPKG", "kml": "KML"}[formato]
+            tabella = df
             if formato == "kml" and strato == "contributi":
                 # What Google Earth and uMap show as the name and the text of a placemark.
-                df = df.copy()
-                df.insert(0, "Name", df["titolo"].fillna(df["tipo"]))
-                df.insert(1, "Description", df["testo"])
+                tabella = df.copy()
+                tabella.insert(0, "Name", df["titolo"].fillna(df["tipo"]))
+                tabella.insert(1, "Description", df["testo"])
+            os.unlink(tmp)  # GDAL creates its own file
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 if geo:
-                    pyogrio.write_dataframe(df, tmp, layer=strato, driver=driver, geometry_type="Unknown",
+                    pyogrio.write_dataframe(tabella, tmp, layer=strato, driver=driver, geometry_type="Unknown",
                                             promote_to_multi=False)
                 else:
-                    pyogrio.write_dataframe(df, tmp, layer=strato, driver=driver)
-        maschera = os.umask(0)
-        os.umask(maschera)
-        os.chmod(tmp, 0o666 & ~maschera)
-        os.replace(tmp, percorso)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return percorso
+                    pyogrio.write_dataframe(tabella, tmp, layer=strato, driver=driver)
+    if os.path.exists(percorso) and os.path.isdir(percorso):
+        raise MappeError(f"{percorso} è una cartella: indicare il nome del file da scrivere.")
+    return scrivi_tutto_o_niente(percorso, scrivi)

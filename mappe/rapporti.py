@@ -3,8 +3,6 @@ comparison of intervention and control comuni."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +10,7 @@ import pandas as pd
 from .analisi import Confronto, nascondi_piccoli
 from .catalogo import Catalogo
 from .errori import MappeError
+from .file import scrivi_tutto_o_niente
 
 __all__ = ["scrivi_confronto", "scrivi_riepilogo", "tabella_markdown"]
 
@@ -82,19 +81,7 @@ def _per_excel(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _scrivi_tutto(percorso: Path, scrivi) -> None:
-    percorso.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".rapporto-", suffix=percorso.suffix, dir=percorso.parent)
-    os.close(fd)
-    try:
-        scrivi(tmp)
-        maschera = os.umask(0)
-        os.umask(maschera)
-        os.chmod(tmp, 0o666 & ~maschera)
-        os.replace(tmp, percorso)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
+    scrivi_tutto_o_niente(percorso, scrivi)
 
 def _grafico_temi(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path) -> None:
     plt = _pyplot()

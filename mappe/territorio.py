@@ -210,6 +210,36 @@ def confine(codici) -> gpd.GeoDataFrame:
     return g.loc[codici]
 
 
+@lru_cache(maxsize=1)
+def _regioni() -> pd.DataFrame:
+    df = pd.read_feather(_cartella_dati() / f"{anno_dati()}_italy_municipalities.feather",
+                         columns=["municipality_code", "municipality", "region_code"])
+    return df.set_index("municipality_code")
+
+
+def nomi_comuni(codici) -> dict[int, str]:
+    """ISTAT code -> name, read lightly (no lookup indexes are built)."""
+    r = _regioni()
+    return {int(c): r.at[int(c), "municipality"] for c in codici if int(c) in r.index}
+
+
+def confini_della_regione(codici) -> gpd.GeoDataFrame:
+    """Boundaries of every comune in the regions of ``codici`` (to find neighbours quickly),
+    indexed by ISTAT code: only those geometries are decoded."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import shapely
+    from pyarrow import feather
+
+    r = _regioni()
+    regioni = set(r.loc[[int(c) for c in codici if int(c) in r.index], "region_code"])
+    scelti = r.index[r["region_code"].isin(regioni)].tolist()
+    tab = feather.read_table(_cartella_dati() / f"{anno_dati()}_italy_geo_municipalities.feather", memory_map=True)
+    tab = tab.filter(pc.is_in(tab["municipality_code"], pa.array(scelti, type=tab["municipality_code"].type)))
+    geometrie = shapely.from_wkb(tab["geometry"].to_numpy(zero_copy_only=False))
+    return gpd.GeoDataFrame(geometry=geometrie, index=tab["municipality_code"].to_numpy(), crs="EPSG:4326")
+
+
 def confini_tutti() -> gpd.GeoDataFrame:
     """Every boundary, indexed by ISTAT code (for neighbours and overviews)."""
     return _confini()

@@ -16,9 +16,7 @@ import datetime as dt
 import gzip
 import html as _html
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -438,16 +436,16 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
 
 def _vicini(codici: list[int]) -> list[dict]:
     """The comuni around, faint and with their names, so that a resident sees where things are."""
-    from ..territorio import confini_tutti, tutti_i_comuni
+    from ..territorio import confini_della_regione, nomi_comuni
 
-    tutti = confini_tutti()
+    tutti = confini_della_regione(codici)
     propri = tutti.loc[[c for c in codici if c in tutti.index]]
     if propri.empty:
         return []
     unione = shapely.union_all(propri.geometry.values)
     candidati = tutti.iloc[tutti.sindex.query(unione.buffer(0.002), predicate="intersects")]
     candidati = candidati[~candidati.index.isin(codici)]
-    nomi = {c.codice: c.nome for c in tutti_i_comuni()}
+    nomi = nomi_comuni(candidati.index)
     out = []
     for codice, g in zip(candidati.index, shapely.simplify(candidati.geometry.values, 0.0004)):
         p = g.representative_point()
@@ -706,18 +704,11 @@ def costruisci_mappa(
 
 def scrivi_mappa(html: str, percorso: Path | str) -> Path:
     """Write ``html`` to ``percorso`` all at once (a temporary file, then a rename)."""
-    percorso = Path(percorso)
-    percorso.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".mappa-", suffix=".html", dir=percorso.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+    from ..file import scrivi_tutto_o_niente
+
+    def scrivi(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
             f.write(html)
-        # mkstemp makes the file private to us; a map is meant to be shared.
-        maschera = os.umask(0)
-        os.umask(maschera)
-        os.chmod(tmp, 0o666 & ~maschera)
-        os.replace(tmp, percorso)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return percorso
+
+    return scrivi_tutto_o_niente(percorso, scrivi)
+
