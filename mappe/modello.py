@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from pathlib import Path
 
 from .catalogo import Catalogo
 from .errori import MappeError
+from .file import scrivi_tutto_o_niente
 
 __all__ = ["colonne_modello", "scrivi_modello"]
 
@@ -75,12 +74,6 @@ def _non_sovrascrivere(percorso: Path, sovrascrivi: bool) -> None:
         )
 
 
-def _rendi_leggibile(path: str) -> None:
-    maschera = os.umask(0)
-    os.umask(maschera)
-    os.chmod(path, 0o666 & ~maschera)
-
-
 def scrivi_modello(catalogo: Catalogo, percorso: Path | str, strato: str = "contributi",
                    sovrascrivi: bool = False) -> Path:
     """Write an empty template with one example row (XLSX: plus an 'Istruzioni' sheet).
@@ -97,10 +90,8 @@ def scrivi_modello(catalogo: Catalogo, percorso: Path | str, strato: str = "cont
     s = catalogo.strati[strato]
     colonne = colonne_modello(catalogo, strato)
     esempio = [s.campi[c].esempio if c in s.campi else ESEMPI_COORDINATE[c] for c in colonne]
-    percorso.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".modello-", suffix=est, dir=percorso.parent)
-    os.close(fd)
-    try:
+
+    def scrivi(tmp: str) -> None:
         if est == ".csv":
             with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
                 w = csv.writer(f, delimiter=";")
@@ -108,12 +99,8 @@ def scrivi_modello(catalogo: Catalogo, percorso: Path | str, strato: str = "cont
                 w.writerow(esempio)
         else:
             _scrivi_xlsx(tmp, catalogo, strato, colonne, esempio)
-        _rendi_leggibile(tmp)
-        os.replace(tmp, percorso)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return percorso
+
+    return scrivi_tutto_o_niente(percorso, scrivi)
 
 
 def _scrivi_xlsx(tmp: str, catalogo: Catalogo, strato: str, colonne, esempio) -> None:
@@ -248,7 +235,4 @@ def scrivi_xlsform(catalogo: Catalogo, percorso: Path | str, strato: str = "cont
     for ws in (survey, choices, settings):
         for cella in ws[1]:
             cella.font = Font(bold=True)
-    percorso.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(percorso)
-    _rendi_leggibile(str(percorso))
-    return percorso
+    return scrivi_tutto_o_niente(percorso, wb.save)

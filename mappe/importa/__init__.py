@@ -660,8 +660,8 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
 def scrivi_scarti(rapporto: Rapporto, percorso: Path | str) -> Path:
     """Write the rejected rows, with the reason, to a CSV for Italian Excel to fix and import again."""
     import csv
-    import os
-    import tempfile
+
+    from ..file import scrivi_tutto_o_niente
 
     percorso = Path(percorso)
     scarti = rapporto.scarti if rapporto.scarti is not None else pd.DataFrame(columns=["errore"])
@@ -669,18 +669,15 @@ def scrivi_scarti(rapporto: Rapporto, percorso: Path | str) -> Path:
     if isinstance(scarti, gpd.GeoDataFrame) and "geometry" in scarti.columns:
         scarti = pd.DataFrame(scarti)
         scarti["wkt"] = [g.wkt if g is not None else "" for g in scarti.pop("geometry")]
-    fd, tmp = tempfile.mkstemp(prefix=".scarti-", suffix=".csv", dir=percorso.parent if str(percorso.parent) else ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
+
+    def scrivi(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f, delimiter=";")
             w.writerow([str(c) for c in scarti.columns])
             for riga in scarti.itertuples(index=False):
                 w.writerow(["" if _vuoto(v) else v for v in riga])
-        os.replace(tmp, percorso)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return percorso
+
+    return scrivi_tutto_o_niente(percorso, scrivi)
 
 
 def _norm_testo(t) -> str:
