@@ -564,7 +564,8 @@ def pagina_generica(dati: dict, titolo_pagina: str, lingua: str, js: str, avvio:
     # Big contents go in after rendering: jinja would spend seconds parsing megabytes of data.
     sostituzioni = {
         "<!--MAPPE-CSS-->": risorse.stile(risorse.leaflet_css(), risorse.markercluster_css(), risorse.nostro("mappe.css")),
-        "<!--MAPPE-JS-->": risorse.script(risorse.leaflet_js(), risorse.markercluster_js(), risorse.nostro("dati.js"), js),
+        "<!--MAPPE-JS-->": risorse.script(risorse.leaflet_js(), risorse.markercluster_js(), risorse.nostro("dati.js"),
+                                         risorse.nostro("utili.js"), js),
         "<!--MAPPE-DATI-->": blocco_dati(dati, testo_json),
     }
     fig.header.add_child(folium.Element("<!--MAPPE-CSS-->"), name="mappe_css")

@@ -7,22 +7,10 @@
 (function () {
   'use strict';
 
+  var U = window.MappeUtili;
+  var el = U.el, bottone = U.bottone, colore = U.colore, pulisci = U.pulisci, uuid = U.uuid;
   var SVG = 'http://www.w3.org/2000/svg';
   var PER_PAGINA = 30;
-
-  function el(tag, cls, testo) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (testo !== undefined && testo !== null) e.textContent = String(testo);
-    return e;
-  }
-
-  function bottone(cls, testo, azione) {
-    var b = el('button', cls, testo);
-    b.type = 'button';
-    if (azione) b.addEventListener('click', azione);
-    return b;
-  }
 
   // The path of each shape in a 24x24 box: kinds differ by shape, not only by colour.
   var FORME = {
@@ -48,9 +36,7 @@
     treno: 'M6 3 H18 A2 2 0 0 1 20 5 V16 A2 2 0 0 1 18 18 L20 21 H17.5 L15.5 18 H8.5 L6.5 21 H4 L6 18 A2 2 0 0 1 4 16 V5 A2 2 0 0 1 6 3 Z M6.5 6 V11 H17.5 V6 Z',
     punto: 'M12 5 A7 7 0 1 1 11.99 5 Z'
   };
-  var COLORE_VALIDO = /^#[0-9a-fA-F]{6}$/;
 
-  function colore(c) { return COLORE_VALIDO.test(c || '') ? c : '#555555'; }
 
   function simboloSvg(forma, col, lato) {
     var s = document.createElementNS(SVG, 'svg');
@@ -73,23 +59,6 @@
     return '<svg viewBox="0 0 24 24" width="' + (+lato) + '" height="' + (+lato) +
       '" aria-hidden="true" focusable="false"><path d="' + (FORME[forma] || FORME.cerchio) +
       '" fill="' + colore(col) + '" stroke="#ffffff" stroke-width="2"/></svg>';
-  }
-
-  // Visitors' text: no control characters, bounded length.
-  function pulisci(testo, massimo) {
-    return String(testo || '')
-      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\uFFFE\uFFFF]/g, '')
-      .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '$1')
-      .trim().slice(0, massimo);
-  }
-
-  function uuid() {
-    var b = new Uint8Array(16);
-    window.crypto.getRandomValues(b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join('');
-    return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
   }
 
   // SHA-256 (FIPS 180-4), to check the staff PIN without keeping it in the page.

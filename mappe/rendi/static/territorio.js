@@ -4,12 +4,7 @@
 (function () {
   'use strict';
 
-  function el(tag, cls, testo) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (testo !== undefined && testo !== null) e.textContent = String(testo);
-    return e;
-  }
+  var el = window.MappeUtili.el;
 
   function avvia(map, D) {
     var T = D.testi;
