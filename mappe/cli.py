@@ -1120,6 +1120,35 @@ def demo(cartella: Path) -> None:
     click.echo(f"Aprire con il browser: {indice.resolve()}")
 
 
+@riscontri.command("promuovi", context_settings=CONTESTO)
+@click.argument("comune")
+@click.argument("id_", metavar="ID")
+@click.option("--come", type=click.Choice(["proposta", "luogo"]),
+              help="Che cosa diventa (predefinito: luogo per «Manca un luogo», proposta per «Una proposta»).")
+@click.option("--tema", metavar="TEMA", help="Il tema, se diventa una proposta.")
+@click.option("--nome", metavar="NOME", help="Il nome, se diventa un luogo.")
+@click.option("--categoria", default="altro", show_default=True, metavar="CATEGORIA",
+              help="La categoria, se diventa un luogo.")
+@opzione_area
+@click.pass_context
+def riscontri_promuovi(ctx, comune: str, id_: str, come, tema, nome, categoria: str) -> None:
+    """Trasforma una segnalazione approvata (toccata sulla mappa in una mostra) in una proposta o un luogo.
+
+    Il riscontro resta, collegato a quello che è diventato.
+
+    \b
+    Esempi:
+      mappe riscontri promuovi Orbassano 3f2a8c1e-... --come luogo --nome "Panchina del viale" --categoria parco
+      mappe riscontri promuovi Orbassano 9c1b... --tema spazi_pubblici
+    """
+    from .riscontri import promuovi
+
+    area = _area(ctx)
+    arch = area.archivio(comune)
+    strato, nuovo = promuovi(arch, id_, come, tema, nome, categoria)
+    click.echo(f"{arch.nome}: la segnalazione {id_} è ora nello strato {strato} con il codice {nuovo}.")
+
+
 def principale() -> None:  # pragma: no cover - kept for `python -m mappe`
     main(prog_name="mappe")
 

@@ -197,3 +197,55 @@ def _modera(archivio: Archivio, approva: list, respingi: list) -> tuple[int, int
     archivio.scrivi({"riscontri": r}, "moderazione", f"{len(approva)} approvati, {len(respingi)} respinti",
                     len(approva) + len(respingi))
     return len(approva), len(respingi)
+
+
+def promuovi(archivio: Archivio, id_: str, come: str | None = None, tema: str | None = None,
+             nome: str | None = None, categoria: str = "altro") -> tuple[str, str]:
+    """Turn an approved suggestion tapped on the map into a proposal or a place.
+
+    The feedback stays, now pointing at what it became (``su``). Returns the layer and the new id.
+    """
+    import uuid
+
+    with archivio.blocco():
+        ris = archivio.leggi("riscontri")
+        righe = ris.index[ris["id"] == id_]
+        if not len(righe):
+            raise MappeError(f"Il riscontro '{id_}' non esiste in {archivio.nome}: vedere i codici con "
+                             f"'mappe riscontri modera {archivio.slug} --elenco'.")
+        k = righe[0]
+        r = ris.loc[k]
+        if r["su"]:
+            raise MappeError(f"Il riscontro '{id_}' è una reazione a '{r['su']}', non una segnalazione sulla mappa: "
+                             "non c'è niente da promuovere.")
+        if r["stato"] != "approvato":
+            raise MappeError(f"Il riscontro '{id_}' non è approvato: approvarlo prima con "
+                             f"'mappe riscontri modera {archivio.slug} --approva {id_}'.")
+        if r.geometry is None:
+            raise MappeError(f"Il riscontro '{id_}' non ha un punto sulla mappa.")
+        come = come or ("luogo" if r["reazione"] == "manca_un_luogo" else "proposta")
+        catalogo = archivio.catalogo
+        nuovo = f"{come[0]}-{uuid.uuid4().hex[:16]}"
+        if come == "proposta":
+            if not tema or tema not in catalogo.voci("tema"):
+                raise MappeError("Per farne una proposta serve il tema: --tema, uno di " + ", ".join(catalogo.voci("tema")) + ".")
+            c = archivio.leggi("contributi")
+            riga = {"id": nuovo, "tipo": "proposta", "tema": tema, "titolo": None, "testo": r["commento"],
+                    "peso": 1, "visibilita": "pubblico", "sensibile": 0, "consenso": "scritto",
+                    "note": f"Dalla segnalazione {id_} di una mostra"}
+            nuova = gpd.GeoDataFrame(pd.DataFrame([riga]), geometry=[r.geometry], crs="EPSG:4326")
+            strati = {"contributi": gpd.GeoDataFrame(pd.concat([c, nuova], ignore_index=True), crs="EPSG:4326")}
+        elif come == "luogo":
+            if categoria not in catalogo.voci("categoria"):
+                raise MappeError("La categoria non esiste: usare una di " + ", ".join(catalogo.voci("categoria")) + ".")
+            lg = archivio.leggi("luoghi")
+            riga = {"id": nuovo, "nome": nome or (r["commento"] or "Luogo segnalato")[:60], "categoria": categoria,
+                    "descrizione": r["commento"]}
+            nuova = gpd.GeoDataFrame(pd.DataFrame([riga]), geometry=[r.geometry], crs="EPSG:4326")
+            strati = {"luoghi": gpd.GeoDataFrame(pd.concat([lg, nuova], ignore_index=True), crs="EPSG:4326")}
+        else:
+            raise MappeError("--come vuole 'proposta' oppure 'luogo'.")
+        ris.at[k, "su"] = nuovo
+        strati["riscontri"] = ris
+        archivio.scrivi(strati, "promuovi", f"segnalazione {id_} diventata {come} {nuovo}", 1)
+    return ("contributi" if come == "proposta" else "luoghi"), nuovo

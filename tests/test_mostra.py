@@ -291,3 +291,23 @@ def test_accessibilita_axe(cli, comune_con_dati, pagina_offline, chiosco):
     risultato = Axe().run(p)
     gravi = [v for v in risultato.response["violations"] if v["impact"] in ("serious", "critical")]
     assert gravi == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in gravi]
+
+
+def test_promuovere_una_segnalazione_approvata(cli, orbassano, tmp_path):
+    import json as _json
+
+    f = tmp_path / "r.geojson"
+    f.write_text(_json.dumps({"type": "FeatureCollection", "mappe_riscontri": {"mostra": "x"}, "features": [
+        {"type": "Feature", "properties": {"id": "s-1", "su": "", "comune": "orbassano", "reazione": "manca_un_luogo",
+                                           "commento": "Una panchina all'ombra", "data": "2026-11-26"},
+         "geometry": {"type": "Point", "coordinates": [7.5378, 45.0087]}}]}), encoding="utf-8")
+    assert cli("riscontri", "importa", f, "--comune", "Orbassano").exit_code == 0
+    r = cli("riscontri", "promuovi", "Orbassano", "s-1")
+    assert r.exit_code == 1 and "non è approvato" in r.output
+    cli("riscontri", "modera", "Orbassano", "--approva", "s-1")
+    r = cli("riscontri", "promuovi", "Orbassano", "s-1", "--nome", "Panchina del viale", "--categoria", "parco")
+    assert r.exit_code == 0, r.output
+    luogo = orbassano.leggi("luoghi").set_index("nome").loc["Panchina del viale"]
+    assert luogo["categoria"] == "parco" and luogo.geometry.x == 7.5378
+    assert orbassano.leggi("riscontri").set_index("id").loc["s-1", "su"] == luogo["id"]
+    assert cli("riscontri", "promuovi", "Orbassano", "s-1").exit_code == 1  # now it is a link, not a suggestion
