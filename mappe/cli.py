@@ -104,6 +104,11 @@ def _area(ctx: click.Context):
     return Area(ctx.obj["area"])
 
 
+def quanti(n: int, singolare: str, plurale: str) -> str:
+    """'1 bisogno', '3 bisogni': Italian agrees the noun with the number."""
+    return f"{n} {singolare if n == 1 else plurale}"
+
+
 def _migliaia(n: int) -> str:
     """23061 -> '23.061', as Italians write it."""
     return f"{int(n):,}".replace(",", ".")
@@ -520,9 +525,10 @@ def scoperti(ctx, comune: str, uscita: Path | None, distanza: float) -> None:
     tab = trova(arch, distanza)
     if uscita:
         _scrivi_tutto(uscita, lambda tmp: tab.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig"))
-        click.echo(f"{arch.nome}: {len(tab)} bisogni senza risposta entro {distanza:.0f} m, scritti in {uscita}.")
+        click.echo(f"{arch.nome}: {quanti(len(tab), 'bisogno', 'bisogni')} senza risposta entro {distanza:.0f} m, "
+                   f"scritti in {uscita}.")
         return
-    click.echo(f"{arch.nome}: {len(tab)} bisogni senza risposta entro {distanza:.0f} m.")
+    click.echo(f"{arch.nome}: {quanti(len(tab), 'bisogno', 'bisogni')} senza risposta entro {distanza:.0f} m.")
     for r in tab.itertuples():
         vicino = (f"la risposta più vicina dello stesso tema (risorsa o proposta) è «{r.titolo_risorsa}», "
                   f"a {r.distanza_m} m in linea d'aria"
@@ -642,7 +648,7 @@ def verifica_cmd(ctx, comuni_nomi) -> None:
         problemi = verifica_archivio(area, arch)
         totale += len(problemi)
         if problemi:
-            click.echo(f"{arch.nome}: {len(problemi)} problemi.")
+            click.echo(f"{arch.nome}: {quanti(len(problemi), 'problema', 'problemi')}.")
             for p in problemi[:MAX_RIGHE_MOSTRATE]:
                 click.echo(f"  - {p}")
             if len(problemi) > MAX_RIGHE_MOSTRATE:
@@ -842,7 +848,7 @@ def storia(ctx, comune: str) -> None:
     click.echo(f"Storia di {arch.nome} (dalla più recente):")
     for v in reversed(voci):
         quando = v["quando"].replace("T", " ")
-        righe = f", {v['righe']} righe" if v.get("righe") is not None else ""
+        righe = f", {quanti(v['righe'], 'riga', 'righe')}" if v.get("righe") is not None else ""
         stato = " [annullata]" if v["annullata"] else ""
         click.echo(f"  {v['n']:>3}. {quando}  {v['utente']}  {v['operazione']}{righe}{stato}")
         if v.get("dettagli"):
@@ -1010,7 +1016,8 @@ def riscontri_importa(ctx, file: Path, comune: str) -> None:
     click.echo(f"Riscontri di {file.name} per {arch.nome}: importati {r.importati} (in attesa di moderazione), "
                f"già presenti {r.gia_presenti}, respinti {len(r.respinti)}.")
     for slug, k in sorted(r.altri_comuni.items()):
-        click.echo(f"  {k} riscontri sono per un altro comune ({slug}): importarli con --comune {slug}.")
+        click.echo(f"  {quanti(k, 'riscontro è', 'riscontri sono')} per un altro comune ({slug}): "
+                   f"importarli con --comune {slug}.")
     if r.importati:
         click.echo(f"Ora leggerli e approvarli: mappe riscontri modera {arch.slug}")
     if r.respinti:

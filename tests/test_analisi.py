@@ -60,7 +60,7 @@ def test_scoperti_con_la_risorsa_piu_vicina(orbassano, tmp_path, cli):
     assert tab.iloc[0]["distanza_m"] == pytest.approx(1200, abs=5)
     assert scoperti(orbassano, 1500).empty
     r = cli("scoperti", "Orbassano")
-    assert r.exit_code == 0 and "1 bisogni senza risposta entro 800 m" in r.output and "«La bottega», a 120" in r.output
+    assert r.exit_code == 0 and "1 bisogno senza risposta entro 800 m" in r.output and "«La bottega», a 120" in r.output
     r = cli("scoperti", "Orbassano", "-o", tmp_path / "s.csv")
     assert "n1" in (tmp_path / "s.csv").read_text(encoding="utf-8-sig")
 

@@ -107,7 +107,7 @@ def test_reazione_e_commento_sopravvivono_al_ricaricamento_e_tornano_nei_dati(
     p.wait_for_function("document.documentElement.dataset.mappePronta === '1'")
     scheda = p.locator("#mappe-elenco section[data-tema=socialita] li").first
     assert scheda.locator("button[data-reazione=d_accordo] .mappe-reazione-conto").inner_text() == "1"
-    assert "1 commenti lasciati qui" in scheda.inner_text()
+    assert "1 commento lasciato qui" in scheda.inner_text()
     # a visitor taps the map to add a missing place
     p.locator(".mappe-aggiungi").click()
     p.locator(".mappe-area-mappa .leaflet-container").click(position={"x": 120, "y": 120})

@@ -362,7 +362,7 @@
         var attesa = el('p', 'mappe-nota mappe-in-attesa');
         function aggiornaAttesa() {
           var k = localiPer(su).filter(function (r) { return r.commento; }).length;
-          attesa.textContent = k ? k + ' ' + T.in_attesa : '';
+          attesa.textContent = k ? k + ' ' + (k === 1 ? T.in_attesa_1 : T.in_attesa) : '';
         }
         aggiornaAttesa();
         form.addEventListener('submit', function (ev) {
