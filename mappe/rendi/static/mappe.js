@@ -664,9 +664,14 @@
       if (!occupati) document.documentElement.setAttribute('data-mappe-disegnata', '1');
     }
 
+    var riempitoCon = {};  // kind -> theme filter its group was filled with
     function riempi() {
       document.documentElement.removeAttribute('data-mappe-disegnata');
       tipi.forEach(function (tipo) {
+        // a kind switched off is filled when it is switched on: 100,000 markers are not clustered twice
+        if (!stato.accesi[tipo]) return;
+        if (riempitoCon[tipo] === stato.tema) return;
+        riempitoCon[tipo] = stato.tema;
         var punti = [], altri = [];
         elementi[tipo].forEach(function (e) {
           if (stato.tema && C.tema[e.i] !== stato.tema) return;
