@@ -130,6 +130,17 @@ def opzione_area(f):
                         help="L'area di lavoro da usare (predefinita: la cartella corrente).")(f)
 
 
+def opzione_distanza(aiuto: str):
+    """--distanza in metres, the same range and default wherever it appears."""
+    return click.option("--distanza", type=click.FloatRange(50, 20000), default=800, show_default=True,
+                        metavar="METRI", help=aiuto)
+
+
+opzione_stile = click.option(
+    "--stile", type=click.Choice(["comunita", "classico"]), default="comunita", show_default=True,
+    help="comunita: la mappa della comunità, senza sfondo online; classico: con la mappa di base (internet).")
+
+
 def _html(ctx, param, valore: Path | None) -> Path | None:
     if valore is not None and valore.suffix.lower() not in (".html", ".htm"):
         raise click.BadParameter(f"il file deve finire con .html (per esempio {valore.stem or 'mappa'}.html).")
@@ -398,10 +409,8 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_
 @click.option("--titolo", metavar="TESTO", help="Un titolo al posto di quello della vista.")
 @click.option("--interna", is_flag=True,
               help="Mappa per uso interno: mostra anche i contributi riservati e le posizioni vere (mai i campi personali).")
-@click.option("--distanza", type=click.FloatRange(50, 20000), default=800, show_default=True, metavar="METRI",
-              help="Con --vista rete: entro quanti metri una risorsa dello stesso tema risponde a un bisogno.")
-@click.option("--stile", type=click.Choice(["comunita", "classico"]), default="comunita", show_default=True,
-              help="comunita: la mappa della comunità, senza sfondo online; classico: con la mappa di base (internet).")
+@opzione_distanza("Con --vista rete: entro quanti metri una risorsa dello stesso tema risponde a un bisogno.")
+@opzione_stile
 @opzione_area
 @click.pass_context
 def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo: str | None, interna: bool,
@@ -503,8 +512,7 @@ def territorio(ctx, comuni_nomi, uscita: Path, titolo, lingua: str) -> None:
 @click.argument("comune")
 @click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path),
               help="Scrive l'elenco in un CSV (per Excel) invece di stamparlo.")
-@click.option("--distanza", type=click.FloatRange(50, 20000), default=800, show_default=True, metavar="METRI",
-              help="Entro quanti metri una risorsa dello stesso tema conta come risposta.")
+@opzione_distanza("Entro quanti metri una risorsa dello stesso tema conta come risposta.")
 @opzione_area
 @click.pass_context
 def scoperti(ctx, comune: str, uscita: Path | None, distanza: float) -> None:
@@ -549,8 +557,7 @@ def pd_isna(v) -> bool:
                    "dall'estensione del file, altrimenti md).")
 @click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path),
               help="Il file da scrivere (predefinito: riepilogo.md, .csv o .xlsx).")
-@click.option("--distanza", type=click.FloatRange(50, 20000), default=800, show_default=True, metavar="METRI",
-              help="La distanza per i bisogni senza risposta.")
+@opzione_distanza("La distanza per i bisogni senza risposta.")
 @opzione_area
 @click.pass_context
 def riepilogo(ctx, comuni_nomi, formato: str, uscita: Path | None, distanza: float) -> None:
@@ -900,8 +907,7 @@ def annulla(ctx, comune: str, senza_chiedere: bool) -> None:
 @click.option("--pin", metavar="PIN", help="Il PIN del personale per scaricare i riscontri (predefinito: uno nuovo a caso).")
 @click.option("--web", is_flag=True,
               help="Per pubblicarla su un sito: non raccoglie riscontri e mostra il contatto del progetto (progetto.toml).")
-@click.option("--stile", type=click.Choice(["comunita", "classico"]), default="comunita", show_default=True,
-              help="comunita: la mappa della comunità, senza sfondo online; classico: con la mappa di base (internet).")
+@opzione_stile
 @opzione_area
 @click.pass_context
 def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa: int, pin, web: bool,

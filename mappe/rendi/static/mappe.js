@@ -287,6 +287,24 @@
 
     // what visitors left here and the staff has not downloaded yet (after that, it comes back
     // in the data, once approved: counting it twice would inflate the numbers)
+    // A visitor's text box: label, 300 characters at most, the privacy notice, the send button.
+    function testoDaInviare(form, prefisso, etichetta) {
+      var idA = nuovoId(prefisso);
+      var lab = el('label', null, etichetta);
+      lab.setAttribute('for', idA);
+      var area = el('textarea');
+      area.id = idA;
+      area.maxLength = 300;
+      area.rows = 3;
+      form.appendChild(lab);
+      form.appendChild(area);
+      form.appendChild(el('p', 'mappe-informativa', D.informativa));
+      var invia = el('button', 'mappe-invia', T.invia);
+      invia.type = 'submit';
+      form.appendChild(invia);
+      return area;
+    }
+
     function localiPer(su) {
       if (!raccolta) return [];
       return raccolta.tutti().filter(function (r) { return r.su === su && !r.esportato; });
@@ -346,19 +364,7 @@
         var dett = el('details', 'mappe-commenta');
         dett.appendChild(el('summary', null, T.commenta));
         var form = el('form');
-        var idA = nuovoId('commento');
-        var lab = el('label', null, T.il_tuo_commento);
-        lab.setAttribute('for', idA);
-        var area = el('textarea');
-        area.id = idA;
-        area.maxLength = 300;
-        area.rows = 3;
-        form.appendChild(lab);
-        form.appendChild(area);
-        form.appendChild(el('p', 'mappe-informativa', D.informativa));
-        var invia = el('button', 'mappe-invia', T.invia);
-        invia.type = 'submit';
-        form.appendChild(invia);
+        var area = testoDaInviare(form, 'commento', T.il_tuo_commento);
         var attesa = el('p', 'mappe-nota mappe-in-attesa');
         function aggiornaAttesa() {
           var k = localiPer(su).filter(function (r) { return r.commento; }).length;
@@ -1082,19 +1088,7 @@
           fs.appendChild(lab);
         });
         form.appendChild(fs);
-        var idA = nuovoId('suggerimento');
-        var lab = el('label', null, T.descrivi);
-        lab.setAttribute('for', idA);
-        var area = el('textarea');
-        area.id = idA;
-        area.maxLength = 300;
-        area.rows = 3;
-        form.appendChild(lab);
-        form.appendChild(area);
-        form.appendChild(el('p', 'mappe-informativa', D.informativa));
-        var invia = el('button', 'mappe-invia', T.invia);
-        invia.type = 'submit';
-        form.appendChild(invia);
+        var area = testoDaInviare(form, 'suggerimento', T.descrivi);
         var pop = L.popup(opzioniPopup).setLatLng(ev.latlng).setContent(form).openOn(map);
         form.addEventListener('submit', function (e) {
           e.preventDefault();
