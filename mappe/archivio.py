@@ -149,6 +149,21 @@ def _fsync_cartella(cartella: Path) -> None:
         os.close(fd)
 
 
+def segreto_area(cartella_area: Path) -> bytes:
+    """The secret key of a workspace (``.mappe/segreto``), made on first use and readable by its owner only."""
+    path = Path(cartella_area) / ".mappe" / "segreto"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # made by another process in the meantime
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(secrets.token_hex(32))
+    return bytes.fromhex(path.read_text(encoding="utf-8").strip())
+
+
 _BLOCCHI: dict[str, list] = {}
 _BLOCCHI_MUTEX = threading.Lock()
 
@@ -295,6 +310,15 @@ class Archivio:
         return self.leggi("popolazione")
 
     @property
+    def cartella_area(self) -> Path:
+        """The workspace this store belongs to (``<area>/data/comuni/<slug>``)."""
+        return self.cartella.parent.parent.parent
+
+    def segreto(self) -> bytes:
+        """The secret key of the workspace this store belongs to."""
+        return segreto_area(self.cartella_area)
+
+    @property
     def cartella_versioni(self) -> Path:
         return self.cartella / "versioni"
 
@@ -428,14 +452,8 @@ class Area:
         return leggi_progetto(self.cartella / "progetto.toml")
 
     def segreto(self) -> bytes:
-        """The workspace's secret key (for the stable displacement of sensitive points)."""
-        path = self.cartella / ".mappe" / "segreto"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(secrets.token_hex(32))
-        return bytes.fromhex(path.read_text(encoding="utf-8").strip())
+        """The workspace's secret key (public ids, keyed content ids, moved sensitive points)."""
+        return segreto_area(self.cartella)
 
     def archivi(self) -> list[Archivio]:
         """Every comune of the workspace, by name."""

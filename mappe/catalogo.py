@@ -21,6 +21,9 @@ __all__ = ["Campo", "Catalogo", "Strato", "Voce", "carica_catalogo", "cartella_p
 
 STRATI = ("contributi", "luoghi", "incontri", "riscontri")
 TIPI_CAMPO = ("testo", "intero", "data", "booleano", "scelta", "lista")
+# Fields that name a person in the default catalogue: treated as person fields even in a
+# workspace whose catalogue predates the ``persona`` flag.
+CAMPI_PERSONA = ("autore", "referente", "facilitatori")
 FORME = ("triangolo", "cerchio", "quadrato", "rombo", "cuore", "stella")
 # Vocabularies the code relies on, with the values it relies on.
 VOCABOLARI_RICHIESTI = {
@@ -72,6 +75,7 @@ class Campo:
     valori: str | None = None
     descrizione: str = ""
     esempio: str = ""
+    persona: bool = False  # holds who a person is (a name, a phone): erased by 'mappe oblio --persona'
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,12 @@ class Strato:
     def privati(self) -> list[str]:
         """Names of the fields that never reach a public output."""
         return [c.nome for c in self.campi.values() if c.privato]
+
+    @property
+    def persone(self) -> list[str]:
+        """Names of the fields that say who a person is (``persona = true``, and always autore,
+        referente and facilitatori, also in a catalogue written before the flag existed)."""
+        return [c.nome for c in self.campi.values() if c.persona or c.nome in CAMPI_PERSONA]
 
 
 @dataclass
@@ -181,7 +191,7 @@ def _strato(file: Path, nome: str, dati: dict) -> Strato:
             raise _errore(
                 file, chiave + ".tipo", f"il tipo {tipo!r} non esiste (usare uno di: " + ", ".join(TIPI_CAMPO) + ")"
             )
-        for flag in ("privato", "obbligatorio"):
+        for flag in ("privato", "obbligatorio", "persona"):
             if not isinstance(c.get(flag, False), bool):
                 raise _errore(file, f"{chiave}.{flag}", "scrivere true oppure false")
         if tipo == "scelta" and not c.get("valori"):
@@ -194,7 +204,11 @@ def _strato(file: Path, nome: str, dati: dict) -> Strato:
             valori=c.get("valori"),
             descrizione=str(c.get("descrizione", "")),
             esempio=str(c.get("esempio", "")),
+            # a person's name or phone is private by nature
+            persona=c.get("persona", False),
         )
+        if campi[nome_campo].persona and not campi[nome_campo].privato:
+            raise _errore(file, chiave + ".privato", "un campo con persona = true deve essere anche privato = true")
     label = dati.get("label", nome)
     return Strato(
         nome, str(label), campi, bool(dati.get("geometria", True)), dati.get("label_en"),

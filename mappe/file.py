@@ -1,13 +1,73 @@
-"""Files handed to people (maps, exports, reports, templates): written whole or not at all."""
+"""Files handed to people (maps, exports, reports, templates): written whole or not at all,
+and inert when another program opens them.
+
+A CSV cell that starts like a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) would
+run in a spreadsheet: :func:`cella_csv` writes it with a leading ``'`` and :func:`da_cella_csv`
+takes that ``'`` away again on import, so that an export imported back is exactly what it was.
+"""
 
 from __future__ import annotations
 
+import csv
+import math
 import os
+import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-__all__ = ["scrivi_tutto_o_niente"]
+__all__ = ["cella_csv", "da_cella_csv", "scrivi_csv", "scrivi_tutto_o_niente"]
+
+# A text that a spreadsheet would run: its first character after any apostrophes starts a formula.
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+
+
+def cella_csv(valore):
+    """A value as a CSV cell that no spreadsheet runs: formula-like text gets a leading ``'``.
+
+    Numbers are left alone (a negative number is a number, not a formula).
+    """
+    if isinstance(valore, str) and _FORMULA.match(valore):
+        return "'" + valore
+    return valore
+
+
+def da_cella_csv(valore):
+    """The inverse of :func:`cella_csv`: the ``'`` it added is taken away, nothing else."""
+    if isinstance(valore, str) and valore[:1] == "'" and _FORMULA.match(valore[1:]):
+        return valore[1:]
+    return valore
+
+
+def _testo_cella(valore) -> str:
+    if valore is None or (isinstance(valore, float) and math.isnan(valore)):
+        return ""
+    if valore.__class__.__name__ in ("NAType", "NaTType"):
+        return ""
+    if isinstance(valore, bool):
+        return "1" if valore else "0"
+    if isinstance(valore, float):
+        # Italian Excel: decimal comma
+        return repr(valore).replace(".", ",") if not valore.is_integer() else str(int(valore))
+    if isinstance(valore, str):
+        return cella_csv(valore)
+    return cella_csv(str(valore))
+
+
+def scrivi_csv(percorso: Path | str, colonne: Iterable, righe: Iterable[Iterable]) -> Path:
+    """Write a CSV for Italian Excel (UTF-8 with BOM, ``;``, decimal comma), whole or not at all.
+
+    Text cells that a spreadsheet would run as a formula are neutralised (:func:`cella_csv`).
+    """
+
+    def scrivi(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+            w = csv.writer(f, delimiter=";")
+            w.writerow([_testo_cella(str(c)) for c in colonne])
+            for riga in righe:
+                w.writerow([_testo_cella(v) for v in riga])
+
+    return scrivi_tutto_o_niente(percorso, scrivi)
 
 
 def scrivi_tutto_o_niente(percorso: Path | str, scrivi: Callable[[str], None]) -> Path:

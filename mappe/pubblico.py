@@ -32,7 +32,8 @@ from shapely import affinity
 from .catalogo import Catalogo
 from .errori import PrivacyError
 
-__all__ = ["SOGLIA_AGGREGATI", "proietta", "sposta_sensibili", "valori_segreti", "verifica"]
+__all__ = ["SOGLIA_AGGREGATI", "id_pubblico", "indice_pubblici", "proietta", "sposta_sensibili", "valori_segreti",
+           "verifica"]
 
 SOGLIA_AGGREGATI = 3
 DISTANZA_MIN_M = 100
@@ -41,6 +42,29 @@ CRS_METRICO = "EPSG:3035"
 LUNGHEZZA_MIN_SEGRETO = 4
 # Fields that hold codes or links, not words of people.
 RIFERIMENTI = {"id", "incontro", "luogo", "risponde_a", "su", "mostra", "epoca"}
+
+
+def id_pubblico(chiave: bytes, id_interno) -> str | None:
+    """The id a public output carries for an internal id (None stays None).
+
+    A keyed function (HMAC-SHA-256 with the workspace secret, 16 hex digits) of the internal
+    id: nothing about the row can be recomputed or confirmed from it, and two workspaces holding
+    the same data publish different ids. Everything that reads ids back maps them with
+    :func:`indice_pubblici`.
+    """
+    if id_interno is None or (isinstance(id_interno, float) and math.isnan(id_interno)) or id_interno == "":
+        return None
+    return hmac.new(chiave, b"id-pubblico\x1f" + str(id_interno).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def indice_pubblici(chiave: bytes, ids) -> dict[str, str]:
+    """Public id -> internal id, for the ids of a store (to map back what comes from outside)."""
+    out = {}
+    for i in ids:
+        p = id_pubblico(chiave, i)
+        if p is not None:
+            out[p] = str(i)
+    return out
 
 
 def _offset(chiave: bytes, id_: str, tentativo: int) -> tuple[float, float]:
