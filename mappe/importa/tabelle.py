@@ -2,58 +2,99 @@
 
 They return a table of text cells (``None`` when empty) with the header as written and a
 column ``_riga`` holding the row number a person sees in the spreadsheet.
+
+Both read row by row and stop one row past the limit (:mod:`.limiti`), so a file of millions
+of rows is refused in seconds and in bounded memory; an XLSX is an archive, measured before it
+is opened, and its rows are taken as wide as the header (a cell in the last column of a sheet
+would otherwise widen every row to 16,384 cells).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice
 from pathlib import Path
 
 import pandas as pd
 
 from ..errori import ImportaError
+from .limiti import Limiti, controlla_archivio, controlla_righe, controlla_vertici, numero
 
 __all__ = ["leggi_csv", "leggi_xlsx"]
 
-
-def _decodifica(dati: bytes, path: Path) -> str:
-    if dati.startswith(b"\xef\xbb\xbf"):
-        return dati[3:].decode("utf-8")
-    try:
-        return dati.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            return dati.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ImportaError(
-                f"Il file {path} non è leggibile come testo (né UTF-8 né Windows-1252): "
-                "salvarlo da Excel come 'CSV UTF-8'."
-            )
+RIGHE_TITOLO = 20  # the header is looked for in the first rows (a title may come above it)
+RIGHE_EXCEL = 1_048_576  # the last row of a sheet: nothing beyond it comes from a spreadsheet program
+CELLE_PER_RIGA = 100  # a file of many columns may have fewer rows: at most righe x 100 cells
 
 
-def _separatore(testo: str) -> str:
-    prima = testo.split("\n", 1)[0]
+def _vuoto(path: Path) -> ImportaError:
+    return ImportaError(f"Il file {path} è vuoto: non c'è niente da importare.")
+
+
+def _separatore(prima: str) -> str:
     conti = {sep: prima.count(sep) for sep in (";", "\t", ",")}
     sep = max(conti, key=conti.get)
     return sep if conti[sep] else ","
 
 
-def leggi_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV written by Excel (Italian or not), LibreOffice or a form tool."""
+def leggi_csv(path: Path, limiti: Limiti | None = None) -> pd.DataFrame:
+    """Read a CSV written by Excel (Italian or not), LibreOffice or a form tool.
+
+    The encoding is UTF-8 (with or without BOM) or, when that fails, Windows-1252: the file is
+    read again from the start, which costs little since both readings stop at the row limit.
+    """
     path = Path(path)
-    testo = _decodifica(path.read_bytes(), path)
-    if not testo.strip():
-        raise ImportaError(f"Il file {path} è vuoto: non c'è niente da importare.")
-    # The csv module cannot read NUL: make it a character the row check refuses, naming the row.
-    testo = testo.replace("\x00", "\ufffe")
-    sep = _separatore(testo)
+    limiti = limiti or Limiti()
+    with open(path, "rb") as f:
+        bom = f.read(3) == b"\xef\xbb\xbf"
+    for codifica in ("utf-8-sig",) if bom else ("utf-8", "cp1252"):
+        try:
+            with open(path, encoding=codifica, newline="") as f:
+                return _leggi_testo(f, path, limiti)
+        except UnicodeDecodeError:
+            continue
+    raise ImportaError(
+        f"Il file {path} non è leggibile come testo (né UTF-8 né Windows-1252): salvarlo da Excel come 'CSV UTF-8'."
+    )
+
+
+def _leggi_testo(f, path: Path, limiti: Limiti) -> pd.DataFrame:
+    prima = f.readline()
+    lunghe = []
+
+    def righe():
+        for riga in chain([prima], f):
+            if len(riga) > limiti.vertici:
+                lunghe.append(True)
+            # The csv module cannot read NUL: make it a character the row check refuses, naming the row.
+            yield riga.replace("\x00", "\ufffe")
+
     try:
-        righe = list(csv.reader(io.StringIO(testo, newline=""), delimiter=sep))
+        df = _tabella(csv.reader(righe(), delimiter=_separatore(prima)), path, limiti)
     except csv.Error as e:
         raise ImportaError(f"Il file {path} non è un CSV leggibile ({e}): riaprirlo e salvarlo di nuovo da Excel.")
-    return _tabella(righe, path, prima_riga=1)
+    if lunghe:
+        _controlla_celle(df, path, limiti)
+    return df
+
+
+def _controlla_celle(df: pd.DataFrame, path: Path, limiti: Limiti) -> None:
+    """Refuse a cell that holds a shape (WKT, a Kobo geoshape) of more points than the limit.
+
+    Counted on the text, before any shape is made of it: each point but one takes a separator.
+    Only cells longer than the limit can exceed it, so the others are not counted.
+    """
+    for col in df.columns:
+        if col == "_riga":
+            continue
+        valori = df[col].tolist()
+        if max(map(len, filter(None, valori)), default=0) <= limiti.vertici:  # C loops: the usual case
+            continue
+        for k, c in enumerate(valori):
+            if c is not None and len(c) > limiti.vertici:
+                controlla_vertici([max(c.count(","), c.count(";")) + 1], path, limiti, [df["_riga"].iat[k]])
 
 
 def _cella(v) -> str | None:
@@ -72,11 +113,13 @@ def _cella(v) -> str | None:
     return str(v)
 
 
-def leggi_xlsx(path: Path, foglio: str | None = None) -> pd.DataFrame:
+def leggi_xlsx(path: Path, foglio: str | None = None, limiti: Limiti | None = None) -> pd.DataFrame:
     """Read one sheet of an XLSX (the first, or ``foglio``)."""
     import openpyxl
 
     path = Path(path)
+    limiti = limiti or Limiti()
+    controlla_archivio(path, limiti)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
@@ -93,37 +136,61 @@ def leggi_xlsx(path: Path, foglio: str | None = None) -> pd.DataFrame:
             raise ImportaError(
                 f"Il file {path} non ha un foglio '{foglio}': i fogli sono " + ", ".join(wb.sheetnames) + "."
             )
-        righe = [[_cella(v) for v in r] for r in ws.iter_rows(values_only=True)]
+        # The size the sheet declares can be anything (A1:XFD1048576): each row is taken as it is.
+        ws.reset_dimensions()
+
+        def righe(**quali) -> Iterator[list]:
+            for i, r in enumerate(ws.iter_rows(values_only=True, **quali), start=quali.get("min_row", 1)):
+                if i > RIGHE_EXCEL:
+                    return
+                yield [_cella(v) for v in r]
+
+        prima = righe()
+        try:
+            riga, intestazione, _ = _intestazione(enumerate(prima, start=1), path)
+        finally:
+            prima.close()
+        # Second reading, from the row after the header and no wider than it.
+        dati = enumerate(righe(min_row=riga + 1, max_col=len(intestazione)), start=riga + 1)
+        df = _tabella_da(intestazione, dati, path, limiti)
     finally:
         wb.close()
-    return _tabella(righe, path, prima_riga=1)
+    _controlla_celle(df, path, limiti)
+    return df
 
 
-def _tabella(righe: list[list], path: Path, prima_riga: int) -> pd.DataFrame:
-    # The header is the first row with two or more cells (a title row above it is skipped).
-    piene = [sum(c not in (None, "") for c in r) for r in righe]
-    inizio = next((i for i, k in enumerate(piene[:20]) if k >= 2), None)
-    if inizio is None:
-        inizio = next((i for i, k in enumerate(piene) if k >= 1), None)
-    if inizio is None:
-        raise ImportaError(f"Il file {path} è vuoto: non c'è niente da importare.")
-    intestazione = [("" if c is None else str(c)).strip() for c in righe[inizio]]
+def _tabella(righe: Iterable[list], path: Path, limiti: Limiti) -> pd.DataFrame:
+    numerate = enumerate(righe, start=1)
+    _, intestazione, dopo = _intestazione(numerate, path)
+    return _tabella_da(intestazione, chain(dopo, numerate), path, limiti)
+
+
+def _intestazione(numerate: Iterator[tuple[int, list]], path: Path) -> tuple[int, list[str], list]:
+    """The header: the first row with two or more cells among the first ones (a title row above it
+    is skipped), else the first row with one. Returns its number, its names and the rows read after it."""
+    testa = list(islice(numerate, RIGHE_TITOLO))
+    piene = [sum(c not in (None, "") for c in r) for _, r in testa]
+    k = next((i for i, n in enumerate(piene) if n >= 2), None)
+    if k is None:
+        k = next((i for i, n in enumerate(piene) if n >= 1), None)
+    if k is not None:
+        posto, riga = testa[k]
+        dopo = testa[k + 1:]
+    else:
+        posto, riga = next(((i, r) for i, r in numerate if any(c not in (None, "") for c in r)), (0, None))
+        dopo = []
+    intestazione = [("" if c is None else str(c)).strip() for c in riga or []]
     while intestazione and intestazione[-1] == "":
         intestazione.pop()
+    if not intestazione:
+        raise _vuoto(path)
+    return posto, intestazione, dopo
+
+
+def _tabella_da(intestazione: list[str], numerate: Iterable[tuple[int, list]], path: Path,
+                limiti: Limiti) -> pd.DataFrame:
     n = len(intestazione)
-    dati, numeri = [], []
-    for i, r in enumerate(righe[inizio + 1 :], start=inizio + 1 + prima_riga):
-        if len(r) != n:
-            r = (list(r) + [None] * n)[:n]
-        # cells are text or None here; blank cells are None, rows of blank cells are skipped
-        r = [c if c and not c.isspace() else None for c in r]
-        if not any(r):
-            continue
-        dati.append(r)
-        numeri.append(i)
-    nomi = []
-    for j, nome in enumerate(intestazione):
-        nomi.append(nome if nome else f"colonna_{j + 1}")
+    nomi = [nome if nome else f"colonna_{j + 1}" for j, nome in enumerate(intestazione)]
     visti = {}
     for j, nome in enumerate(nomi):
         chiave = nome.strip().lower()
@@ -133,6 +200,31 @@ def _tabella(righe: list[list], path: Path, prima_riga: int) -> pd.DataFrame:
                 "rinominarne o cancellarne una."
             )
         visti[chiave] = j
+    # Short rows are filled up to the header: a very wide header would make every row that wide.
+    massimo = min(limiti.righe, limiti.righe * CELLE_PER_RIGA // n)
+    dati, numeri = [], []
+    for i, r in numerate:
+        if len(r) != n:
+            r = (list(r) + [None] * n)[:n]
+        # cells are text or None here; blank cells are None, rows of blank cells are skipped
+        r = [c if c and not c.isspace() else None for c in r]
+        if not any(r):
+            continue
+        if len(dati) == massimo:
+            _troppe(path, limiti, n)
+        dati.append(r)
+        numeri.append(i)
     df = pd.DataFrame(dati, columns=nomi, dtype=object)
     df["_riga"] = numeri
     return df
+
+
+def _troppe(path: Path, limiti: Limiti, colonne: int) -> None:
+    if colonne <= CELLE_PER_RIGA:
+        controlla_righe(limiti.righe + 1, path, limiti)
+    raise ImportaError(
+        f"Il file {path} ha {numero(colonne)} colonne e troppe righe per tante colonne (più di "
+        f"{numero(limiti.righe * CELLE_PER_RIGA)} celle, {CELLE_PER_RIGA} per ognuna delle {numero(limiti.righe)} "
+        "righe ammesse): togliere le colonne che non servono o dividerlo in più file o, se va importato così, "
+        f"alzare il limite con --limite-righe (per esempio --limite-righe {limiti.righe * 2})."
+    )

@@ -3,41 +3,91 @@
 Coordinates in Italian systems (Monte Mario / Gauss-Boaga 3003/3004, UTM 32632/32633,
 RDN2008 6707/6708 and 7791/7792) are transformed by PROJ through GDAL, which reads files in
 the traditional easting-northing order even where the CRS declares northing first.
+
+The work a file can ask for is bounded (:mod:`.limiti`): a zip is measured from its directory
+and its GIS file extracted with Python's ``zipfile`` into a private temporary folder (GDAL's
+own ``/vsizip/`` decompresses past the size an entry declares); GDAL reads at most one
+feature more than the limit; a shape with too many points is refused before any
+transformation; of a GeoPackage only real tables registered in ``gpkg_contents`` are read,
+never a view (a saved query, which can be endless) or a virtual table.
 """
 
 from __future__ import annotations
 
 import math
+import shutil
+import sqlite3
+import tempfile
 import warnings
 import zipfile
-from pathlib import Path
+import zlib
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from ..errori import ImportaError
+from .limiti import Limiti, controlla_archivio, controlla_righe, controlla_vertici
 
 __all__ = ["leggi_vettori"]
 
 _DENTRO_ZIP = (".shp", ".gpkg", ".geojson", ".json", ".kml")
 
 
-def _sorgente(path: Path) -> str:
+def _rovinato(path: Path) -> ImportaError:
+    return ImportaError(
+        f"Il file {path} non è un file GIS leggibile (sembra rovinato o incompleto): riesportarlo dal "
+        "programma di origine (per uno shapefile servono anche .dbf e .shx, meglio tutto in uno zip)."
+    )
+
+
+@contextmanager
+def _sorgente(path: Path, limiti: Limiti):
+    """The file GDAL reads: ``path`` itself, or the GIS file of a zip with its companions, extracted.
+
+    The zip is measured first (:func:`.limiti.controlla_archivio`); ``zipfile`` then writes no more
+    than each entry declares. Files are extracted under a neutral name (``dati`` plus their
+    extensions), so no name in the zip chooses where they go.
+    """
     if path.suffix.lower() != ".zip":
-        return str(path)
+        yield path
+        return
     try:
-        with zipfile.ZipFile(path) as z:
-            nomi = [n for n in z.namelist() if n.lower().endswith(_DENTRO_ZIP) and not n.startswith("__MACOSX")]
-    except zipfile.BadZipFile:
+        z = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
         raise ImportaError(f"Il file {path} non è uno zip leggibile: comprimerlo di nuovo.")
-    if not nomi:
-        raise ImportaError(
-            f"Lo zip {path} non contiene uno shapefile (.shp con .dbf, .shx, .prj) né un altro file GIS."
-        )
-    return f"/vsizip/{path.resolve()}/{nomi[0]}"
+    with z:
+        voci = controlla_archivio(path, limiti, z)
+        gis = [v for v in voci if v.filename.lower().endswith(_DENTRO_ZIP) and not v.filename.startswith("__MACOSX")]
+        if not gis:
+            raise ImportaError(
+                f"Lo zip {path} non contiene uno shapefile (.shp con .dbf, .shx, .prj) né un altro file GIS."
+            )
+        scelto = PurePosixPath(gis[0].filename)
+        radice = scelto.name[: len(scelto.name) - len(scelto.suffix)].lower() + "."
+        # a shapefile is .shp with .dbf, .shx, .prj, .cpg beside it: the same name, other extensions
+        compagni = [v for v in voci if PurePosixPath(v.filename).parent == scelto.parent
+                    and PurePosixPath(v.filename).name.lower().startswith(radice)]
+        with tempfile.TemporaryDirectory(prefix="mappe-") as cartella:
+            for v in compagni:
+                nome = "dati" + PurePosixPath(v.filename).name[len(radice) - 1:]
+                try:
+                    with z.open(v) as dentro, open(Path(cartella) / nome, "wb") as fuori:
+                        shutil.copyfileobj(dentro, fuori, 1 << 20)
+                except (zipfile.BadZipFile, zlib.error, EOFError):
+                    # among them, an entry that decompresses to more than it declares (bad CRC)
+                    raise ImportaError(f"Lo zip {path} è rovinato (il file {v.filename} non si estrae): "
+                                       "comprimerlo di nuovo.")
+                except (RuntimeError, NotImplementedError):  # a password, or an unusual method
+                    raise ImportaError(f"Lo zip {path} è protetto da password o compresso in un modo che mappe non "
+                                       "legge: estrarlo e comprimerlo di nuovo senza password (tasto destro, "
+                                       "Comprimi).")
+            yield Path(cartella) / ("dati" + scelto.name[len(radice) - 1:])
 
 
 def _crs(testo: str) -> CRS:
@@ -47,39 +97,122 @@ def _crs(testo: str) -> CRS:
         raise ImportaError(f"Il sistema di coordinate '{testo}' non esiste: scriverlo come EPSG:3003.")
 
 
-def leggi_vettori(path: Path, strato: str | None = None, crs: str | None = None) -> gpd.GeoDataFrame:
+def _tabelle_vere(sorgente: Path, path: Path) -> tuple[set[str], set[str]]:
+    """The layers of a GeoPackage that are real tables, and those that are not (views, virtual tables).
+
+    Only the SQLite catalogue is read, never the layers: a view is a query, and a recursive one
+    never ends. A table with virtual generated columns is treated as a view (each read computes them).
+    """
+    try:
+        con = sqlite3.connect(f"{sorgente.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        raise _rovinato(path)
+    try:
+        oggetti = {str(nome).lower(): (tipo, sql or "") for tipo, nome, sql in
+                   con.execute("SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'view')")}
+        if oggetti.get("gpkg_contents", ("",))[0] != "table":
+            raise _rovinato(path)
+        vere, altre = set(), set()
+        registrate = con.execute("SELECT table_name FROM gpkg_contents WHERE data_type IN ('features', 'attributes')")
+        for (nome,) in registrate.fetchall():
+            tipo, sql = oggetti.get(str(nome).lower(), ("", ""))
+            calcolate = tipo == "table" and con.execute(
+                "SELECT count(*) FROM pragma_table_xinfo(?) WHERE hidden = 2", (nome,)).fetchone()[0]
+            if tipo == "table" and not sql.lstrip().upper().startswith("CREATE VIRTUAL") and not calcolate:
+                vere.add(str(nome))
+            else:
+                altre.add(str(nome))
+        return vere, altre
+    except sqlite3.Error:
+        raise _rovinato(path)
+    finally:
+        con.close()
+
+
+def _strati(sorgente: Path, path: Path, strato: str | None, avvisi: list[str]) -> list[str | None]:
+    """Which layers to read: ``strato``; every layer of a KML; the first real table of a GeoPackage; else the first."""
+    formato = sorgente.suffix.lower()
+    if strato is None and formato == ".kml":
+        return [nome for nome, _ in pyogrio.list_layers(sorgente)]
+    if formato != ".gpkg":
+        return [strato]
+    vere, altre = _tabelle_vere(sorgente, path)  # before GDAL opens it
+    nomi = [strato] if strato is not None else [str(nome) for nome, _ in pyogrio.list_layers(sorgente)]
+    leggibili = [n for n in nomi if n in vere]
+    # the views GDAL would have read first
+    saltate = [n for n in nomi[: nomi.index(leggibili[0]) if leggibili else len(nomi)] if n in altre]
+    quali = ", ".join(f"'{n}'" for n in saltate)
+    plurale = len(saltate) > 1
+    if not leggibili and saltate:
+        raise ImportaError(
+            f"Nel GeoPackage {path} {'gli strati' if plurale else 'lo strato'} {quali} "
+            f"{'non sono tabelle' if plurale else 'non è una tabella'} di dati ma {'viste' if plurale else 'una vista'} "
+            "(query salvate, o valori calcolati a ogni lettura, che possono non finire mai) e mappe non le legge: in "
+            "QGIS salvare lo strato come nuovo GeoPackage (tasto destro sullo strato, Esporta, Salva elementi "
+            "come...) e importare quello."
+        )
+    if not leggibili:
+        if strato is not None:
+            return [strato]  # GDAL says it does not exist
+        raise ImportaError(f"Il GeoPackage {path} non ha strati di dati da importare.")
+    if saltate:
+        avvisi.append(f"{'gli strati' if plurale else 'lo strato'} {quali} del GeoPackage "
+                      f"{'sono viste' if plurale else 'è una vista'} (query salvate), non tabelle di dati: "
+                      f"non {'sono stati letti' if plurale else 'è stato letto'}, è stato importato lo strato "
+                      f"'{leggibili[0]}'")
+    return [leggibili[0]]
+
+
+def _leggi(sorgente: Path, path: Path, strato: str | None, limiti: Limiti) -> gpd.GeoDataFrame:
+    """Read the features, at most one more than the limit (enough to know the file is beyond it)."""
+    avvisi: list[str] = []
+    parti = []
+    letti = 0
+    for nome in _strati(sorgente, path, strato, avvisi):
+        parte = pyogrio.read_dataframe(sorgente, layer=nome, max_features=limiti.righe + 1 - letti)
+        letti += len(parte)
+        controlla_righe(letti, path, limiti, "elementi")
+        parti.append(parte)
+    piene = [p for p in parti if len(p)]
+    if len(parti) == 1 or not piene:
+        gdf = parti[0] if parti else pyogrio.read_dataframe(sorgente, max_features=1)
+    else:
+        gdf = gpd.GeoDataFrame(pd.concat(piene, ignore_index=True), crs=piene[0].crs)
+    gdf.attrs["avvisi"] = avvisi
+    return gdf
+
+
+def leggi_vettori(path: Path, strato: str | None = None, crs: str | None = None,
+                  limiti: Limiti | None = None) -> gpd.GeoDataFrame:
     """Read the features of a vector file and bring them to EPSG:4326.
 
     The ``_riga`` column numbers the features from 1, as a person counts them. ``crs``
     replaces the file's own coordinate system (for files that lack it or declare it wrong).
+    A file beyond ``limiti`` (default :class:`.limiti.Limiti`) is refused; a layer that could not
+    be read (a view of a GeoPackage) is named in ``attrs["avvisi"]``.
     """
     path = Path(path)
-    sorgente = _sorgente(path)
+    limiti = limiti or Limiti()
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _sorgente(path, limiti) as sorgente:
             warnings.simplefilter("ignore")
-            if strato is None and path.suffix.lower() == ".kml":
-                parti = [pyogrio.read_dataframe(sorgente, layer=nome) for nome, _ in pyogrio.list_layers(sorgente)]
-                parti = [p for p in parti if len(p)]
-                gdf = gpd.GeoDataFrame(pd.concat(parti, ignore_index=True), crs=parti[0].crs) if parti else \
-                    pyogrio.read_dataframe(sorgente)
-            else:
-                gdf = pyogrio.read_dataframe(sorgente, layer=strato)
+            formato = sorgente.suffix.lower()  # of the file inside a zip, too
+            gdf = _leggi(sorgente, path, strato, limiti)
     except ImportaError:
         raise
     except Exception:  # noqa: BLE001 - GDAL reports damaged files with several exception types
-        raise ImportaError(
-            f"Il file {path} non è un file GIS leggibile (sembra rovinato o incompleto): riesportarlo dal "
-            "programma di origine (per uno shapefile servono anche .dbf e .shx, meglio tutto in uno zip)."
-        )
-    if path.suffix.lower() == ".kml" and "id2" in gdf.columns and "id" in gdf.columns:
+        raise _rovinato(path)
+    # Before any repair, transformation or check: each of them costs in proportion to the points.
+    controlla_vertici(shapely.get_num_coordinates(gdf.geometry.values), path, limiti)
+    avvisi = gdf.attrs.get("avvisi", [])
+    if formato == ".kml" and "id2" in gdf.columns and "id" in gdf.columns:
         # GDAL names the Placemark's own id "id" and ours (from ExtendedData) "id2".
         gdf = gdf.drop(columns=["id"]).rename(columns={"id2": "id"})
     originale = gdf.crs
     if crs:
         gdf = gdf.set_crs(_crs(crs), allow_override=True)
     elif gdf.crs is None:
-        if path.suffix.lower() in (".geojson", ".json", ".kml"):
+        if formato in (".geojson", ".json", ".kml"):
             gdf = gdf.set_crs("EPSG:4326")
         else:
             raise ImportaError(
@@ -100,4 +233,5 @@ def leggi_vettori(path: Path, strato: str | None = None, crs: str | None = None)
                 [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in gdf[col].tolist()],
                 index=gdf.index, dtype=object,
             )
+    gdf.attrs["avvisi"] = avvisi
     return gdf
