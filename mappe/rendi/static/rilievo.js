@@ -6,6 +6,7 @@
 
   var U = window.MappeUtili;
   var el = U.el, bottone = U.bottone, colore = U.colore, pulisci = U.pulisci, uuid = U.uuid;
+  var IconaNodo = U.IconaNodo;
   function arrotonda(x) { return Math.round(x * 1e6) / 1e6; }
 
   function avvia(map, D) {
@@ -52,7 +53,8 @@
     var marcatoriLuoghi = D.luoghi.nome.map(function (nome, j) {
       var m = L.circleMarker([D.luoghi.y[j], D.luoghi.x[j]], { radius: 6, color: '#3b2f1e', weight: 2, fillColor: '#fff',
         fillOpacity: 1, className: 'mappe-luogo-rilievo' });
-      m.bindTooltip(nome, { permanent: false, direction: 'top' });
+      // the name as text: a place's name may come from a visitor's suggestion
+      m.bindTooltip(function () { return el('span', 'mappe-nome-luogo', nome); }, { permanent: false, direction: 'top' });
       m.on('click', function (ev) { if (modo) map.fire('click', { latlng: ev.latlng }); });
       m.addTo(luoghi);
       return m;
@@ -192,9 +194,11 @@
       var c = colore(t.colore || '#1a5276');
       var s;
       if (e.geometry.type === 'Point') {
+        var pallino = el('span');
+        pallino.style.background = c;
         s = L.marker([e.geometry.coordinates[1], e.geometry.coordinates[0]], { draggable: true, keyboard: true,
-          title: e.titolo || e.testo || T.nuovo, icon: L.divIcon({ className: 'mappe-nuovo-punto',
-            html: '<span style="background:' + c + '"></span>', iconSize: [22, 22], iconAnchor: [11, 11] }) });
+          title: e.titolo || e.testo || T.nuovo, icon: new IconaNodo({ className: 'mappe-nuovo-punto',
+            modello: pallino, iconSize: [22, 22], iconAnchor: [11, 11] }) });
         s.on('dragend', function () {
           var ll = s.getLatLng();
           e.geometry.coordinates = [arrotonda(ll.lng), arrotonda(ll.lat)];
