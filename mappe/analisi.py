@@ -3,22 +3,31 @@ and the comparison of intervention and control comuni (difference in differences
 
 Distances are measured in metres in a projected CRS (the UTM zone of the data), never in
 degrees.
+
+Published figures count only the rows of the public projection, and keep small counts hidden
+even when combined: a count of 1 or 2 is written «<3» (0 is written 0), and every figure that,
+with the totals, the other cells of its row or column, a share or a rate per 1,000
+inhabitants, would give a hidden one back is written «n.d.» (secondary suppression, as
+official statistics do: :mod:`mappe.soppressione`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from . import pubblico
 from .archivio import Archivio
 from .errori import MappeError
 from .pubblico import SOGLIA_AGGREGATI
+from .soppressione import NASCOSTO, TOTALE, nascondi_piccoli
 
-__all__ = ["DISTANZA_M", "INDICATORI", "Confronto", "Rete", "confronta", "rete", "riepilogo", "scoperti"]
+__all__ = ["DISTANZA_M", "INDICATORI", "Confronto", "Rete", "confronta", "conta_contributi", "nascondi_piccoli",
+           "rete", "riepilogo", "scoperti"]
 
 DISTANZA_M = 800  # walking distance: about ten minutes on foot
 TIPI_RISPOSTA = ("risorsa", "proposta")
@@ -79,99 +88,137 @@ def rete(contributi: gpd.GeoDataFrame, distanza: float = DISTANZA_M) -> Rete:
 
 
 def scoperti(archivio: Archivio, distanza: float = DISTANZA_M) -> pd.DataFrame:
-    """The needs of a comune with no answer within ``distanza``, with the nearest resource of their theme."""
-    c = archivio.leggi("contributi")
-    c = c[c["visibilita"] != "riservato"].reset_index(drop=True)
+    """The needs of a comune with no answer within ``distanza``, with the nearest answer of their theme.
+
+    The list may be shared with partners: it holds only what the public projection holds (no
+    reserved rows, no rows said without consent, sensitive rows at their moved position) and
+    public ids (:func:`mappe.pubblico.id_pubblico`). The internal ids of the rows it names are
+    in ``attrs["id_interni"]``, for the export registry.
+    """
+    chiave = archivio.segreto()
+    grezzi = archivio.leggi("contributi")
+    confine = archivio.confine().geometry.union_all()
+    c = pubblico.proietta({"contributi": grezzi}, archivio.catalogo, confine, chiave)["contributi"]
     rr = rete(c, distanza)
-    righe = []
+    righe, interni = [], []
     risposte = c[c["tipo"].isin(TIPI_RISPOSTA) & c.geometry.notna()]
     metri = _metrico(c[c.geometry.notna()]) if c.geometry.notna().any() else None
     for i in rr.scoperti:
-        riga = {"id": c.at[i, "id"], "tema": c.at[i, "tema"], "titolo": c.at[i, "titolo"], "testo": c.at[i, "testo"],
-                "risorsa_piu_vicina": None, "titolo_risorsa": None, "distanza_m": None}
+        riga = {"id": pubblico.id_pubblico(chiave, c.at[i, "id"]), "tema": c.at[i, "tema"], "titolo": c.at[i, "titolo"],
+                "testo": c.at[i, "testo"], "risorsa_piu_vicina": None, "titolo_risorsa": None, "distanza_m": None}
+        interni.append(c.at[i, "id"])
         stesso = risposte[risposte["tema"] == c.at[i, "tema"]]
         if metri is not None and c.geometry.iloc[i] is not None and len(stesso):
             d = metri.loc[stesso.index].distance(metri.loc[i])
             j = d.idxmin()
-            riga.update(risorsa_piu_vicina=c.at[j, "id"], titolo_risorsa=c.at[j, "titolo"] or c.at[j, "testo"],
-                        distanza_m=round(d.loc[j]))
+            riga.update(risorsa_piu_vicina=pubblico.id_pubblico(chiave, c.at[j, "id"]),
+                        titolo_risorsa=c.at[j, "titolo"] or c.at[j, "testo"], distanza_m=round(d.loc[j]))
+            interni.append(c.at[j, "id"])
         righe.append(riga)
-    return pd.DataFrame(righe, columns=["id", "tema", "titolo", "testo", "risorsa_piu_vicina", "titolo_risorsa",
-                                        "distanza_m"])
+    tab = pd.DataFrame(righe, columns=["id", "tema", "titolo", "testo", "risorsa_piu_vicina", "titolo_risorsa",
+                                       "distanza_m"])
+    tab.attrs["id_interni"] = sorted(set(interni))
+    return tab
 
 
-def _fase_di(c: pd.DataFrame, incontri: pd.DataFrame) -> pd.Series:
-    fasi = dict(zip(incontri["id"], incontri["fase"]))
-    return c["incontro"].map(lambda x: fasi.get(x) or "senza fase" if x else "senza fase")
+# ---------------------------------------------------------------------------------------------
+# The summary per comune and phase
+
+SENZA_FASE = "senza fase"
+
+
+def fase_di(fasi_incontri: dict, incontro) -> str:
+    """The phase of a contribution: that of its session, or "senza fase"."""
+    return (fasi_incontri.get(incontro) or SENZA_FASE) if incontro else SENZA_FASE
+
+
+def ordina_fasi(catalogo, fasi_incontri: set, fasi_contributi: set) -> list[str]:
+    """The phases of a comune in catalogue order (then the others, by name)."""
+    fasi = [f for f in catalogo.voci("fase") if f in fasi_incontri | fasi_contributi]
+    fasi += sorted(set(fasi_contributi) - set(fasi))
+    return fasi or [SENZA_FASE]
+
+
+def colonne_contributi(catalogo) -> list[str]:
+    """The columns that count contributions: all, by kind, by theme, needs."""
+    return (["contributi"] + [f"tipo_{t}" for t in catalogo.voci("tipo")] + [f"tema_{t}" for t in catalogo.voci("tema")]
+            + ["bisogni"])
+
+
+def conta_contributi(catalogo, fasi: list[str], righe) -> dict[str, dict[str, int]]:
+    """Public contributions by phase, kind and theme. ``righe``: (fase, tipo, tema, quanti).
+
+    The summary and the territory page both count with this function, so that they publish
+    the same figures with the same cells hidden.
+    """
+    colonne = colonne_contributi(catalogo)
+    out = {f: dict.fromkeys(colonne, 0) for f in fasi}
+    for fase, tipo, tema, n in righe:
+        r = out[fase]
+        r["contributi"] += n
+        for chiave in (f"tipo_{tipo}", f"tema_{tema}"):
+            if chiave in r:
+                r[chiave] += n
+        if tipo == "bisogno":
+            r["bisogni"] += n
+    return out
+
+
+def _solo_pubblici(df: pd.DataFrame) -> pd.DataFrame:
+    df = df[~pubblico.non_pubblici(df)]
+    if "stato" in df.columns:  # feedback: only what the staff approved reaches the public
+        df = df[df["stato"] == "approvato"]
+    return df.reset_index(drop=True)
 
 
 def riepilogo(archivi: list[Archivio], distanza: float = DISTANZA_M) -> pd.DataFrame:
     """Per comune and phase: sessions, participants, contributions by kind and theme, rates per
-    1,000 inhabitants, share of needs without an answer, feedback received at exhibitions.
+    1,000 inhabitants, share of needs without an answer, approved feedback from exhibitions.
 
-    Counts are true counts: hide the small ones (:func:`nascondi_piccoli`) before publishing.
+    Only the rows of the public projection are counted (no reserved rows, no rows said without
+    consent). Counts are exact: :func:`nascondi_piccoli` gives the table as it may be published.
     """
     righe = []
     for a in archivi:
         catalogo = a.catalogo
-        c = a.leggi("contributi")
-        c = c[c["visibilita"] != "riservato"].reset_index(drop=True)
+        c = _solo_pubblici(a.leggi("contributi"))
         incontri = a.leggi("incontri")
-        ris = a.leggi("riscontri")
-        c["fase"] = _fase_di(c, incontri) if len(c) else pd.Series(dtype=object)
+        ris = _solo_pubblici(a.leggi("riscontri"))
+        fasi_incontri = dict(zip(incontri["id"], incontri["fase"]))
+        c["fase"] = [fase_di(fasi_incontri, x) for x in c["incontro"]]
         popolazione = int(a.info["popolazione"])
-        fasi = [f for f in catalogo.voci("fase") if f in set(incontri["fase"].dropna()) | set(c.get("fase", []))]
-        fasi += sorted(set(c.get("fase", [])) - set(fasi))
-        for n_fase, fase in enumerate(fasi or ["senza fase"]):
+        fasi = ordina_fasi(catalogo, set(incontri["fase"].dropna()), set(c["fase"]))
+        conteggi = conta_contributi(catalogo, fasi, zip(c["fase"], c["tipo"], c["tema"], [1] * len(c)))
+        for n_fase, fase in enumerate(fasi):
             # The network as it stood at this phase: what was said until then (this phase included).
-            finora = c[c["fase"].isin(fasi[: n_fase + 1])] if len(c) else c
+            finora = c[c["fase"].isin(fasi[: n_fase + 1])]
             rr = rete(finora, distanza) if len(finora) else Rete([], [], [])
             posizioni = finora.index.tolist()
             scop = {posizioni[i] for i in rr.scoperti}
             inc = incontri[incontri["fase"] == fase]
-            cf = c[c["fase"] == fase] if len(c) else c
+            cf = c[c["fase"] == fase]
+            n = conteggi[fase]
             riga = {"comune": a.nome, "fase": fase, "popolazione": popolazione, "incontri": len(inc),
                     "partecipanti": int(inc["partecipanti"].fillna(0).sum())}
             for fascia in catalogo.voci("fascia_eta"):
                 riga[f"incontri_con_{fascia}"] = int(inc["fasce_eta"].fillna("").str.split("|").map(
                     lambda x, f=fascia: f in x).sum()) if len(inc) else 0
-            riga["contributi"] = len(cf)
-            riga["contributi_per_mille"] = round(len(cf) * 1000 / popolazione, 2) if popolazione else None
-            for tipo in catalogo.voci("tipo"):
-                riga[f"tipo_{tipo}"] = int((cf["tipo"] == tipo).sum()) if len(cf) else 0
-            for tema in catalogo.voci("tema"):
-                riga[f"tema_{tema}"] = int((cf["tema"] == tema).sum()) if len(cf) else 0
-            bisogni = [i for i in cf.index if cf.at[i, "tipo"] == "bisogno"]
-            riga["bisogni"] = len(bisogni)
+            riga["contributi"] = n["contributi"]
+            riga["contributi_per_mille"] = round(n["contributi"] * 1000 / popolazione, 2) if popolazione else None
+            riga.update({k: v for k, v in n.items() if k.startswith(("tipo_", "tema_"))})
+            riga["bisogni"] = n["bisogni"]
             # uncovered at this phase, among all the needs said until then
-            bisogni_finora = [i for i in finora.index if finora.at[i, "tipo"] == "bisogno"] if len(finora) else []
+            bisogni_finora = finora.index[finora["tipo"] == "bisogno"].tolist()
             riga["bisogni_scoperti"] = sum(1 for i in bisogni_finora if i in scop)
             riga["quota_bisogni_scoperti"] = (round(riga["bisogni_scoperti"] / len(bisogni_finora), 3)
                                               if bisogni_finora else None)
-            ids = set(cf["id"]) if len(cf) else set()
-            riga["riscontri"] = int(ris["su"].isin(ids).sum()) if len(ris) else 0
+            riga["riscontri"] = int(ris["su"].isin(set(cf["id"])).sum()) if len(ris) and len(cf) else 0
             righe.append(riga)
     return pd.DataFrame(righe)
 
 
-# Columns that count contributions: fewer than 3 is not shown in a published summary.
-def _colonne_conteggio(df: pd.DataFrame) -> list[str]:
-    return [c for c in df.columns if c == "contributi" or c.startswith(("tipo_", "tema_")) or c in ("bisogni", "bisogni_scoperti")]
-
-
-def nascondi_piccoli(df: pd.DataFrame) -> pd.DataFrame:
-    """The summary as it may be published: counts of 1 or 2 become "<3" (and so do their rates)."""
-    out = df.astype(object).copy()
-    for col in _colonne_conteggio(df):
-        piccoli = (df[col] > 0) & (df[col] < SOGLIA_AGGREGATI)
-        out.loc[piccoli, col] = f"<{SOGLIA_AGGREGATI}"
-        if col == "contributi":
-            out.loc[piccoli, "contributi_per_mille"] = f"<{SOGLIA_AGGREGATI}"
-        if col in ("bisogni", "bisogni_scoperti"):
-            # the share would give the hidden count back (5 needs at 0.4 = 2): hide it too
-            out.loc[piccoli, "quota_bisogni_scoperti"] = f"<{SOGLIA_AGGREGATI}"
-    return out
-
+# ---------------------------------------------------------------------------------------------
+# Small counts stay hidden, alone and combined
 
 INDICATORI = ("contributi_per_mille", "contributi", "incontri", "partecipanti", "quota_bisogni_scoperti",
               "bisogni_scoperti", "riscontri")
@@ -179,7 +226,12 @@ INDICATORI = ("contributi_per_mille", "contributi", "incontri", "partecipanti", 
 
 @dataclass
 class Confronto:
-    """The difference in differences of an indicator, with the figures behind it."""
+    """The difference in differences of an indicator, with the figures behind it.
+
+    In the public form (``pubblico``) the figures are those of the published summary: a comune
+    with a hidden figure is left out of the averages (``esclusi``), which are then worked out
+    from shown figures only and give nothing hidden back.
+    """
 
     indicatore: str
     prima: str
@@ -188,19 +240,30 @@ class Confronto:
     variazione_intervento: float
     variazione_controllo: float
     differenza: float
+    pubblico: bool = False
+    esclusi: list = field(default_factory=list)
 
     def spiegazione(self) -> str:
         """What the figure means, and what it cannot prove, in plain Italian."""
-        n_i = int((self.tabella["gruppo"] == "intervento").sum())
-        n_c = int((self.tabella["gruppo"] == "controllo").sum())
+        usati = self.tabella[~self.tabella["comune"].isin(self.esclusi)]
+        n_i = int((usati["gruppo"] == "intervento").sum())
+        n_c = int((usati["gruppo"] == "controllo").sum())
         verso = "più in alto" if self.differenza > 0 else "più in basso"
+        esclusi = ""
+        if self.esclusi:
+            esclusi = (
+                f"\n\nNon entrano nelle medie {', '.join(self.esclusi)}: una delle due cifre è nascosta nel "
+                f"riepilogo pubblicabile (meno di {SOGLIA_AGGREGATI}, o nascosta perché non se ne possa ricalcolare "
+                "una piccola), e una media che la comprendesse la rivelerebbe. Con 'mappe confronta --interno' si "
+                "ottiene il rapporto con tutte le cifre esatte, solo per uso interno."
+            )
         return (
             f"Tra {self.prima} e {self.dopo}, l'indicatore '{self.indicatore}' è cambiato in media di "
             f"{self.variazione_intervento:+.2f} nei comuni dove il progetto è intervenuto e di "
             f"{self.variazione_controllo:+.2f} nei comuni di controllo. La differenza tra le due variazioni "
             f"(differenza nelle differenze) è {self.differenza:+.2f}: nei comuni dell'intervento l'indicatore "
             f"è arrivato {abs(self.differenza):.2f} {verso} di quanto ci si aspetterebbe guardando i comuni "
-            f"di controllo.\n\n"
+            f"di controllo.{esclusi}\n\n"
             f"Che cosa non dimostra: i comuni sono pochi ({n_i} di intervento, {n_c} di controllo) e i numeri "
             "piccoli, quindi la differenza può essere dovuta al caso; il confronto regge solo se, senza il "
             "progetto, i due gruppi sarebbero cambiati allo stesso modo (andamenti paralleli), cosa che con due "
@@ -209,10 +272,18 @@ class Confronto:
         )
 
 
+def _numero(v):
+    return float(v) if v is not None and not isinstance(v, str) and not pd.isna(v) else np.nan
+
+
 def confronta(riep: pd.DataFrame, intervento: list[str], controllo: list[str], indicatore: str,
-              prima: str = "baseline", dopo: str = "verifica") -> Confronto:
-    """Difference in differences of ``indicatore`` between two phases and two groups of comuni."""
-    if indicatore not in riep.columns:
+              prima: str = "baseline", dopo: str = "verifica", pubblico: bool = False) -> Confronto:
+    """Difference in differences of ``indicatore`` between two phases and two groups of comuni.
+
+    ``riep`` is the exact summary (:func:`riepilogo`). With ``pubblico`` the comparison uses the
+    published figures (:func:`nascondi_piccoli`) and leaves out the comuni with a hidden one.
+    """
+    if indicatore not in riep.columns or indicatore in ("comune", "fase"):
         raise MappeError(
             f"L'indicatore '{indicatore}' non esiste: usare uno di {', '.join(INDICATORI)} "
             "(o un'altra colonna del riepilogo, come tema_lavoro)."
@@ -225,21 +296,36 @@ def confronta(riep: pd.DataFrame, intervento: list[str], controllo: list[str], i
         raise MappeError("Un comune non può essere sia di intervento sia di controllo.")
     if prima == dopo:
         raise MappeError(f"La fase di partenza e quella di verifica sono la stessa ('{prima}'): indicarne due diverse.")
-    righe = []
+    cifre = nascondi_piccoli(riep) if pubblico else riep
+    righe, esclusi = [], []
     for gruppo, nomi in (("intervento", intervento), ("controllo", controllo)):
         for nome in nomi:
-            r = riep[riep["comune"] == nome].set_index("fase")[indicatore]
-            if prima not in r.index or dopo not in r.index:
+            r = cifre[cifre["comune"] == nome].set_index("fase")[indicatore]
+            if prima not in r.index or dopo not in r.index or TOTALE in (prima, dopo):
                 raise MappeError(
                     f"Per {nome} mancano dati della fase '{prima}' o '{dopo}': servono incontri di entrambe le fasi."
                 )
             a, b = r.loc[prima], r.loc[dopo]
-            a = float(a) if a is not None and not pd.isna(a) else np.nan
-            b = float(b) if b is not None and not pd.isna(b) else np.nan
+            if isinstance(a, str) or isinstance(b, str):  # a hidden figure: shown as it is, left out
+                esclusi.append(nome)
+                righe.append({"comune": nome, "gruppo": gruppo, "prima": a, "dopo": b, "variazione": NASCOSTO})
+                continue
+            a, b = _numero(a), _numero(b)
             righe.append({"comune": nome, "gruppo": gruppo, "prima": a, "dopo": b, "variazione": b - a})
     tab = pd.DataFrame(righe)
-    vi = float(tab[tab["gruppo"] == "intervento"]["variazione"].mean())
-    vc = float(tab[tab["gruppo"] == "controllo"]["variazione"].mean())
-    if np.isnan(vi) or np.isnan(vc):
-        raise MappeError(f"L'indicatore '{indicatore}' non ha valori in entrambe le fasi per tutti i comuni.")
-    return Confronto(indicatore, prima, dopo, tab, round(vi, 4), round(vc, 4), round(vi - vc, 4))
+    usati = tab[~tab["comune"].isin(esclusi)]
+    medie = {}
+    for gruppo in ("intervento", "controllo"):
+        valori = [v for v in usati.loc[usati["gruppo"] == gruppo, "variazione"] if not pd.isna(v)]
+        if not valori:
+            if pubblico and esclusi:
+                raise MappeError(
+                    f"Nei comuni di {gruppo} l'indicatore '{indicatore}' ha cifre nascoste (meno di "
+                    f"{SOGLIA_AGGREGATI}, o nascoste perché non se ne ricalcoli una piccola): un confronto pubblicabile "
+                    "non si può fare. Scegliere un indicatore con numeri più grandi, o usare 'mappe confronta "
+                    "--interno' per un rapporto ad uso interno."
+                )
+            raise MappeError(f"L'indicatore '{indicatore}' non ha valori in entrambe le fasi per tutti i comuni.")
+        medie[gruppo] = float(np.mean(valori))
+    vi, vc = medie["intervento"], medie["controllo"]
+    return Confronto(indicatore, prima, dopo, tab, round(vi, 4), round(vc, 4), round(vi - vc, 4), pubblico, esclusi)

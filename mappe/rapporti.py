@@ -1,18 +1,32 @@
 """Reports of the analysis: the summary as Markdown (with charts), CSV or XLSX, and the
-comparison of intervention and control comuni."""
+comparison of intervention and control comuni.
+
+Everything here is written from the published figures (:func:`mappe.soppressione.nascondi_piccoli`):
+tables, charts and the text around them. Only the comparison written with ``interno`` holds
+exact figures, under a "USO INTERNO" banner. Markdown tables carry text, never markup, and CSV
+cells never run as formulas (:func:`mappe.file.scrivi_csv`).
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
-from .analisi import Confronto, nascondi_piccoli
+from .analisi import Confronto
 from .catalogo import Catalogo
 from .errori import MappeError
-from .file import scrivi_tutto_o_niente
+from .file import cella_csv, scrivi_csv, scrivi_tutto_o_niente
+from .soppressione import SPIEGAZIONE_NASCOSTI, TOTALE, nascondi_piccoli
 
-__all__ = ["scrivi_confronto", "scrivi_riepilogo", "tabella_markdown"]
+__all__ = ["AVVISO_INTERNO", "scrivi_confronto", "scrivi_riepilogo", "tabella_markdown", "testo_markdown"]
+
+AVVISO_INTERNO = (
+    "USO INTERNO: questo rapporto contiene cifre esatte, anche sotto 3, che possono far riconoscere "
+    "persone. Non va diffuso fuori dal gruppo di lavoro: per i partner e il pubblico usare 'mappe confronta' "
+    "senza --interno."
+)
 
 
 def _pyplot():
@@ -31,6 +45,7 @@ ETICHETTE = {
     "quota_bisogni_scoperti": "% bisogni senza risposta", "riscontri": "Riscontri delle mostre",
     "prima": "Prima", "dopo": "Dopo", "variazione": "Variazione", "gruppo": "Gruppo",
 }
+FASI_SPECIALI = {TOTALE: "Tutte le fasi", "senza fase": "Senza fase"}
 
 
 def numero_it(v, percentuale: bool = False) -> str:
@@ -46,6 +61,23 @@ def numero_it(v, percentuale: bool = False) -> str:
     return f"{v:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
+# What a Markdown or HTML renderer would act on: escaped with a backslash (CommonMark escapes
+# any ASCII punctuation), so a label or a name is shown as it is written, never as markup.
+_MARKUP = re.compile(r"([\\`*_\[\]<>|#~&$!{}])")
+
+
+def testo_markdown(v) -> str:
+    """A value as the text of a Markdown table cell: markup escaped, on one line."""
+    testo = re.sub(r"\s*[\r\n]+\s*", " ", str(v))
+    return _MARKUP.sub(r"\\\1", testo)
+
+
+def _fase(v, catalogo: Catalogo | None) -> str:
+    if v in FASI_SPECIALI:
+        return FASI_SPECIALI[v]
+    return catalogo.etichetta("fase", v) if catalogo is not None else str(v)
+
+
 def tabella_markdown(df: pd.DataFrame, catalogo: Catalogo | None = None) -> str:
     """A DataFrame as a Markdown table, with Italian headers and numbers (no extra dependency)."""
     def intestazione(c):
@@ -54,104 +86,163 @@ def tabella_markdown(df: pd.DataFrame, catalogo: Catalogo | None = None) -> str:
             return catalogo.etichetta("tipo", c[5:])
         if catalogo is not None and c.startswith("tema_"):
             return catalogo.etichetta("tema", c[5:])
+        if catalogo is not None and c.startswith("incontri_con_"):
+            return "Incontri con " + catalogo.etichetta("fascia_eta", c[13:]).lower()
         return ETICHETTE.get(c, c)
 
     colonne = list(df.columns)
-    righe = ["| " + " | ".join(intestazione(c) for c in colonne) + " |", "|" + "|".join("---" for _ in colonne) + "|"]
+    righe = ["| " + " | ".join(testo_markdown(intestazione(c)) for c in colonne) + " |",
+             "|" + "|".join("---" for _ in colonne) + "|"]
     for r in df.itertuples(index=False):
         celle = []
         for c, v in zip(colonne, r):
-            if c == "fase" and catalogo is not None:
-                v = catalogo.etichetta("fase", v)
+            if c == "fase":
+                v = _fase(v, catalogo)
             testo = numero_it(v, percentuale=c == "quota_bisogni_scoperti") if not isinstance(v, str) else v
-            if c == "popolazione" and isinstance(v, (int, float)):
-                testo = numero_it(v)
-            celle.append(str(testo).replace("|", "\\|"))
+            celle.append(testo_markdown(testo))
         righe.append("| " + " | ".join(celle) + " |")
     return "\n".join(righe)
-
-
-def _per_excel(df: pd.DataFrame) -> pd.DataFrame:
-    """Numbers with a decimal comma, for a CSV that Italian Excel reads."""
-    out = df.copy()
-    for c in out.columns:
-        out[c] = [numero_it(v).replace(".", "") if isinstance(v, float) and not float(v).is_integer() else
-                  ("" if v is None or (isinstance(v, float) and pd.isna(v)) else v) for v in out[c]]
-    return out
 
 
 def _scrivi_tutto(percorso: Path, scrivi) -> None:
     scrivi_tutto_o_niente(percorso, scrivi)
 
-def _grafico_temi(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path) -> None:
+
+def _fasi_pubblicate(pub: pd.DataFrame, catalogo: Catalogo) -> list[str]:
+    """The phases of the published rows in catalogue order, then the others, "senza fase" last."""
+    ordine = list(catalogo.voci("fase"))
+    fasi = [f for f in dict.fromkeys(pub["fase"]) if f != TOTALE]
+    return sorted(fasi, key=lambda f: (f == "senza fase", ordine.index(f) if f in ordine else len(ordine), f))
+
+
+def _grafico_temi(pub: pd.DataFrame, catalogo: Catalogo, percorso: Path) -> None:
+    """Contributions by theme and phase, all comuni together: the sum of the shown figures.
+
+    A hidden figure is not in the bar (it is not known to the reader); a bar that leaves some
+    out says so above it.
+    """
     plt = _pyplot()
-    temi = [t for t in catalogo.voci("tema") if f"tema_{t}" in riep.columns]
-    etichette = [catalogo.etichetta("tema", t) for t in temi]
-    gruppi = riep.groupby("fase")[[f"tema_{t}" for t in temi]].sum()
+    from matplotlib import ticker
+
+    temi = [t for t in catalogo.voci("tema") if f"tema_{t}" in pub.columns]
+    fasi = _fasi_pubblicate(pub, catalogo)
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    larghezza = 0.8 / max(len(gruppi), 1)
-    for k, (fase, valori) in enumerate(gruppi.iterrows()):
-        ax.bar([x + k * larghezza for x in range(len(temi))], valori.values, width=larghezza,
-               label=catalogo.etichetta("fase", fase))
-    ax.set_xticks([x + larghezza * (len(gruppi) - 1) / 2 for x in range(len(temi))])
-    ax.set_xticklabels(etichette, rotation=30, ha="right", fontsize=8)
+    larghezza = 0.8 / max(len(fasi), 1)
+    incompleti = False
+    for k, fase in enumerate(fasi):
+        righe = pub[pub["fase"] == fase]
+        xs = [x + k * larghezza for x in range(len(temi))]
+        celle = [list(righe[f"tema_{t}"]) for t in temi]
+        altezze = [sum(v for v in cs if not isinstance(v, str) and not pd.isna(v)) for cs in celle]
+        barre = ax.bar(xs, altezze, width=larghezza, label=_fase(fase, catalogo))
+        for b, cs in zip(barre, celle):
+            if any(isinstance(v, str) for v in cs):
+                incompleti = True
+                ax.annotate("+?", (b.get_x() + b.get_width() / 2, b.get_height()), ha="center", va="bottom",
+                            fontsize=7, xytext=(0, 1), textcoords="offset points")
+    ax.set_xticks([x + larghezza * (len(fasi) - 1) / 2 for x in range(len(temi))])
+    ax.set_xticklabels([catalogo.etichetta("tema", t) for t in temi], rotation=30, ha="right", fontsize=8)
     ax.set_ylabel("Contributi")
+    ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 1))
+    ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))  # counts
     ax.set_title("Contributi per tema e per fase (tutti i comuni)")
+    if incompleti:
+        fig.text(0.01, 0.01, "+? la barra non comprende le cifre nascoste (meno di 3, o nascoste per non ricalcolarle)",
+                 fontsize=7)
+    ax.legend()
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(percorso, dpi=110)
+    plt.close(fig)
+
+
+def _grafico_tassi(pub: pd.DataFrame, catalogo: Catalogo, percorso: Path) -> None:
+    """Contributions per 1,000 inhabitants by comune and phase; a hidden rate has no bar, only
+    its sign at the foot of where the bar would be."""
+    plt = _pyplot()
+    from matplotlib import ticker
+
+    fasi = _fasi_pubblicate(pub, catalogo)
+    comuni = list(dict.fromkeys(pub["comune"]))
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    larghezza = 0.8 / max(len(fasi), 1)
+    for k, fase in enumerate(fasi):
+        righe = pub[pub["fase"] == fase].set_index("comune")["contributi_per_mille"]
+        valori = [righe.get(c) for c in comuni]
+        xs = [x + k * larghezza for x in range(len(comuni))]
+        numeri = [v if v is not None and not isinstance(v, str) and not pd.isna(v) else 0 for v in valori]
+        ax.bar(xs, numeri, width=larghezza, label=_fase(fase, catalogo))
+        for x, v in zip(xs, valori):
+            if isinstance(v, str):
+                ax.annotate(v, (x, 0), ha="center", va="bottom", fontsize=7, rotation=90, xytext=(0, 2),
+                            textcoords="offset points")
+    ax.set_xticks([x + larghezza * (len(fasi) - 1) / 2 for x in range(len(comuni))])
+    ax.set_xticklabels(comuni, rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel("Contributi ogni 1.000 abitanti")
+    ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 0.1))
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: numero_it(v)))
+    ax.set_title("Partecipazione per comune e per fase")
     ax.legend()
     fig.tight_layout()
     fig.savefig(percorso, dpi=110)
     plt.close(fig)
 
 
-def _grafico_tassi(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path) -> None:
-    plt = _pyplot()
-    from matplotlib import ticker
-
-    tabella = riep.pivot_table(index="comune", columns="fase", values="contributi_per_mille", aggfunc="sum")
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    tabella.rename(columns=lambda f: catalogo.etichetta("fase", f)).plot.bar(ax=ax)
-    ax.set_ylabel("Contributi ogni 1.000 abitanti")
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: numero_it(v)))
-    ax.set_xlabel("")
-    ax.set_title("Partecipazione per comune e per fase")
-    plt.setp(ax.get_xticklabels(), rotation=30, ha="right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(percorso, dpi=110)
-    plt.close(fig)
+def _per_cella(v):
+    """A published value as a spreadsheet cell: numbers stay numbers, no text runs as a formula."""
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    if hasattr(v, "item"):  # numpy scalars
+        v = v.item()
+    return cella_csv(v) if isinstance(v, str) else v
 
 
 def scrivi_riepilogo(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path, formato: str) -> list[Path]:
-    """Write the summary (small counts hidden). Markdown gets two charts, as PNG next to it."""
+    """Write the summary as it may be published (:func:`mappe.soppressione.nascondi_piccoli`).
+    Markdown gets two charts, as PNG next to it, drawn from the published figures only."""
     percorso = Path(percorso)
     percorso.parent.mkdir(parents=True, exist_ok=True)
     pubblicabile = nascondi_piccoli(riep)
+    righe = [[_per_cella(v) for v in r] for r in pubblicabile.itertuples(index=False)]
     scritti = [percorso]
     if formato == "csv":
-        _scrivi_tutto(percorso, lambda tmp: _per_excel(pubblicabile).to_csv(tmp, sep=";", index=False,
-                                                                              encoding="utf-8-sig"))
+        scrivi_csv(percorso, list(pubblicabile.columns), righe)
     elif formato == "xlsx":
         def xlsx(tmp):
-            with pd.ExcelWriter(tmp, engine="openpyxl") as w:
-                pubblicabile.to_excel(w, sheet_name="Riepilogo", index=False)
+            from openpyxl import Workbook
+
+            libro = Workbook()
+            foglio = libro.active
+            foglio.title = "Riepilogo"
+            foglio.append(list(pubblicabile.columns))
+            for r in righe:
+                foglio.append(r)
+            note = libro.create_sheet("Come leggerlo")
+            note.append([SPIEGAZIONE_NASCOSTI])
+            libro.save(tmp)
         _scrivi_tutto(percorso, xlsx)
     elif formato == "md":
         base = percorso.with_suffix("")
         temi, tassi = Path(f"{base}-temi.png"), Path(f"{base}-partecipazione.png")
-        _grafico_temi(riep, catalogo, temi)
-        _grafico_tassi(riep, catalogo, tassi)
-        principali = ["comune", "fase", "popolazione", "incontri", "partecipanti", "contributi", "contributi_per_mille",
-                      "bisogni", "bisogni_scoperti", "quota_bisogni_scoperti", "riscontri"]
-        tipi = ["comune", "fase"] + [c for c in riep.columns if c.startswith("tipo_")]
-        temi_col = ["comune", "fase"] + [c for c in riep.columns if c.startswith("tema_")]
+        _grafico_temi(pubblicabile, catalogo, temi)
+        _grafico_tassi(pubblicabile, catalogo, tassi)
+        principali = [c for c in ("comune", "fase", "popolazione", "incontri", "partecipanti", "contributi",
+                                  "contributi_per_mille", "bisogni", "bisogni_scoperti", "quota_bisogni_scoperti",
+                                  "riscontri") if c in pubblicabile.columns]
+        fasce = ["comune", "fase"] + [c for c in pubblicabile.columns if c.startswith("incontri_con_")]
+        tipi = ["comune", "fase"] + [c for c in pubblicabile.columns if c.startswith("tipo_")]
+        temi_col = ["comune", "fase"] + [c for c in pubblicabile.columns if c.startswith("tema_")]
         testo = "\n\n".join([
             "# Riepilogo del monitoraggio",
-            ("Per ogni comune e fase del progetto: incontri, partecipanti, contributi (anche ogni 1.000 abitanti, "
-            "dalla popolazione ISTAT), bisogni senza una risposta vicina e riscontri raccolti alle mostre. "
-            "I bisogni senza risposta di una fase sono contati tra tutti i bisogni detti fino a quella fase, "
-            "con le risposte note fino ad allora. I conteggi inferiori a 3 sono indicati come «<3»."),
+            ("Per ogni comune e fase del progetto, e per tutte le fasi insieme: incontri, partecipanti, contributi "
+             "(anche ogni 1.000 abitanti, dalla popolazione ISTAT), bisogni senza una risposta vicina e riscontri "
+             "approvati delle mostre. I bisogni senza risposta di una fase sono contati tra tutti i bisogni detti "
+             "fino a quella fase, con le risposte note fino ad allora."),
+            SPIEGAZIONE_NASCOSTI,
             "## In sintesi",
             tabella_markdown(pubblicabile[principali], catalogo),
             f"![Partecipazione per comune e per fase]({tassi.name})",
+            "## Incontri per fascia d'età dei partecipanti",
+            tabella_markdown(pubblicabile[fasce], catalogo),
             "## Contributi per tipo",
             tabella_markdown(pubblicabile[tipi], catalogo),
             "## Contributi per tema",
@@ -167,30 +258,43 @@ def scrivi_riepilogo(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path, for
 
 
 def scrivi_confronto(c: Confronto, percorso: Path) -> list[Path]:
-    """The comparison as Markdown, with a chart of the two groups before and after."""
+    """The comparison as Markdown, with a chart of the two groups before and after.
+
+    Written from ``c`` as it is: in the public form hidden figures stay hidden and the averages
+    come from shown figures only; the internal form starts with :data:`AVVISO_INTERNO`.
+    """
     percorso = Path(percorso)
     percorso.parent.mkdir(parents=True, exist_ok=True)
     plt = _pyplot()
     grafico = Path(f"{percorso.with_suffix('')}.png")
-    medie = c.tabella.groupby("gruppo")[["prima", "dopo"]].mean()
+    usati = c.tabella[~c.tabella["comune"].isin(c.esclusi)].copy()
+    usati[["prima", "dopo"]] = usati[["prima", "dopo"]].astype(float)
+    medie = usati.groupby("gruppo")[["prima", "dopo"]].mean()
     fig, ax = plt.subplots(figsize=(6, 4))
     for gruppo, stile in (("intervento", "o-"), ("controllo", "s--")):
         if gruppo in medie.index:
             ax.plot([c.prima, c.dopo], medie.loc[gruppo].values, stile, label=f"comuni di {gruppo}")
     ax.set_ylabel(ETICHETTE.get(c.indicatore, c.indicatore.replace("_", " ")))
     ax.set_ylim(bottom=0)  # from zero: a small change must look small
-    ax.set_title("Prima e dopo, intervento e controllo")
+    ax.set_title("Prima e dopo, intervento e controllo" + ("" if c.pubblico else " (USO INTERNO)"))
     ax.legend()
     fig.tight_layout()
     fig.savefig(grafico, dpi=110)
     plt.close(fig)
-    testo = "\n\n".join([
-        f"# Confronto: {c.indicatore}",
-        c.spiegazione(),
-        tabella_markdown(c.tabella.round(3)),
+    tabella = c.tabella.copy()
+    for col in ("prima", "dopo", "variazione"):
+        tabella[col] = [v if isinstance(v, str) else round(float(v), 3) for v in tabella[col]]
+    pezzi = [f"> **{AVVISO_INTERNO}**"] if not c.pubblico else []
+    pezzi += [
+        f"# Confronto: {testo_markdown(ETICHETTE.get(c.indicatore, c.indicatore))}",
+        *(testo_markdown(paragrafo) for paragrafo in c.spiegazione().split("\n\n")),
+        tabella_markdown(tabella),
         (f"Variazione media, intervento: {c.variazione_intervento:+.3f}; controllo: {c.variazione_controllo:+.3f}; "
-        f"differenza nelle differenze: {c.differenza:+.3f}."),
-        f"![Prima e dopo]({grafico.name})",
-    ]) + "\n"
+         f"differenza nelle differenze: {c.differenza:+.3f}."),
+    ]
+    if c.pubblico:
+        pezzi.append(SPIEGAZIONE_NASCOSTI)
+    pezzi.append(f"![Prima e dopo]({grafico.name})")
+    testo = "\n\n".join(pezzi) + "\n"
     _scrivi_tutto(percorso, lambda tmp: Path(tmp).write_text(testo, encoding="utf-8"))
     return [percorso, grafico]

