@@ -1,0 +1,918 @@
+"""Whether a file gives a person away: every format mappe writes or reads, and a loose search.
+
+``mappe verifica-privacy`` reads a file of any kind mappe writes or reads (HTML maps and
+exhibitions, CSV, XLSX, ODS, GeoJSON/JSON, GeoPackage, KML, Markdown and plain text, PDF,
+shapefiles and zips of them) as text and numbers, without trusting it, and looks in it for the
+private values of the workspace's stores:
+
+- **persone**: the values of person fields (``autore``, ``referente``, ``facilitatori`` and any
+  field with ``persona = true``), each name of a list on its own, names of three letters as
+  whole words, and the phone numbers they hold;
+- **campi privati**: the values of the other private fields (notes);
+- **testi riservati**: the free texts of reserved rows, of rows said without consent and of
+  visitors' comments not approved;
+- **posizioni**: the true positions of ``sensibile`` rows.
+
+The search is loose, because a value can be written in disguise: both the file and the
+secrets are brought to one form (:func:`normalizza`: JSON escapes, HTML entities and
+URL-encoding decoded, letter case and accents dropped, every kind of space made one space),
+then texts of 30 characters or more are found by any 30-character stretch, shorter ones as
+runs of whole words, phone numbers by their digits, and positions as two numbers near each
+other, in either order, with 4 or more decimals (or exactly the stored value). What a public
+field of the same data already says (a reserved text repeating a public one) is not reported,
+nor are catalogue labels and names of comuni where the file shows them whole: the maps,
+exhibitions and public exports mappe makes are clean.
+
+Speed: a page of 100,000 contributions holds millions of characters, a workspace tens of
+thousands of secrets. Every 30-character stretch of the file is hashed at once (numpy, in
+slices of :data:`FETTA` characters); a bit filter of the secrets' stretches lets through the
+few that may be secret, which are looked up in the sorted hashes and confirmed by comparing the
+text. Runs of words are hashed the same way; positions go through an R-tree.
+
+The self-checks of public files stay strict and literal (:func:`controlla_file`): the rules of
+:func:`mappe.pubblico.verifica`, applied to the text of every format, made fast for large pages
+by :func:`contenuti`.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .contenuto import (
+    DECIMALI_MIN,
+    Contenuto,
+    decimali,
+    leggi_contenuto,
+    numeri_nel_testo,
+)
+
+__all__ = [
+    "FINESTRA", "Indice", "Reperto", "Segreto", "contenuti", "controlla_file", "normalizza", "normalizza_tutti",
+]
+
+FINESTRA = 30  # characters: any stretch this long of a reserved text gives it away
+BIT_FILTRO = 27  # a filter has at most 2**27 bits (16 MB): it lets through its hashes and ~1-3% of others
+FETTA = 4_000_000  # characters searched at once (bounded memory on files of tens of MB)
+SOVRAPPOSIZIONE = 400  # characters each piece repeats of the one before (nothing is cut in two)
+MIN_CARATTERI = 4  # shorter private values are not searched (a name: 3 letters, as a whole word)
+MIN_NOME = 3
+MIN_CIFRE_TELEFONO = 8
+DISTANZA_COPPIA = 80  # characters at most between the two numbers of a written position
+
+PERSONA = "persona"
+PRIVATO = "privato"
+RISERVATO = "riservato"
+POSIZIONE = "posizione"
+ETICHETTE = {
+    PERSONA: "nome o recapito di una persona",
+    PRIVATO: "campo privato",
+    RISERVATO: "testo riservato",
+    POSIZIONE: "posizione vera di un contributo sensibile",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# One form for every way of writing a text
+
+
+_JSON_ESC = re.compile(r'\\(u[0-9a-fA-F]{4}|["\\/bfnrt])')
+_JSON_SEMPLICI = {'"': '"', "\\": "\\", "/": "/", "b": " ", "f": " ", "n": "\n", "r": "\n", "t": "\t"}
+# combining accents, soft hyphen, zero-width and bidirectional marks: invisible, so dropped
+_INVISIBILI = re.compile("[\u0300-\u036f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_UNIFORMI = re.compile("[\u2018\u2019\u201a\u201b\u2032\u00b4\u02bc`\u201c\u201d\u201e\u00ab\u00bb"
+                       "\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
+_UNIFORME = {**dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4\u02bc`", "'"),
+             **dict.fromkeys("\u201c\u201d\u201e\u00ab\u00bb", '"'),
+             **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")}
+_PAROLA = re.compile(r"\w+")
+
+
+def _da_json(testo: str) -> str:
+    surrogati = False
+
+    def uno(m: re.Match) -> str:
+        nonlocal surrogati
+        g = m.group(1)
+        if g[0] != "u":
+            return _JSON_SEMPLICI[g]
+        c = int(g[1:], 16)
+        surrogati = surrogati or 0xD800 <= c <= 0xDFFF
+        return chr(c)
+
+    testo = _JSON_ESC.sub(uno, testo)
+    if surrogati:  # characters beyond U+FFFF travel as two escapes: join them
+        testo = testo.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return testo
+
+
+_ESADECIMALI = frozenset("0123456789abcdefABCDEF")
+
+
+def _da_url(testo: str) -> str:
+    """``%XX`` sequences decoded (as UTF-8, else Windows-1252); a lone ``%`` stays."""
+    parti = testo.split("%")
+    out, byte = [parti[0]], bytearray()
+
+    def svuota() -> None:
+        if byte:
+            try:
+                out.append(byte.decode("utf-8"))
+            except UnicodeDecodeError:
+                out.append(byte.decode("cp1252", errors="replace"))
+            byte.clear()
+
+    for parte in parti[1:]:
+        if len(parte) >= 2 and parte[0] in _ESADECIMALI and parte[1] in _ESADECIMALI:
+            byte.append(int(parte[:2], 16))
+            if len(parte) > 2:
+                svuota()
+                out.append(parte[2:])
+        else:
+            svuota()
+            out.append("%" + parte)
+    svuota()
+    return "".join(out)
+
+
+def normalizza(testo: str) -> str:
+    """The one form in which a file and the secrets are compared.
+
+    JSON escapes (``\\u00e0``, ``\\"``), HTML entities (``&#39;``, ``&agrave;``, also escaped
+    twice) and URL-encoding (``%20``, ``+``) are decoded; letter case, accents and invisible
+    characters go; typographic quotes and dashes become plain ones; any run of spaces (NBSP,
+    line breaks, tabs) becomes one space.
+
+    Examples
+    --------
+    >>> normalizza("Nicol&ograve;\\u00a0 ROSSI%20e+figli")
+    'nicolo rossi e figli'
+    """
+    if "\\" in testo:
+        testo = _da_json(testo)
+    for _ in range(2):
+        if "&" in testo:
+            testo = html.unescape(testo)
+    if "+" in testo:
+        testo = testo.replace("+", " ")
+    if "%" in testo:
+        testo = _da_url(testo)
+    testo = testo.casefold()
+    if not testo.isascii():
+        testo = _INVISIBILI.sub("", unicodedata.normalize("NFKD", testo))
+        testo = _UNIFORMI.sub(lambda m: _UNIFORME[m.group(0)], testo)
+    return " ".join(testo.split())
+
+
+def normalizza_tutti(testi: list[str]) -> list[str]:
+    """:func:`normalizza` of many short texts at once (one pass instead of one call each)."""
+    if not testi:
+        return []
+    parti = normalizza("\n\x00\n".join(t.replace("\x00", " ") for t in testi)).split("\x00")
+    if len(parti) != len(testi):  # a decoding joined two texts: one by one, then
+        return [normalizza(t) for t in testi]
+    return [p.strip() for p in parti]
+
+
+# --------------------------------------------------------------------------------------------
+# Hashes of stretches of text and of runs of words (vectorised: pages hold millions of them)
+
+
+_B = np.uint64(0x100000001B3)
+
+
+def _codici(testo: str) -> np.ndarray:
+    return np.frombuffer(testo.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _hash_finestre(codici: np.ndarray, w: int) -> np.ndarray:
+    """A hash of every stretch of ``w`` items (characters or words)."""
+    n = len(codici) - w + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    h = codici[:n].astype(np.uint64)
+    for k in range(1, w):
+        h *= _B
+        h += codici[k:k + n]
+    return h
+
+
+def _hash_parole(parole: list[str]) -> np.ndarray:
+    return np.fromiter(map(hash, parole), dtype=np.int64, count=len(parole)).view(np.uint64)
+
+
+class _Filtro:
+    """A set of hashes that answers "maybe" for its members and for about 1% of the rest, for
+    millions of hashes at once (the exact answer comes after, on the few that pass)."""
+
+    def __init__(self, hashes: np.ndarray):
+        # about 32 bits per hash, so that a small filter stays in the processor's cache
+        self._n = min(BIT_FILTRO, max(16, int(len(hashes) * 32).bit_length()))
+        self._bit = np.zeros(1 << (self._n - 3), dtype=np.uint8)
+        i = _unici((hashes >> np.uint64(64 - self._n)).astype(np.int64))
+        if len(i):
+            byte = i >> 3
+            inizi = np.flatnonzero(np.diff(byte, prepend=-1))
+            self._bit[byte[inizi]] = np.bitwise_or.reduceat((1 << (i & 7)).astype(np.uint8), inizi)
+
+    def forse(self, hashes: np.ndarray) -> np.ndarray:
+        i = (hashes >> np.uint64(64 - self._n)).astype(np.int64)
+        return (self._bit[i >> 3] >> (i & 7).astype(np.uint8)) & 1 == 1
+
+
+def _finestre_a_fette(codici: np.ndarray, w: int):
+    """(start, hashes of the windows starting there) for every slice of a long text."""
+    for da in range(0, max(len(codici) - w + 1, 0), FETTA):
+        yield da, _hash_finestre(codici[da:da + FETTA + w - 1], w)
+
+
+_MASCHERA = (1 << 64) - 1
+_PREFISSI = (4, 8, 16)  # every text is looked for by its first 4, 8 or 16 characters, hashed
+
+
+def _hash_testo(testo: str) -> int:
+    """The same hash as :func:`_hash_finestre` gives a window holding ``testo``."""
+    h = 0
+    for c in testo:
+        h = (h * int(_B) + ord(c)) & _MASCHERA
+    return h
+
+
+def contenuti(testo: str, cercati: list[str]) -> list[bool]:
+    """Which of ``cercati`` occur in ``testo``, exactly as ``c in testo`` says, also for tens of
+    thousands of texts in a text of millions of characters.
+
+    Each text is looked up first by a hash of its first characters (4, 8 or 16, by its length)
+    among the hashes of every window of ``testo``; only those found are confirmed with ``in``.
+    """
+    if len(cercati) * len(testo) <= 50_000_000:
+        return [c in testo for c in cercati]
+    risposta = [False] * len(cercati)
+    codici = _codici(testo)
+    for k, lunghezza in enumerate(_PREFISSI):
+        fino = _PREFISSI[k + 1] if k + 1 < len(_PREFISSI) else None
+        gruppo = [i for i, c in enumerate(cercati) if len(c) >= lunghezza and (fino is None or len(c) < fino)]
+        if not gruppo:
+            continue
+        prefissi = np.array([_hash_testo(cercati[i][:lunghezza]) for i in gruppo], dtype=np.uint64)
+        ordinati = _unici(prefissi)
+        filtro = _Filtro(ordinati)
+        visti = np.zeros(len(ordinati), dtype=bool)
+        for _, h in _finestre_a_fette(codici, lunghezza):
+            presenti, dove = _cerca_ordinati(ordinati, h[filtro.forse(h)])
+            visti[dove[presenti]] = True
+        trovati = _cerca_ordinati(ordinati[visti], prefissi)[0]
+        for i, forse in zip(gruppo, trovati.tolist()):
+            risposta[i] = forse and cercati[i] in testo
+    for i, c in enumerate(cercati):
+        if len(c) < _PREFISSI[0]:
+            risposta[i] = c in testo
+    return risposta
+
+
+def _unici(valori: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (numpy's own unique is slow on hashes)."""
+    v = np.sort(valori)
+    return v[np.concatenate(([True], v[1:] != v[:-1]))] if len(v) else v
+
+
+def _cerca_ordinati(ordinati: np.ndarray, valori: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``valori`` are in the sorted array ``ordinati``, and where."""
+    if not len(ordinati) or not len(valori):
+        return np.zeros(len(valori), dtype=bool), np.zeros(len(valori), dtype=np.int64)
+    i = np.searchsorted(ordinati, valori)
+    np.minimum(i, len(ordinati) - 1, out=i)
+    return ordinati[i] == valori, i
+
+
+# --------------------------------------------------------------------------------------------
+# The secrets of a workspace, and the search
+
+
+@dataclass(frozen=True)
+class Segreto:
+    """A private value of the data: what it is, of which kind, from where.
+
+    ``tipo`` is one of ``persona``, ``privato``, ``riservato``, ``posizione``; ``origine`` says
+    the comune and the field (``Orbassano, contributi.autore``).
+    """
+
+    valore: str
+    tipo: str
+    origine: str
+
+
+@dataclass(frozen=True)
+class Reperto:
+    """A private value found in a file, with a short excerpt of the file around it."""
+
+    segreto: Segreto
+    estratto: str
+
+    @property
+    def etichetta(self) -> str:
+        """The kind of value, in Italian."""
+        return ETICHETTE[self.segreto.tipo]
+
+    def descrizione(self) -> str:
+        """One line for the terminal: the kind, where the value comes from, the value, the excerpt."""
+        from .testo import riga_terminale
+
+        valore = self.segreto.valore
+        valore = valore if len(valore) <= 60 else valore[:59] + "…"
+        return riga_terminale(f"{self.etichetta} ({self.segreto.origine}): «{valore}», nel file: «{self.estratto}»")
+
+
+_TELEFONO_TIPO = "telefono"  # a phone number inside a person field (reported as a person)
+_TELEFONO = re.compile(r"(?<![\d])(?:\+|00)?\d[\d .\-/]{5,}\d(?![\d])")
+# words that sit beside a name in a contact, and are no one's name
+_NON_NOMI = frozenset({"tel", "tel.", "telefono", "cell", "cellulare", "mob", "email", "e-mail", "mail", "sig",
+                       "sig.ra", "sigra", "signor", "signora", "dott", "dott.ssa", "dr", "prof", "n", "nr", "presso"})
+_SEPARATORI_ELENCO = re.compile(r"[|;,/\n]+")
+
+
+def _cifre_telefono(testo: str) -> str:
+    cifre = re.sub(r"\D", "", testo)
+    if cifre.startswith("0039"):
+        cifre = cifre[4:]
+    elif cifre.startswith("39") and len(cifre) >= 11:
+        cifre = cifre[2:]
+    return cifre
+
+
+def _lettera(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _pezzi(testo: str):
+    """``testo`` in pieces of about :data:`FETTA` characters, cut where there is a space."""
+    inizio = 0
+    while inizio < len(testo):
+        fine = inizio + FETTA
+        if fine < len(testo):
+            taglio = max(testo.rfind("\n", inizio + FETTA // 2, fine), testo.rfind(" ", inizio + FETTA // 2, fine))
+            fine = taglio + 1 if taglio > 0 else fine
+        yield testo[inizio:fine]
+        inizio = fine
+
+
+def _estratto(testo: str, inizio: int, fine: int) -> str:
+    a, b = max(0, inizio - 25), min(len(testo), fine + 25)
+    return ("…" if a else "") + testo[a:b] + ("…" if b < len(testo) else "")
+
+
+class Indice:
+    """The private values of some stores, prepared for a fast loose search in many files.
+
+    Build it with :meth:`da_archivi`, then :meth:`cerca` in a :class:`Contenuto`. What the
+    public data hold (public fields of public rows) is exempt wherever it appears; fixed texts
+    (catalogue labels, names of comuni, the pages' own words) are exempt where the file shows
+    them whole; a written position is exempt when a public point is at least as near.
+    """
+
+    def __init__(self, segreti: list[Segreto], pubblici: list[str], fissi: list[str],
+                 coordinate_pubbliche: np.ndarray, sensibili: list[tuple] = (), chiave: bytes = b""):
+        self.segreti: list[Segreto] = []
+        self._pubblici = pubblici
+        self._pubblico_norm: str | None = None
+        self._ngrammi_pubblici: dict[int, np.ndarray] = {}
+        self._parole_pubbliche: np.ndarray | None = None
+        # fixed texts hold common words and saints' names ("Sant'Anna"): only whole ones count
+        self._fissi: dict[str, list[tuple[tuple, int]]] = {}
+        fissi = normalizza_tutti(fissi)
+        self._fissi_norm = "\n".join(fissi)  # a stretch of 30 characters of these is no secret
+        for frase in {tuple(_PAROLA.findall(t)) for t in fissi}:
+            for o, parola in enumerate(frase):
+                self._fissi.setdefault(parola, []).append((frase, o))
+        visti: set[str] = set()
+        lunghi: list[tuple[str, int]] = []
+        corti: dict[int, dict[tuple, int]] = {}
+        self._telefoni: dict[str, int] = {}
+        posizioni: list[tuple[float, float, int]] = []
+        testuali = [s for s in segreti if s.tipo != POSIZIONE]
+        for s, norm in zip(testuali, normalizza_tutti([s.valore for s in testuali])):
+            chiave_vista = ("tel:" if s.tipo == _TELEFONO_TIPO else "") + norm
+            if not norm or chiave_vista in visti:
+                continue
+            if s.tipo == _TELEFONO_TIPO:
+                cifre = _cifre_telefono(s.valore)
+                if len(cifre) >= MIN_CIFRE_TELEFONO and cifre not in self._telefoni:
+                    visti.add(chiave_vista)
+                    self.segreti.append(Segreto(s.valore, PERSONA, s.origine))
+                    self._telefoni[cifre] = len(self.segreti) - 1
+                continue
+            parole = tuple(_PAROLA.findall(norm))
+            if not parole or sum(map(len, parole)) < (MIN_NOME if s.tipo == PERSONA else MIN_CARATTERI):
+                continue
+            if len(norm) < FINESTRA and parole in corti.get(len(parole), {}):
+                continue
+            visti.add(chiave_vista)
+            self.segreti.append(s)
+            if len(norm) >= FINESTRA:
+                lunghi.append((norm, len(self.segreti) - 1))
+            else:
+                corti.setdefault(len(parole), {})[parole] = len(self.segreti) - 1
+        for s in segreti:
+            if s.tipo == POSIZIONE:
+                x, y = (float(v) for v in s.valore.split())
+                self.segreti.append(Segreto(f"{y:.5f}, {x:.5f}", POSIZIONE, s.origine))
+                posizioni.append((x, y, len(self.segreti) - 1))
+        self._indicizza_lunghi(lunghi)
+        # shorter texts and names: runs of whole words, hashed
+        self._ngrammi: dict[int, tuple[np.ndarray, list[tuple], list[int]]] = {}
+        for n, voci in corti.items():
+            chiavi = list(voci)
+            hh = np.array([_hash_finestre(_hash_parole(list(k)), n)[0] for k in chiavi], dtype=np.uint64)
+            ordine = np.argsort(hh, kind="stable")
+            self._ngrammi[n] = (hh[ordine], [chiavi[i] for i in ordine], [voci[chiavi[i]] for i in ordine])
+        # true positions, and the public ones
+        p = np.array(posizioni, dtype=float).reshape(-1, 3)
+        self._pos = p
+        self._albero = shapely.STRtree(shapely.points(p[:, :2])) if len(p) else None
+        self._componenti = np.unique(np.concatenate([p[:, 0], p[:, 1]])) if len(p) else np.empty(0)
+        # true coordinates with few decimals (7.53) count only written exactly so
+        self._esatti = frozenset(abs(v) for v in self._componenti[decimali(self._componenti) < DECIMALI_MIN].tolist())
+        c = np.asarray(coordinate_pubbliche, dtype=float).reshape(-1, 2)
+        self._albero_pubblico = shapely.STRtree(shapely.points(c)) if len(c) else None
+        # where the public outputs show the sensitive rows: computed only near a position found
+        self._sensibili = [(gdf, confine) for gdf, confine in sensibili if len(gdf)]
+        self._chiave = chiave
+        veri = [shapely.get_coordinates(shapely.centroid(g.geometry.values)) for g, _ in self._sensibili]
+        self._albero_sensibili = shapely.STRtree(shapely.points(np.concatenate(veri))) if veri else None
+        self._mostrate: dict[int, np.ndarray] = {}
+
+    # -- texts of 30 characters or more
+
+    def _indicizza_lunghi(self, lunghi: list[tuple[str, int]]) -> None:
+        """The stretches of 30 characters of the long secrets that no public text holds, hashed
+        and sorted, with a filter in front (a file's stretches are all hashed, and only those that
+        pass the filter are looked up)."""
+        self._lunghi = "\x00".join(t for t, _ in lunghi)
+        self._s30 = np.empty(0, dtype=np.uint64)
+        self._s30_pos = self._di = np.empty(0, dtype=np.int64)
+        self._filtro = None
+        if not lunghi:
+            return
+        inizi = np.cumsum([0] + [len(t) + 1 for t, _ in lunghi])
+        codici = _codici(self._lunghi)
+        pos = np.arange(len(codici))
+        quale = np.searchsorted(inizi, pos, side="right")  # 1 + which text each position is in
+        self._di = np.array([i for _, i in lunghi], dtype=np.int64)[quale - 1]
+        h30 = _hash_finestre(codici, FINESTRA)
+        validi = pos[:len(h30)] + FINESTRA <= inizi[quale[:len(h30)]] - 1  # inside one text
+        unici = _unici(h30[validi])
+        if self._pubblici or self._fissi_norm:
+            # a stretch that a public text holds is no secret
+            filtro = _Filtro(unici)
+            pubblici = np.zeros(len(unici), dtype=bool)
+            testo = _codici(self._norm_pubblico() + "\n" + self._fissi_norm)
+            for _, hp in _finestre_a_fette(testo, FINESTRA):
+                presenti, dove = _cerca_ordinati(unici, np.sort(hp[filtro.forse(hp)]))
+                pubblici[dove[presenti]] = True
+            validi &= ~_cerca_ordinati(unici[pubblici], h30)[0]
+            unici = unici[~pubblici]
+        ordine = np.argsort(h30[validi], kind="stable")
+        self._s30 = h30[validi][ordine]
+        self._s30_pos = np.flatnonzero(validi)[ordine]
+        self._filtro = _Filtro(unici) if len(unici) else None
+
+    def _cerca_lunghi(self, testo: str, trovati: dict) -> None:
+        if self._filtro is None or len(testo) < FINESTRA:
+            return
+        codici = _codici(testo)
+        for da, h in _finestre_a_fette(codici, FINESTRA):
+            forse = np.flatnonzero(self._filtro.forse(h))
+            presenti, dove = _cerca_ordinati(self._s30, h[forse])
+            for q, k in zip((forse[presenti] + da).tolist(), dove[presenti].tolist()):
+                b = int(self._s30_pos[k])
+                i = int(self._di[b])
+                if (i not in trovati and testo[q:q + FINESTRA] == self._lunghi[b:b + FINESTRA]
+                        and not self._nucleo_pubblico(testo, q)):
+                    trovati[i] = _estratto(testo, q, q + FINESTRA)
+
+    def _nucleo_pubblico(self, testo: str, q: int) -> bool:
+        """Do the public data hold the whole words of the stretch at ``q``? (The end of a public
+        text and the start of the next field can make a stretch that is in no text.)"""
+        a, z = q, q + FINESTRA
+        if a > 0 and _lettera(testo[a - 1]):
+            while a < z and _lettera(testo[a]):
+                a += 1
+        if z < len(testo) and _lettera(testo[z]):
+            while z > a and _lettera(testo[z - 1]):
+                z -= 1
+        parole = _PAROLA.findall(testo, a, z)
+        if not parole:
+            return True
+        return self._ngramma_pubblico(len(parole), int(_hash_finestre(_hash_parole(parole), len(parole))[0]))
+
+    # -- what the public data say
+
+    def _norm_pubblico(self) -> str:
+        if self._pubblico_norm is None:
+            self._pubblico_norm = normalizza("\n".join(self._pubblici))
+        return self._pubblico_norm
+
+    def _ngramma_pubblico(self, n: int, h: int) -> bool:
+        """Do the public data hold these words (hash ``h`` of ``n`` words) anywhere?"""
+        if n not in self._ngrammi_pubblici:
+            if self._parole_pubbliche is None:
+                self._parole_pubbliche = _hash_parole(_PAROLA.findall(self._norm_pubblico()))
+            self._ngrammi_pubblici[n] = np.sort(_hash_finestre(self._parole_pubbliche, n))
+        return bool(_cerca_ordinati(self._ngrammi_pubblici[n], np.array([h], dtype=np.uint64))[0][0])
+
+    def _in_un_testo_fisso(self, parole: list[str], p: int, n: int) -> bool:
+        """Do the words at ``p`` sit inside a whole fixed text (a comune's name, a label)?"""
+        cercate = tuple(parole[p:p + n])
+        for frase, o in self._fissi.get(cercate[0], ()):
+            if frase[o:o + n] == cercate and p - o >= 0 and tuple(parole[p - o:p - o + len(frase)]) == frase:
+                return True
+        return False
+
+    # -- building from the stores
+
+    @classmethod
+    def da_archivi(cls, area, archivi) -> Indice:
+        """The private values of ``archivi`` (stores of ``area``), and what is public beside them."""
+        from .pubblico import non_pubblici
+
+        catalogo = area.catalogo
+        segreti: list[Segreto] = []
+        pubblici: list[str] = []
+        coordinate: list[np.ndarray] = []
+        sensibili: list[tuple] = []
+        for arch in archivi:
+            confine = _strato(arch, "confine")
+            if confine is not None:
+                coordinate.append(shapely.get_coordinates(confine.geometry.values))
+            for nome, strato in catalogo.strati.items():
+                df = _strato(arch, nome)
+                if df is None:
+                    continue
+                segreti += _segreti_strato(arch.nome, nome, strato, df, non_pubblici)
+                pubblici += _pubblici_strato(nome, strato, df, non_pubblici)
+                coordinate += _coordinate_pubbliche(nome, df, non_pubblici)
+                if confine is not None and isinstance(df, gpd.GeoDataFrame) and "sensibile" in df.columns:
+                    sens = df[(df["sensibile"] == 1) & df.geometry.notna() & ~non_pubblici(df)]
+                    sensibili.append((sens[["id", "sensibile", "geometry"]], confine.geometry.union_all()))
+        # persons first, then private fields, then reserved texts: a value is reported once, as its
+        # most telling kind
+        ordine = {PERSONA: 0, _TELEFONO_TIPO: 0, PRIVATO: 1, RISERVATO: 2, POSIZIONE: 3}
+        segreti.sort(key=lambda s: ordine[s.tipo])
+        return cls(segreti, pubblici, _testi_pubblici(area),
+                   np.concatenate(coordinate) if coordinate else np.empty((0, 2)), sensibili, area.segreto())
+
+    # -- the search
+
+    def cerca(self, contenuto: Contenuto) -> list[Reperto]:
+        """The private values that ``contenuto`` holds, once each, in the order of the data."""
+        trovati: dict[int, str] = {}
+        coda = ""
+        for pezzo in _pezzi(contenuto.testo):
+            testo = coda + " " + normalizza(pezzo) if coda else normalizza(pezzo)
+            self._cerca_lunghi(testo, trovati)
+            self._cerca_corti(testo, trovati)
+            self._cerca_telefoni(testo, trovati)
+            self._cerca_posizioni_scritte(testo, trovati)
+            coda = testo[-SOVRAPPOSIZIONE:]
+        self._cerca_posizioni_della_struttura(contenuto, trovati)
+        return [Reperto(self.segreti[i], trovati[i]) for i in sorted(trovati)]
+
+    def _cerca_corti(self, testo: str, trovati: dict) -> None:
+        if not self._ngrammi:
+            return
+        parole = _PAROLA.findall(testo)
+        th = _hash_parole(parole)
+        colpi: list[tuple[int, int, int]] = []  # (word index, n, secret)
+        for n, (hh, chiavi, di) in self._ngrammi.items():
+            g = _hash_finestre(th, n)
+            presenti, dove = _cerca_ordinati(hh, g)
+            for p in np.flatnonzero(presenti).tolist():
+                k = int(dove[p])
+                i = di[k]
+                if i in trovati or tuple(parole[p:p + n]) != chiavi[k]:
+                    continue
+                if self._ngramma_pubblico(n, int(g[p])) or self._in_un_testo_fisso(parole, p, n):
+                    continue
+                colpi.append((p, n, i))
+                trovati[i] = ""
+        if colpi:
+            # where the words are in the text (only now: most files have no hit)
+            posti = {}
+            cercati = sorted({p for p, n, _ in colpi} | {p + n - 1 for p, n, _ in colpi})
+            k = 0
+            for indice, m in enumerate(_PAROLA.finditer(testo)):
+                if indice == cercati[k]:
+                    posti[indice] = m.span()
+                    k += 1
+                    if k == len(cercati):
+                        break
+            for p, n, i in colpi:
+                trovati[i] = _estratto(testo, posti[p][0], posti[p + n - 1][1])
+
+    def _cerca_telefoni(self, testo: str, trovati: dict) -> None:
+        if not self._telefoni:
+            return
+        lunghezze = sorted({len(c) for c in self._telefoni})
+        for m in _TELEFONO.finditer(testo):
+            cifre = _cifre_telefono(m.group(0))
+            for n in lunghezze:
+                for pezzo in {cifre[:n], cifre[-n:]}:
+                    i = self._telefoni.get(pezzo)
+                    if i is not None and i not in trovati:
+                        trovati[i] = _estratto(testo, *m.span())
+
+    # -- positions
+
+    def _cerca_posizioni_scritte(self, testo: str, trovati: dict) -> None:
+        """Numbers written in the text: two in a row (no digit nor bracket between) may be a position."""
+        if self._albero is None:
+            return
+        v, d, posti = numeri_nel_testo(testo, self._esatti)
+        v, d = np.asarray(v, dtype=float), np.asarray(d, dtype=np.int64)
+        coppie, dove = [], []
+        vicini = np.flatnonzero(self._vicino_a_un_componente(v, d)).tolist()
+        for a, b in itertools.pairwise(vicini):
+            tra = testo[posti[a][1]:posti[b][0]]
+            if len(tra) <= DISTANZA_COPPIA and not _SEPARA_PUNTI.search(tra):
+                coppie += [(v[a], d[a], v[b], d[b]), (v[b], d[b], v[a], d[a])]  # lon, lat and lat, lon
+                dove += [(posti[a][0], posti[b][1])] * 2
+        self._verifica_coppie(coppie, lambda k: _estratto(testo, *dove[k]), trovati)
+
+    def _cerca_posizioni_della_struttura(self, contenuto: Contenuto, trovati: dict) -> None:
+        """Numbers of the file's structure, by group (a row, a point): the pairs within a group."""
+        if self._albero is None:
+            return
+        vicini = np.flatnonzero(self._vicino_a_un_componente(contenuto.valori, contenuto.decimali))
+        vicini = vicini[np.argsort(contenuto.gruppi[vicini], kind="stable")]
+        g = contenuto.gruppi[vicini]
+        confini = np.flatnonzero(np.diff(g, prepend=-1, append=-1) != 0)
+        lunghezze = np.diff(confini)
+        due = confini[:-1][lunghezze == 2]  # most groups: a point, a row with lon and lat
+        strutturali = [np.stack([vicini[due], vicini[due + 1]], axis=1)]
+        for inizio, n in zip(confini[:-1][lunghezze > 2].tolist(), lunghezze[lunghezze > 2].tolist()):
+            strutturali.append(np.array(list(itertools.combinations(vicini[inizio:inizio + n].tolist(), 2))))
+        ab = np.concatenate(strutturali).reshape(-1, 2)
+        ab = np.concatenate([ab, ab[:, ::-1]])  # either order
+        val, dec = contenuto.valori, contenuto.decimali
+        coppie = list(zip(val[ab[:, 0]].tolist(), dec[ab[:, 0]].tolist(), val[ab[:, 1]].tolist(),
+                          dec[ab[:, 1]].tolist()))
+        self._verifica_coppie(coppie, lambda k: f"{coppie[k][0]!r} {coppie[k][2]!r}", trovati)
+
+    def _verifica_coppie(self, coppie: list[tuple], estratto, trovati: dict) -> None:
+        """Which pairs (x, decimals, y, decimals) are a true position written precisely enough."""
+        if not coppie:
+            return
+        c = np.array(coppie, dtype=float)
+        tx, ty = _tolleranza(c[:, 1]), _tolleranza(c[:, 3])
+        scatole = shapely.box(c[:, 0] - tx, c[:, 2] - ty, c[:, 0] + tx, c[:, 2] + ty)
+        candidate, segreti = self._albero.query(scatole)
+        for k, s in zip(candidate.tolist(), segreti.tolist()):
+            x, y = c[k, 0], c[k, 2]
+            px, py, i = self._pos[s]
+            i = int(i)
+            ex, ey = abs(px - x), abs(py - y)
+            # a public point within the written precision: the pair may be that one, it proves nothing
+            if i in trovati or ex > tx[k] or ey > ty[k] or self._posizione_pubblica(x, y, tx[k], ty[k]):
+                continue
+            trovati[i] = estratto(k)
+
+    def _vicino_a_un_componente(self, v: np.ndarray, d: np.ndarray) -> np.ndarray:
+        if not len(v):
+            return np.zeros(0, dtype=bool)
+        c = self._componenti
+        i = np.clip(np.searchsorted(c, v), 1, len(c) - 1) if len(c) > 1 else np.zeros(len(v), dtype=np.int64)
+        distanza = np.minimum(np.abs(c[i] - v), np.abs(c[np.maximum(i - 1, 0)] - v))
+        return distanza <= _tolleranza(d)
+
+    def _posizione_pubblica(self, x: float, y: float, rx: float, ry: float) -> bool:
+        """Is a public point within ``rx``, ``ry`` of (x, y)?
+
+        Public points are those of public rows and the places where the public outputs show the
+        sensitive rows (moved): one of those can land by chance near another's true place.
+        """
+        vicino = shapely.box(x - rx, y - ry, x + rx, y + ry)
+        if self._albero_pubblico is not None and len(self._albero_pubblico.query(vicino)):
+            return True
+        if self._albero_sensibili is None:
+            return False
+        # rows whose shown place can be here: those within the largest offset (250 m)
+        r = 0.004 + max(rx, ry)
+        vicine = self._albero_sensibili.query(shapely.box(x - r, y - r, x + r, y + r)).tolist()
+        self._calcola_mostrate([k for k in vicine if k not in self._mostrate])
+        for k in vicine:
+            xy = self._mostrate[k]
+            if len(xy) and ((np.abs(xy[:, 0] - x) <= rx) & (np.abs(xy[:, 1] - y) <= ry)).any():
+                return True
+        return False
+
+    def _calcola_mostrate(self, righe: list[int]) -> None:
+        """Where the public outputs show these sensitive rows (numbered across the stores)."""
+        from .pubblico import sposta_sensibili
+
+        inizio = 0
+        for gdf, confine in self._sensibili:
+            mie = [k - inizio for k in righe if inizio <= k < inizio + len(gdf)]
+            if mie:
+                mosse = sposta_sensibili(gdf.iloc[mie], confine, self._chiave)
+                per_id = dict(zip(mosse["id"], mosse.geometry.values))
+                for k, id_ in zip(mie, gdf["id"].iloc[mie]):
+                    g = per_id.get(id_)
+                    self._mostrate[inizio + k] = shapely.get_coordinates(g) if g is not None else np.empty((0, 2))
+            inizio += len(gdf)
+
+
+_SEPARA_PUNTI = re.compile(r"[\d\[\](){}]")
+
+
+def _tolleranza(decimali: np.ndarray) -> np.ndarray:
+    """How far a written number may be from the true one and still be it: a number with 4 or more
+    decimals is the true one rounded or cut there; with fewer, only the very same number."""
+    d = np.asarray(decimali, dtype=float)
+    return np.where(d >= DECIMALI_MIN, 10.0 ** -np.minimum(d, 15) * (1 + 1e-9), 1e-9) + 1e-12
+
+
+def _testi_pubblici(area) -> list[str]:
+    """What every page or file may say: catalogue labels and codes, the pages' own texts, the names
+    of every comune, the project's settings and the credits."""
+    from . import territorio
+    from .rendi.mappa import FONTE_EN, TESTI
+    from .viste import VISTE
+
+    catalogo = area.catalogo
+    testi = [territorio.FONTE, FONTE_EN]
+    for voci in catalogo.vocabolari.values():
+        for codice, v in voci.items():
+            testi += [x for x in (codice, v.label, v.label_en, v.descrizione) if x]
+    for strato in catalogo.strati.values():
+        testi += [x for x in (strato.nome, strato.label, strato.label_en) if x]
+        testi += list(strato.campi)
+    for lingua in TESTI.values():
+        testi += [str(x) for x in lingua.values()]
+    for v in VISTE.values():
+        testi += [str(x) for x in vars(v).values() if isinstance(x, str)]
+    testi += [str(v) for v in area.progetto.values() if isinstance(v, str)]
+    testi += [c.nome for c in territorio.tutti_i_comuni()]
+    for a in area.archivi():
+        testi += [str(v) for v in a.info.values() if isinstance(v, str)]
+    return testi
+
+
+def _strato(arch, nome: str) -> pd.DataFrame | None:
+    """A layer of a store, or None when the store has no such layer (an old store)."""
+    try:
+        return arch.leggi(nome)
+    except Exception:  # noqa: BLE001 - pyogrio's error for a missing layer varies with GDAL
+        return None
+
+
+def _valori(serie: pd.Series) -> list[str]:
+    return [str(v) for v in serie.dropna().tolist() if str(v).strip()]
+
+
+def _segreti_strato(comune: str, nome: str, strato, df: pd.DataFrame, non_pubblici) -> list[Segreto]:
+    from .pubblico import RIFERIMENTI
+
+    out: list[Segreto] = []
+    persone = set(strato.persone)
+    for c in strato.privati + [p for p in strato.persone if p not in strato.privati]:
+        if c not in df.columns:
+            continue
+        origine = f"{comune}, {nome}.{c}"
+        for valore in set(_valori(df[c])):
+            if c in persone:
+                out.append(Segreto(valore, PERSONA, origine))
+                # each name of a list on its own, and the phone numbers apart from the names
+                for parte in _SEPARATORI_ELENCO.split(valore):
+                    for tel in _TELEFONO.findall(parte):
+                        out.append(Segreto(tel.strip(), _TELEFONO_TIPO, origine))
+                    nome_solo = " ".join(p for p in _TELEFONO.sub(" ", parte).split()
+                                         if p.strip(".:,-").casefold() not in _NON_NOMI)
+                    if nome_solo:
+                        out.append(Segreto(nome_solo, PERSONA, origine))
+            else:
+                out.append(Segreto(valore, PRIVATO, origine))
+    if "indirizzo" in df.columns and "sensibile" in df.columns:
+        # the address of a sensitive row says where it is
+        sens = df["sensibile"] == 1
+        out += [Segreto(v, PRIVATO, f"{comune}, {nome}.indirizzo") for v in set(_valori(df.loc[sens, "indirizzo"]))]
+    liberi = [c.nome for c in strato.campi.values()
+              if c.tipo == "testo" and not c.privato and c.nome not in RIFERIMENTI and c.nome in df.columns]
+    if "visibilita" in df.columns or "consenso" in df.columns:
+        fuori = non_pubblici(df)
+        for c in liberi:
+            out += [Segreto(v, RISERVATO, f"{comune}, {nome}.{c}") for v in set(_valori(df.loc[fuori, c]))]
+    if nome == "riscontri" and "stato" in df.columns and "commento" in df.columns:
+        fuori = df["stato"] != "approvato"
+        out += [Segreto(v, RISERVATO, f"{comune}, riscontri.commento") for v in set(_valori(df.loc[fuori, "commento"]))]
+    if "sensibile" in df.columns and "geometry" in df.columns:
+        sens = df[(df["sensibile"] == 1) & df.geometry.notna()]
+        if len(sens):
+            xy = np.unique(shapely.get_coordinates(sens.geometry.values), axis=0)
+            out += [Segreto(f"{x!r} {y!r}", POSIZIONE, f"{comune}, {nome}") for x, y in xy.tolist()]
+    return out
+
+
+def _righe_pubbliche(nome: str, df: pd.DataFrame, non_pubblici) -> pd.Series:
+    dentro = ~non_pubblici(df)
+    if nome == "riscontri" and "stato" in df.columns:
+        dentro &= df["stato"] == "approvato"
+    return dentro
+
+
+def _pubblici_strato(nome: str, strato, df: pd.DataFrame, non_pubblici) -> list[str]:
+    dentro = _righe_pubbliche(nome, df, non_pubblici)
+    privati = set(strato.privati) | set(strato.persone)
+    out = []
+    for c in df.columns:
+        if c in privati or c == "geometry" or c.startswith("_"):
+            continue
+        if nome == "contributi" and c == "indirizzo" and "sensibile" in df.columns:
+            out += _valori(df.loc[dentro & (df["sensibile"] != 1), c])
+            continue
+        if df[c].dtype == object or pd.api.types.is_string_dtype(df[c]):
+            out += _valori(df.loc[dentro, c])
+    return out
+
+
+def _coordinate_pubbliche(nome: str, df: pd.DataFrame, non_pubblici) -> list[np.ndarray]:
+    if "geometry" not in df.columns:
+        return []
+    dentro = _righe_pubbliche(nome, df, non_pubblici) & df.geometry.notna()
+    if "sensibile" in df.columns:
+        dentro &= df["sensibile"] != 1
+    return [shapely.get_coordinates(df.loc[dentro].geometry.values)]
+
+
+# --------------------------------------------------------------------------------------------
+# The strict, literal self-check of a public file
+
+
+def controlla_file(percorso: Path | str, area, archivi, nome: str | None = None) -> None:
+    """Refuse a public file (an export, before it is put in place) that holds a private value.
+
+    The check is strict and literal, the same as the one every public page makes (the values of
+    private fields and the free texts of reserved rows, 4 characters or more, as written or
+    escaped; the true positions of sensitive rows to 5 decimals), applied to the text and the
+    coordinates of any format :func:`leggi_contenuto` reads. Catalogue labels, names of comuni
+    and values that a public field of the same data holds are not secrets.
+
+    Parameters
+    ----------
+    percorso : path
+        The file written (its format comes from its content and its extension).
+    area : mappe.archivio.Area or None
+        The workspace (None: the one of the first store).
+    archivi : list of mappe.archivio.Archivio
+        The stores whose data the file holds.
+    nome : str, optional
+        How the message names the file.
+
+    Raises
+    ------
+    PrivacyError
+        When the file holds a private value (the message is Italian, one sentence).
+    MappeError
+        When the file cannot be read.
+    """
+    from . import pubblico
+    from .archivio import Area
+
+    area = area if area is not None else Area(archivi[0].cartella_area)
+    contenuto = leggi_contenuto(percorso, nome)
+    catalogo = area.catalogo
+    segreti: set[str] = set()
+    coordinate: list[tuple[float, float]] = []
+    noti = {t.strip().casefold() for t in _testi_pubblici(area)}
+    for arch in archivi:
+        strati = {}
+        for n, strato in catalogo.strati.items():
+            df = _strato(arch, n)
+            if df is None:
+                continue
+            strati[n] = df
+            noti |= {t.strip().casefold() for t in _pubblici_strato(n, strato, strati[n], pubblico.non_pubblici)}
+        segreti.update(pubblico.valori_segreti(strati, catalogo))
+        if "contributi" in strati:
+            coordinate += pubblico.coordinate_segrete(strati["contributi"])
+    segreti = {s for s in segreti if s.strip().casefold() not in noti}
+    posizioni = set()
+    if coordinate:
+        # the numbers of each group that are a secret coordinate to 5 decimals, paired
+        componenti = np.array(sorted({round(c, 5) for xy in coordinate for c in xy}))
+        v = np.round(contenuto.valori, 5)
+        dentro = _cerca_ordinati(componenti, v)[0]
+        per_gruppo: dict[int, list[float]] = {}
+        for gruppo, valore in zip(contenuto.gruppi[dentro].tolist(), v[dentro].tolist()):
+            per_gruppo.setdefault(gruppo, []).append(valore)
+        for valori in per_gruppo.values():
+            posizioni.update((a, b) for a in valori for b in valori)
+    pubblico.controlla(contenuto.testo, sorted(segreti), coordinate, posizioni)
