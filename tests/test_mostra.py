@@ -8,9 +8,10 @@ import pytest
 from conftest import scrivi_csv
 from shapely.geometry import Point
 
+from mappe.pubblico import id_pubblico
 from mappe.rendi.mappa import decodifica_contributi
 
-PIN = "4821"
+PIN = "4821 3377 90"
 MALEVOLI = [
     "<img src=x onerror=alert(1)>",
     "</script><script>alert(1)</script>",
@@ -103,11 +104,11 @@ def test_reazione_e_commento_sopravvivono_al_ricaricamento_e_tornano_nei_dati(
     scheda.locator(".mappe-commenta summary").click()
     scheda.locator("textarea").fill("Anche per gli anziani <b>serve</b>\u0007 un posto")
     scheda.locator(".mappe-commenta button[type=submit]").click()
-    p.reload()
-    p.wait_for_function("document.documentElement.dataset.mappePronta === '1'")
-    scheda = p.locator("#mappe-elenco section[data-tema=socialita] li").first
     assert scheda.locator("button[data-reazione=d_accordo] .mappe-reazione-conto").inner_text() == "1"
     assert "1 commento lasciato qui" in scheda.inner_text()
+    # kept in the browser (encrypted: after a reload the page itself cannot read them, the download has them)
+    p.reload()
+    p.wait_for_function("document.documentElement.dataset.mappePronta === '1'")
     # a visitor taps the map to add a missing place
     p.locator(".mappe-aggiungi").click()
     p.locator(".mappe-area-mappa .leaflet-container").click(position={"x": 120, "y": 120})
@@ -119,11 +120,13 @@ def test_reazione_e_commento_sopravvivono_al_ricaricamento_e_tornano_nei_dati(
     form.locator("input[value=manca_un_luogo]").check()
     form.locator("textarea").fill("Qui serve una panchina")
     form.locator("button[type=submit]").click()
-    # the staff download them with the PIN
+    # the staff download them with their code; a wrong one makes the next attempt wait
     p.locator(".mappe-personale").click()
-    p.locator(".mappe-dialogo input").fill("0000")
+    p.locator(".mappe-dialogo input").fill("00000000")
     p.locator(".mappe-dialogo .mappe-scarica").click()
-    assert p.locator(".mappe-esito").inner_text() == "PIN sbagliato."
+    p.wait_for_function("document.querySelector('.mappe-esito').textContent.indexOf('sbagliato') >= 0")
+    assert p.locator(".mappe-esito").inner_text() == "Codice sbagliato. Attendere 1 s prima di riprovare."
+    p.wait_for_timeout(1100)
     p.locator(".mappe-dialogo input").fill(PIN)
     with p.expect_download() as scaricato:
         p.locator(".mappe-dialogo .mappe-scarica").click()
@@ -132,7 +135,10 @@ def test_reazione_e_commento_sopravvivono_al_ricaricamento_e_tornano_nei_dati(
     assert "3 riscontri scaricati" in p.locator(".mappe-esito").inner_text()
     # a second download has nothing new
     p.locator(".mappe-dialogo .mappe-scarica").click()
-    assert "Nessun riscontro nuovo" in p.locator(".mappe-esito").inner_text()
+    p.wait_for_function("document.querySelector('.mappe-esito').textContent.indexOf('Nessun') >= 0")
+    # the file holds ciphertext only
+    testo_file = file.read_text(encoding="utf-8")
+    assert "panchina" not in testo_file and "anziani" not in testo_file and "d_accordo" not in testo_file
 
     r = cli("riscontri", "importa", file, "--comune", "Orbassano")
     assert r.exit_code == 0, r.output
@@ -238,8 +244,9 @@ def test_privacy_della_mostra(cli, comune_con_dati, orbassano, area):
         assert segreto not in html
     d = _dati(html)
     C = decodifica_contributi(d)
-    assert "c-3" not in C["id"]
-    mostrato = C["g"][C["id"].index("c-4")]
+    chiave = orbassano.segreto()
+    assert id_pubblico(chiave, "c-3") not in C["id"] and "c-3" not in C["id"]
+    mostrato = C["g"][C["id"].index(id_pubblico(chiave, "c-4"))]
     vero = gpd.GeoSeries([Point(7.5300, 45.0110)], crs=4326).to_crs(3035).iloc[0]
     spostato = gpd.GeoSeries([Point(*mostrato)], crs=4326).to_crs(3035).iloc[0]
     assert vero.distance(spostato) >= 100
@@ -249,7 +256,7 @@ def test_privacy_della_mostra(cli, comune_con_dati, orbassano, area):
     assert cli("mostra", "Orbassano", "-o", b).exit_code == 0
     d2 = _dati(b.read_text(encoding="utf-8"))
     C2 = decodifica_contributi(d2)
-    assert C2["g"][C2["id"].index("c-4")] == mostrato
+    assert C2["g"][C2["id"].index(id_pubblico(chiave, "c-4"))] == mostrato
     # the same exhibition rebuilt keeps its id: feedback left in the browser is not stranded
     assert d2["mostra_id"] == d["mostra_id"]
     assert cli("mostra", "Orbassano", "-o", comune_con_dati / "altra2.html", "--titolo", "Un'altra").exit_code == 0

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 
 from ..archivio import Archivio, Area
+from ..cifratura import chiave_pubblica, hash_pin, nuovo_pin
 from ..viste import VISTE
 from .mappa import Opzioni, costruisci_pagina
 
-__all__ = ["VISTE_MOSTRA", "costruisci_mostra", "hash_pin"]
+__all__ = ["VISTE_MOSTRA", "costruisci_mostra"]
 
 # The order in which the views of the exhibition are offered.
 VISTE_MOSTRA = ("bisogni-risorse", "memoria", "emozioni", "luoghi", "rete", "tutto")
@@ -28,11 +28,6 @@ def id_mostra(area: Area, archivi: list[Archivio], titolo: str | None, lingua: s
     return hmac.new(area.segreto(), chiave.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
 
 
-def hash_pin(sale: str, pin: str) -> str:
-    """What the page keeps instead of the PIN: SHA-256 of salt + PIN, in hex."""
-    return hashlib.sha256((sale + pin).encode("utf-8")).hexdigest()
-
-
 def costruisci_mostra(
     area: Area,
     archivi: list[Archivio],
@@ -45,13 +40,14 @@ def costruisci_mostra(
     contenuto: dict | None = None,
     stile: str = "comunita",
 ) -> tuple[str, str]:
-    """The HTML of an exhibition and the staff PIN that downloads the feedback.
+    """The HTML of an exhibition and the staff code that downloads the feedback.
 
-    Without ``pin`` a six-digit PIN is drawn. A ``web`` exhibition collects no feedback and
-    shows the project's contact instead.
+    Without ``pin`` a ten-digit code is drawn. Feedback is stored in the browser encrypted with
+    the exhibition's public key (:mod:`mappe.cifratura`): the code only opens the download. A
+    ``web`` exhibition collects no feedback and shows the project's contact instead.
     """
-    pin = pin or f"{secrets.randbelow(10**6):06d}"
-    sale = secrets.token_hex(8)
+    pin = pin or nuovo_pin()
+    mostra_id = id_mostra(area, archivi, titolo, lingua)
     opzioni = Opzioni(
         viste=[VISTE[v] for v in VISTE_MOSTRA],
         lingua=lingua,
@@ -59,9 +55,9 @@ def costruisci_mostra(
         raccolta=not web,
         chiosco=chiosco,
         attesa_s=attesa_s,
-        mostra_id=id_mostra(area, archivi, titolo, lingua),
-        pin_sale=sale,
-        pin_hash=hash_pin(sale, pin),
+        mostra_id=mostra_id,
+        pin=hash_pin(pin),
+        chiave_pubblica=chiave_pubblica(area.segreto(), mostra_id),
         web=web,
         stile=stile,
     )

@@ -8,7 +8,8 @@
   'use strict';
 
   var U = window.MappeUtili;
-  var el = U.el, bottone = U.bottone, colore = U.colore, pulisci = U.pulisci, uuid = U.uuid;
+  var el = U.el, elSvg = U.elSvg, bottone = U.bottone, colore = U.colore, pulisci = U.pulisci, uuid = U.uuid;
+  var IconaNodo = U.IconaNodo;
   var SVG = 'http://www.w3.org/2000/svg';
   var PER_PAGINA = 30;
 
@@ -38,66 +39,27 @@
   };
 
 
+  // The symbol of a kind, as an SVG node (markers share one per kind and size, and copy it).
   function simboloSvg(forma, col, lato) {
-    var s = document.createElementNS(SVG, 'svg');
-    s.setAttribute('viewBox', '0 0 24 24');
-    s.setAttribute('width', lato);
-    s.setAttribute('height', lato);
-    s.setAttribute('aria-hidden', 'true');
-    s.setAttribute('focusable', 'false');
-    var p = document.createElementNS(SVG, 'path');
-    p.setAttribute('d', FORME[forma] || FORME.cerchio);
-    p.setAttribute('fill', colore(col));
-    p.setAttribute('stroke', '#ffffff');
-    p.setAttribute('stroke-width', '2');
-    s.appendChild(p);
+    var s = elSvg('svg', { viewBox: '0 0 24 24', width: lato, height: lato, 'aria-hidden': 'true', focusable: 'false' });
+    s.appendChild(elSvg('path', { d: FORME[forma] || FORME.cerchio, fill: colore(col), stroke: '#ffffff',
+      'stroke-width': '2' }));
     return s;
   }
 
-  // Only for shared icons: shape names and colours come from the catalogue and are checked.
-  function simboloHtml(forma, col, lato) {
-    return '<svg viewBox="0 0 24 24" width="' + (+lato) + '" height="' + (+lato) +
-      '" aria-hidden="true" focusable="false"><path d="' + (FORME[forma] || FORME.cerchio) +
-      '" fill="' + colore(col) + '" stroke="#ffffff" stroke-width="2"/></svg>';
-  }
-
-  // SHA-256 (FIPS 180-4), to check the staff PIN without keeping it in the page.
-  function sha256(testo) {
-    var K = [], H = [], i, j;
-    function primo(n) { for (var d = 2; d * d <= n; d++) if (n % d === 0) return false; return true; }
-    function frazione(x) { return ((x - Math.floor(x)) * 4294967296) | 0; }
-    for (i = 2, j = 0; j < 64; i++) {
-      if (primo(i)) {
-        if (j < 8) H[j] = frazione(Math.pow(i, 1 / 2));
-        K[j++] = frazione(Math.pow(i, 1 / 3));
-      }
-    }
-    var byte = Array.from(new TextEncoder().encode(testo));
-    var lunghezza = byte.length * 8;
-    byte.push(0x80);
-    while (byte.length % 64 !== 56) byte.push(0);
-    for (i = 7; i >= 0; i--) byte.push(i >= 4 ? 0 : (lunghezza >>> (i * 8)) & 0xff);
-    function rot(x, n) { return (x >>> n) | (x << (32 - n)); }
-    for (var blocco = 0; blocco < byte.length; blocco += 64) {
-      var w = [];
-      for (i = 0; i < 16; i++) {
-        w[i] = (byte[blocco + 4 * i] << 24) | (byte[blocco + 4 * i + 1] << 16) | (byte[blocco + 4 * i + 2] << 8) | byte[blocco + 4 * i + 3];
-      }
-      for (i = 16; i < 64; i++) {
-        var s0 = rot(w[i - 15], 7) ^ rot(w[i - 15], 18) ^ (w[i - 15] >>> 3);
-        var s1 = rot(w[i - 2], 17) ^ rot(w[i - 2], 19) ^ (w[i - 2] >>> 10);
-        w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
-      }
-      var a = H[0], b = H[1], c = H[2], d = H[3], e = H[4], f = H[5], g = H[6], h = H[7];
-      for (i = 0; i < 64; i++) {
-        var t1 = (h + (rot(e, 6) ^ rot(e, 11) ^ rot(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
-        var t2 = ((rot(a, 2) ^ rot(a, 13) ^ rot(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-        h = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
-      }
-      H[0] = (H[0] + a) | 0; H[1] = (H[1] + b) | 0; H[2] = (H[2] + c) | 0; H[3] = (H[3] + d) | 0;
-      H[4] = (H[4] + e) | 0; H[5] = (H[5] + f) | 0; H[6] = (H[6] + g) | 0; H[7] = (H[7] + h) | 0;
-    }
-    return H.map(function (x) { return ((x >>> 0) + 0x100000000).toString(16).slice(1); }).join('');
+  // A place: its pictogram in a round badge, and its name, always visible.
+  function simboloLuogo(pitto, col, lato, nome) {
+    var f = document.createDocumentFragment();
+    var punto = el('span', 'mappe-luogo-punto');
+    punto.style.width = lato + 'px';
+    punto.style.height = lato + 'px';
+    var s = elSvg('svg', { viewBox: '0 0 24 24', width: lato - 8, height: lato - 8, 'aria-hidden': 'true',
+      focusable: 'false' });
+    s.appendChild(elSvg('path', { 'fill-rule': 'evenodd', fill: colore(col), d: pitto }));
+    punto.appendChild(s);
+    f.appendChild(punto);
+    f.appendChild(el('span', 'mappe-luogo-nome', nome));
+    return f;
   }
 
   // Point in (multi)polygon, to know in which comune a visitor tapped.
@@ -149,29 +111,6 @@
     return C;
   }
 
-  /* ---------- Feedback kept in the browser until the staff download it ---------- */
-  function Raccolta(chiave) {
-    this.chiave = chiave;
-  }
-  Raccolta.prototype.tutti = function () {
-    try {
-      var v = JSON.parse(window.localStorage.getItem(this.chiave) || '[]');
-      return Array.isArray(v) ? v : [];
-    } catch (e) {
-      return [];
-    }
-  };
-  Raccolta.prototype.aggiungi = function (r) {
-    var lista = this.tutti();
-    lista.push(r);
-    window.localStorage.setItem(this.chiave, JSON.stringify(lista));
-  };
-  Raccolta.prototype.segnaEsportati = function (ids, quando) {
-    var lista = this.tutti();
-    lista.forEach(function (r) { if (ids.indexOf(r.id) >= 0) r.esportato = quando; });
-    window.localStorage.setItem(this.chiave, JSON.stringify(lista));
-  };
-
   function avvia(map, D) {
     var T = D.testi;
     var segna = function (nome) { if (window.performance && performance.mark) performance.mark('mappe:' + nome); };
@@ -183,7 +122,9 @@
     var gruppi = {}, elementi = {}, cluster = {}, marcatori = {};
     var usaCluster = typeof L.markerClusterGroup === 'function' && D.n_punti > D.soglia_cluster;
     var icone = {};
-    var raccolta = D.raccolta ? new Raccolta('mappe:' + D.mostra_id + ':riscontri') : null;
+    // Feedback kept in the browser, encrypted (raccolta.js); without WebCrypto the page collects none.
+    var raccolta = D.raccolta ? new window.MappeRaccolta.Raccolta(D) : null;
+    if (raccolta && !raccolta.attiva) raccolta = null;
     var contaId = 0;
     function nuovoId(prefisso) { contaId += 1; return 'mappe-' + prefisso + '-' + contaId; }
 
@@ -240,10 +181,9 @@
       D.vicini.forEach(function (v) {
         L.geoJSON(v.g, { interactive: false, style: { color: '#b5ad9c', weight: 1, fillColor: '#e4ded0', fillOpacity: 0.5 } })
           .addTo(vicini);
-        var nome = L.marker([v.y, v.x], { interactive: false, keyboard: false,
-          icon: L.divIcon({ className: 'mappe-vicino', html: '<span></span>', iconSize: null }) });
-        nome.on('add', function () { var e = nome.getElement(); if (e) e.firstChild.textContent = v.nome; });
-        nome.addTo(vicini);
+        L.marker([v.y, v.x], { interactive: false, keyboard: false,
+          icon: new IconaNodo({ className: 'mappe-vicino', modello: el('span', null, v.nome), iconSize: null }) })
+          .addTo(vicini);
       });
       vicini.addTo(map);
       vicini.bringToBack();
@@ -264,9 +204,9 @@
         var lato = 18 + 6 * classe;
         // feelings take the colour of the feeling: warm (loved, safe) to cold (fear, neglect)
         var col = em ? D.voci.emozione[em].colore : t.colore;
-        icone[k] = L.divIcon({
+        icone[k] = new IconaNodo({
           className: 'mappe-simbolo mappe-simbolo-' + tipo,
-          html: simboloHtml(t.forma, col, lato),
+          modello: simboloSvg(t.forma, col, lato),
           iconSize: [lato, lato],
           // said about a place: drawn beside its pictogram, which stays visible and clickable
           iconAnchor: accanto ? [lato / 2 - 16, lato / 2 + 14] : [lato / 2, lato / 2],
@@ -306,8 +246,7 @@
     }
 
     function localiPer(su) {
-      if (!raccolta) return [];
-      return raccolta.tutti().filter(function (r) { return r.su === su && !r.esportato; });
+      return raccolta ? raccolta.locali(su) : [];
     }
 
     function blocco_riscontri(cont, su, comune, approvati) {
@@ -460,11 +399,10 @@
           iconCreateFunction: function (cl) {
             var k = cl.getChildCount();
             var lato = k < 10 ? 34 : (k < 100 ? 40 : 48);
-            return L.divIcon({
-              className: 'mappe-cluster mappe-cluster-' + tipo,
-              html: '<span style="background:' + col + '">' + (+k) + '</span>',
-              iconSize: [lato, lato]
-            });
+            var numero = el('span', null, String(k));
+            numero.style.background = col;
+            return new IconaNodo({ className: 'mappe-cluster mappe-cluster-' + tipo, modello: numero,
+              iconSize: [lato, lato] });
           }
         });
         gruppi[tipo].addLayer(cluster[tipo]);
@@ -570,21 +508,12 @@
       var ruolo = D.voci.ruolo[Lg.ruolo[j]] || {};
       var lato = ({ 1: 22, 2: 26, 3: 32 })[ruolo.dimensione] || 24;
       var pitto = PITTOGRAMMI[cat.icona] || PITTOGRAMMI.punto;
-      var ic = L.divIcon({
+      var ic = new IconaNodo({
         className: 'mappe-luogo mappe-luogo-' + (Lg.categoria[j] || 'altro'),
-        html: '<span class="mappe-luogo-punto" style="width:' + lato + 'px;height:' + lato + 'px">' +
-          '<svg viewBox="0 0 24 24" width="' + (lato - 8) + '" height="' + (lato - 8) + '" aria-hidden="true" ' +
-          'focusable="false"><path fill-rule="evenodd" fill="' + colore(cat.colore) + '" d="' + pitto + '"/></svg>' +
-          '</span><span class="mappe-luogo-nome"></span>',
+        modello: simboloLuogo(pitto, cat.colore, lato, Lg.nome[j]),
         iconSize: null, iconAnchor: [lato / 2, lato / 2], popupAnchor: [0, -lato / 2]
       });
       var m = L.marker([Lg.y[j], Lg.x[j]], { icon: ic, title: Lg.nome[j], keyboard: true, zIndexOffset: -1000 });
-      m.on('add', (function (nome) {
-        return function (ev) {
-          var e = ev.target.getElement();
-          if (e) e.querySelector('.mappe-luogo-nome').textContent = nome;
-        };
-      })(Lg.nome[j]));
       m.bindPopup((function (k) { return function () { return schedaLuogo(k, false); }; })(j), opzioniPopup);
       gruppoLuoghi.addLayer(m);
       marcatoriLuoghi.push(m);
@@ -1105,8 +1034,9 @@
       });
     }
 
-    /* ---------- Staff: download the feedback with the PIN chosen at export ---------- */
+    /* ---------- Staff: download the (encrypted) feedback with the code chosen at export ---------- */
     var dialogo = null;
+    var codice = new window.MappeRaccolta.Codice(D);
     function apriPersonale() {
       if (dialogo) { dialogo.parentNode.removeChild(dialogo); }
       dialogo = el('div', 'mappe-dialogo');
@@ -1134,56 +1064,56 @@
       ok.type = 'submit';
       form.appendChild(ok);
       form.appendChild(bottone('mappe-chiudi', T.chiudi, chiudiDialogo));
+      // The code is checked slowly (PBKDF2), and each wrong attempt doubles the wait before the next.
+      function conCodice(azione) {
+        var attesa = codice.attesa();
+        if (attesa > 0) { esito.textContent = T.aspetta.replace('{s}', attesa); return; }
+        esito.textContent = T.controllo;
+        codice.verifica(inp.value).then(function (giusto) {
+          if (!giusto) {
+            esito.textContent = T.pin_sbagliato + ' ' + T.aspetta.replace('{s}', codice.attesa());
+            inp.value = '';
+            inp.focus();
+            return;
+          }
+          azione();
+        });
+      }
       // everything again (already downloaded included): importing twice adds nothing
       var tutto = bottone('mappe-scarica-tutto', T.scarica_tutto, function () {
-        if (sha256(D.pin_sale + inp.value) !== D.pin_hash) { esito.textContent = T.pin_sbagliato; return; }
-        scarica(raccolta.tutti(), esito);
+        conCodice(function () { raccolta.tutti().then(function (t) { scarica(t, t.length, esito); }); });
       });
       form.appendChild(tutto);
       form.appendChild(esito);
       form.addEventListener('submit', function (ev) {
         ev.preventDefault();
-        if (sha256(D.pin_sale + inp.value) !== D.pin_hash) {
-          esito.textContent = T.pin_sbagliato;
-          inp.value = '';
-          inp.focus();
-          return;
-        }
-        var nuovi = raccolta.tutti().filter(function (r) { return !r.esportato; });
-        if (!nuovi.length) { esito.textContent = T.nessun_nuovo; return; }
-        scarica(nuovi, esito);
+        conCodice(function () {
+          Promise.all([raccolta.nuovi(), raccolta.tutti()]).then(function (r) { scarica(r[0], r[1].length, esito); });
+        });
       });
       dialogo.appendChild(form);
       document.body.appendChild(dialogo);
       inp.focus();
     }
-    function scarica(nuovi, esito) {
-      if (!nuovi.length) { esito.textContent = T.nessun_nuovo; return; }
+    // A file of encrypted items: only 'mappe riscontri importa', in the workspace, can read it.
+    function scarica(voci, totale, esito) {
+      if (!voci.length) { esito.textContent = T.nessun_nuovo; return; }
       var quando = new Date().toISOString();
-      (function () {
-        var fc = {
-          type: 'FeatureCollection',
-          mappe_riscontri: { mostra: D.mostra_id, titolo: D.titolo, esportato: quando },
-          features: nuovi.map(function (r) {
-            var p = {};
-            ['id', 'su', 'comune', 'reazione', 'commento', 'data', 'mostra'].forEach(function (k) { p[k] = r[k] || ''; });
-            return {
-              type: 'Feature', properties: p,
-              geometry: (typeof r.lon === 'number') ? { type: 'Point', coordinates: [r.lon, r.lat] } : null
-            };
-          })
-        };
-        var nome = 'riscontri-' + D.mostra_id + '-' + quando.slice(0, 19).replace(/[:T]/g, '-') + '.geojson';
-        var blob = new Blob([JSON.stringify(fc, null, 1)], { type: 'application/geo+json' });
-        var a = el('a');
-        a.href = URL.createObjectURL(blob);
-        a.download = nome;
-        document.body.appendChild(a);
-        a.click();
-        window.setTimeout(function () { URL.revokeObjectURL(a.href); a.parentNode.removeChild(a); }, 1000);
-        raccolta.segnaEsportati(nuovi.map(function (r) { return r.id; }), quando);
-        esito.textContent = nuovi.length + ' ' + T.scaricati + ' ' + nome;
-      })();
+      var fc = {
+        type: 'FeatureCollection',
+        mappe_riscontri: { mostra: D.mostra_id, titolo: D.titolo, esportato: quando, cifrati: 1 },
+        features: voci.map(function (c) { return { type: 'Feature', properties: { cifrato: c }, geometry: null }; })
+      };
+      var nome = 'riscontri-' + D.mostra_id + '-' + quando.slice(0, 19).replace(/[:T]/g, '-') + '.geojson';
+      var blob = new Blob([JSON.stringify(fc, null, 1)], { type: 'application/geo+json' });
+      var a = el('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = nome;
+      document.body.appendChild(a);
+      a.click();
+      window.setTimeout(function () { URL.revokeObjectURL(a.href); a.parentNode.removeChild(a); }, 1000);
+      raccolta.segnaScaricati(totale);
+      esito.textContent = voci.length + ' ' + T.scaricati + ' ' + nome;
     }
     function chiudiDialogo() {
       if (dialogo && dialogo.parentNode) dialogo.parentNode.removeChild(dialogo);
@@ -1239,5 +1169,5 @@
     document.documentElement.setAttribute('data-mappe-pronta', '1');
   }
 
-  window.Mappe = { avvia: avvia, sha256: sha256, pulisci: pulisci };
+  window.Mappe = { avvia: avvia, pulisci: pulisci };
 })();
