@@ -17,6 +17,7 @@ import datetime as dt
 import getpass
 import json
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -41,6 +42,7 @@ __all__ = ["Archivio", "Area", "conforma", "crea_area", "tabella_vuota"]
 
 CRS = "EPSG:4326"
 STRATI_GEO = ("confine", "contributi", "luoghi", "incontri", "riscontri")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 VERSIONI_TENUTE = 20  # how many previous versions of a store are kept for 'mappe annulla'
 ATTESA_BLOCCO_S = float(os.environ.get("MAPPE_ATTESA_BLOCCO", "60"))
 
@@ -93,7 +95,7 @@ def _scrivi_atomico(destinazione: Path, scrivi, versioni: Path | None = None) ->
     The previous file is kept in ``versioni`` (a hard link, or a copy where links are not
     possible). Returns the name of the kept version, if any.
     """
-    destinazione.parent.mkdir(parents=True, exist_ok=True)
+    crea_cartella_privata(destinazione.parent)
     # Leftovers of a write that was killed: nobody else writes here (we hold the lock).
     for vecchio in destinazione.parent.glob(".scrittura-*"):
         with contextlib.suppress(OSError):
@@ -109,10 +111,12 @@ def _scrivi_atomico(destinazione: Path, scrivi, versioni: Path | None = None) ->
             tmp.unlink()
         scrivi(tmp)
         _chiudi_sqlite(tmp)
+        if os.name == "posix":
+            os.chmod(tmp, 0o600)  # it holds personal data: its owner only (a copy would keep a wider mode)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         if versioni is not None and destinazione.exists():
-            versioni.mkdir(exist_ok=True)
+            crea_cartella_privata(versioni)
             versione = dt.datetime.now().strftime("%Y%m%dT%H%M%S-%f") + ".gpkg"
             try:
                 os.link(destinazione, versioni / versione)
@@ -149,11 +153,48 @@ def _fsync_cartella(cartella: Path) -> None:
         os.close(fd)
 
 
+def crea_cartella_privata(cartella: Path) -> None:
+    """Make ``cartella`` (and missing parents) readable by its owner only: it holds personal data."""
+    cartella = Path(cartella)
+    if not cartella.exists():
+        cartella.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix" and not cartella.is_symlink():
+        with contextlib.suppress(OSError):
+            if cartella.stat().st_mode & 0o077:
+                os.chmod(cartella, 0o700)
+
+
+# What a comune's folder may hold; none of it may be a symbolic link.
+_FILE_DEL_COMUNE = ("versioni", "storia.jsonl", ".blocco")
+
+
+def controlla_collegamenti(cartella: Path) -> None:
+    """Refuse a comune's folder that is, or holds, a symbolic link where mappe writes or deletes.
+
+    A link would send a write, a cleanup of old versions or an erasure to files outside the
+    workspace (mappe once deleted unrelated files through a linked ``versioni``).
+    """
+    cartella = Path(cartella)
+    sospetti = [cartella] + [cartella / n for n in (*_FILE_DEL_COMUNE, f"{cartella.name}.gpkg")]
+    versioni = cartella / "versioni"
+    if versioni.is_dir() and not versioni.is_symlink():
+        sospetti += list(versioni.iterdir())
+    for p in sospetti:
+        if p.is_symlink():
+            raise AreaError(
+                f"{p} è un collegamento simbolico: mappe non scrive né cancella attraverso un collegamento "
+                "(potrebbe toccare file fuori dall'area di lavoro). Sostituirlo con la cartella o il file vero, "
+                "poi riprovare; i dati non sono stati toccati."
+            )
+
+
 def segreto_area(cartella_area: Path) -> bytes:
     """The secret key of a workspace (``.mappe/segreto``), made on first use and readable by its owner only."""
     path = Path(cartella_area) / ".mappe" / "segreto"
+    if path.is_symlink() or path.parent.is_symlink():
+        raise AreaError(f"{path} è un collegamento simbolico: la chiave dell'area deve essere un file vero.")
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        crea_cartella_privata(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # made by another process in the meantime
@@ -191,8 +232,10 @@ def blocco(cartella: Path, nome: str, attesa_s: float | None = None):
                 _BLOCCHI[chiave][2] -= 1
         return
     attesa_s = ATTESA_BLOCCO_S if attesa_s is None else attesa_s
-    Path(cartella).mkdir(parents=True, exist_ok=True)
-    f = open(Path(cartella) / ".blocco", "a+b")  # noqa: SIM115 - held for the whole block
+    crea_cartella_privata(Path(cartella))
+    controlla_collegamenti(Path(cartella))
+    fd = os.open(Path(cartella) / ".blocco", os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    f = os.fdopen(fd, "a+b")  # held for the whole block
     inizio = time.monotonic()
     try:
         while True:
@@ -360,7 +403,8 @@ class Archivio:
             "versione": versione,
             **altro,
         }
-        with open(self.file_storia, "a", encoding="utf-8") as f:
+        fd = os.open(self.file_storia, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as f:
             f.write(json.dumps(voce, ensure_ascii=False) + "\n")
             f.flush()
             os.fsync(f.fileno())
@@ -457,12 +501,20 @@ class Area:
 
     def archivi(self) -> list[Archivio]:
         """Every comune of the workspace, by name."""
-        out = [
-            Archivio(p, self.catalogo)
-            for p in sorted(self.cartella_comuni.iterdir())
-            if p.is_dir() and (p / f"{p.name}.gpkg").exists()
-        ]
+        migra_registro(self.cartella)
+        out = []
+        for p in sorted(self.cartella_comuni.iterdir()):
+            if p.is_dir() and (p / f"{p.name}.gpkg").exists():
+                out.append(self._apri(p))
         return sorted(out, key=lambda a: territorio.normalizza(a.nome))
+
+    def _apri(self, cartella: Path) -> Archivio:
+        """A store of this workspace, checked (no symbolic links) and with keyed ids (:func:`migra_ids`)."""
+        controlla_collegamenti(cartella)
+        arch = Archivio(cartella, self.catalogo)
+        if not arch.info.get("id_chiave"):
+            migra_ids(arch)
+        return arch
 
     def archivio(self, testo: str, provincia: str | None = None) -> Archivio:
         """The store of a comune given by slug, name or ISTAT code.
@@ -473,9 +525,12 @@ class Area:
             When the comune exists in Italy but is not in this workspace, or does not exist.
         """
         testo = str(testo).strip()
-        diretto = self.cartella_comuni / testo
-        if testo and (diretto / f"{testo}.gpkg").exists():
-            return Archivio(diretto, self.catalogo)
+        # A folder name is taken as it is only when it is a plain slug: "../altro" never leaves the workspace.
+        migra_registro(self.cartella)
+        if _SLUG.match(testo):
+            diretto = self.cartella_comuni / testo
+            if (diretto / f"{testo}.gpkg").exists() and diretto.parent.resolve() == self.cartella_comuni.resolve():
+                return self._apri(diretto)
         comune = territorio.cerca_comune(testo, provincia)
         for a in self.archivi():
             if int(a.info["codice_istat"]) == comune.codice:
@@ -510,6 +565,7 @@ class Area:
                 "popolazione": int(pop["totale"].sum()),
                 "anno_dati": territorio.anno_dati(),
                 "fonte": territorio.FONTE,
+                "id_chiave": 1,  # ids made from content are keyed (see migra_ids)
             }]
         )
         strati = {"confine": confine, "comune": info, "popolazione": pop}
@@ -572,10 +628,11 @@ def leggi_progetto(path: Path) -> dict:
     return dati
 
 
-def crea_area(cartella: Path | str) -> Area:
+def crea_area(cartella: Path | str, segreto: str | None = None) -> Area:
     """Create a workspace in ``cartella`` (the default catalogue and an empty ``data/comuni/``).
 
-    An existing catalogue is left as it is.
+    An existing catalogue, and an existing secret, are left as they are. ``segreto`` (64 hex
+    digits) is for the demo only, whose invented data use a fixed, published key.
     """
     cartella = Path(cartella)
     layers = cartella / "layers"
@@ -584,9 +641,147 @@ def crea_area(cartella: Path | str) -> Area:
         dest = layers / file.name
         if not dest.exists():
             shutil.copyfile(file, dest)
-    (cartella / "data" / "comuni").mkdir(parents=True, exist_ok=True)
+    crea_cartella_privata(cartella / "data")
+    crea_cartella_privata(cartella / "data" / "comuni")
     if not (cartella / "progetto.toml").exists():
         (cartella / "progetto.toml").write_text(PROGETTO_TOML, encoding="utf-8")
+    chiavi = cartella / ".mappe"
+    nuova = not (chiavi / "segreto").exists()
+    if nuova and segreto is not None:
+        crea_cartella_privata(chiavi)
+        fd = os.open(chiavi / "segreto", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(bytes.fromhex(segreto).hex())
     area = Area(cartella)
     area.segreto()
+    if nuova and not (chiavi / "esportazioni.jsonl").exists():
+        # a new workspace records public ids in its registry from the start
+        (chiavi / MARCA_REGISTRO).touch(mode=0o600)
     return area
+
+
+# Present in .mappe/ once the export registry holds public ids only (see correzioni).
+MARCA_REGISTRO = "registro-con-chiave"
+
+
+def migra_registro(cartella_area: Path) -> None:
+    """Once per workspace: the ids in the registry of exported files become public ids (keyed:
+    they confirm no guess about what a row said; an erasure still finds the files by them)."""
+    from .pubblico import ID_CONTENUTO_VECCHIO, id_con_chiave, id_pubblico
+
+    chiavi = Path(cartella_area) / ".mappe"
+    marca = chiavi / MARCA_REGISTRO
+    if marca.exists():
+        return
+    chiave = segreto_area(cartella_area)
+    cartella = chiavi / "esportazioni"
+    for f in sorted(cartella.glob("*.json")) if cartella.is_dir() and not cartella.is_symlink() else []:
+        try:
+            contenuto = json.loads(f.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            continue
+        nuovo = {}
+        for slug, ids in contenuto.items():
+            if isinstance(ids, list):
+                ids = [id_con_chiave(chiave, i) if ID_CONTENUTO_VECCHIO.match(str(i)) else i for i in ids]
+                nuovo[slug] = {"ids": [id_pubblico(chiave, i) for i in ids]}
+            else:
+                nuovo[slug] = ids
+        testo = json.dumps(nuovo)
+        _sostituisci_file(f, lambda tmp, t=testo: Path(tmp).write_text(t, encoding="utf-8"))
+    crea_cartella_privata(chiavi)
+    marca.touch(mode=0o600)
+
+
+def migra_ids(arch: Archivio) -> None:
+    """Once per store: give ids made from content before they were keyed their keyed form.
+
+    Such ids (``c-`` + the first 16 hex digits of an unkeyed SHA-1 of a row's words and position)
+    let anybody confirm a guess about a row, an erased one included. Each is replaced by
+    :func:`mappe.pubblico.id_con_chiave` of itself, in the store, in every kept version (so that
+    ``annulla`` brings back no old id), in the references between rows and in the history; the
+    files are compacted so that no old id is left in their free pages. A file imported again
+    computes the same keyed ids, so it still finds its rows.
+    """
+    from .pubblico import CAMPI_ID, ID_CONTENUTO_VECCHIO, id_con_chiave
+
+    with arch.blocco():
+        arch.__dict__.pop("info", None)
+        if arch.info.get("id_chiave"):
+            return
+        chiave = arch.segreto()
+        memo: dict[str, str] = {}
+
+        def nuovo(v):
+            if not isinstance(v, str) or not ID_CONTENUTO_VECCHIO.match(v):
+                return v
+            if v not in memo:
+                memo[v] = id_con_chiave(chiave, v)
+            return memo[v]
+
+        def rinnova(path: Path, segna: bool) -> None:
+            strati = {}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                presenti = {n for n, _ in pyogrio.list_layers(path)}
+                for nome, st in arch.catalogo.strati.items():
+                    if nome in presenti:
+                        strati[nome] = pyogrio.read_dataframe(path, layer=nome, read_geometry=st.geometria,
+                                                              use_arrow=True)
+            for nome, df in strati.items():
+                for campo in CAMPI_ID:
+                    if campo in df.columns:
+                        df[campo] = [("|".join(nuovo(x) for x in v.split("|")) if campo == "risponde_a" else nuovo(v))
+                                     if isinstance(v, str) else v for v in df[campo].tolist()]
+            info = None
+            if segna:
+                info = pyogrio.read_dataframe(path, layer="comune", read_geometry=False)
+                info["id_chiave"] = 1
+
+            def scrivi(tmp: Path) -> None:
+                for nome, df in strati.items():
+                    _scrivi_strato(tmp, nome, conforma(arch.catalogo.strati[nome], df))
+                if info is not None:
+                    _scrivi_strato(tmp, "comune", info)
+                compatta(tmp)
+
+            _scrivi_atomico(path, scrivi, None)
+
+        if arch.cartella_versioni.is_dir():
+            for versione in sorted(arch.cartella_versioni.glob("*.gpkg")):
+                rinnova(versione, False)
+        rinnova(arch.gpkg, True)
+        if arch.file_storia.exists():
+            testo = arch.file_storia.read_text(encoding="utf-8")
+            rinnovato = re.sub(r"\b[a-z]-[0-9a-f]{16}\b", lambda m: nuovo(m.group()), testo)
+
+            def storia(tmp: str) -> None:
+                Path(tmp).write_text(rinnovato, encoding="utf-8")
+
+            _sostituisci_file(arch.file_storia, storia)
+        arch._registra("chiavi", "gli id costruiti dal contenuto sono ora cifrati con la chiave dell'area", None, None)
+        arch.__dict__.pop("info", None)
+
+
+def compatta(path: Path) -> None:
+    """Rewrite an SQLite file so that removed rows leave no trace in its free pages."""
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA secure_delete=ON")
+        con.execute("VACUUM")
+    finally:
+        con.close()
+
+
+def _sostituisci_file(path: Path, scrivi) -> None:
+    """Rewrite a workspace file all at once, readable by its owner only."""
+    fd, nome = tempfile.mkstemp(prefix=".scrittura-", dir=path.parent)
+    os.close(fd)
+    try:
+        scrivi(nome)
+        with open(nome, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(nome, path)
+    finally:
+        if os.path.exists(nome):
+            os.unlink(nome)

@@ -10,6 +10,7 @@ import click
 
 from . import _click_it
 from .errori import MappeError
+from .testo import per_terminale, riga_terminale
 
 _click_it.installa()
 
@@ -24,7 +25,8 @@ class ErroreUtente(click.ClickException):
     exit_code = 1
 
     def show(self, file=None) -> None:
-        click.echo(f"Errore: {self.format_message()}", err=True)
+        # the message may quote a value from a file: nothing in it acts on the terminal
+        click.echo(f"Errore: {per_terminale(self.format_message())}", err=True)
 
 
 class ComandoIt(click.Command):
@@ -80,22 +82,32 @@ class Gruppo(click.Group):
             ) from None
 
 
+def echo(messaggio="", err: bool = False, nl: bool = True) -> None:
+    """Print a message: everything a terminal would act on (control characters, escape sequences,
+    C1 codes, bidirectional controls) that came in with the data is shown as a visible code.
+
+    Every message of the commands goes through here: values from files and from visitors are
+    part of many of them.
+    """
+    click.echo(per_terminale(messaggio), err=err, nl=nl)
+
+
 def conferma(domanda: str) -> bool:
     """Ask yes or no, in Italian (click's confirm only knows y/n)."""
     while True:
-        risposta = click.prompt(f"{domanda} [s/N]", default="n", show_default=False).strip().lower()
+        risposta = click.prompt(f"{per_terminale(domanda)} [s/N]", default="n", show_default=False).strip().lower()
         if risposta in ("s", "si", "sì", "y"):
             return True
         if risposta in ("n", "no", ""):
             return False
-        click.echo("Rispondere s (sì) oppure n (no).")
+        echo("Rispondere s (sì) oppure n (no).")
 
 
-def registra_esportazione(area, percorso: Path, tipo: str, contenuto: dict) -> None:
+def registra_esportazione(area, percorso: Path, tipo: str, contenuto: dict, impronte: dict | None = None) -> None:
     """Record what an exported file holds (so that an erasure can name the files to replace)."""
     from .correzioni import registra_esportazione as registra
 
-    registra(area, percorso, tipo, contenuto)
+    registra(area, percorso, tipo, contenuto, impronte)
 
 
 def _area(ctx: click.Context):
@@ -189,8 +201,8 @@ def init(ctx: click.Context, cartella: Path | None) -> None:
 
     destinazione = cartella or ctx.obj["area"]
     area = crea_area(destinazione)
-    click.echo(f"Area di lavoro pronta in {area.cartella}.")
-    click.echo("Ora aggiungere i comuni: mappe comuni aggiungi NOME")
+    echo(f"Area di lavoro pronta in {area.cartella}.")
+    echo("Ora aggiungere i comuni: mappe comuni aggiungi NOME")
 
 
 @main.group(cls=Gruppo, context_settings=CONTESTO)
@@ -236,7 +248,7 @@ def comuni_aggiungi(ctx: click.Context, nomi: tuple[str, ...], provincia: str | 
     for comune in trovati:
         arch, nuovo = area.aggiungi_comune(comune)
         stato = "aggiunto" if nuovo else "era già presente"
-        click.echo(
+        echo(
             f"{comune.nome} ({comune.sigla}, ISTAT {comune.codice_istat}): {stato}, "
             f"{_migliaia(arch.info['popolazione'])} abitanti – data/comuni/{comune.slug}/"
         )
@@ -255,14 +267,14 @@ def comuni_elenco(ctx: click.Context) -> None:
     area = _area(ctx)
     archivi = area.archivi()
     if not archivi:
-        click.echo("Nessun comune nell'area di lavoro. Aggiungerne uno: mappe comuni aggiungi NOME")
+        echo("Nessun comune nell'area di lavoro. Aggiungerne uno: mappe comuni aggiungi NOME")
         return
     intest = f"{'Comune':<24} {'Prov.':<5} {'ISTAT':<7} {'Abitanti':>9} {'Contributi':>10} {'Luoghi':>7} {'Incontri':>8} {'Riscontri':>9}"
-    click.echo(intest)
+    echo(intest)
     for a in archivi:
         c = a.conta()
         ab = _migliaia(a.info["popolazione"])
-        click.echo(
+        echo(
             f"{a.nome[:24]:<24} {a.info['sigla']:<5} {a.info['codice_istat']:<7} {ab:>9} "
             f"{c.get('contributi', 0):>10} {c.get('luoghi', 0):>7} {c.get('incontri', 0):>8} {c.get('riscontri', 0):>9}"
         )
@@ -300,11 +312,11 @@ def modello(ctx: click.Context, file: Path, strato: str, sovrascrivi: bool, xlsf
     catalogo = carica_catalogo(cartella / "layers") if (cartella / "layers").is_dir() else carica_catalogo()
     if xlsform:
         scrivi_xlsform(catalogo, file, strato, sovrascrivi)
-        click.echo(f"Modulo XLSForm scritto in {file}: caricarlo in KoboToolbox o ODK; le risposte esportate "
-                   f"si importano con 'mappe importa FILE --comune NOME'.")
+        echo(f"Modulo XLSForm scritto in {file}: caricarlo in KoboToolbox o ODK; le risposte esportate "
+             f"si importano con 'mappe importa FILE --comune NOME'.")
         return
     scrivi_modello(catalogo, file, strato, sovrascrivi)
-    click.echo(f"Modello scritto in {file}. Compilarlo, poi: {comando_importa(strato, file.name)}")
+    echo(f"Modello scritto in {file}. Compilarlo, poi: {comando_importa(strato, file.name)}")
 
 
 def _colonne(ctx, param, valore: str | None) -> dict[str, str]:
@@ -339,10 +351,18 @@ def _colonne(ctx, param, valore: str | None) -> dict[str, str]:
 @click.option("--scarti", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.csv",
               help="Scrive le righe respinte, con il motivo, in un CSV da correggere e importare di nuovo.")
 @click.option("--prova", is_flag=True, help="Controlla ogni riga e dice cosa farebbe, senza scrivere niente.")
+@click.option("--limite-righe", type=click.IntRange(min=1), metavar="N",
+              help="Quante righe (o elementi di un file GIS) può avere al massimo il file (predefinito: 200.000).")
+@click.option("--limite-vertici", type=click.IntRange(min=1), metavar="N",
+              help="Quanti punti può avere al massimo una forma, una zona o un percorso (predefinito: 100.000).")
+@click.option("--limite-mb", type=click.IntRange(min=1), metavar="MB",
+              help="Quanti MB può occupare al massimo, decompresso, un file compresso: zip, xlsx, foto comprese "
+                   "(predefinito: 200).")
 @opzione_area
 @click.pass_context
 def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_coordinate: bool,
-            fuori_comune: str, crs, scarti: Path | None, prova: bool) -> None:
+            fuori_comune: str, crs, scarti: Path | None, prova: bool, limite_righe: int | None,
+            limite_vertici: int | None, limite_mb: int | None) -> None:
     """Importa un file (CSV, XLSX, GeoJSON, GeoPackage, Shapefile, KML, export di Kobo/ODK) in un comune.
 
     Ogni riga respinta è elencata con il numero di riga, il campo e cosa fare, e
@@ -350,6 +370,11 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_
     volte lo stesso file non aggiunge niente; una riga con un id già noto e il
     contenuto cambiato aggiorna quella che c'era. Esce con 1 se qualche riga è
     stata respinta.
+
+    Un file oltre i limiti (righe, punti di una forma, MB di un file compresso) è
+    rifiutato prima di leggerlo tutto, senza scrivere niente: un file costruito
+    per bloccare il computer si ferma in pochi secondi. Se un file autentico li
+    supera, --limite-righe, --limite-vertici e --limite-mb li alzano.
 
     \b
     Esempi:
@@ -359,44 +384,52 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_
       mappe importa contributi.xlsx --comune Orbassano --scarti da-correggere.csv
       mappe importa vecchio.csv --comune Orbassano --colonne testo=descrizione,tipo=Categoria
       mappe importa rilievo.shp --comune Orbassano --crs EPSG:3003
+      mappe importa catasto.zip --comune Orbassano --limite-mb 500 --limite-righe 400000
     """
     from .importa import Opzioni, importa_file, scrivi_scarti
+    from .importa.limiti import Limiti
 
     area = _area(ctx)
     arch = area.archivio(comune)
+    scelti = {"righe": limite_righe, "vertici": limite_vertici, "mb": limite_mb}
     opzioni = Opzioni(colonne=colonne, scambia_coordinate=scambia_coordinate, fuori_comune=fuori_comune,
-                      crs=crs, foglio=foglio)
+                      crs=crs, foglio=foglio, limiti=Limiti(**{k: v for k, v in scelti.items() if v is not None}))
     r = importa_file(arch, file, strato, prova=prova, opzioni=opzioni)
     intestazione = "Prova (niente è stato scritto)" if prova else "Importazione"
-    click.echo(f"{intestazione} di {file.name} in {arch.nome}, strato {strato}:")
+    echo(f"{intestazione} di {file.name} in {arch.nome}, strato {strato}:")
     verbo = "da importare" if prova else "importati"
     ignorati = f", ignorati: {r.ignorati}" if r.ignorati else ""
-    click.echo(
+    echo(
         f"  {verbo}: {r.importati}, aggiornati: {r.aggiornati}, già presenti: {r.gia_presenti}, "
         f"respinti: {len(r.respinti)}{ignorati} (righe nel file: {r.righe})"
     )
     if r.righe == 0:
-        click.echo("  Il file non ha righe da importare (c'è solo l'intestazione?).")
+        echo("  Il file non ha righe da importare (c'è solo l'intestazione?).")
     for a in r.avvisi[:MAX_RIGHE_MOSTRATE]:
-        click.echo(f"  Attenzione, {file.name} {a}", err=True)
+        echo(f"  Attenzione, {file.name} {a}", err=True)
     if len(r.avvisi) > MAX_RIGHE_MOSTRATE:
-        click.echo(f"  ... e altri {len(r.avvisi) - MAX_RIGHE_MOSTRATE} avvisi.", err=True)
+        echo(f"  ... e altri {len(r.avvisi) - MAX_RIGHE_MOSTRATE} avvisi.", err=True)
     if prova and (r.importati or r.aggiornati):
-        click.echo("Per scrivere davvero, rilanciare lo stesso comando senza --prova.")
+        echo("Per scrivere davvero, rilanciare lo stesso comando senza --prova.")
     if r.respinti:
-        click.echo("Righe respinte (non scritte):", err=True)
+        echo("Righe respinte (non scritte):", err=True)
         for x in r.respinti[:MAX_RIGHE_MOSTRATE]:
-            click.echo(f"  {file.name}, {x}", err=True)
+            echo(f"  {file.name}, {x}", err=True)
         if len(r.respinti) > MAX_RIGHE_MOSTRATE:
-            click.echo(f"  ... e altre {len(r.respinti) - MAX_RIGHE_MOSTRATE} righe respinte"
-                       f"{' (tutte nel file degli scarti)' if scarti else ' (tutte con --scarti FILE.csv)'}.", err=True)
+            echo(f"  ... e altre {len(r.respinti) - MAX_RIGHE_MOSTRATE} righe respinte"
+                 f"{' (tutte nel file degli scarti)' if scarti else ' (tutte con --scarti FILE.csv)'}.", err=True)
         if scarti:
             scrivi_scarti(r, scarti)
-            click.echo(f"Le righe respinte sono in {scarti}, con il motivo nella colonna 'errore': correggerle "
-                       f"e importare quel file.", err=True)
+            # The rows have no id yet: the registry keeps keyed fingerprints of their words, so that
+            # an erasure can still name this file.
+            celle = [] if r.scarti is None else [v for v in r.scarti.drop(columns=["errore"], errors="ignore")
+                                                 .astype(object).to_numpy().ravel().tolist() if isinstance(v, str)]
+            registra_esportazione(area, scarti, "righe respinte", {arch.slug: []}, {arch.slug: celle})
+            echo(f"Le righe respinte sono in {scarti}, con il motivo nella colonna 'errore': correggerle "
+                 f"e importare quel file.", err=True)
         else:
-            click.echo("Correggere queste righe nel file e importarlo di nuovo: le righe già importate non "
-                       "si duplicano (con --scarti FILE.csv si ottengono in un file a parte).", err=True)
+            echo("Correggere queste righe nel file e importarlo di nuovo: le righe già importate non "
+                 "si duplicano (con --scarti FILE.csv si ottengono in un file a parte).", err=True)
         ctx.exit(1)
 
 
@@ -436,7 +469,7 @@ def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo
     uscita = uscita or Path(f"{arch.slug}.html")
     scrivi_mappa(html, uscita)
     registra_esportazione(area, uscita, "mappa interna" if interna else "mappa", contenuto)
-    click.echo(f"Mappa scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): aprirla con il browser.")
+    echo(f"Mappa scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): aprirla con il browser.")
 
 
 @main.command(context_settings=CONTESTO)
@@ -470,8 +503,8 @@ def rilievo(ctx, comune: str, uscita: Path | None, incontro: str | None, lingua:
     uscita = uscita or Path(f"rilievo-{arch.slug}.html")
     scrivi_mappa(html, uscita)
     registra_esportazione(area, uscita, "rilievo", contenuto)
-    click.echo(f"Editor scritto in {uscita}: aprirlo con il browser (anche su un tablet), poi esportare il "
-               f"rilievo e importarlo con 'mappe importa FILE --comune {arch.slug}'.")
+    echo(f"Editor scritto in {uscita}: aprirlo con il browser (anche su un tablet), poi esportare il "
+         f"rilievo e importarlo con 'mappe importa FILE --comune {arch.slug}'.")
 
 
 @main.command(context_settings=CONTESTO)
@@ -486,7 +519,9 @@ def territorio(ctx, comuni_nomi, uscita: Path, titolo, lingua: str) -> None:
     """Scrive la mappa d'insieme dei comuni: contributi ogni 1.000 abitanti, per tipo e per tema.
 
     Senza COMUNE prende tutti i comuni dell'area. I comuni vicini fuori dal
-    progetto sono in grigio; sotto i 3 contributi il dato non è mostrato.
+    progetto sono in grigio. Conta solo i contributi pubblici (non i riservati
+    né quelli senza consenso); sotto i 3 contributi il dato è «meno di 3», e
+    sono nascoste anche le cifre che permetterebbero di ricalcolarlo.
     Cliccando un comune si leggono le sue cifre e, se la sua mappa è stata
     scritta nella stessa cartella, la si apre.
 
@@ -504,8 +539,8 @@ def territorio(ctx, comuni_nomi, uscita: Path, titolo, lingua: str) -> None:
         raise ErroreUtente("Nessun comune nell'area di lavoro: aggiungerne con 'mappe comuni aggiungi NOME'.")
     html = costruisci_territorio(area, archivi, uscita, lingua, titolo)
     scrivi_mappa(html, uscita)
-    click.echo(f"Mappa del territorio ({len(archivi)} comuni) scritta in {uscita} "
-               f"({len(html.encode('utf-8')) // 1024} kB).")
+    echo(f"Mappa del territorio ({len(archivi)} comuni) scritta in {uscita} "
+         f"({len(html.encode('utf-8')) // 1024} kB).")
 
 
 @main.command(context_settings=CONTESTO)
@@ -519,6 +554,9 @@ def scoperti(ctx, comune: str, uscita: Path | None, distanza: float) -> None:
     """Elenca i bisogni senza una risposta: nessuna risorsa o proposta dello stesso tema vicina.
 
     Per ciascuno dice la risorsa dello stesso tema più vicina e a quanti metri.
+    L'elenco si può dare ai partner: tiene solo i contributi pubblici (non i
+    riservati né quelli senza consenso), con i codici pubblici (quelli che
+    'mappe modifica' accetta) e i punti sensibili nella posizione spostata.
 
     \b
     Esempi:
@@ -526,22 +564,25 @@ def scoperti(ctx, comune: str, uscita: Path | None, distanza: float) -> None:
       mappe scoperti Orbassano --distanza 500 -o scoperti.csv
     """
     from .analisi import scoperti as trova
-    from .rapporti import _scrivi_tutto
+    from .file import scrivi_csv
+    from .testo import riga_terminale
 
     area = _area(ctx)
     arch = area.archivio(comune)
     tab = trova(arch, distanza)
     if uscita:
-        _scrivi_tutto(uscita, lambda tmp: tab.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig"))
-        click.echo(f"{arch.nome}: {quanti(len(tab), 'bisogno', 'bisogni')} senza risposta entro {distanza:.0f} m, "
-                   f"scritti in {uscita}.")
+        scrivi_csv(uscita, list(tab.columns), tab.itertuples(index=False))
+        registra_esportazione(area, uscita, "scoperti", {arch.slug: tab.attrs["id_interni"]})
+        echo(f"{arch.nome}: {quanti(len(tab), 'bisogno', 'bisogni')} senza risposta entro {distanza:.0f} m, "
+             f"scritti in {uscita}.")
         return
-    click.echo(f"{arch.nome}: {quanti(len(tab), 'bisogno', 'bisogni')} senza risposta entro {distanza:.0f} m.")
+    echo(f"{arch.nome}: {quanti(len(tab), 'bisogno', 'bisogni')} senza risposta entro {distanza:.0f} m.")
     for r in tab.itertuples():
-        vicino = (f"la risposta più vicina dello stesso tema (risorsa o proposta) è «{r.titolo_risorsa}», "
+        vicino = (f"la risposta più vicina dello stesso tema (risorsa o proposta) è «{riga_terminale(r.titolo_risorsa)}», "
                   f"a {r.distanza_m} m in linea d'aria"
                   if r.distanza_m is not None and not pd_isna(r.distanza_m) else "nessuna risorsa o proposta di questo tema")
-        click.echo(f"  - [{area.catalogo.etichetta('tema', r.tema)}] {r.titolo or r.testo[:60]} ({r.id}): {vicino}")
+        titolo = riga_terminale(r.titolo or (r.testo or "")[:60])
+        echo(f"  - [{riga_terminale(area.catalogo.etichetta('tema', r.tema))}] {titolo} ({r.id}): {vicino}")
 
 
 def pd_isna(v) -> bool:
@@ -564,8 +605,11 @@ def riepilogo(ctx, comuni_nomi, formato: str, uscita: Path | None, distanza: flo
     """Il riepilogo per il monitoraggio: per comune e per fase degli incontri.
 
     Incontri, partecipanti, contributi per tipo e tema (anche ogni 1.000
-    abitanti), quota di bisogni senza risposta, riscontri delle mostre. I
-    conteggi sotto 3 sono scritti «<3».
+    abitanti), quota di bisogni senza risposta, riscontri approvati delle
+    mostre, per ogni fase e per tutte le fasi. Conta solo i contributi pubblici
+    (non i riservati né quelli senza consenso); i conteggi sotto 3 sono
+    scritti «<3» e le cifre che permetterebbero di ricalcolarli «n.d.»: il
+    file si può pubblicare.
 
     \b
     Esempi:
@@ -584,7 +628,7 @@ def riepilogo(ctx, comuni_nomi, formato: str, uscita: Path | None, distanza: flo
             else "md"
     uscita = uscita or Path(f"riepilogo.{formato}")
     scritti = scrivi_riepilogo(calcola(archivi, distanza), area.catalogo, uscita, formato)
-    click.echo(f"Riepilogo di {len(archivi)} comuni scritto in " + ", ".join(str(p) for p in scritti) + ".")
+    echo(f"Riepilogo di {len(archivi)} comuni scritto in " + ", ".join(str(p) for p in scritti) + ".")
 
 
 def _lista_comuni(ctx, param, valore: str) -> list[str]:
@@ -602,18 +646,25 @@ def _lista_comuni(ctx, param, valore: str) -> list[str]:
 @click.option("--dopo", default="verifica", show_default=True, metavar="FASE", help="La fase di verifica.")
 @click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), default="confronto.md",
               show_default=True, help="Il rapporto da scrivere (Markdown, con il grafico PNG accanto).")
+@click.option("--interno", is_flag=True,
+              help="Con le cifre esatte, anche sotto 3, e l'avviso USO INTERNO: da non diffondere.")
 @opzione_area
 @click.pass_context
-def confronta(ctx, intervento, controllo, indicatore: str, prima: str, dopo: str, uscita: Path) -> None:
+def confronta(ctx, intervento, controllo, indicatore: str, prima: str, dopo: str, uscita: Path, interno: bool) -> None:
     """Confronta i comuni dell'intervento con quelli di controllo (differenza nelle differenze).
 
     Calcola la variazione dell'indicatore dalla prima alla seconda fase nei due
     gruppi e la differenza tra le due variazioni, e spiega che cosa significa e
     che cosa non può dimostrare.
 
+    Il rapporto si può dare ai partner: usa le cifre del riepilogo
+    pubblicabile, e un comune con una cifra nascosta resta fuori dalle medie.
+    Con --interno usa le cifre esatte, sotto l'avviso USO INTERNO.
+
     \b
-    Esempio:
+    Esempi:
       mappe confronta --intervento Orbassano,Beinasco,Bruino --controllo Piossasco,Volvera
+      mappe confronta --intervento Orbassano --controllo Volvera --indicatore partecipanti --interno
     """
     from .analisi import confronta as calcola
     from .analisi import riepilogo as calcola_riepilogo
@@ -623,10 +674,14 @@ def confronta(ctx, intervento, controllo, indicatore: str, prima: str, dopo: str
     archivi = [area.archivio(n) for n in intervento + controllo]
     nomi = [a.nome for a in archivi]
     riep = calcola_riepilogo(archivi)
-    c = calcola(riep, nomi[: len(intervento)], nomi[len(intervento):], indicatore, prima, dopo)
+    c = calcola(riep, nomi[: len(intervento)], nomi[len(intervento):], indicatore, prima, dopo, pubblico=not interno)
     scritti = scrivi_confronto(c, uscita)
-    click.echo(c.spiegazione())
-    click.echo("\nScritto in " + ", ".join(str(p) for p in scritti) + ".")
+    if interno:
+        from .rapporti import AVVISO_INTERNO
+
+        echo(AVVISO_INTERNO + "\n")
+    echo(c.spiegazione())
+    echo("\nScritto in " + ", ".join(str(p) for p in scritti) + ".")
 
 
 @main.command("verifica", context_settings=CONTESTO)
@@ -655,13 +710,13 @@ def verifica_cmd(ctx, comuni_nomi) -> None:
         problemi = verifica_archivio(area, arch)
         totale += len(problemi)
         if problemi:
-            click.echo(f"{arch.nome}: {quanti(len(problemi), 'problema', 'problemi')}.")
+            echo(f"{arch.nome}: {quanti(len(problemi), 'problema', 'problemi')}.")
             for p in problemi[:MAX_RIGHE_MOSTRATE]:
-                click.echo(f"  - {p}")
+                echo(f"  - {p}")
             if len(problemi) > MAX_RIGHE_MOSTRATE:
-                click.echo(f"  ... e altri {len(problemi) - MAX_RIGHE_MOSTRATE}.")
+                echo(f"  ... e altri {len(problemi) - MAX_RIGHE_MOSTRATE}.")
         else:
-            click.echo(f"{arch.nome}: tutto a posto.")
+            echo(f"{arch.nome}: tutto a posto.")
     if totale:
         ctx.exit(1)
 
@@ -696,7 +751,7 @@ def esporta_cmd(ctx, comune: str, formato, uscita: Path, strato: str, completo: 
     esporta(arch, uscita, formato, strato, completo)
     registra_esportazione(area, uscita, f"esporta {strato}", {arch.slug: arch.leggi(strato)["id"].tolist()})
     nota = " (con i campi privati: non diffonderlo)" if completo else ""
-    click.echo(f"{arch.nome}, strato {strato}: esportato in {uscita}{nota}.")
+    echo(f"{arch.nome}, strato {strato}: esportato in {uscita}{nota}.")
 
 
 def _coppie_campo_valore(args: list[str]) -> dict[str, str]:
@@ -742,7 +797,7 @@ def modifica(ctx, comune: str, id_: str) -> None:
     area = _area(ctx)
     arch = area.archivio(comune)
     strato, cambi = cambia(arch, id_, valori)
-    click.echo(f"{arch.nome}, {strato} {id_}: cambiati {', '.join(sorted(cambi))}.")
+    echo(f"{arch.nome}, {strato} {id_}: cambiati {', '.join(sorted(cambi))}.")
 
 
 @main.command(context_settings=CONTESTO)
@@ -752,17 +807,21 @@ def modifica(ctx, comune: str, id_: str) -> None:
 @click.option("--scollega", is_flag=True,
               help="Elimina anche un luogo o un incontro citato da contributi, che restano senza quel collegamento.")
 @click.option("--oblio", is_flag=True,
-              help="Cancella per sempre: anche dalle versioni conservate (non si può annullare) ed elenca i file "
-                   "esportati che li contenevano.")
+              help="Cancella per sempre: anche dalle versioni conservate (non si può annullare), dalla storia e dagli "
+                   "strati aggiunti a mano; elenca i file esportati che li contenevano.")
+@click.option("--anche-file", is_flag=True, help="Con --oblio: cancella anche i file esportati che li contenevano.")
 @opzione_area
 @click.pass_context
-def elimina(ctx, comune: str, ids: tuple[str, ...], senza_chiedere: bool, scollega: bool, oblio: bool) -> None:
+def elimina(ctx, comune: str, ids: tuple[str, ...], senza_chiedere: bool, scollega: bool, oblio: bool,
+            anche_file: bool) -> None:
     """Elimina contributi, luoghi, incontri o riscontri dal comune.
 
-    Senza --oblio si può tornare indietro con 'mappe annulla'. Con --oblio (una
-    persona ha chiesto di essere dimenticata) le righe spariscono anche dalle
-    versioni conservate, e si elencano i file esportati che le contenevano, da
-    sostituire.
+    Gli ID sono quelli di 'mappe esporta' (anche quelli pubblici, di un file
+    esportato senza --completo). Senza --oblio si può tornare indietro con
+    'mappe annulla'. Con --oblio (una persona ha chiesto di essere
+    dimenticata) le righe spariscono anche dalle versioni conservate (anche
+    righe già eliminate prima), e si elencano i file esportati che le
+    contenevano, da sostituire (con --anche-file si cancellano).
 
     \b
     Esempi:
@@ -771,16 +830,20 @@ def elimina(ctx, comune: str, ids: tuple[str, ...], senza_chiedere: bool, scolle
       mappe elimina Orbassano C-ORB-007 C-ORB-012 --oblio --si
     """
     from .correzioni import elimina as togli
-    from .correzioni import riferimenti, trova
+    from .correzioni import id_interno, riferimenti, trova
 
+    if anche_file and not oblio:
+        raise click.UsageError("--anche-file si usa solo con --oblio.")
     area = _area(ctx)
     arch = area.archivio(comune)
-    for i in ids:
-        trova(arch, i)  # every id must exist before asking anything
-    ref = riferimenti(arch, set(ids))
+    if not oblio:
+        for i in ids:
+            trova(arch, i)  # every id must exist before asking anything
+    interni = [id_interno(arch, i) for i in ids]
+    ref = riferimenti(arch, set(interni))
     if ref and not scollega:
         for chi, da in ref.items():
-            click.echo(f"'{chi}' è citato da: {', '.join(da[:10])}{'...' if len(da) > 10 else ''}.")
+            echo(f"'{chi}' è citato da: {', '.join(da[:10])}{'...' if len(da) > 10 else ''}.")
         if senza_chiedere:
             raise ErroreUtente("Niente è stato eliminato: aggiungere --scollega per eliminarlo e lasciare quei "
                                "contributi senza il collegamento.")
@@ -792,47 +855,103 @@ def elimina(ctx, comune: str, ids: tuple[str, ...], senza_chiedere: bool, scolle
         if not conferma(f"{arch.nome}: {cosa} {len(ids)} elementi ({', '.join(ids[:5])}"
                         f"{'...' if len(ids) > 5 else ''})?"):
             raise ErroreUtente("Niente è stato eliminato.")
-    esito = togli(area, arch, list(ids), scollega, oblio)
+    esito = togli(area, arch, list(ids), scollega, oblio, anche_file)
     righe = ", ".join(f"{v} {k}" for k, v in esito.righe.items())
     if not oblio:
-        click.echo(f"{arch.nome}: eliminati {righe}. Per tornare indietro: mappe annulla {arch.slug}")
+        echo(f"{arch.nome}: eliminati {righe}. Per tornare indietro: mappe annulla {arch.slug}")
         return
-    click.echo(f"{arch.nome}: cancellati per sempre {righe}, anche da {esito.versioni} versioni conservate.")
+    cancellati = f"cancellati per sempre {righe}" if righe else "niente nei dati attuali (erano già stati eliminati)"
+    echo(f"{arch.nome}: {cancellati}; puliti anche {quanti(esito.versioni, 'versione conservata', 'versioni conservate')}.")
+    _dopo_oblio(esito)
+
+
+def _dopo_oblio(esito) -> None:
+    """What an erasure says about layers added by hand and exported files."""
+    for tabella, n in esito.a_mano.items():
+        echo(f"  Tolte anche {quanti(n, 'riga', 'righe')} dallo strato '{tabella}', aggiunto a mano all'archivio.")
     if esito.esportazioni:
-        click.echo("Questi file esportati li contenevano: sostituirli (rifarli) o cancellarli:")
+        if esito.file_cancellati:
+            echo("Questi file esportati li contenevano e sono stati cancellati:")
+        else:
+            echo("Questi file esportati li contenevano: sostituirli (rifarli) o cancellarli "
+                 "(con --anche-file lo fa mappe):")
         for e in esito.esportazioni:
-            esiste = "" if Path(e["file"]).exists() else " (non c'è più)"
-            click.echo(f"  {e['quando'].replace('T', ' ')}  {e['tipo']}: {e['file']}{esiste}")
+            esiste = "" if Path(e["file"]).exists() else (" (cancellato)" if e["file"] in esito.file_cancellati
+                                                          else " (non c'è più)")
+            echo(f"  {e['quando'].replace('T', ' ')}  {e['tipo']}: {e['file']}{esiste}")
     else:
-        click.echo("Nessun file esportato registrato li conteneva.")
+        echo("Nessun file esportato registrato li conteneva.")
 
 
 @main.command(context_settings=CONTESTO)
-@click.option("--autore", required=True, metavar="NOME", help="Il nome o la sigla della persona (campo autore).")
+@click.option("--persona", "chi", metavar="NOME", help="Il nome, la sigla o il telefono della persona.")
+@click.option("--autore", "autore", metavar="NOME", hidden=True, help="Come --persona (il nome di prima).")
+@click.option("--elenco", is_flag=True, help="Dice soltanto dove compare, senza cancellare niente.")
+@click.option("--si", "senza_chiedere", is_flag=True, help="Non chiede conferma (per gli script).")
+@click.option("--anche-file", is_flag=True, help="Cancella anche i file esportati che la contenevano.")
 @opzione_area
 @click.pass_context
-def oblio(ctx, autore: str) -> None:
-    """Trova tutto quello che ha detto una persona, in tutti i comuni, prima di cancellarlo.
+def oblio(ctx, chi: str | None, autore: str | None, elenco: bool, senza_chiedere: bool, anche_file: bool) -> None:
+    """Dimentica una persona che lo ha chiesto, in tutti i comuni.
 
-    Non cancella niente: stampa i codici e il comando da dare.
+    Cerca il nome (o la sigla, o il telefono) in ogni campo che dice chi è una
+    persona (autore, referente, facilitatori...), nei dati, nelle versioni
+    conservate, nella storia e negli strati aggiunti a mano; dice che cosa
+    ha trovato e chiede conferma. Poi cancella per sempre quello che la
+    persona ha detto, svuota i campi che la nominano ed elenca i file esportati
+    che la contenevano. I testi che la nominano non si cambiano da soli:
+    vengono elencati, da correggere con 'mappe modifica' (poi rilanciare
+    'mappe oblio' per pulire anche le versioni conservate).
 
     \b
-    Esempio:
-      mappe oblio --autore "Maria R."
+    Esempi:
+      mappe oblio --persona "Maria R." --elenco
+      mappe oblio --persona "Maria R."
+      mappe oblio --persona "333 1234567" --si --anche-file
     """
-    from .correzioni import cerca_autore
+    from .correzioni import cerca_persona, dimentica_persona
 
+    chi = chi or autore
+    if not chi:
+        raise click.UsageError("Indicare la persona: --persona NOME.")
     area = _area(ctx)
-    tab = cerca_autore(area, autore)
-    if tab.empty:
-        click.echo(f"Nessun contributo con autore '{autore}' nei comuni dell'area.")
+    tracce = cerca_persona(area, chi)
+    if tracce.vuote:
+        echo(f"Nessuna traccia di '{chi}' nei comuni dell'area (dati, versioni conservate, storia).")
         return
-    click.echo(f"{len(tab)} contributi con autore '{autore}':")
-    for r in tab.itertuples():
-        click.echo(f"  {r.comune}  {r.id}  {r.tipo}, {r.tema}: «{r.inizio}»")
-    click.echo("Per cancellarli per sempre:")
-    for comune, gruppo in tab.groupby("comune"):
-        click.echo(f"  mappe elimina {comune} {' '.join(gruppo['id'])} --oblio")
+    if tracce.detti:
+        echo(f"{quanti(len(tracce.detti), 'contributo detto', 'contributi detti')} da '{chi}' "
+             "(saranno cancellati per sempre):")
+        for r in tracce.detti:
+            echo(f"  {r['comune']}  {r['id']}  {r['tipo']}, {r['tema']}: «{riga_terminale(r['inizio'])}»")
+    if tracce.campi:
+        echo(f"{quanti(len(tracce.campi), 'campo la nomina', 'campi la nominano')} (saranno svuotati):")
+        for r in tracce.campi:
+            echo(f"  {r['comune']}  {r['strato']} {r['id']}, {r['campo']}: «{riga_terminale(r['valore'])}»")
+    if tracce.solo_versioni:
+        echo(f"Compare anche in {quanti(tracce.solo_versioni, 'riga', 'righe')} delle versioni conservate "
+             "(dati già eliminati o cambiati): saranno pulite.")
+    for t in tracce.a_mano:
+        echo(f"Compare nello strato aggiunto a mano {t}: quelle righe saranno tolte.")
+    if tracce.menzioni:
+        echo(f"{quanti(len(tracce.menzioni), 'testo la nomina', 'testi la nominano')}: non si cambiano da soli, "
+             "correggerli con 'mappe modifica' e poi rilanciare 'mappe oblio':")
+        for r in tracce.menzioni:
+            echo(f"  mappe modifica {r['comune']} {r['id']} --{r['campo']} \"...\"   "
+                 f"(ora: «{riga_terminale(str(r['valore'])[:70])}»)")
+    if elenco:
+        return
+    if not (tracce.detti or tracce.campi or tracce.solo_versioni or tracce.storia or tracce.a_mano):
+        raise ErroreUtente("Niente da cancellare da sé: correggere i testi elencati, poi rilanciare 'mappe oblio'.")
+    if not senza_chiedere and not conferma(f"Cancellare per sempre le tracce di '{chi}' (non si può annullare)?"):
+        raise ErroreUtente("Niente è stato cancellato.")
+    esito = dimentica_persona(area, chi, anche_file)
+    echo(f"Fatto: {quanti(sum(esito.righe.values()), 'riga cancellata', 'righe cancellate')} per sempre, "
+         f"{quanti(esito.svuotati, 'valore svuotato', 'valori svuotati')}, "
+         f"{quanti(esito.versioni, 'versione conservata pulita', 'versioni conservate pulite')}.")
+    _dopo_oblio(esito)
+    if tracce.menzioni:
+        echo(f"Restano da correggere {quanti(len(tracce.menzioni), 'testo', 'testi')} che la nominano (elencati sopra).")
 
 
 @main.command(context_settings=CONTESTO)
@@ -850,16 +969,17 @@ def storia(ctx, comune: str) -> None:
     arch = area.archivio(comune)
     voci = arch.storia()
     if not voci:
-        click.echo(f"{arch.nome}: nessuna modifica registrata.")
+        echo(f"{arch.nome}: nessuna modifica registrata.")
         return
-    click.echo(f"Storia di {arch.nome} (dalla più recente):")
+    echo(f"Storia di {arch.nome} (dalla più recente):")
     for v in reversed(voci):
         quando = v["quando"].replace("T", " ")
         righe = f", {quanti(v['righe'], 'riga', 'righe')}" if v.get("righe") is not None else ""
         stato = " [annullata]" if v["annullata"] else ""
-        click.echo(f"  {v['n']:>3}. {quando}  {v['utente']}  {v['operazione']}{righe}{stato}")
+        echo(f"  {v['n']:>3}. {riga_terminale(quando)}  {riga_terminale(v['utente'])}  "
+             f"{riga_terminale(v['operazione'])}{righe}{stato}")
         if v.get("dettagli"):
-            click.echo(f"       {v['dettagli']}")
+            echo(f"       {riga_terminale(v['dettagli'])}")
 
 
 @main.command(context_settings=CONTESTO)
@@ -889,9 +1009,9 @@ def annulla(ctx, comune: str, senza_chiedere: bool) -> None:
                             f"{ultima['quando'].replace('T', ' ')}{dettagli}? Non si potrà rifare."):
                 raise ErroreUtente("Niente è stato annullato.")
     v = arch.annulla()
-    click.echo(f"{arch.nome}: annullata l'operazione '{v['operazione']}' del {v['quando'].replace('T', ' ')}.")
+    echo(f"{arch.nome}: annullata l'operazione '{v['operazione']}' del {v['quando'].replace('T', ' ')}.")
     if v.get("dettagli"):
-        click.echo(f"  ({v['dettagli']})")
+        echo(f"  ({v['dettagli']})")
 
 
 @main.command(context_settings=CONTESTO)
@@ -904,7 +1024,8 @@ def annulla(ctx, comune: str, senza_chiedere: bool) -> None:
               help="Per uno schermo touch in una sala: testo e pulsanti grandi, torna all'inizio dopo un po' senza tocchi.")
 @click.option("--attesa", type=click.IntRange(2, 3600), default=180, show_default=True, metavar="SECONDI",
               help="Con --chiosco: dopo quanti secondi senza tocchi si torna all'inizio.")
-@click.option("--pin", metavar="PIN", help="Il PIN del personale per scaricare i riscontri (predefinito: uno nuovo a caso).")
+@click.option("--pin", metavar="CODICE", help="Il codice del personale per scaricare i riscontri, almeno 8 cifre "
+              "(predefinito: uno nuovo a caso di 10 cifre).")
 @click.option("--web", is_flag=True,
               help="Per pubblicarla su un sito: non raccoglie riscontri e mostra il contatto del progetto (progetto.toml).")
 @opzione_stile
@@ -917,20 +1038,23 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
     Ha tutte le mappe (bisogni e risorse, memoria, emozioni, luoghi), l'elenco dei
     contributi per tema accanto alla mappa, e raccoglie i riscontri dei visitatori
     (reazioni, commenti, luoghi e proposte che mancano). I riscontri restano nel
-    browser finché il personale non li scarica con il PIN (pulsante «Personale»);
-    poi si importano con 'mappe riscontri importa'.
+    browser, cifrati, finché il personale non li scarica con il codice (pulsante
+    «Personale»); poi si importano con 'mappe riscontri importa', che li
+    decifra con la chiave dell'area di lavoro.
 
     \b
     Esempi:
       mappe mostra Orbassano Beinasco -o mostra.html --titolo "Le mappe del CIdiS"
-      mappe mostra Orbassano --chiosco --pin 4821
+      mappe mostra Orbassano --chiosco --pin 48213377
       mappe mostra Orbassano --web -o sito/mappe.html
     """
     from .rendi.mappa import scrivi_mappa
     from .rendi.mostra import costruisci_mostra
 
-    if pin is not None and (len(pin) < 4 or not pin.isdigit()):
-        raise click.BadParameter("il PIN deve avere almeno 4 cifre, solo numeri.", param_hint="--pin")
+    if pin is not None and (len(pin.replace(" ", "").replace("-", "")) < 8
+                            or not pin.replace(" ", "").replace("-", "").isdigit()):
+        raise click.BadParameter("il codice deve avere almeno 8 cifre (spazi e trattini non contano).",
+                                 param_hint="--pin")
     area = _area(ctx)
     archivi = []
     for nome in comuni_nomi:
@@ -942,50 +1066,70 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
     scrivi_mappa(html, uscita)
     registra_esportazione(area, uscita, "mostra", contenuto)
     if web and not area.progetto["contatto"]:
-        click.echo("Attenzione: progetto.toml non ha un contatto, e la mostra per il web non dice come "
-                   "raggiungere il progetto. Scriverlo in progetto.toml (contatto = \"...\") e rifarla.", err=True)
-    click.echo(f"Mostra scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): un solo file, funziona senza internet.")
+        echo("Attenzione: progetto.toml non ha un contatto, e la mostra per il web non dice come "
+             "raggiungere il progetto. Scriverlo in progetto.toml (contatto = \"...\") e rifarla.", err=True)
+    echo(f"Mostra scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): un solo file, funziona senza internet.")
     if not web:
-        click.echo(f"PIN del personale per scaricare i riscontri: {pin_usato} (annotarlo: non è scritto da nessuna parte).")
+        echo(f"Codice del personale per scaricare i riscontri: {pin_usato} (annotarlo: non è scritto da nessuna "
+             "parte). I riscontri restano cifrati nel browser: solo questa area di lavoro li può leggere.")
 
 
 @main.command("verifica-privacy", context_settings=CONTESTO)
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--comune", "comuni_nomi", multiple=True, required=True, metavar="COMUNE",
-              help="Il comune (o i comuni, ripetendo l'opzione) di cui controllare i dati.")
+@click.argument("file", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--comune", "comuni_nomi", multiple=True, metavar="COMUNE",
+              help="Il comune di cui cercare i dati (ripetibile; predefiniti: tutti i comuni dell'area).")
+@click.option("--limite-mb", type=click.IntRange(min=1), default=200, metavar="MB",
+              help="Quanti MB può occupare al massimo, decompresso, un file compresso: zip, xlsx, ods "
+                   "(predefinito: 200).")
 @opzione_area
 @click.pass_context
-def verifica_privacy(ctx, file: Path, comuni_nomi) -> None:
-    """Controlla che un file (una mappa, una mostra) non contenga dati riservati.
+def verifica_privacy(ctx, file: tuple[Path, ...], comuni_nomi, limite_mb: int) -> None:
+    """Controlla che dei file da diffondere non contengano dati riservati.
 
-    Cerca i valori dei campi privati, i testi dei contributi riservati e dei
-    riscontri non approvati, e le posizioni vere dei contributi sensibili.
-    Esce con 1 se trova qualcosa.
+    Legge mappe e mostre (HTML), tabelle ed esportazioni (CSV, XLSX, ODS,
+    GeoJSON, GeoPackage, KML, shapefile, zip), testi (Markdown) e PDF. Cerca
+    nomi e recapiti delle persone, campi privati, testi riservati o senza
+    consenso, riscontri non approvati e posizioni vere dei contributi
+    sensibili, anche scritti in un altro modo: maiuscole, spazi, entità HTML,
+    codifica URL o JSON, 30 caratteri di un testo, un solo nome di un elenco,
+    coordinate con 4 decimali in qualsiasi ordine. Non segnala quello che un
+    campo pubblico degli stessi dati dice già. Esce con 1 se trova qualcosa.
 
     \b
-    Esempio:
-      mappe verifica-privacy mostra.html --comune Orbassano --comune Beinasco
+    Esempi:
+      mappe verifica-privacy mostra.html
+      mappe verifica-privacy contributi.xlsx manifesto.pdf --comune Orbassano
     """
-    from . import pubblico
-    from .rendi.mappa import posizioni_in_pagina, testo_da_verificare
+    from .contenuto import leggi_contenuto
+    from .riservatezza import Indice
 
     area = _area(ctx)
-    html = file.read_text(encoding="utf-8", errors="replace")
-    posizioni = posizioni_in_pagina(html)
-    testo = testo_da_verificare(html)
-    trovati = []
+    archivi = {}
     for nome in comuni_nomi:
-        arch = area.archivio(nome)
-        strati = {n: arch.leggi(n) for n in ("contributi", "luoghi", "incontri", "riscontri")}
-        segreti = pubblico.valori_segreti(strati, area.catalogo)
-        trovati += pubblico.verifica(testo, segreti, pubblico.coordinate_segrete(strati["contributi"]), posizioni)
-    if not trovati:
-        click.echo(f"{file}: nessun dato riservato trovato.")
-        return
-    click.echo(f"{file}: contiene {len(trovati)} dati riservati. Non diffonderlo; rifarlo con mappe. Per esempio:", err=True)
-    for t in trovati[:10]:
-        click.echo(f"  «{t[:60]}»", err=True)
-    ctx.exit(1)
+        a = area.archivio(nome)
+        archivi.setdefault(a.slug, a)
+    archivi = list(archivi.values()) or area.archivi()
+    if not archivi:
+        raise MappeError(f"L'area di lavoro {area.cartella} non ha ancora comuni, quindi nessun dato riservato da "
+                         "cercare: aggiungerli con 'mappe comuni aggiungi'.")
+    indice = Indice.da_archivi(area, archivi)
+    nomi = [a.nome for a in archivi]
+    di = f"{len(nomi)} comuni" if len(nomi) > 3 else " e ".join(nomi)
+    con_reperti = 0
+    for f in file:
+        reperti = indice.cerca(leggi_contenuto(f, limite_mb=limite_mb))
+        if not reperti:
+            echo(f"{f}: nessun dato riservato trovato (cercati quelli di {di}).")
+            continue
+        con_reperti += 1
+        echo(f"{f}: contiene {quanti(len(reperti), 'dato riservato', 'dati riservati')}. Non diffonderlo: "
+             "togliere questi dati (o rifare il file con mappe) e controllarlo di nuovo.", err=True)
+        for r in reperti[:MAX_RIGHE_MOSTRATE]:
+            echo(f"  - {r.descrizione()}", err=True)
+        if len(reperti) > MAX_RIGHE_MOSTRATE:
+            echo(f"  … e altri {len(reperti) - MAX_RIGHE_MOSTRATE}.", err=True)
+    if con_reperti:
+        ctx.exit(1)
 
 
 @main.group(cls=Gruppo, context_settings=CONTESTO)
@@ -1002,9 +1146,11 @@ def riscontri() -> None:
 @riscontri.command("importa", context_settings=CONTESTO)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--comune", required=True, metavar="COMUNE", help="Il comune di cui importare i riscontri.")
+@click.option("--limite", type=click.IntRange(1), default=5000, show_default=True, metavar="N",
+              help="Quanti riscontri al massimo in un file (di più: il file è rifiutato, potrebbe essere fabbricato).")
 @opzione_area
 @click.pass_context
-def riscontri_importa(ctx, file: Path, comune: str) -> None:
+def riscontri_importa(ctx, file: Path, comune: str, limite: int) -> None:
     """Importa i riscontri scaricati da una mostra, in attesa di moderazione.
 
     Importare due volte lo stesso file non aggiunge niente. Se la mostra aveva
@@ -1018,18 +1164,34 @@ def riscontri_importa(ctx, file: Path, comune: str) -> None:
 
     area = _area(ctx)
     arch = area.archivio(comune)
-    r = importa_riscontri(arch, file)
-    click.echo(f"Riscontri di {file.name} per {arch.nome}: importati {r.importati} (in attesa di moderazione), "
-               f"già presenti {r.gia_presenti}, respinti {len(r.respinti)}.")
+    r = importa_riscontri(arch, file, limite)
+    echo(f"Riscontri di {riga_terminale(file.name)} per {arch.nome}: importati {r.importati} (in attesa di "
+         f"moderazione), già presenti {r.gia_presenti}, respinti {len(r.respinti)}.")
     for slug, k in sorted(r.altri_comuni.items()):
-        click.echo(f"  {quanti(k, 'riscontro è', 'riscontri sono')} per un altro comune ({slug}): "
-                   f"importarli con --comune {slug}.")
+        slug = riga_terminale(slug)  # written by whoever made the file
+        echo(f"  {quanti(k, 'riscontro è', 'riscontri sono')} per un altro comune ({slug}): "
+             f"importarli con --comune {slug}.")
     if r.importati:
-        click.echo(f"Ora leggerli e approvarli: mappe riscontri modera {arch.slug}")
+        echo(f"Ora leggerli e approvarli: mappe riscontri modera {arch.slug}")
     if r.respinti:
-        for x in r.respinti:
-            click.echo(f"  {file.name}, riscontro {x}", err=True)
+        for x in r.respinti[:MAX_RIGHE_MOSTRATE]:
+            echo(f"  {riga_terminale(file.name)}, riscontro {riga_terminale(x)}", err=True)
+        if len(r.respinti) > MAX_RIGHE_MOSTRATE:
+            echo(f"  ... e altri {len(r.respinti) - MAX_RIGHE_MOSTRATE} respinti.", err=True)
         ctx.exit(1)
+
+
+def _data_iso(ctx, param, valore: str | None) -> str | None:
+    if valore is None:
+        return None
+    import datetime as dt
+
+    for formato in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(valore.strip(), formato).date().isoformat()
+        except ValueError:
+            continue
+    raise click.BadParameter(f"'{valore}' non è una data: scriverla come 30/11/2026.")
 
 
 @riscontri.command("modera", context_settings=CONTESTO)
@@ -1037,38 +1199,71 @@ def riscontri_importa(ctx, file: Path, comune: str) -> None:
 @click.option("--approva", multiple=True, metavar="ID", help="Approva questo riscontro (si può ripetere).")
 @click.option("--respingi", multiple=True, metavar="ID", help="Respinge questo riscontro (si può ripetere).")
 @click.option("--elenco", is_flag=True, help="Elenca i riscontri in attesa, con i codici, senza chiedere niente.")
+@click.option("--approva-tutti", is_flag=True, help="Approva in blocco i riscontri in attesa scelti con --file, "
+              "--dal, --al, --mostra (senza filtri: tutti quelli del comune).")
+@click.option("--respingi-tutti", is_flag=True, help="Respinge in blocco i riscontri in attesa scelti come sopra.")
+@click.option("--file", "da_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+              help="In blocco: solo quelli arrivati con questo file di riscontri.")
+@click.option("--dal", callback=_data_iso, metavar="GG/MM/AAAA", help="In blocco: solo quelli lasciati da questo giorno.")
+@click.option("--al", callback=_data_iso, metavar="GG/MM/AAAA", help="In blocco: solo quelli lasciati fino a questo giorno.")
+@click.option("--mostra", metavar="CODICE", help="In blocco: solo quelli di questa mostra (il codice nel nome del file).")
+@click.option("--si", "senza_chiedere", is_flag=True, help="In blocco: non chiede conferma.")
 @opzione_area
 @click.pass_context
-def riscontri_modera(ctx, comune: str, approva, respingi, elenco: bool) -> None:
+def riscontri_modera(ctx, comune: str, approva, respingi, elenco: bool, approva_tutti: bool, respingi_tutti: bool,
+                     da_file: Path | None, dal: str | None, al: str | None, mostra: str | None,
+                     senza_chiedere: bool) -> None:
     """Elenca i riscontri in attesa e li approva o respinge.
 
     Senza --approva e --respingi chiede, uno per uno: a (approva), r (respingi),
     s (salta), f (fine). Solo i riscontri approvati compaiono nelle mappe e
-    nelle mostre successive.
+    nelle mostre successive. Con --approva-tutti o --respingi-tutti decide in
+    blocco, per file, per periodo o per mostra (per esempio per togliere
+    migliaia di riscontri fabbricati).
 
     \b
     Esempi:
       mappe riscontri modera Orbassano
       mappe riscontri modera Orbassano --approva 3f2a... --respingi 9c1b...
+      mappe riscontri modera Orbassano --respingi-tutti --file riscontri-sospetti.geojson
+      mappe riscontri modera Orbassano --respingi-tutti --dal 01/12/2026 --al 03/12/2026
     """
-    from .riscontri import in_attesa, modera
+    from .riscontri import in_attesa, modera, seleziona
 
     area = _area(ctx)
     arch = area.archivio(comune)
+    if approva_tutti and respingi_tutti:
+        raise click.UsageError("Scegliere --approva-tutti oppure --respingi-tutti, non entrambi.")
+    if (da_file or dal or al or mostra) and not (approva_tutti or respingi_tutti):
+        raise click.UsageError("--file, --dal, --al e --mostra scelgono i riscontri per --approva-tutti o "
+                               "--respingi-tutti.")
+    if approva_tutti or respingi_tutti:
+        scelti = seleziona(arch, da_file, dal, al, mostra)
+        if not scelti:
+            echo(f"{arch.nome}: nessun riscontro in attesa con questi criteri.")
+            return
+        verbo = "approvare" if approva_tutti else "respingere"
+        if not senza_chiedere and not conferma(f"{arch.nome}: {verbo} {quanti(len(scelti), 'riscontro', 'riscontri')} "
+                                               "in attesa?"):
+            raise ErroreUtente("Niente è stato cambiato.")
+        a, r = modera(arch, scelti if approva_tutti else (), scelti if respingi_tutti else ())
+        echo(f"{arch.nome}: approvati {a}, respinti {r}.")
+        return
     if approva or respingi:
         a, r = modera(arch, approva, respingi)
-        click.echo(f"{arch.nome}: approvati {a}, respinti {r}.")
+        echo(f"{arch.nome}: approvati {a}, respinti {r}.")
         return
     attesa = in_attesa(arch)
     if attesa.empty:
-        click.echo(f"{arch.nome}: nessun riscontro in attesa.")
+        echo(f"{arch.nome}: nessun riscontro in attesa.")
         return
-    click.echo(f"{arch.nome}: {len(attesa)} riscontri in attesa.")
+    echo(f"{arch.nome}: {len(attesa)} riscontri in attesa.")
     if elenco:
         for r in attesa.itertuples():
             cosa = area.catalogo.etichetta('reazione', r.reazione) if r.reazione else ""
-            click.echo(f"  {r.id}  su {r.oggetto}: {cosa}{' – ' if cosa and r.commento else ''}"
-                       f"{'«' + r.commento + '»' if r.commento else ''}")
+            echo(f"  {riga_terminale(r.id)}  su {riga_terminale(r.oggetto)}: {cosa}"
+                 f"{' – ' if cosa and r.commento else ''}"
+                 f"{'«' + riga_terminale(r.commento) + '»' if r.commento else ''}")
         return
     scelte_a, scelte_r = [], []
     try:
@@ -1079,17 +1274,17 @@ def riscontri_modera(ctx, comune: str, approva, respingi, elenco: bool) -> None:
         raise ErroreUtente(f"Interrotto: salvate le decisioni già prese ({a} approvati, {r} respinti); "
                            "gli altri restano in attesa.") from None
     a, r = modera(arch, scelte_a, scelte_r)
-    click.echo(f"{arch.nome}: approvati {a}, respinti {r}.")
+    echo(f"{arch.nome}: approvati {a}, respinti {r}.")
 
 
 def _modera_una_per_una(attesa, area, scelte_a: list, scelte_r: list) -> None:
     for k, r in enumerate(attesa.itertuples(), start=1):
-        click.echo(f"\n[{k}/{len(attesa)}] {r.id}")
-        click.echo(f"  su: {r.oggetto}")
+        echo(f"\n[{k}/{len(attesa)}] {riga_terminale(r.id)}")
+        echo(f"  su: {riga_terminale(r.oggetto)}")
         if r.reazione:
-            click.echo(f"  reazione: {area.catalogo.etichetta('reazione', r.reazione)}")
+            echo(f"  reazione: {riga_terminale(area.catalogo.etichetta('reazione', r.reazione))}")
         if r.commento:
-            click.echo(f"  commento: «{r.commento}»")
+            echo(f"  commento: «{riga_terminale(r.commento)}»")
         scelta = click.prompt("  a = approva, r = respingi, s = salta, f = fine",
                               type=click.Choice(["a", "r", "s", "f"]), show_choices=False)
         if scelta == "f":
@@ -1116,7 +1311,7 @@ def demo(cartella: Path) -> None:
     from .demo import COMUNI_DEMO, crea_demo, scrivi_indice
     from .rendi.mappa import costruisci_mappa, scrivi_mappa
 
-    click.echo(f"Creo l'area di esempio in {cartella} ...")
+    echo(f"Creo l'area di esempio in {cartella} ...")
     with click.progressbar(length=len(COMUNI_DEMO), label="Comuni", show_pos=True, file=sys.stderr,
                            hidden=not sys.stderr.isatty()) as barra:
         area, archivi = crea_demo(cartella, avanzamento=lambda a: barra.update(1))
@@ -1129,8 +1324,8 @@ def demo(cartella: Path) -> None:
             scrivi_mappa(html, cartella_mappe / f"{arch.slug}.html")
             voci.append((arch.nome, f"{arch.slug}.html", arch.conta()))
     indice = scrivi_indice(cartella_mappe / "index.html", voci, "Mappe di esempio dei comuni del CIdiS")
-    click.echo(f"Fatto: {len(archivi)} comuni, {sum(v[2]['contributi'] for v in voci)} contributi di esempio.")
-    click.echo(f"Aprire con il browser: {indice.resolve()}")
+    echo(f"Fatto: {len(archivi)} comuni, {sum(v[2]['contributi'] for v in voci)} contributi di esempio.")
+    echo(f"Aprire con il browser: {indice.resolve()}")
 
 
 @riscontri.command("promuovi", context_settings=CONTESTO)
@@ -1159,7 +1354,7 @@ def riscontri_promuovi(ctx, comune: str, id_: str, come, tema, nome, categoria: 
     area = _area(ctx)
     arch = area.archivio(comune)
     strato, nuovo = promuovi(arch, id_, come, tema, nome, categoria)
-    click.echo(f"{arch.nome}: la segnalazione {id_} è ora nello strato {strato} con il codice {nuovo}.")
+    echo(f"{arch.nome}: la segnalazione {id_} è ora nello strato {strato} con il codice {nuovo}.")
 
 
 def principale() -> None:  # pragma: no cover - kept for `python -m mappe`

@@ -1,15 +1,33 @@
 """Correcting and erasing: change one row, remove rows, and honour a request to be forgotten.
 
-An erasure ("oblio") removes the rows from the store *and* from every kept version, compacts
-the files so that the words are not left in free pages, and lists the files exported while
-those rows existed, so that staff can replace them. The history records that it happened and
-how many rows, never what they said.
+An erasure ("oblio") leaves nothing of what it erases anywhere in the workspace's own files:
+
+- the rows leave the store *and* every kept version (also rows that a normal ``elimina`` had
+  already removed from the store, which the versions still held), so ``annulla`` cannot bring
+  them back;
+- a person's name, phone or contact leaves every person field (``autore``, ``referente``,
+  ``facilitatori`` and any catalogue field marked ``persona = true``): the contributions that
+  person said are removed, the other values that name them are blanked; free texts that mention
+  the name are listed for the user to edit (never edited automatically), and once edited in the
+  store their old wording leaves the kept versions too;
+- layers added to a GeoPackage by hand (a copy saved from QGIS) lose the rows that hold what is
+  erased;
+- the history and the registry of exported files keep no erased text or name (the history says
+  that an erasure happened and how many rows, never what they said), and every file is
+  compacted so that nothing is left in its free pages.
+
+Files written for people (maps, exhibitions, exports, reports) are listed from the registry that
+every export writes; with ``anche_file`` the listed files are deleted as well.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
+import os
+import re
 import secrets
 import sqlite3
 import unicodedata
@@ -21,17 +39,51 @@ import pandas as pd
 import pyogrio
 from shapely.geometry import Point
 
-from .archivio import Archivio, Area, _scrivi_atomico, _scrivi_strato, _utente, conforma
+from .archivio import (
+    Archivio,
+    Area,
+    _scrivi_atomico,
+    _scrivi_strato,
+    _sostituisci_file,
+    _utente,
+    compatta,
+    conforma,
+    crea_cartella_privata,
+    migra_registro,
+)
 from .errori import MappeError
+from .pubblico import ID_CONTENUTO_VECCHIO, id_con_chiave, id_pubblico, indice_pubblici
+from .testo import normalizza
 
-__all__ = ["STRATI_MODIFICABILI", "Eliminazione", "cerca_autore", "elimina", "esportazioni_con", "modifica",
-           "registra_esportazione", "riferimenti", "trova"]
+__all__ = ["STRATI_MODIFICABILI", "Eliminazione", "Tracce", "cerca_persona", "dimentica_persona", "elimina",
+           "esportazioni_con", "id_interno", "modifica", "registra_esportazione", "riferimenti", "trova"]
 
 STRATI_MODIFICABILI = ("contributi", "luoghi", "incontri", "riscontri")
+# Tables of a store that belong to mappe; anything else in the GeoPackage was added by hand.
+_TABELLE_MAPPE = (*STRATI_MODIFICABILI, "confine", "comune", "popolazione")
+CANCELLATO = "[cancellato]"
+
+
+def id_interno(archivio: Archivio, id_: str) -> str:
+    """The store's own id for ``id_``, which may be a public id (from a public export or a map)."""
+    id_ = str(id_).strip()
+    ids = []
+    for strato in STRATI_MODIFICABILI:
+        ids += archivio.leggi(strato)["id"].tolist()
+    if id_ in ids:
+        return id_
+    chiave = archivio.segreto()
+    pubblici = indice_pubblici(chiave, ids)
+    if id_ in pubblici:
+        return pubblici[id_]
+    if ID_CONTENUTO_VECCHIO.match(id_) and id_con_chiave(chiave, id_) in ids:
+        return id_con_chiave(chiave, id_)  # a code written down before ids were keyed
+    return id_
 
 
 def trova(archivio: Archivio, id_: str) -> tuple[str, int]:
-    """The layer and the position of the row with this id."""
+    """The layer and the position of the row with this id (internal or public)."""
+    id_ = id_interno(archivio, id_)
     for strato in STRATI_MODIFICABILI:
         ids = archivio.leggi(strato)["id"].tolist()
         if id_ in ids:
@@ -50,6 +102,7 @@ def modifica(archivio: Archivio, id_: str, valori: dict[str, str]) -> tuple[str,
         strato, pos = trova(archivio, id_)
         s = archivio.catalogo.strati[strato]
         df = archivio.leggi(strato)
+        id_ = df.at[pos, "id"]
         val = _Validatore(archivio.catalogo, s)
         cambi = {}
         lon, lat = valori.pop("lon", None), valori.pop("lat", None)
@@ -60,7 +113,7 @@ def modifica(archivio: Archivio, id_: str, valori: dict[str, str]) -> tuple[str,
                     f"{', '.join(c for c in s.campi if c != 'id')}."
                 )
             try:
-                cambi[nome] = val.valore(s.campi[nome], grezzo)
+                cambi[nome] = val.valore(s.campi[nome], normalizza(grezzo) if isinstance(grezzo, str) else grezzo)
             except ValueError as e:
                 raise MappeError(f"{id_}, campo '{nome}': {e}.") from None
         if (lon is None) != (lat is None):
@@ -89,6 +142,9 @@ class Eliminazione:
     righe: dict[str, int] = field(default_factory=dict)  # layer -> rows removed
     versioni: int = 0  # kept versions cleaned
     esportazioni: list[dict] = field(default_factory=list)  # exported files that held the rows
+    svuotati: int = 0  # person values blanked
+    a_mano: dict[str, int] = field(default_factory=dict)  # layer added by hand -> rows removed
+    file_cancellati: list[str] = field(default_factory=list)
 
 
 def riferimenti(archivio: Archivio, ids: set[str]) -> dict[str, list[str]]:
@@ -140,56 +196,384 @@ def _togli(strati: dict[str, pd.DataFrame], ids: set[str], scollega: bool) -> di
     return tolte
 
 
-def _compatta(path: Path) -> None:
-    """Rewrite the SQLite file so that removed rows leave no trace in free pages."""
-    con = sqlite3.connect(path)
-    try:
-        con.execute("PRAGMA secure_delete=ON")
-        con.execute("VACUUM")
-    finally:
-        con.close()
+# --- Who a person is, found in any person field -------------------------------------------
+
+def _norm(testo) -> str:
+    s = str(testo or "")
+    if s.isascii():
+        return " ".join(s.casefold().split())
+    s = unicodedata.normalize("NFKD", s)
+    return " ".join("".join(c for c in s if not unicodedata.combining(c)).casefold().split())
 
 
-def _pulisci_versione(archivio: Archivio, versione: Path, ids: set[str]) -> bool:
-    """Remove the rows from one kept version, in place but all-or-nothing."""
+def _cifre(testo) -> str:
+    return re.sub(r"\D", "", str(testo or ""))
+
+
+class Persona:
+    """How a name (or a phone number) given by the user is recognised in the data."""
+
+    def __init__(self, chi: str):
+        self.chi = str(chi).strip()
+        self.norm = _norm(chi)
+        self.cifre = _cifre(chi)
+        if len(self.norm) < 2:
+            raise MappeError("Scrivere il nome (o la sigla, o il telefono) della persona, almeno 2 lettere.")
+        self._parola = re.compile(r"(?<!\w)" + re.escape(self.norm) + r"(?!\w)")
+
+    def in_valore(self, valore) -> bool:
+        """Whether a person field's value names this person (the name as whole words, or the phone)."""
+        if not isinstance(valore, str) or not valore.strip():
+            return False
+        if self._parola.search(_norm(valore)):
+            return True
+        # a phone written with or without spaces
+        return len(self.cifre) >= 6 and len(self.cifre) * 2 >= len(self.norm.replace(" ", "")) \
+            and self.cifre in _cifre(valore)
+
+    in_testo = in_valore
+
+
+def _campi_persona(archivio: Archivio, strato: str) -> list[str]:
+    return archivio.catalogo.strati[strato].persone if strato in archivio.catalogo.strati else []
+
+
+def _campi_liberi(archivio: Archivio, strato: str) -> list[str]:
+    """Free texts of a layer (words of people and notes), where a name may be mentioned."""
+    s = archivio.catalogo.strati[strato]
+    persone = set(s.persone)
+    return [c.nome for c in s.campi.values() if c.tipo == "testo" and c.nome not in persone
+            and c.nome not in ("id", "incontro", "luogo", "risponde_a", "su", "mostra")]
+
+
+@dataclass
+class Tracce:
+    """Where a person appears in the workspace (what :func:`dimentica_persona` would erase)."""
+
+    persona: Persona
+    detti: list[dict] = field(default_factory=list)  # contributions said by the person: removed
+    campi: list[dict] = field(default_factory=list)  # person values naming them: blanked
+    menzioni: list[dict] = field(default_factory=list)  # free texts naming them: to edit by hand
+    solo_versioni: int = 0  # rows of kept versions only (deleted before) that still name them
+    storia: int = 0  # comuni whose history names them
+    a_mano: list[str] = field(default_factory=list)  # layers added by hand that name them
+
+    @property
+    def vuote(self) -> bool:
+        return not (self.detti or self.campi or self.menzioni or self.solo_versioni or self.storia or self.a_mano)
+
+
+def _leggi_strati(archivio: Archivio, path: Path) -> dict[str, pd.DataFrame]:
+    """The layers of mappe held by a store file (the current one or a kept version)."""
     strati = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        presenti = {n for n, _ in pyogrio.list_layers(path)}
         for nome in STRATI_MODIFICABILI:
-            try:
-                strati[nome] = pyogrio.read_dataframe(versione, layer=nome, use_arrow=True,
-                                                      read_geometry=archivio.catalogo.strati[nome].geometria)
-            except Exception:  # noqa: BLE001, S112 - an old version without this layer
-                continue
-    presenti = any(df["id"].isin(ids).any() or ("su" in df.columns and df["su"].isin(ids).any())
-                   for df in strati.values() if "id" in df.columns)
-    if not presenti:
-        return False
-    _togli(strati, ids, scollega=True)
+            if nome in presenti:
+                df = pyogrio.read_dataframe(path, layer=nome, use_arrow=True,
+                                            read_geometry=archivio.catalogo.strati[nome].geometria)
+                strati[nome] = conforma(archivio.catalogo.strati[nome], df)
+    return strati
+
+
+def _versioni(archivio: Archivio) -> list[Path]:
+    return sorted(archivio.cartella_versioni.glob("*.gpkg")) if archivio.cartella_versioni.is_dir() else []
+
+
+def _nomina(archivio: Archivio, strati: dict, persona: Persona):
+    """Rows of a file's layers that name the person: (layer, id, field, kind, value)."""
+    for nome, df in strati.items():
+        for campo in _campi_persona(archivio, nome):
+            if campo in df.columns:
+                for id_, v in zip(df["id"].tolist(), df[campo].tolist()):
+                    if persona.in_valore(v):
+                        yield nome, id_, campo, "detto" if campo == "autore" else "campo", v
+        for campo in _campi_liberi(archivio, nome):
+            if campo in df.columns:
+                for id_, v in zip(df["id"].tolist(), df[campo].tolist()):
+                    if persona.in_testo(v):
+                        yield nome, id_, campo, "menzione", v
+
+
+def cerca_persona(area: Area, chi: str) -> Tracce:
+    """Every trace of a person (by name, initials or phone) in every comune: store, kept
+    versions, history, layers added by hand. Nothing is changed."""
+    persona = Persona(chi)
+    tracce = Tracce(persona)
+    for a in area.archivi():
+        correnti = _leggi_strati(a, a.gpkg)
+        visti = set()
+        for nome, id_, campo, tipo, v in _nomina(a, correnti, persona):
+            voce = {"comune": a.slug, "strato": nome, "id": id_, "campo": campo, "valore": v}
+            if tipo == "detto" and nome == "contributi":
+                riga = correnti[nome].set_index("id").loc[id_]
+                voce.update(tipo=riga["tipo"], tema=riga["tema"], inizio=(riga["titolo"] or riga["testo"] or "")[:50])
+                tracce.detti.append(voce)
+            elif tipo == "menzione":
+                tracce.menzioni.append(voce)
+            else:
+                tracce.campi.append(voce)
+            visti.add((nome, id_, campo))
+        for v in _versioni(a):
+            for nome, id_, campo, _, valore in _nomina(a, _leggi_strati(a, v), persona):
+                if (nome, id_, campo) not in visti:
+                    visti.add((nome, id_, campo))
+                    tracce.solo_versioni += 1
+        if a.file_storia.exists() and persona.in_testo(a.file_storia.read_text(encoding="utf-8")):
+            tracce.storia += 1
+        for tabella in _tabelle_a_mano(a.gpkg):
+            if _righe_a_mano(a.gpkg, tabella, [persona.chi], set(), persona):
+                tracce.a_mano.append(f"{a.slug}: {tabella}")
+    return tracce
+
+
+# --- Applying an erasure to one file ------------------------------------------------------
+
+@dataclass
+class _Piano:
+    """What to erase from every file of one comune."""
+
+    ids: set[str] = field(default_factory=set)  # rows removed
+    persona: Persona | None = None  # person values blanked, and what they said removed
+    correnti: dict | None = None  # the store's layers after the erasure (for kept versions)
+    testi: list[str] = field(default_factory=list)  # exact texts that must leave no trace
+
+
+def _applica(archivio: Archivio, strati: dict, piano: _Piano, versione: bool, esito: Eliminazione) -> bool:
+    """Apply ``piano`` to the layers of one file, in place. Returns whether anything changed."""
+    cambiato = False
+    ids = set(piano.ids)
+    persona = piano.persona
+    if persona is not None:
+        c = strati.get("contributi")
+        if c is not None and "autore" in c.columns:
+            ids |= {i for i, v in zip(c["id"].tolist(), c["autore"].tolist()) if persona.in_valore(v)}
+    if ids:
+        tolte = _togli(strati, ids, scollega=True)
+        if tolte:
+            cambiato = True
+            if not versione:
+                for k, v in tolte.items():
+                    esito.righe[k] = esito.righe.get(k, 0) + v
+    if persona is not None:
+        for nome, df in strati.items():
+            for campo in _campi_persona(archivio, nome):
+                if campo not in df.columns:
+                    continue
+                lista = archivio.catalogo.strati[nome].campi[campo].tipo == "lista"
+                nuovi, n = [], 0
+                for v in df[campo].tolist():
+                    if not persona.in_valore(v):
+                        nuovi.append(v)
+                        continue
+                    n += 1
+                    if lista:  # the other people of the list stay
+                        resto = [x for x in v.split("|") if x and not persona.in_valore(x)]
+                        nuovi.append("|".join(resto) or None)
+                    else:  # the whole value: a name and a phone often share one cell
+                        nuovi.append(None)
+                if n:
+                    df = df.copy()
+                    df[campo] = nuovi
+                    strati[nome] = df
+                    cambiato = True
+                    if not versione:
+                        esito.svuotati += n
+        if versione and piano.correnti is not None:
+            # Texts that named the person and were edited since: the old wording goes; rows that
+            # the store no longer has and that name the person go.
+            for nome, df in strati.items():
+                liberi = [c for c in _campi_liberi(archivio, nome) if c in df.columns]
+                if not liberi:
+                    continue
+                attuale = piano.correnti.get(nome)
+                attuale = attuale.set_index("id") if attuale is not None else pd.DataFrame()
+                colonne = {c: df[c].tolist() for c in liberi}
+                via, nuovi = [], {}
+                for k, id_ in enumerate(df["id"].tolist()):
+                    nominata = [c for c in liberi if persona.in_testo(colonne[c][k])]
+                    if not nominata:
+                        continue
+                    if id_ not in attuale.index:
+                        via.append(k)
+                        continue
+                    for c in nominata:
+                        nuovo = attuale.at[id_, c] if c in attuale.columns else None
+                        if not persona.in_testo(nuovo):
+                            nuovi[(k, c)] = nuovo
+                if nuovi or via:
+                    df = df.copy()
+                    for (k, c), v in nuovi.items():
+                        df.iat[k, df.columns.get_loc(c)] = v
+                    df = df.drop(index=df.index[via]).reset_index(drop=True)
+                    strati[nome] = df
+                    cambiato = True
+    return cambiato
+
+
+def _tabelle_a_mano(path: Path) -> list[str]:
+    """Tables of a store file that mappe did not make (a layer saved into it from QGIS, say)."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        nomi = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    finally:
+        con.close()
+    return [n for n in nomi if n not in _TABELLE_MAPPE and not n.lower().startswith(("gpkg_", "rtree_", "sqlite_"))
+            and n != "gpkg_ogr_contents"]
+
+
+def _righe_a_mano(path: Path, tabella: str, testi: list[str], ids: set[str], persona: Persona | None) -> list[int]:
+    """The rowids of a hand-made table that hold an erased id, text or name, in any column."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    cercati = [t for t in testi if t and len(t.strip()) >= 3]
+    minuscoli = [t.casefold() for t in cercati]
+    trovate = []
+    try:
+        cur = con.execute(f'SELECT rowid, * FROM "{tabella.replace(chr(34), chr(34) * 2)}"')
+        for riga in cur:
+            for v in riga[1:]:
+                if isinstance(v, bytes):
+                    if v[:2] == b"GP":  # a GeoPackage geometry: no words in it
+                        continue
+                    v = v.decode("utf-8", errors="ignore")
+                if not isinstance(v, str):
+                    continue
+                if v in ids or any(t in v.casefold() for t in minuscoli) or (persona and persona.in_testo(v)):
+                    trovate.append(riga[0])
+                    break
+    finally:
+        con.close()
+    return trovate
+
+
+def _pulisci_a_mano(path: Path, piano: _Piano, esito: Eliminazione | None) -> bool:
+    """Remove from the hand-made tables of a file the rows that hold what is erased."""
+    cambiato = False
+    for tabella in _tabelle_a_mano(path):
+        rowid = _righe_a_mano(path, tabella, piano.testi, piano.ids, piano.persona)
+        if not rowid:
+            continue
+        con = sqlite3.connect(path)
+        try:
+            with con:
+                # GeoPackage triggers may call spatial functions that plain SQLite lacks: they only
+                # keep the spatial index in step, which is rebuilt below anyway.
+                trigger = [r[0] for r in con.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (tabella,))]
+                definizioni = [r[0] for r in con.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (tabella,))]
+                for t in trigger:
+                    con.execute(f'DROP TRIGGER "{t}"')
+                nome = tabella.replace('"', '""')
+                con.executemany(f'DELETE FROM "{nome}" WHERE rowid = ?', [(r,) for r in rowid])
+                for t in [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                    "AND name LIKE ? AND sql LIKE 'CREATE VIRTUAL TABLE%'",
+                                                    (f"rtree_{tabella}_%",))]:
+                    t = t.replace('"', '""')
+                    con.execute(f'DELETE FROM "{t}" WHERE id NOT IN (SELECT rowid FROM "{nome}")')
+                for sql in definizioni:
+                    if sql:
+                        con.execute(sql)
+        finally:
+            con.close()
+        cambiato = True
+        if esito is not None:
+            esito.a_mano[tabella] = esito.a_mano.get(tabella, 0) + len(rowid)
+    return cambiato
+
+
+def _pulisci_file(archivio: Archivio, path: Path, piano: _Piano, esito: Eliminazione, versione: bool) -> bool:
+    """Erase from one store file (all or nothing), then compact it. Returns whether it changed."""
+    strati = _leggi_strati(archivio, path)
+    cambiato = _applica(archivio, strati, piano, versione, esito)
+    if not versione:
+        piano.correnti = strati
 
     def scrivi(tmp: Path) -> None:
-        for nome, df in strati.items():
-            _scrivi_strato(tmp, nome, conforma(archivio.catalogo.strati[nome], df))
-        _compatta(tmp)
+        if cambiato:
+            for nome, df in strati.items():
+                _scrivi_strato(tmp, nome, conforma(archivio.catalogo.strati[nome], df))
+        _pulisci_a_mano(tmp, piano, esito if not versione else None)
+        compatta(tmp)
 
-    _scrivi_atomico(versione, scrivi, None)
-    return True
+    _scrivi_atomico(path, scrivi, None)
+    return cambiato
 
 
-def elimina(area: Area, archivio: Archivio, ids: list[str], scollega: bool = False, oblio: bool = False) -> Eliminazione:
-    """Remove rows (contributions, places, sessions, feedback) by id.
+def _testi_di(archivio: Archivio, strati: dict, ids: set[str]) -> list[str]:
+    """The words and person values of the rows being erased (to look for anywhere else)."""
+    testi = []
+    for nome, df in strati.items():
+        if "id" not in df.columns:
+            continue
+        righe = df[df["id"].isin(ids)]
+        campi = _campi_liberi(archivio, nome) + _campi_persona(archivio, nome)
+        for c in campi:
+            if c in righe.columns:
+                for v in righe[c].dropna().tolist():
+                    testi += [x for x in str(v).split("|") if len(x.strip()) >= 4]
+    return testi
+
+
+def _cancella_da_testo(testo: str, testi: list[str], persona: Persona | None) -> str:
+    """Replace erased texts and names in a text file's content (history, registry) by [cancellato]."""
+    for t in sorted(set(testi), key=len, reverse=True):
+        if len(t.strip()) >= 3:
+            testo = re.sub(re.escape(t), CANCELLATO, testo, flags=re.IGNORECASE)
+            testo = re.sub(re.escape(json.dumps(t, ensure_ascii=True)[1:-1]), CANCELLATO, testo, flags=re.IGNORECASE)
+    if persona is not None:
+        testo = re.sub(r"(?<!\w)" + re.escape(persona.chi) + r"(?!\w)", CANCELLATO, testo, flags=re.IGNORECASE)
+    return testo
+
+
+def _pulisci_testo_file(path: Path, testi: list[str], persona: Persona | None) -> None:
+    if not path.is_file() or path.is_symlink():
+        return
+    prima = path.read_text(encoding="utf-8")
+    dopo = _cancella_da_testo(prima, testi, persona)
+    if dopo != prima:
+        _sostituisci_file(path, lambda tmp: Path(tmp).write_text(dopo, encoding="utf-8"))
+
+
+def _cancella_ovunque(area: Area, archivio: Archivio, piano: _Piano, esito: Eliminazione) -> None:
+    """Apply an erasure to the store, every kept version, the history (caller holds the lock)."""
+    _pulisci_file(archivio, archivio.gpkg, piano, esito, versione=False)
+    for v in _versioni(archivio):
+        if _pulisci_file(archivio, v, piano, esito, versione=True):
+            esito.versioni += 1
+    _pulisci_testo_file(archivio.file_storia, piano.testi, piano.persona)
+    archivio.__dict__.pop("info", None)
+
+
+def elimina(area: Area, archivio: Archivio, ids: list[str], scollega: bool = False, oblio: bool = False,
+            anche_file: bool = False) -> Eliminazione:
+    """Remove rows (contributions, places, sessions, feedback) by id (internal or public).
 
     A place or session that contributions refer to is removed only with ``scollega`` (the
     contributions stay, without the link). With ``oblio`` the rows also leave every kept
-    version of the store, and the files exported with them are listed.
+    version of the store (also rows that were already removed from the store and that only
+    the versions still hold), the history and the layers added by hand, and the files exported
+    with them are listed (and deleted, with ``anche_file``).
     """
-    ids_set = set(ids)
     with archivio.blocco():
         strati = {n: archivio.leggi(n) for n in STRATI_MODIFICABILI}
         noti = set().union(*(set(df["id"]) for df in strati.values()))
-        ignoti = [i for i in ids if i not in noti]
+        interni = [id_interno(archivio, i) for i in ids]
+        ignoti = [i for i in interni if i not in noti]
+        vecchi: dict[str, pd.DataFrame] = {}
+        if ignoti and oblio:
+            # rows removed earlier without oblio: only the kept versions still hold them
+            for v in _versioni(archivio):
+                for nome, df in _leggi_strati(archivio, v).items():
+                    trovate = df[df["id"].isin(ignoti)]
+                    if len(trovate):
+                        vecchi[nome] = pd.concat([vecchi.get(nome, trovate.iloc[:0]), trovate])
+            trovati = set().union(*(set(df["id"]) for df in vecchi.values())) if vecchi else set()
+            ignoti = [i for i in ignoti if i not in trovati]
         if ignoti:
             raise MappeError(f"In {archivio.nome} non c'è niente con il codice '{ignoti[0]}': niente è stato eliminato.")
+        ids_set = set(interni)
         ref = riferimenti(archivio, ids_set)
         if ref and not scollega:
             primo, chi = next(iter(ref.items()))
@@ -199,30 +583,71 @@ def elimina(area: Area, archivio: Archivio, ids: list[str], scollega: bool = Fal
                 "collegamento, aggiungere --scollega."
             )
         esito = Eliminazione()
-        esito.righe = _togli(strati, ids_set, scollega)
-        n = sum(esito.righe.values())
-        dettagli = ", ".join(f"{k}: {v}" for k, v in esito.righe.items())
-
-        def scrivi(tmp: Path) -> None:
-            for nome, df in strati.items():
-                _scrivi_strato(tmp, nome, conforma(archivio.catalogo.strati[nome], df))
-            if oblio:
-                _compatta(tmp)
-
-        if oblio:
-            # The current file is rewritten without them, and so is every kept version: `annulla`
-            # cannot bring them back.
-            _scrivi_atomico(archivio.gpkg, scrivi, None)
-            for versione in sorted(archivio.cartella_versioni.glob("*.gpkg")) if archivio.cartella_versioni.exists() else []:
-                if _pulisci_versione(archivio, versione, ids_set):
-                    esito.versioni += 1
-            archivio._registra("oblio", f"{n} righe cancellate per sempre ({dettagli}), anche da {esito.versioni} "
-                               "versioni conservate", n, None)
-            esito.esportazioni = esportazioni_con(area, archivio.slug, ids_set)
-        else:
+        if not oblio:
+            esito.righe = _togli(strati, ids_set, scollega)
+            n = sum(esito.righe.values())
+            dettagli = ", ".join(f"{k}: {v}" for k, v in esito.righe.items())
             archivio.scrivi(strati, "elimina", f"{n} righe ({dettagli})", n)
-    archivio.__dict__.pop("info", None)
+            archivio.__dict__.pop("info", None)
+            return esito
+        testi = _testi_di(archivio, strati, ids_set) + _testi_di(archivio, vecchi, ids_set)
+        piano = _Piano(ids=ids_set, testi=testi)
+        esito.esportazioni = esportazioni_con(area, archivio.slug, ids_set, testi)
+        _cancella_ovunque(area, archivio, piano, esito)
+        n = sum(esito.righe.values())
+        dettagli = ", ".join(f"{k}: {v}" for k, v in esito.righe.items()) or "solo nelle versioni conservate"
+        archivio._registra("oblio", f"{n} righe cancellate per sempre ({dettagli}), anche da {esito.versioni} "
+                           "versioni conservate", n, None)
+    _dopo_oblio(area, esito, testi, None, anche_file)
     return esito
+
+
+def dimentica_persona(area: Area, chi: str, anche_file: bool = False) -> Eliminazione:
+    """Erase a person everywhere: what they said, their name and contacts in every person field,
+    in every comune, kept version, history and layer added by hand (see the module docstring).
+
+    Free texts that still mention them in the store are left for the user to edit (they are
+    listed by :func:`cerca_persona`); run again after editing to clean the kept versions too.
+    """
+    persona = Persona(chi)
+    esito = Eliminazione()
+    testi_tutti = [persona.chi]
+    for a in area.archivi():
+        with a.blocco():
+            strati = _leggi_strati(a, a.gpkg)
+            detti = set()
+            c = strati.get("contributi")
+            if c is not None and "autore" in c.columns:
+                detti = {i for i, v in zip(c["id"].tolist(), c["autore"].tolist()) if persona.in_valore(v)}
+            valori = [v for _, _, _, tipo, v in _nomina(a, strati, persona) if tipo != "menzione"]
+            testi = [persona.chi, *valori, *_testi_di(a, strati, detti)]
+            testi_tutti += testi
+            esito.esportazioni += [e for e in esportazioni_con(area, a.slug, detti | _ids_nominati(a, strati, persona),
+                                                               testi) if e not in esito.esportazioni]
+            prima = (sum(esito.righe.values()), esito.svuotati, esito.versioni, sum(esito.a_mano.values()))
+            _cancella_ovunque(area, a, _Piano(ids=detti, persona=persona, testi=testi), esito)
+            dopo = (sum(esito.righe.values()), esito.svuotati, esito.versioni, sum(esito.a_mano.values()))
+            if dopo != prima:
+                a._registra("oblio", f"una persona dimenticata: {dopo[0] - prima[0]} righe cancellate per sempre, "
+                            f"{dopo[1] - prima[1]} valori svuotati, anche da {dopo[2] - prima[2]} versioni conservate",
+                            dopo[0] - prima[0], None)
+    _dopo_oblio(area, esito, testi_tutti, persona, anche_file)
+    return esito
+
+
+def _ids_nominati(archivio: Archivio, strati: dict, persona: Persona) -> set[str]:
+    return {id_ for _, id_, _, tipo, _ in _nomina(archivio, strati, persona) if tipo != "menzione"}
+
+
+def _dopo_oblio(area: Area, esito: Eliminazione, testi: list[str], persona: Persona | None, anche_file: bool) -> None:
+    """The registry keeps no erased name (the files were listed first); listed files go on request."""
+    if anche_file:
+        for e in esito.esportazioni:
+            p = Path(e["file"])
+            if p.is_file():
+                p.unlink()
+                esito.file_cancellati.append(str(p))
+    _pulisci_testo_file(_registro(area), testi, persona)
 
 
 # --- Which files hold which rows: every export records it ----------------------------------
@@ -231,24 +656,51 @@ def _registro(area: Area) -> Path:
     return area.cartella / ".mappe" / "esportazioni.jsonl"
 
 
-def registra_esportazione(area: Area, percorso: Path, tipo: str, contenuto: dict[str, list[str]]) -> None:
-    """Record that ``percorso`` was written with these rows ({comune slug: [ids]})."""
+def impronta(chiave: bytes, testo: str) -> str:
+    """A keyed fingerprint of a text (normalised), to recognise rows that have no id in a file."""
+    return hmac.new(chiave, b"impronta\x1f" + _norm(testo).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def _migra_registro(area: Area) -> None:
+    migra_registro(area.cartella)
+
+
+def registra_esportazione(area: Area, percorso: Path, tipo: str, contenuto: dict[str, list[str]],
+                          impronte: dict[str, list[str]] | None = None) -> None:
+    """Record that ``percorso`` was written with these rows ({comune slug: [internal ids]}).
+
+    The registry keeps public ids (keyed), and for rows with no id (rejected rows of an import)
+    keyed fingerprints of their texts: nothing in it tells what the rows said.
+    """
+    _migra_registro(area)
+    chiave = area.segreto()
     cartella = area.cartella / ".mappe" / "esportazioni"
-    cartella.mkdir(parents=True, exist_ok=True)
+    crea_cartella_privata(cartella)
     quando = dt.datetime.now()
     nome = f"{quando:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}.json"
-    (cartella / nome).write_text(json.dumps(contenuto), encoding="utf-8")
+    dati = {slug: {"ids": [id_pubblico(chiave, i) for i in ids if i]} for slug, ids in contenuto.items()}
+    for slug, testi in (impronte or {}).items():
+        dati.setdefault(slug, {"ids": []})["impronte"] = sorted({impronta(chiave, t) for t in testi if t})
+    fd = os.open(cartella / nome, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(json.dumps(dati))
     voce = {"quando": quando.isoformat(timespec="seconds"), "utente": _utente(), "tipo": tipo,
             "file": str(Path(percorso).resolve()), "comuni": {k: len(v) for k, v in contenuto.items()},
             "contenuto": nome}
-    with open(_registro(area), "a", encoding="utf-8") as f:
+    fd = os.open(_registro(area), os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as f:
         f.write(json.dumps(voce, ensure_ascii=False) + "\n")
 
 
-def esportazioni_con(area: Area, slug: str, ids: set[str]) -> list[dict]:
-    """The recorded exports that held any of these rows of a comune."""
+def esportazioni_con(area: Area, slug: str, ids: set[str], testi: list[str] = ()) -> list[dict]:
+    """The recorded exports that held any of these rows of a comune (by internal id, or by the
+    fingerprint of their texts for files of rejected rows)."""
     if not _registro(area).exists():
         return []
+    _migra_registro(area)
+    chiave = area.segreto()
+    pubblici = {id_pubblico(chiave, i) for i in ids}
+    impronte = {impronta(chiave, t) for t in testi if t}
     trovate = []
     for riga in _registro(area).read_text(encoding="utf-8").splitlines():
         try:
@@ -256,28 +708,7 @@ def esportazioni_con(area: Area, slug: str, ids: set[str]) -> list[dict]:
             contenuto = json.loads((area.cartella / ".mappe" / "esportazioni" / voce["contenuto"]).read_text("utf-8"))
         except (ValueError, OSError, KeyError):
             continue
-        if ids & set(contenuto.get(slug, [])):
+        dati = contenuto.get(slug) or {}
+        if pubblici & set(dati.get("ids", [])) or impronte & set(dati.get("impronte", [])):
             trovate.append(voce)
     return trovate
-
-
-def _norm(testo) -> str:
-    s = unicodedata.normalize("NFKD", str(testo or ""))
-    return " ".join("".join(c for c in s if not unicodedata.combining(c)).lower().split())
-
-
-def cerca_autore(area: Area, autore: str) -> pd.DataFrame:
-    """Every contribution of one participant (by the private ``autore`` field), across comuni."""
-    chi = _norm(autore)
-    if len(chi) < 2:
-        raise MappeError("Scrivere il nome (o la sigla) della persona, almeno 2 lettere.")
-    righe = []
-    for a in area.archivi():
-        c = a.leggi("contributi")
-        if "autore" not in c.columns:
-            continue
-        for r in c[c["autore"].map(_norm) == chi].itertuples():
-            righe.append({"comune": a.slug, "id": r.id, "tipo": r.tipo, "tema": r.tema,
-                          "inizio": (r.titolo or r.testo or "")[:50]})
-    return pd.DataFrame(righe, columns=["comune", "id", "tipo", "tema", "inizio"])
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import math
 import os
 import warnings
@@ -14,11 +15,13 @@ import pyogrio
 
 from .archivio import Archivio
 from .errori import MappeError
-from .file import scrivi_tutto_o_niente
+from .file import cella_csv, scrivi_tutto_o_niente
 
 __all__ = ["FORMATI", "esporta", "tabella_esportabile"]
 
 FORMATI = ("csv", "geojson", "gpkg", "kml", "xlsx")
+# Per layer: the field that names a KML placemark and the one that describes it.
+_KML = {"contributi": ("titolo", "testo"), "luoghi": ("nome", "descrizione"), "riscontri": ("reazione", "commento")}
 
 
 def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False) -> pd.DataFrame:
@@ -28,7 +31,7 @@ def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False)
     sensitive row (whose true position is the secret), no feedback awaiting moderation. Rows
     left out are simply not in the file: importing it back leaves them as they are.
     """
-    from .pubblico import non_pubblici
+    from .pubblico import con_ids_pubblici, non_pubblici
 
     if strato not in archivio.catalogo.strati:
         raise MappeError(f"Lo strato '{strato}' non esiste: usare uno di {', '.join(archivio.catalogo.strati)}.")
@@ -40,7 +43,9 @@ def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False)
         df = df[df["sensibile"] != 1]
     if strato == "riscontri" and "stato" in df.columns:
         df = df[df["stato"] == "approvato"]
-    return df.drop(columns=[c for c in archivio.catalogo.strati[strato].privati if c in df.columns]).reset_index(drop=True)
+    df = df.drop(columns=[c for c in archivio.catalogo.strati[strato].privati if c in df.columns])
+    # Public ids, never the internal ones (importing the file maps them back).
+    return con_ids_pubblici(df, archivio.segreto()).reset_index(drop=True)
 
 
 def _righe_tabellari(df: pd.DataFrame) -> tuple[list[str], list[list]]:
@@ -65,11 +70,20 @@ def _righe_tabellari(df: pd.DataFrame) -> tuple[list[str], list[list]]:
     return colonne, righe
 
 
+def _cella(v) -> str:
+    """A CSV cell for Italian Excel: decimal comma in numbers, formula-like text neutralised."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return repr(v).replace(".", ",")
+    return cella_csv(v) if isinstance(v, str) else v
+
+
 def _solo_testo(ws) -> None:
-    """Cells that start like a formula (=, +, -, @) stay text: words of people never run in Excel."""
+    """Cells that start like a formula (=, +, -, @, tab, CR) stay text: words of people never run in Excel."""
     for riga in ws.iter_rows(min_row=2):
         for cella in riga:
-            if isinstance(cella.value, str) and cella.value[:1] in ("=", "+", "-", "@"):
+            if isinstance(cella.value, str) and cella.value[:1] in ("=", "+", "-", "@", "\t", "\r"):
                 cella.data_type = "s"
 
 
@@ -98,8 +112,7 @@ def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None
                 w = csv.writer(f, delimiter=";")
                 w.writerow(colonne)
                 for r in righe:
-                    w.writerow(["" if v is None else (repr(v).replace(".", ",") if isinstance(v, float) else v)
-                                for v in r])
+                    w.writerow([_cella(v) for v in r])
         elif formato == "xlsx":
             from openpyxl import Workbook
 
@@ -116,11 +129,16 @@ def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None
         else:
             driver = {"geojson": "GeoJSON", "gpkg": "GPKG", "kml": "KML"}[formato]
             tabella = df
-            if formato == "kml" and strato == "contributi":
-                # What Google Earth and uMap show as the name and the text of a placemark.
+            if formato == "kml":
+                # What Google Earth and uMap show as the name and the text of a placemark. Google
+                # Earth reads a description as HTML: people's words go in as text, escaped (and
+                # every placemark has one, so no balloon is built from the raw fields).
                 tabella = df.copy()
-                tabella.insert(0, "Name", df["titolo"].fillna(df["tipo"]))
-                tabella.insert(1, "Description", df["testo"])
+                nome, testo = _KML.get(strato, ("id", None))
+                nomi = df["titolo"].fillna(df["tipo"]) if strato == "contributi" else df[nome]
+                testi = df[testo] if testo in df.columns else pd.Series([""] * len(df), index=df.index)
+                tabella.insert(0, "Name", nomi)
+                tabella.insert(1, "Description", [html.escape(t) if isinstance(t, str) else "" for t in testi])
             os.unlink(tmp)  # GDAL creates its own file
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -129,6 +147,15 @@ def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None
                                             promote_to_multi=False)
                 else:
                     pyogrio.write_dataframe(tabella, tmp, layer=strato, driver=driver)
+    def scrivi_e_controlla(tmp: str) -> None:
+        scrivi(tmp)
+        if not completo:
+            # A public file is read back, whatever its format, before it is put in place: a private
+            # value in it means a bug, and the file is not written.
+            from .riservatezza import controlla_file
+
+            controlla_file(tmp, None, [archivio], nome=str(percorso))
+
     if os.path.exists(percorso) and os.path.isdir(percorso):
         raise MappeError(f"{percorso} è una cartella: indicare il nome del file da scrivere.")
-    return scrivi_tutto_o_niente(percorso, scrivi)
+    return scrivi_tutto_o_niente(percorso, scrivi_e_controlla)

@@ -22,17 +22,19 @@ import hmac
 import html
 import json
 import math
+import re
 import struct
 
 import geopandas as gpd
 import pandas as pd
 import shapely
+from pyproj import Transformer
 from shapely import affinity
 
 from .catalogo import Catalogo
 from .errori import PrivacyError
 
-__all__ = ["SOGLIA_AGGREGATI", "id_pubblico", "indice_pubblici", "proietta", "sposta_sensibili", "valori_segreti",
+__all__ = ["CAMPI_ID", "SOGLIA_AGGREGATI", "con_ids_pubblici", "id_con_chiave", "id_pubblico", "indice_pubblici", "proietta", "sposta_sensibili", "valori_segreti",
            "verifica"]
 
 SOGLIA_AGGREGATI = 3
@@ -55,6 +57,41 @@ def id_pubblico(chiave: bytes, id_interno) -> str | None:
     if id_interno is None or (isinstance(id_interno, float) and math.isnan(id_interno)) or id_interno == "":
         return None
     return hmac.new(chiave, b"id-pubblico\x1f" + str(id_interno).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+# What an id made from a row's content looked like before it was keyed (see id_con_chiave).
+ID_CONTENUTO_VECCHIO = re.compile(r"^[a-z]-[0-9a-f]{16}$")
+
+
+def id_con_chiave(chiave: bytes, id_senza_chiave: str) -> str:
+    """The keyed form of a content hash (``c-`` + 16 hex digits): without the workspace secret
+    nobody can recompute it from a guess of a row's words and position, and so confirm the guess.
+
+    Ids made from content before they were keyed are replaced by this form, once, in every
+    store, kept version, history and registry (:func:`mappe.archivio.migra_ids`).
+    """
+    h = hmac.new(chiave, b"id-contenuto\x1f" + id_senza_chiave.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    return f"{id_senza_chiave[:2]}{h}"
+
+
+# Fields that hold ids (lists separated by "|" in risponde_a): public outputs carry public ids there.
+CAMPI_ID = ("id", "incontro", "luogo", "risponde_a", "su")
+
+
+def con_ids_pubblici(df: pd.DataFrame, chiave: bytes) -> pd.DataFrame:
+    """A copy of a table whose id fields (:data:`CAMPI_ID`) hold public ids instead of internal ones."""
+    df = df.copy()
+    for campo in CAMPI_ID:
+        if campo not in df.columns:
+            continue
+        if campo == "risponde_a":
+            df[campo] = [
+                "|".join(id_pubblico(chiave, x) for x in v.split("|") if x) or None if isinstance(v, str) else None
+                for v in df[campo].tolist()
+            ]
+        else:
+            df[campo] = [id_pubblico(chiave, v) if isinstance(v, str) else None for v in df[campo].tolist()]
+    return df
 
 
 def indice_pubblici(chiave: bytes, ids) -> dict[str, str]:
@@ -87,15 +124,24 @@ def sposta_sensibili(gdf: gpd.GeoDataFrame, confine, chiave: bytes) -> gpd.GeoDa
     conf_m = gpd.GeoSeries([confine], crs="EPSG:4326").to_crs(CRS_METRICO).iloc[0]
     shapely.prepare(conf_m)
     metri = gdf.loc[mask].geometry.to_crs(CRS_METRICO)
+    # A moved point must not land (to ~1 m) on the true position of another sensitive point: the
+    # page would then show that secret position (rare, but certain among thousands).
+    veri = {(round(g.x, 5), round(g.y, 5)) for g in gdf.loc[mask].geometry if g.geom_type == "Point"}
+    indietro = Transformer.from_crs(CRS_METRICO, "EPSG:4326", always_xy=True)
     nuove, da_togliere = {}, []
     for idx, g in metri.items():
         id_ = str(gdf.at[idx, "id"])
         for tentativo in range(64):
             dx, dy = _offset(chiave, id_, tentativo)
             spostata = affinity.translate(g, dx, dy)
-            if conf_m.contains(spostata.representative_point()) and conf_m.contains(spostata.centroid):
-                nuove[idx] = spostata
-                break
+            if not (conf_m.contains(spostata.representative_point()) and conf_m.contains(spostata.centroid)):
+                continue
+            if g.geom_type == "Point" and len(veri) > 1:
+                x, y = indietro.transform(spostata.x, spostata.y)
+                if (round(x, 5), round(y, 5)) in veri:
+                    continue
+            nuove[idx] = spostata
+            break
         else:
             da_togliere.append(idx)
     if nuove:
@@ -224,13 +270,20 @@ def verifica(testo_html: str, segreti: list[str], coordinate: list[tuple[float, 
     compact integers, which a text search would not see). Returns the leaked values (empty
     when the file is clean).
     """
-    trovati = []
-    for s in segreti:
-        if any(f in testo_html for f in _forme(s)):
+    from .riservatezza import contenuti
+
+    forme = [sorted(_forme(s)) for s in segreti]
+    # Maps write positions as "lon,lat" pairs rounded to 5 decimals (about 1 m).
+    scritte = [f"{round(x, 5)!r},{round(y, 5)!r}" for x, y in coordinate]
+    # every form of every secret at once: a page of millions of characters, tens of thousands of secrets
+    presenti = contenuti(testo_html, [f for ff in forme for f in ff] + scritte)
+    trovati, k = [], 0
+    for s, ff in zip(segreti, forme):
+        if any(presenti[k:k + len(ff)]):
             trovati.append(s)
-    for x, y in coordinate:
-        # Maps write positions as "lon,lat" pairs rounded to 5 decimals (about 1 m).
-        if f"{round(x, 5)!r},{round(y, 5)!r}" in testo_html or (posizioni and (round(x, 5), round(y, 5)) in posizioni):
+        k += len(ff)
+    for (x, y), scritta in zip(coordinate, presenti[k:]):
+        if scritta or (posizioni and (round(x, 5), round(y, 5)) in posizioni):
             trovati.append(f"{y:.5f}, {x:.5f}")
     return trovati
 

@@ -18,17 +18,21 @@ from shapely.geometry import Point
 from .archivio import Archivio
 from .errori import ImportaError, MappeError
 from .importa import CRS_METRICO, TOLLERANZA_M, Rifiuto
+from .pubblico import ID_CONTENUTO_VECCHIO, id_con_chiave, indice_pubblici
+from .testo import normalizza
 
-__all__ = ["MAX_COMMENTO", "RapportoRiscontri", "importa_riscontri", "in_attesa", "modera"]
+__all__ = ["MAX_COMMENTO", "MAX_RISCONTRI", "RapportoRiscontri", "importa_riscontri", "in_attesa", "modera",
+           "seleziona"]
 
 MAX_COMMENTO = 500
+MAX_RISCONTRI = 5000  # feedback items per file (a kiosk collects hundreds; more is a forged file)
 _CONTROLLO = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
 _ID = re.compile(r"^[A-Za-z0-9\-_]{1,64}$")
 
 
 def pulisci(testo, massimo: int = MAX_COMMENTO) -> str:
-    """A visitor's text: no control characters, bounded length, trimmed."""
-    return _CONTROLLO.sub("", str(testo or "")).strip()[:massimo]
+    """A visitor's text: no control characters nor bidirectional controls, bounded length, trimmed."""
+    return normalizza(_CONTROLLO.sub("", str(testo or "").replace("\r\n", "\n").replace("\r", "\n"))).strip()[:massimo]
 
 
 @dataclass
@@ -56,19 +60,63 @@ def _leggi(path: Path) -> dict:
     if not isinstance(dati, dict) or "mappe_riscontri" not in dati or not isinstance(dati.get("features"), list):
         raise ImportaError(
             f"Il file {path} non è un file di riscontri di una mostra di mappe: è quello scaricato "
-            "con il PIN del personale (riscontri-....geojson)?"
+            "con il codice del personale (riscontri-....geojson)?"
         )
     return dati
 
 
-def importa_riscontri(archivio: Archivio, path: Path | str) -> RapportoRiscontri:
+_NON_DECIFRABILE = "non_decifrabile"
+
+
+def _decifra(path: Path, dati: dict, segreto: bytes) -> dict:
+    """The items of a file downloaded from a kiosk, decrypted with the workspace's key.
+
+    (Files written before feedback was encrypted, and files of a served exhibition, hold items in
+    clear: they are read as they are, and go through the same checks.)
+    """
+    from .cifratura import decifra
+
+    testa = dati["mappe_riscontri"] if isinstance(dati["mappe_riscontri"], dict) else {}
+    if not testa.get("cifrati"):
+        return dati
+    mostra = str(testa.get("mostra") or "")
+    voci, illeggibili = [], 0
+    for f in dati["features"]:
+        p = f.get("properties") if isinstance(f, dict) else None
+        voce = decifra(segreto, mostra, p.get("cifrato")) if isinstance(p, dict) else None
+        if voce is None:
+            illeggibili += 1
+            voci.append({"type": "Feature", "geometry": None, "properties": {_NON_DECIFRABILE: True}})
+            continue
+        geom = None
+        if isinstance(voce.get("lon"), (int, float)) and isinstance(voce.get("lat"), (int, float)):
+            geom = {"type": "Point", "coordinates": [voce["lon"], voce["lat"]]}
+        voci.append({"type": "Feature", "geometry": geom, "properties": voce})
+    if voci and illeggibili == len(voci):
+        raise ImportaError(
+            f"I riscontri del file {path} non si possono leggere: la mostra è stata fatta da un'altra area di "
+            "lavoro (solo quella ha la chiave per decifrarli), oppure il file è rovinato. Importarlo "
+            "nell'area di lavoro che ha fatto la mostra."
+        )
+    return {**dati, "features": voci}
+
+
+def importa_riscontri(archivio: Archivio, path: Path | str, limite: int = MAX_RISCONTRI) -> RapportoRiscontri:
     """Add the feedback of one comune from a file downloaded at an exhibition, as awaiting moderation.
 
     Feedback about other comuni of the same exhibition is counted and left for their own
-    import; the same file imported twice adds nothing.
+    import; the same file imported twice adds nothing. A file with more than ``limite`` items
+    is refused whole (a kiosk collects hundreds: thousands are a forged file).
     """
     path = Path(path)
     dati = _leggi(path)
+    if len(dati["features"]) > limite:
+        raise ImportaError(
+            f"Il file {path} ha {len(dati['features']):,} riscontri, più del limite di {limite:,} per file: "
+            "una mostra non ne raccoglie tanti, il file potrebbe essere stato fabbricato. Se è davvero "
+            "di una vostra mostra, importarlo con --limite N (un numero più alto).".replace(",", ".")
+        )
+    dati = _decifra(path, dati, archivio.segreto())
     with archivio.blocco():
         return _importa(archivio, path, dati)
 
@@ -80,6 +128,10 @@ def _importa(archivio: Archivio, path: Path, dati: dict) -> RapportoRiscontri:
     suggerimenti = {k for k, v in catalogo.voci("reazione").items() if v.extra.get("suggerimento")}
     contributi_id = set(archivio.leggi("contributi")["id"])
     luoghi_id = set(archivio.leggi("luoghi")["id"])
+    # Pages carry public ids: map them back to the store's (and codes of an exhibition made before
+    # ids were keyed to their keyed form).
+    chiave = archivio.segreto()
+    pubblici = indice_pubblici(chiave, contributi_id | luoghi_id)
     esistenti = archivio.leggi("riscontri")
     gia = set(esistenti["id"])
     confine = archivio.confine().geometry.union_all()
@@ -91,8 +143,16 @@ def _importa(archivio: Archivio, path: Path, dati: dict) -> RapportoRiscontri:
         if not isinstance(p, dict):
             rapporto.respinti.append(Rifiuto(numero, "", "non è un riscontro (manca properties)"))
             continue
-        comune = str(p.get("comune") or "")
+        if p.get(_NON_DECIFRABILE):
+            rapporto.respinti.append(Rifiuto(numero, "", "non si può decifrare (rovinato, o cifrato per un'altra "
+                                             "area di lavoro)"))
+            continue
+        comune = pulisci(p.get("comune"), 64)
         su = pulisci(p.get("su"), 64)
+        if su in pubblici:
+            su = pubblici[su]
+        elif ID_CONTENUTO_VECCHIO.match(su) and id_con_chiave(chiave, su) in contributi_id | luoghi_id:
+            su = id_con_chiave(chiave, su)
         if comune and comune != archivio.slug:
             rapporto.altri_comuni[comune] = rapporto.altri_comuni.get(comune, 0) + 1
             continue
@@ -171,6 +231,26 @@ def in_attesa(archivio: Archivio) -> pd.DataFrame:
     return r
 
 
+def seleziona(archivio: Archivio, file: Path | str | None = None, dal: str | None = None, al: str | None = None,
+              mostra: str | None = None) -> list[str]:
+    """The ids of the feedback awaiting moderation that came with ``file``, was left between ``dal``
+    and ``al`` (ISO dates, both included) or at exhibition ``mostra``: for moderation in bulk."""
+    r = archivio.leggi("riscontri")
+    r = r[r["stato"].fillna("in_attesa") == "in_attesa"]
+    if file is not None:
+        dati = _decifra(Path(file), _leggi(Path(file)), archivio.segreto())
+        ids = {str((f.get("properties") or {}).get("id") or "") for f in dati["features"] if isinstance(f, dict)}
+        r = r[r["id"].isin(ids)]
+    if mostra:
+        r = r[r["mostra"] == mostra]
+    giorni = r["data"].fillna("").str[:10]
+    if dal:
+        r = r[giorni.loc[r.index] >= dal]
+    if al:
+        r = r[giorni.loc[r.index] <= al]
+    return r["id"].tolist()
+
+
 def modera(archivio: Archivio, approva=(), respingi=()) -> tuple[int, int]:
     """Approve and reject feedback by id, in one write. Returns (approved, rejected)."""
     approva, respingi = list(approva), list(respingi)
@@ -181,7 +261,15 @@ def modera(archivio: Archivio, approva=(), respingi=()) -> tuple[int, int]:
         return _modera(archivio, approva, respingi)
 
 
+def _interni(archivio: Archivio, ids: list) -> list:
+    """Feedback ids as the store has them (a public id, from a public export, is mapped back)."""
+    noti = set(archivio.leggi("riscontri")["id"])
+    pubblici = indice_pubblici(archivio.segreto(), noti) if any(i not in noti for i in ids) else {}
+    return [i if i in noti else pubblici.get(i, i) for i in ids]
+
+
 def _modera(archivio: Archivio, approva: list, respingi: list) -> tuple[int, int]:
+    approva, respingi = _interni(archivio, approva), _interni(archivio, respingi)
     r = archivio.leggi("riscontri")
     noti = set(r["id"])
     ignoti = [i for i in approva + respingi if i not in noti]
@@ -208,6 +296,7 @@ def promuovi(archivio: Archivio, id_: str, come: str | None = None, tema: str | 
     import uuid
 
     with archivio.blocco():
+        id_ = _interni(archivio, [id_])[0]
         ris = archivio.leggi("riscontri")
         righe = ris.index[ris["id"] == id_]
         if not len(righe):

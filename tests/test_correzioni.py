@@ -5,6 +5,7 @@ import pytest
 from conftest import scrivi_csv
 
 from mappe.importa import importa_file
+from mappe.pubblico import id_pubblico
 
 SEGRETO = "Testo da dimenticare: abito in via Verdi 12"
 
@@ -28,11 +29,13 @@ def test_esporta_in_xlsx_correggi_reimporta_aggiorna_solo_le_righe_cambiate(cli,
     wb = openpyxl.load_workbook(x)
     ws = wb.active
     colonne = [c.value for c in ws[1]]
+    # the file is public: it carries public ids, which the import maps back to the store's
+    uno, due = (id_pubblico(tre.segreto(), i) for i in ("c-1", "c-2"))
     for riga in ws.iter_rows(min_row=2):
         valori = dict(zip(colonne, riga))
-        if valori["id"].value == "c-1":
+        if valori["id"].value == uno:
             valori["tema"].value = "formazione"
-        if valori["id"].value == "c-2":
+        if valori["id"].value == due:
             valori["testo"].value = "Il bar della piazza, aperto fino a tardi"
     wb.save(x)
     r = cli("importa", x, "--comune", "Orbassano")
@@ -88,8 +91,10 @@ def test_oblio_cancella_anche_le_versioni_e_dice_quali_file_lo_contenevano(cli, 
     versioni = list(tre.cartella_versioni.glob("*.gpkg"))
     assert len(versioni) >= 4
     assert any(SEGRETO.encode() in v.read_bytes() for v in versioni)
-    r = cli("oblio", "--autore", "maria r.")
-    assert r.exit_code == 0 and "2 contributi" in r.output and "mappe elimina orbassano c-1 c-3 --oblio" in r.output
+    r = cli("oblio", "--persona", "maria r.", "--elenco")
+    assert r.exit_code == 0 and "2 contributi detti da 'maria r.'" in r.output
+    assert "orbassano  c-1" in r.output and "orbassano  c-3" in r.output
+    assert SEGRETO.encode() in tre.gpkg.read_bytes()  # --elenco changes nothing
     r = cli("elimina", "Orbassano", "c-3", "--oblio", "--si")
     assert r.exit_code == 0, r.output
     assert "cancellati per sempre 1 contributi" in r.output

@@ -13,7 +13,10 @@ from mappe import territorio
 from mappe.archivio import crea_area
 from mappe.cli import main
 from mappe.esporta import esporta
+from mappe.file import da_cella_csv
 from mappe.importa import importa_file
+from mappe.pubblico import id_pubblico
+from mappe.testo import normalizza
 
 NON_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 TESTI = st.one_of(
@@ -44,7 +47,9 @@ def test_ogni_testo_sopravvive_a_import_archivio_export(archivio, tmp_path_facto
     id_ = f"c-{uuid.uuid4().hex}"
     f = _csv(cartella / "c.csv", [["id", "tipo", "tema", "testo"], [id_, "bisogno", "lavoro", testo]])
     r = importa_file(archivio, f)
-    atteso = testo.strip()  # cells are trimmed, as a spreadsheet user expects
+    # cells are trimmed, as a spreadsheet user expects; line breaks become \n and bidirectional
+    # controls go; an apostrophe that mappe's own CSV puts before a formula is taken away
+    atteso = normalizza(da_cella_csv(testo)).strip()
     if NON_XML.search(atteso):
         assert r.respinti and r.respinti[0].riga == 2 and r.respinti[0].campo == "testo"
         return
@@ -57,7 +62,9 @@ def test_ogni_testo_sopravvive_a_import_archivio_export(archivio, tmp_path_facto
     uscita = esporta(archivio, cartella / "e.csv")
     with open(uscita, encoding="utf-8-sig", newline="") as fh:
         righe = {r["id"]: r for r in csv.DictReader(fh, delimiter=";")}
-    assert righe[id_]["testo"] == atteso
+    cella = righe[id_pubblico(archivio.segreto(), id_)]["testo"]  # a public file: public ids
+    assert cella[:1] not in ("=", "+", "-", "@")
+    assert da_cella_csv(cella) == atteso
 
 
 VALORI = st.one_of(

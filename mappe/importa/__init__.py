@@ -24,7 +24,11 @@ from shapely.geometry import Point
 from ..archivio import Archivio, conforma
 from ..catalogo import Campo, Catalogo, Strato
 from ..errori import ImportaError
+from ..file import da_cella_csv
+from ..pubblico import id_con_chiave, indice_pubblici
+from ..testo import normalizza
 from . import coordinate as coord
+from .limiti import ARCHIVI, Limiti, controlla_archivio
 from .tabelle import leggi_csv, leggi_xlsx
 
 __all__ = ["TOLLERANZA_M", "Opzioni", "Rapporto", "Rifiuto", "importa_file", "importa_tabella", "leggi_file"]
@@ -71,6 +75,7 @@ class Opzioni:
     fuori_comune: str = "rifiuta"  # or "accetta"
     crs: str | None = None  # the file's coordinate system, when it does not say it (or says it wrong)
     foglio: str | None = None
+    limiti: Limiti = field(default_factory=Limiti)  # rows, points per shape, MB of an archive (limiti.py)
 
 
 @dataclass
@@ -291,22 +296,30 @@ class _Validatore:
         return s
 
 
-def leggi_file(path: Path, foglio: str | None = None, crs: str | None = None) -> pd.DataFrame:
-    """Read any supported file into a table (a GeoDataFrame for vector files)."""
+def leggi_file(path: Path, foglio: str | None = None, crs: str | None = None,
+               limiti: Limiti | None = None) -> pd.DataFrame:
+    """Read any supported file into a table (a GeoDataFrame for vector files).
+
+    A file beyond ``limiti`` (default :class:`~mappe.importa.limiti.Limiti`: rows, points per
+    shape, MB of an archive) is refused with :class:`ImportaError` before the heavy work.
+    """
     path = Path(path)
+    limiti = limiti or Limiti()
     if not path.exists():
         raise ImportaError(f"Il file {path} non esiste: controllare il nome e la cartella.")
     if path.is_dir():
         raise ImportaError(f"{path} è una cartella, non un file: indicare il file da importare.")
     est = path.suffix.lower()
+    if est in ARCHIVI:  # whatever reads it, an archive is measured before it is opened
+        controlla_archivio(path, limiti)
     if est in (".csv", ".txt", ".tsv"):
-        return leggi_csv(path)
+        return leggi_csv(path, limiti)
     if est in (".xlsx", ".xlsm"):
-        return leggi_xlsx(path, foglio)
+        return leggi_xlsx(path, foglio, limiti)
     if est in (".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml"):
         from .vettori import leggi_vettori
 
-        return leggi_vettori(path, crs=crs)
+        return leggi_vettori(path, crs=crs, limiti=limiti)
     raise ImportaError(
         f"Il file {path} ha un formato che mappe non legge ({est or 'senza estensione'}): "
         "usare CSV, XLSX, GeoJSON, GeoPackage, Shapefile (anche zippato) o KML."
@@ -334,7 +347,7 @@ def importa_file(
     prova : bool
         Check every row and report, but write nothing.
     opzioni : Opzioni
-        Column names, coordinate fixes, points outside the comune.
+        Column names, coordinate fixes, points outside the comune, limits of the file's size.
 
     Returns
     -------
@@ -345,8 +358,11 @@ def importa_file(
     if foglio:
         opzioni.foglio = foglio
     path = Path(path)
-    df = leggi_file(path, opzioni.foglio, opzioni.crs)
-    return importa_tabella(archivio, df, path, strato, prova, opzioni)
+    df = leggi_file(path, opzioni.foglio, opzioni.crs, opzioni.limiti)
+    rapporto = importa_tabella(archivio, df, path, strato, prova, opzioni)
+    # what the reader left out of the file (a GeoPackage view), said before the rows
+    rapporto.avvisi[:0] = [Rifiuto(0, "", a) for a in df.attrs.get("avvisi", [])]
+    return rapporto
 
 
 def _wkt_arrotondati(geometrie: list) -> list[str | None]:
@@ -361,15 +377,77 @@ def _wkt_arrotondati(geometrie: list) -> list[str | None]:
     return out
 
 
-def _id_contenuto(codice_comune: str, strato: str, riga: dict, wkt: str | None) -> str:
-    """A stable id from what the row says: the same row imported again is the same contribution."""
+def _id_contenuto(chiave: bytes, codice_comune: str, strato: str, riga: dict, wkt: str | None) -> str:
+    """A stable id from what the row says: the same row imported again is the same contribution.
+
+    The hash of the content is keyed with the workspace secret (:func:`id_con_chiave`).
+    """
     testo = re.sub(r"\s+", " ", (riga.get("testo") or riga.get("nome") or "")).strip().lower()
     parti = [codice_comune, strato, riga.get("incontro") or "", riga.get("tipo") or "",
              riga.get("tema") or riga.get("categoria") or "", testo]
     if wkt is not None:
         parti.append(wkt)
     h = hashlib.sha1("\x1f".join(parti).encode("utf-8")).hexdigest()[:16]
-    return f"{strato[0]}-{h}"
+    return id_con_chiave(chiave, f"{strato[0]}-{h}")
+
+
+# Values that may be public ids (pubblico.id_pubblico): 16 hexadecimal digits.
+_FORSE_PUBBLICO = re.compile(r"^[0-9a-f]{16}$")
+# Stored texts lose carriage returns and bidirectional controls (testo.normalizza).
+_DA_NORMALIZZARE = re.compile("[\r\u202a-\u202e\u2066-\u2069]")
+
+
+def _pulisci_colonne(df: pd.DataFrame, colonne: list, tabellare: bool) -> pd.DataFrame:
+    """Texts as they are stored: normalised (testo.normalizza) and, in a spreadsheet, without the
+    apostrophe that mappe's CSV puts before a formula-like cell (file.da_cella_csv).
+
+    Each column is looked at in one pass (joined): at 100,000 rows, per-cell work only where needed.
+    """
+    copia = None
+    for col in colonne:
+        if col not in df.columns or df[col].dtype != object:
+            continue
+        valori = df[col].tolist()
+        testi = [v for v in valori if type(v) is str]
+        if not testi:
+            continue
+        unito = "\x00" + "\x00".join(testi)
+        apostrofi = tabellare and "\x00'" in unito
+        if not apostrofi and not _DA_NORMALIZZARE.search(unito):
+            continue
+        nuovi = []
+        for v in valori:
+            if type(v) is str:
+                if apostrofi:
+                    v = da_cella_csv(v)
+                v = normalizza(v)
+            nuovi.append(v)
+        if copia is None:
+            copia = df.copy()
+        copia[col] = pd.Series(nuovi, index=df.index, dtype=object)
+    return df if copia is None else copia
+
+
+def _indice_pubblici(archivio: Archivio, df: pd.DataFrame, mappa: dict) -> dict[str, str]:
+    """Public id -> internal id for the store's rows, when the file holds anything like a public id.
+
+    (Computed only then: a keyed hash of 100,000 ids is not free.)
+    """
+    colonne = [mappa[c] for c in ("id", "incontro", "luogo", "risponde_a") if c in mappa]
+    forse = False
+    for col in colonne:
+        for v in df[col].tolist():
+            if isinstance(v, str) and any(_FORSE_PUBBLICO.match(x.strip()) for x in v.split("|")):
+                forse = True
+                break
+        if forse:
+            break
+    if not forse:
+        return {}
+    ids = []
+    for strato in ("contributi", "luoghi", "incontri"):
+        ids += archivio.leggi(strato)["id"].tolist()
+    return indice_pubblici(archivio.segreto(), ids)
 
 
 def _vuoto(v) -> bool:
@@ -461,10 +539,14 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
         rapporto.avvisi.append(Rifiuto(
             0, "", f"le colonne {', '.join(repr(c) for c in ignorate)} non sono campi del catalogo e non vengono "
             "importate (se servono: rinominarle, o usare --colonne campo=colonna)"))
+    colonne_usate = [c for c in usate if c in df.columns]
+    df = _pulisci_colonne(df, colonne_usate, not ha_geometria)
+    # A file exported by mappe for the public carries public ids: map them back to the store's.
+    pubblici = _indice_pubblici(archivio, df, mappa)
     righe_ok: list[dict] = []
     geometrie = []
     numeri = []
-    file_ids = {_testo(v) for v in df[mappa["id"]]} if "id" in mappa else set()
+    file_ids = {pubblici.get(x, x) for x in (_testo(v) for v in df[mappa["id"]])} if "id" in mappa else set()
     indice_riga = {}
 
     # The example row of the template (mappe modello), if left in the file, is skipped.
@@ -508,6 +590,12 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                 primo, motivo = errori[0]
                 altri = "".join(f"; campo '{c}': {m}" for c, m in errori[1:])
                 raise _Scarto(primo, motivo + altri)
+            if pubblici:
+                for campo in ("id", "incontro", "luogo"):
+                    if out.get(campo) in pubblici:
+                        out[campo] = pubblici[out[campo]]
+                if out.get("risponde_a"):
+                    out["risponde_a"] = "|".join(pubblici.get(x, x) for x in out["risponde_a"].split("|"))
             if strato == "contributi":
                 if out.get("peso") is None:
                     out["peso"] = 1
@@ -597,9 +685,10 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     avvisi_simili = 0
     senza_id = [k for k, out in enumerate(righe_ok) if not out.get("id")]
     if senza_id:
+        chiave = archivio.segreto()
         wkt = _wkt_arrotondati([geometrie[k] for k in senza_id])
         for k, w in zip(senza_id, wkt):
-            righe_ok[k]["id"] = _id_contenuto(codice, strato, righe_ok[k], w)
+            righe_ok[k]["id"] = _id_contenuto(chiave, codice, strato, righe_ok[k], w)
     senza_id = set(senza_id)
     for k, (out, geom, numero) in enumerate(zip(righe_ok, geometrie, numeri)):
         if (k in senza_id and simili is not None and out["id"] not in per_id
@@ -658,10 +747,12 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
 
 
 def scrivi_scarti(rapporto: Rapporto, percorso: Path | str) -> Path:
-    """Write the rejected rows, with the reason, to a CSV for Italian Excel to fix and import again."""
-    import csv
+    """Write the rejected rows, with the reason, to a CSV for Italian Excel to fix and import again.
 
-    from ..file import scrivi_tutto_o_niente
+    Cells that a spreadsheet would run as a formula are neutralised (:func:`mappe.file.scrivi_csv`);
+    importing the file undoes it.
+    """
+    from ..file import scrivi_csv
 
     percorso = Path(percorso)
     scarti = rapporto.scarti if rapporto.scarti is not None else pd.DataFrame(columns=["errore"])
@@ -669,15 +760,8 @@ def scrivi_scarti(rapporto: Rapporto, percorso: Path | str) -> Path:
     if isinstance(scarti, gpd.GeoDataFrame) and "geometry" in scarti.columns:
         scarti = pd.DataFrame(scarti)
         scarti["wkt"] = [g.wkt if g is not None else "" for g in scarti.pop("geometry")]
-
-    def scrivi(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
-            w = csv.writer(f, delimiter=";")
-            w.writerow([str(c) for c in scarti.columns])
-            for riga in scarti.itertuples(index=False):
-                w.writerow(["" if _vuoto(v) else v for v in riga])
-
-    return scrivi_tutto_o_niente(percorso, scrivi)
+    righe = ([None if _vuoto(v) else v for v in riga] for riga in scarti.itertuples(index=False))
+    return scrivi_csv(percorso, [str(c) for c in scarti.columns], righe)
 
 
 def _norm_testo(t) -> str:

@@ -67,8 +67,9 @@ TESTI = {
         "che_cosa": "Che cosa vuoi aggiungere?", "descrivi": "Descrivilo in poche parole",
         "fuori": "Questo punto è fuori dai comuni della mostra: tocca dentro il confine.",
         "segnalazioni": "Segnalazioni dei visitatori",
-        "personale": "Personale", "pin": "PIN del personale", "scarica": "Scarica i riscontri",
-        "pin_sbagliato": "PIN sbagliato.", "scaricati": "riscontri scaricati in",
+        "personale": "Personale", "pin": "Codice del personale", "scarica": "Scarica i riscontri",
+        "pin_sbagliato": "Codice sbagliato.", "scaricati": "riscontri scaricati in",
+        "aspetta": "Attendere {s} s prima di riprovare.", "controllo": "Controllo del codice...",
         "nessun_nuovo": "Nessun riscontro nuovo dall'ultimo scaricamento.", "chiudi": "Chiudi",
         "scarica_tutto": "Scarica di nuovo tutto",
         "contatti": "Per dire la tua", "testo_vuoto": "Scrivi qualcosa prima di inviare.",
@@ -114,8 +115,9 @@ TESTI = {
         "che_cosa": "What do you want to add?", "descrivi": "Describe it in a few words",
         "fuori": "This point is outside the municipalities of the exhibition: tap inside the boundary.",
         "segnalazioni": "Visitors' suggestions",
-        "personale": "Staff", "pin": "Staff PIN", "scarica": "Download the feedback",
-        "pin_sbagliato": "Wrong PIN.", "scaricati": "feedback items downloaded to",
+        "personale": "Staff", "pin": "Staff code", "scarica": "Download the feedback",
+        "pin_sbagliato": "Wrong code.", "scaricati": "feedback items downloaded to",
+        "aspetta": "Wait {s} s before trying again.", "controllo": "Checking the code...",
         "nessun_nuovo": "No new feedback since the last download.", "chiudi": "Close",
         "scarica_tutto": "Download everything again",
         "contatti": "To have your say", "testo_vuoto": "Write something before sending.",
@@ -150,8 +152,8 @@ class Opzioni:
     chiosco: bool = False
     attesa_s: int = 180  # kiosk: seconds without a touch before going back to the start
     mostra_id: str = ""
-    pin_sale: str = ""
-    pin_hash: str = ""
+    pin: dict = field(default_factory=dict)  # the staff code as PBKDF2 (cifratura.hash_pin)
+    chiave_pubblica: dict = field(default_factory=dict)  # the exhibition's public key (JWK)
     web: bool = False
     distanza: float = 800  # metres: walking distance for the network view
     contenuto: dict = field(default_factory=dict)  # filled when built: {comune slug: ids in the page}
@@ -267,7 +269,7 @@ def _voci(catalogo: Catalogo, lingua: str) -> dict:
         out[nome] = {}
         for codice, v in voci.items():
             d = {"label": v.etichetta(lingua), "colore": v.colore}
-            for chiave in ("forma", "suggerimento", "valenza"):
+            for chiave in ("forma", "suggerimento", "valenza", "icona", "dimensione"):
                 if chiave in v.extra:
                     d[chiave] = v.extra[chiave]
             out[nome][codice] = d
@@ -376,8 +378,9 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "comune": _sparsa([int(x) or None for x in _colonna(c, "indice_comune")]),
         "pos": _posizioni(c.geometry) if len(c) else {"i": [], "x": [], "y": [], "altre": {}, "scala": 10**DECIMALI},
     }
-    if raccolta:  # visitors' feedback names what it is about
-        contributi_dati["id"] = _colonna(c, "id")
+    chiave = area.segreto()
+    if raccolta:  # visitors' feedback names what it is about, by public id
+        contributi_dati["id"] = [pubblico.id_pubblico(chiave, x) for x in _colonna(c, "id")]
     rete = None
     if any(v["rete"] for v in viste) and len(c):
         from ..analisi import rete as calcola_rete
@@ -407,7 +410,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "incontri": [incontri[k] for k in lista_incontri],
         "mostra_luoghi": luoghi_mostrati,
         "luoghi": {
-            "id": _colonna(lg, "id"),
+            "id": [pubblico.id_pubblico(chiave, x) for x in _colonna(lg, "id")],
             "nome": _colonna(lg, "nome"),
             "categoria": _colonna(lg, "categoria"),
             "ruolo": _colonna(lg, "ruolo"),
@@ -426,8 +429,8 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "chiosco": bool(opzioni.chiosco),
         "attesa_ms": int(opzioni.attesa_s * 1000),
         "mostra_id": opzioni.mostra_id,
-        "pin_sale": opzioni.pin_sale,
-        "pin_hash": opzioni.pin_hash,
+        "pin": opzioni.pin if raccolta else {},
+        "chiave_pubblica": opzioni.chiave_pubblica if raccolta else {},
         "informativa": progetto["informativa"] if lingua == "it" or progetto.get("informativa_en") is None
         else progetto["informativa_en"],
         "contatto": progetto["contatto"] if opzioni.web else "",
@@ -548,8 +551,8 @@ SCHELETRO = """<a class="mappe-salta" href="#mappe-elenco">{salta}</a>
 
 def pagina(dati: dict, titolo_pagina: str, lingua: str = "it", testo_json: str | None = None) -> str:
     """Render the whole HTML page of a comune map or an exhibition."""
-    return pagina_generica(dati, titolo_pagina, lingua, risorse.nostro("mappe.js"), "Mappe.avvia",
-                           TESTI[lingua]["salta"], testo_json)
+    return pagina_generica(dati, titolo_pagina, lingua, risorse.nostro("raccolta.js") + "\n;\n" +
+                           risorse.nostro("mappe.js"), "Mappe.avvia", TESTI[lingua]["salta"], testo_json)
 
 
 def pagina_generica(dati: dict, titolo_pagina: str, lingua: str, js: str, avvio: str, salta: str,
@@ -671,6 +674,11 @@ def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = 
         # private note happens to be just that word.
         noti = {v.casefold() for v in _testi_pubblici(catalogo)}
         noti |= {a.nome.casefold() for a in area.archivi()}
+        if any(len(x) < 60 for x in segreti):
+            # the neighbouring comuni are named on the map too
+            from ..territorio import tutti_i_comuni
+
+            noti |= {c.nome.casefold() for c in tutti_i_comuni()}
         segreti = sorted({x for x in segreti if x.strip().casefold() not in noti})
     pubblico.controlla(html, segreti, coordinate, trovate)
 

@@ -1,0 +1,55 @@
+"""Text written by people: stored clean, printed so that nobody can be fooled by it.
+
+Stored texts keep every letter of every script (right-to-left ones included) but lose the
+invisible characters that change how a text is shown: carriage returns become plain line
+breaks, and the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069), which can
+make a text read differently from what it says, are removed.
+
+Everything printed on a terminal from data (comments, names, file contents, history) goes
+through :func:`per_terminale`: control characters, ANSI escape sequences, C1 codes and the
+same bidirectional controls are shown as visible codes (``\\x1b``, ``\\u202e``), so a moderator
+sees exactly what would be published, and no text can move the cursor, change colours, hide
+itself or forge another line of output.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["normalizza", "per_terminale", "riga_terminale"]
+
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Everything a terminal would act on instead of showing: C0 (but tab and line feed), DEL, C1,
+# the line and paragraph separators, the bidirectional controls.
+_INVISIBILI = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def normalizza(testo: str) -> str:
+    """A text as it is stored: ``\\r\\n`` and ``\\r`` become ``\\n``, bidirectional controls go."""
+    if "\r" in testo:
+        testo = testo.replace("\r\n", "\n").replace("\r", "\n")
+    if _BIDI.search(testo):
+        testo = _BIDI.sub("", testo)
+    return testo
+
+
+def _codice(m: re.Match) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def per_terminale(testo) -> str:
+    """``testo`` made safe to print: what a terminal would act on is shown as a visible code.
+
+    Line feeds and tabs stay (messages have several lines); use :func:`riga_terminale` for a
+    value that must stay on one line.
+    """
+    testo = str(testo)
+    return _INVISIBILI.sub(_codice, testo) if _INVISIBILI.search(testo) else testo
+
+
+def riga_terminale(testo) -> str:
+    """A value from data on one line: line breaks shown as ``⏎``, tabs as spaces, the rest as
+    :func:`per_terminale` (a comment cannot pretend to be the next line of the output)."""
+    testo = str(testo).replace("\r\n", "\n").replace("\n", " ⏎ ").replace("\t", " ")
+    return per_terminale(testo)
