@@ -501,6 +501,8 @@ class Area:
 
     def archivi(self) -> list[Archivio]:
         """Every comune of the workspace, by name."""
+        from .migrazioni import migra_registro
+
         migra_registro(self.cartella)
         out = []
         for p in sorted(self.cartella_comuni.iterdir()):
@@ -513,6 +515,8 @@ class Area:
         controlla_collegamenti(cartella)
         arch = Archivio(cartella, self.catalogo)
         if not arch.info.get("id_chiave"):
+            from .migrazioni import migra_ids
+
             migra_ids(arch)
         return arch
 
@@ -526,6 +530,8 @@ class Area:
         """
         testo = str(testo).strip()
         # A folder name is taken as it is only when it is a plain slug: "../altro" never leaves the workspace.
+        from .migrazioni import migra_registro
+
         migra_registro(self.cartella)
         if _SLUG.match(testo):
             diretto = self.cartella_comuni / testo
@@ -656,111 +662,10 @@ def crea_area(cartella: Path | str, segreto: str | None = None) -> Area:
     area.segreto()
     if nuova and not (chiavi / "esportazioni.jsonl").exists():
         # a new workspace records public ids in its registry from the start
+        from .migrazioni import MARCA_REGISTRO
+
         (chiavi / MARCA_REGISTRO).touch(mode=0o600)
     return area
-
-
-# Present in .mappe/ once the export registry holds public ids only (see correzioni).
-MARCA_REGISTRO = "registro-con-chiave"
-
-
-def migra_registro(cartella_area: Path) -> None:
-    """Once per workspace: the ids in the registry of exported files become public ids (keyed:
-    they confirm no guess about what a row said; an erasure still finds the files by them)."""
-    from .pubblico import ID_CONTENUTO_VECCHIO, id_con_chiave, id_pubblico
-
-    chiavi = Path(cartella_area) / ".mappe"
-    marca = chiavi / MARCA_REGISTRO
-    if marca.exists():
-        return
-    chiave = segreto_area(cartella_area)
-    cartella = chiavi / "esportazioni"
-    for f in sorted(cartella.glob("*.json")) if cartella.is_dir() and not cartella.is_symlink() else []:
-        try:
-            contenuto = json.loads(f.read_text(encoding="utf-8"))
-        except (ValueError, OSError):
-            continue
-        nuovo = {}
-        for slug, ids in contenuto.items():
-            if isinstance(ids, list):
-                ids = [id_con_chiave(chiave, i) if ID_CONTENUTO_VECCHIO.match(str(i)) else i for i in ids]
-                nuovo[slug] = {"ids": [id_pubblico(chiave, i) for i in ids]}
-            else:
-                nuovo[slug] = ids
-        testo = json.dumps(nuovo)
-        _sostituisci_file(f, lambda tmp, t=testo: Path(tmp).write_text(t, encoding="utf-8"))
-    crea_cartella_privata(chiavi)
-    marca.touch(mode=0o600)
-
-
-def migra_ids(arch: Archivio) -> None:
-    """Once per store: give ids made from content before they were keyed their keyed form.
-
-    Such ids (``c-`` + the first 16 hex digits of an unkeyed SHA-1 of a row's words and position)
-    let anybody confirm a guess about a row, an erased one included. Each is replaced by
-    :func:`mappe.pubblico.id_con_chiave` of itself, in the store, in every kept version (so that
-    ``annulla`` brings back no old id), in the references between rows and in the history; the
-    files are compacted so that no old id is left in their free pages. A file imported again
-    computes the same keyed ids, so it still finds its rows.
-    """
-    from .pubblico import CAMPI_ID, ID_CONTENUTO_VECCHIO, id_con_chiave
-
-    with arch.blocco():
-        arch.__dict__.pop("info", None)
-        if arch.info.get("id_chiave"):
-            return
-        chiave = arch.segreto()
-        memo: dict[str, str] = {}
-
-        def nuovo(v):
-            if not isinstance(v, str) or not ID_CONTENUTO_VECCHIO.match(v):
-                return v
-            if v not in memo:
-                memo[v] = id_con_chiave(chiave, v)
-            return memo[v]
-
-        def rinnova(path: Path, segna: bool) -> None:
-            strati = {}
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                presenti = {n for n, _ in pyogrio.list_layers(path)}
-                for nome, st in arch.catalogo.strati.items():
-                    if nome in presenti:
-                        strati[nome] = pyogrio.read_dataframe(path, layer=nome, read_geometry=st.geometria,
-                                                              use_arrow=True)
-            for nome, df in strati.items():
-                for campo in CAMPI_ID:
-                    if campo in df.columns:
-                        df[campo] = [("|".join(nuovo(x) for x in v.split("|")) if campo == "risponde_a" else nuovo(v))
-                                     if isinstance(v, str) else v for v in df[campo].tolist()]
-            info = None
-            if segna:
-                info = pyogrio.read_dataframe(path, layer="comune", read_geometry=False)
-                info["id_chiave"] = 1
-
-            def scrivi(tmp: Path) -> None:
-                for nome, df in strati.items():
-                    _scrivi_strato(tmp, nome, conforma(arch.catalogo.strati[nome], df))
-                if info is not None:
-                    _scrivi_strato(tmp, "comune", info)
-                compatta(tmp)
-
-            _scrivi_atomico(path, scrivi, None)
-
-        if arch.cartella_versioni.is_dir():
-            for versione in sorted(arch.cartella_versioni.glob("*.gpkg")):
-                rinnova(versione, False)
-        rinnova(arch.gpkg, True)
-        if arch.file_storia.exists():
-            testo = arch.file_storia.read_text(encoding="utf-8")
-            rinnovato = re.sub(r"\b[a-z]-[0-9a-f]{16}\b", lambda m: nuovo(m.group()), testo)
-
-            def storia(tmp: str) -> None:
-                Path(tmp).write_text(rinnovato, encoding="utf-8")
-
-            _sostituisci_file(arch.file_storia, storia)
-        arch._registra("chiavi", "gli id costruiti dal contenuto sono ora cifrati con la chiave dell'area", None, None)
-        arch.__dict__.pop("info", None)
 
 
 def compatta(path: Path) -> None:

@@ -105,7 +105,7 @@ def conferma(domanda: str) -> bool:
 
 def registra_esportazione(area, percorso: Path, tipo: str, contenuto: dict, impronte: dict | None = None) -> None:
     """Record what an exported file holds (so that an erasure can name the files to replace)."""
-    from .correzioni import registra_esportazione as registra
+    from .registro import registra_esportazione as registra
 
     registra(area, percorso, tipo, contenuto, impronte)
 

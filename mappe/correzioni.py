@@ -22,13 +22,8 @@ every export writes; with ``anche_file`` the listed files are deleted as well.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import hmac
 import json
-import os
 import re
-import secrets
 import sqlite3
 import unicodedata
 import warnings
@@ -45,18 +40,16 @@ from .archivio import (
     _scrivi_atomico,
     _scrivi_strato,
     _sostituisci_file,
-    _utente,
     compatta,
     conforma,
-    crea_cartella_privata,
-    migra_registro,
 )
 from .errori import MappeError
-from .pubblico import ID_CONTENUTO_VECCHIO, id_con_chiave, id_pubblico, indice_pubblici
+from .pubblico import ID_CONTENUTO_VECCHIO, id_con_chiave, indice_pubblici
+from .registro import esportazioni_con, file_registro
 from .testo import normalizza
 
 __all__ = ["STRATI_MODIFICABILI", "Eliminazione", "Tracce", "cerca_persona", "dimentica_persona", "elimina",
-           "esportazioni_con", "id_interno", "modifica", "registra_esportazione", "riferimenti", "trova"]
+           "id_interno", "modifica", "riferimenti", "trova"]
 
 STRATI_MODIFICABILI = ("contributi", "luoghi", "incontri", "riscontri")
 # Tables of a store that belong to mappe; anything else in the GeoPackage was added by hand.
@@ -647,68 +640,4 @@ def _dopo_oblio(area: Area, esito: Eliminazione, testi: list[str], persona: Pers
             if p.is_file():
                 p.unlink()
                 esito.file_cancellati.append(str(p))
-    _pulisci_testo_file(_registro(area), testi, persona)
-
-
-# --- Which files hold which rows: every export records it ----------------------------------
-
-def _registro(area: Area) -> Path:
-    return area.cartella / ".mappe" / "esportazioni.jsonl"
-
-
-def impronta(chiave: bytes, testo: str) -> str:
-    """A keyed fingerprint of a text (normalised), to recognise rows that have no id in a file."""
-    return hmac.new(chiave, b"impronta\x1f" + _norm(testo).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
-
-
-def _migra_registro(area: Area) -> None:
-    migra_registro(area.cartella)
-
-
-def registra_esportazione(area: Area, percorso: Path, tipo: str, contenuto: dict[str, list[str]],
-                          impronte: dict[str, list[str]] | None = None) -> None:
-    """Record that ``percorso`` was written with these rows ({comune slug: [internal ids]}).
-
-    The registry keeps public ids (keyed), and for rows with no id (rejected rows of an import)
-    keyed fingerprints of their texts: nothing in it tells what the rows said.
-    """
-    _migra_registro(area)
-    chiave = area.segreto()
-    cartella = area.cartella / ".mappe" / "esportazioni"
-    crea_cartella_privata(cartella)
-    quando = dt.datetime.now()
-    nome = f"{quando:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}.json"
-    dati = {slug: {"ids": [id_pubblico(chiave, i) for i in ids if i]} for slug, ids in contenuto.items()}
-    for slug, testi in (impronte or {}).items():
-        dati.setdefault(slug, {"ids": []})["impronte"] = sorted({impronta(chiave, t) for t in testi if t})
-    fd = os.open(cartella / nome, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(json.dumps(dati))
-    voce = {"quando": quando.isoformat(timespec="seconds"), "utente": _utente(), "tipo": tipo,
-            "file": str(Path(percorso).resolve()), "comuni": {k: len(v) for k, v in contenuto.items()},
-            "contenuto": nome}
-    fd = os.open(_registro(area), os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as f:
-        f.write(json.dumps(voce, ensure_ascii=False) + "\n")
-
-
-def esportazioni_con(area: Area, slug: str, ids: set[str], testi: list[str] = ()) -> list[dict]:
-    """The recorded exports that held any of these rows of a comune (by internal id, or by the
-    fingerprint of their texts for files of rejected rows)."""
-    if not _registro(area).exists():
-        return []
-    _migra_registro(area)
-    chiave = area.segreto()
-    pubblici = {id_pubblico(chiave, i) for i in ids}
-    impronte = {impronta(chiave, t) for t in testi if t}
-    trovate = []
-    for riga in _registro(area).read_text(encoding="utf-8").splitlines():
-        try:
-            voce = json.loads(riga)
-            contenuto = json.loads((area.cartella / ".mappe" / "esportazioni" / voce["contenuto"]).read_text("utf-8"))
-        except (ValueError, OSError, KeyError):
-            continue
-        dati = contenuto.get(slug) or {}
-        if pubblici & set(dati.get("ids", [])) or impronte & set(dati.get("impronte", [])):
-            trovate.append(voce)
-    return trovate
+    _pulisci_testo_file(file_registro(area), testi, persona)

@@ -256,7 +256,7 @@ def test_un_vecchio_archivio_passa_agli_id_con_chiave_e_ritrova_le_sue_righe(are
     # the same file imported again finds its rows, and an erasure still finds the old map
     r = importa_file(arch, f)
     assert (r.importati, r.gia_presenti) == (0, 2)
-    from mappe.correzioni import esportazioni_con
+    from mappe.registro import esportazioni_con
 
     assert esportazioni_con(nuova, "orbassano", ids)
 
