@@ -30,14 +30,16 @@ from .archivio import (
 
 __all__ = ["MARCA_REGISTRO", "migra_ids", "migra_registro"]
 
-# Present in .mappe/ once the export registry holds public ids only (see mappe.registro).
+# Present in .mappe/ once the export registry holds sealed, keyed ids only (see mappe.registro).
 MARCA_REGISTRO = "registro-con-chiave"
 
 
 def migra_registro(cartella_area: Path) -> None:
-    """Once per workspace: the ids in the registry of exported files become public ids (keyed:
-    they confirm no guess about what a row said; an erasure still finds the files by them)."""
-    from .pubblico import ID_CONTENUTO_VECCHIO, id_con_chiave, id_pubblico
+    """Once per workspace: the ids in the registry of exported files are sealed with the
+    workspace's key (old content ids in their keyed form first): they confirm no guess about
+    what a row said, and an erasure still finds the files by them."""
+    from .cifratura import sigilla
+    from .pubblico import ID_CONTENUTO_VECCHIO, id_con_chiave
 
     chiavi = Path(cartella_area) / ".mappe"
     marca = chiavi / MARCA_REGISTRO
@@ -50,14 +52,14 @@ def migra_registro(cartella_area: Path) -> None:
             contenuto = json.loads(f.read_text(encoding="utf-8"))
         except (ValueError, OSError):
             continue
+        if not isinstance(contenuto, dict) or contenuto.get("v") == 1:
+            continue
         nuovo = {}
         for slug, ids in contenuto.items():
             if isinstance(ids, list):
-                ids = [id_con_chiave(chiave, i) if ID_CONTENUTO_VECCHIO.match(str(i)) else i for i in ids]
-                nuovo[slug] = {"ids": [id_pubblico(chiave, i) for i in ids]}
-            else:
-                nuovo[slug] = ids
-        testo = json.dumps(nuovo)
+                nuovo[slug] = {"ids": [id_con_chiave(chiave, i) if ID_CONTENUTO_VECCHIO.match(str(i)) else i
+                                       for i in ids]}
+        testo = json.dumps(sigilla(chiave, nuovo))
         _sostituisci_file(f, lambda tmp, t=testo: Path(tmp).write_text(t, encoding="utf-8"))
     crea_cartella_privata(chiavi)
     marca.touch(mode=0o600)

@@ -17,6 +17,7 @@ Rules
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import html
@@ -56,7 +57,16 @@ def id_pubblico(chiave: bytes, id_interno) -> str | None:
     """
     if id_interno is None or (isinstance(id_interno, float) and math.isnan(id_interno)) or id_interno == "":
         return None
-    return hmac.new(chiave, b"id-pubblico\x1f" + str(id_interno).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    h = _hmac_pronto(chiave, b"id-pubblico\x1f").copy()
+    h.update(str(id_interno).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=16)
+def _hmac_pronto(chiave: bytes, dominio: bytes):
+    """An HMAC-SHA-256 with its key and domain already absorbed: copying it costs a third less
+    than a new one, which counts at 100,000 ids per map."""
+    return hmac.new(chiave, dominio, hashlib.sha256)
 
 
 # What an id made from a row's content looked like before it was keyed (see id_con_chiave).
@@ -70,8 +80,9 @@ def id_con_chiave(chiave: bytes, id_senza_chiave: str) -> str:
     Ids made from content before they were keyed are replaced by this form, once, in every
     store, kept version, history and registry (:func:`mappe.archivio.migra_ids`).
     """
-    h = hmac.new(chiave, b"id-contenuto\x1f" + id_senza_chiave.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
-    return f"{id_senza_chiave[:2]}{h}"
+    h = _hmac_pronto(chiave, b"id-contenuto\x1f").copy()
+    h.update(id_senza_chiave.encode("utf-8"))
+    return f"{id_senza_chiave[:2]}{h.hexdigest()[:16]}"
 
 
 # Fields that hold ids (lists separated by "|" in risponde_a): public outputs carry public ids there.

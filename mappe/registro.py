@@ -3,8 +3,9 @@
 Every map, exhibition, editor page, export, file of rejected rows and list of uncovered needs
 records what it held, so that an erasure (:mod:`mappe.correzioni`) can name the files to replace.
 The registry (``.mappe/esportazioni.jsonl`` and ``.mappe/esportazioni/``, readable by the owner
-only) keeps public ids, keyed, and for rows that have no id yet (rejected rows of an import)
-keyed fingerprints of their words: nothing in it tells what a row said, nor confirms a guess.
+only) keeps the ids sealed with the workspace's key, and for rows that have no id yet (rejected
+rows of an import) keyed fingerprints of their words: nothing in it tells what a row said, nor
+confirms a guess.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import unicodedata
 from pathlib import Path
 
 from .archivio import Area, _utente, crea_cartella_privata
+from .cifratura import apri_sigillo, sigilla
 from .migrazioni import migra_registro
-from .pubblico import id_pubblico
 
 __all__ = ["esportazioni_con", "file_registro", "impronta", "registra_esportazione"]
 
@@ -46,8 +47,9 @@ def registra_esportazione(area: Area, percorso: Path, tipo: str, contenuto: dict
                           impronte: dict[str, list[str]] | None = None) -> None:
     """Record that ``percorso`` was written with these rows ({comune slug: [internal ids]}).
 
-    The registry keeps public ids (keyed), and for rows with no id (rejected rows of an import)
-    keyed fingerprints of their texts: nothing in it tells what the rows said.
+    The ids are sealed with the workspace's key (:func:`mappe.cifratura.sigilla`), and rows with no
+    id (rejected rows of an import) are recorded by keyed fingerprints of their texts: nothing in
+    the registry tells what the rows said.
     """
     migra_registro(area.cartella)
     chiave = area.segreto()
@@ -55,12 +57,12 @@ def registra_esportazione(area: Area, percorso: Path, tipo: str, contenuto: dict
     crea_cartella_privata(cartella)
     quando = dt.datetime.now()
     nome = f"{quando:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}.json"
-    dati = {slug: {"ids": [id_pubblico(chiave, i) for i in ids if i]} for slug, ids in contenuto.items()}
+    dati = {slug: {"ids": [i for i in ids if i]} for slug, ids in contenuto.items()}
     for slug, testi in (impronte or {}).items():
         dati.setdefault(slug, {"ids": []})["impronte"] = sorted({impronta(chiave, t) for t in testi if t})
     fd = os.open(cartella / nome, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(json.dumps(dati))
+        f.write(json.dumps(sigilla(chiave, dati)))
     voce = {"quando": quando.isoformat(timespec="seconds"), "utente": _utente(), "tipo": tipo,
             "file": str(Path(percorso).resolve()), "comuni": {k: len(v) for k, v in contenuto.items()},
             "contenuto": nome}
@@ -76,16 +78,18 @@ def esportazioni_con(area: Area, slug: str, ids: set[str], testi: list[str] = ()
         return []
     migra_registro(area.cartella)
     chiave = area.segreto()
-    pubblici = {id_pubblico(chiave, i) for i in ids}
     impronte = {impronta(chiave, t) for t in testi if t}
     trovate = []
     for riga in file_registro(area).read_text(encoding="utf-8").splitlines():
         try:
             voce = json.loads(riga)
-            contenuto = json.loads((area.cartella / ".mappe" / "esportazioni" / voce["contenuto"]).read_text("utf-8"))
+            sigillato = json.loads((area.cartella / ".mappe" / "esportazioni" / voce["contenuto"]).read_text("utf-8"))
         except (ValueError, OSError, KeyError):
             continue
+        contenuto = apri_sigillo(chiave, sigillato)
+        if not isinstance(contenuto, dict):
+            continue
         dati = contenuto.get(slug) or {}
-        if pubblici & set(dati.get("ids", [])) or impronte & set(dati.get("impronte", [])):
+        if set(ids) & set(dati.get("ids", [])) or impronte & set(dati.get("impronte", [])):
             trovate.append(voce)
     return trovate
