@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +45,7 @@ from .archivio import (
 from .errori import MappeError
 from .pubblico import ID_CONTENUTO_VECCHIO, id_con_chiave, indice_pubblici
 from .registro import esportazioni_con, file_registro
-from .testo import normalizza
+from .testo import normalizza, piega
 
 __all__ = ["STRATI_MODIFICABILI", "Eliminazione", "Tracce", "cerca_persona", "dimentica_persona", "elimina",
            "id_interno", "modifica", "riferimenti", "trova"]
@@ -191,14 +190,6 @@ def _togli(strati: dict[str, pd.DataFrame], ids: set[str], scollega: bool) -> di
 
 # --- Who a person is, found in any person field -------------------------------------------
 
-def _norm(testo) -> str:
-    s = str(testo or "")
-    if s.isascii():
-        return " ".join(s.casefold().split())
-    s = unicodedata.normalize("NFKD", s)
-    return " ".join("".join(c for c in s if not unicodedata.combining(c)).casefold().split())
-
-
 def _cifre(testo) -> str:
     return re.sub(r"\D", "", str(testo or ""))
 
@@ -208,7 +199,7 @@ class Persona:
 
     def __init__(self, chi: str):
         self.chi = str(chi).strip()
-        self.norm = _norm(chi)
+        self.norm = piega(chi)
         self.cifre = _cifre(chi)
         if len(self.norm) < 2:
             raise MappeError("Scrivere il nome (o la sigla, o il telefono) della persona, almeno 2 lettere.")
@@ -218,7 +209,7 @@ class Persona:
         """Whether a person field's value names this person (the name as whole words, or the phone)."""
         if not isinstance(valore, str) or not valore.strip():
             return False
-        if self._parola.search(_norm(valore)):
+        if self._parola.search(piega(valore)):
             return True
         # a phone written with or without spaces
         return len(self.cifre) >= 6 and len(self.cifre) * 2 >= len(self.norm.replace(" ", "")) \

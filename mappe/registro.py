@@ -16,22 +16,14 @@ import hmac
 import json
 import os
 import secrets
-import unicodedata
 from pathlib import Path
 
 from .archivio import Area, _utente, crea_cartella_privata
 from .cifratura import apri_sigillo, sigilla
 from .migrazioni import migra_registro
+from .testo import piega
 
 __all__ = ["esportazioni_con", "file_registro", "impronta", "registra_esportazione"]
-
-
-def _norm(testo) -> str:
-    s = str(testo or "")
-    if s.isascii():
-        return " ".join(s.casefold().split())
-    s = unicodedata.normalize("NFKD", s)
-    return " ".join("".join(c for c in s if not unicodedata.combining(c)).casefold().split())
 
 
 def file_registro(area: Area) -> Path:
@@ -40,7 +32,7 @@ def file_registro(area: Area) -> Path:
 
 def impronta(chiave: bytes, testo: str) -> str:
     """A keyed fingerprint of a text (normalised), to recognise rows that have no id in a file."""
-    return hmac.new(chiave, b"impronta\x1f" + _norm(testo).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    return hmac.new(chiave, b"impronta\x1f" + piega(testo).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
 
 
 def registra_esportazione(area: Area, percorso: Path, tipo: str, contenuto: dict[str, list[str]],

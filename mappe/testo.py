@@ -15,8 +15,9 @@ itself or forge another line of output.
 from __future__ import annotations
 
 import re
+import unicodedata
 
-__all__ = ["normalizza", "per_terminale", "riga_terminale"]
+__all__ = ["normalizza", "per_terminale", "piega", "riga_terminale"]
 
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Everything a terminal would act on instead of showing: C0 (but tab and line feed), DEL, C1,
@@ -53,3 +54,13 @@ def riga_terminale(testo) -> str:
     :func:`per_terminale` (a comment cannot pretend to be the next line of the output)."""
     testo = str(testo).replace("\r\n", "\n").replace("\n", " ⏎ ").replace("\t", " ")
     return per_terminale(testo)
+
+
+def piega(testo) -> str:
+    """A text folded for comparing names: no letter case, no accents, spaces collapsed
+    ("Niccolò  ROSSI" and "niccolo rossi" fold the same)."""
+    s = str(testo or "")
+    if s.isascii():
+        return " ".join(s.casefold().split())
+    s = unicodedata.normalize("NFKD", s)
+    return " ".join("".join(c for c in s if not unicodedata.combining(c)).casefold().split())
