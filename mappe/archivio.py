@@ -122,6 +122,8 @@ def _scrivi_atomico(destinazione: Path, scrivi, versioni: Path | None = None) ->
                 os.link(destinazione, versioni / versione)
             except OSError:
                 shutil.copy2(destinazione, versioni / versione)
+            if os.name == "posix":
+                os.chmod(versioni / versione, 0o600)
         os.replace(tmp, destinazione)
         _fsync_cartella(destinazione.parent)
     finally:
@@ -186,6 +188,24 @@ def controlla_collegamenti(cartella: Path) -> None:
                 "(potrebbe toccare file fuori dall'area di lavoro). Sostituirlo con la cartella o il file vero, "
                 "poi riprovare; i dati non sono stati toccati."
             )
+
+
+def proteggi(cartella: Path) -> None:
+    """Make a comune's folder and the files in it readable by their owner only (a store written by
+    an earlier mappe, or copied in, may be readable by every user of the computer)."""
+    if os.name != "posix":
+        return
+    cartella = Path(cartella)
+    da_vedere = [cartella, cartella / "versioni", cartella / "storia.jsonl", cartella / f"{cartella.name}.gpkg"]
+    if (cartella / "versioni").is_dir():
+        da_vedere += list((cartella / "versioni").iterdir())
+    for p in da_vedere:
+        with contextlib.suppress(OSError):
+            if p.is_symlink() or not p.exists():
+                continue
+            modo = p.stat().st_mode
+            if modo & 0o077:
+                os.chmod(p, 0o700 if p.is_dir() else 0o600)
 
 
 def segreto_area(cartella_area: Path) -> bytes:
@@ -511,8 +531,10 @@ class Area:
         return sorted(out, key=lambda a: territorio.normalizza(a.nome))
 
     def _apri(self, cartella: Path) -> Archivio:
-        """A store of this workspace, checked (no symbolic links) and with keyed ids (:func:`migra_ids`)."""
+        """A store of this workspace, checked (no symbolic links), readable by its owner only, and
+        with keyed ids (:func:`mappe.migrazioni.migra_ids`)."""
         controlla_collegamenti(cartella)
+        proteggi(cartella)
         arch = Archivio(cartella, self.catalogo)
         if not arch.info.get("id_chiave"):
             from .migrazioni import migra_ids

@@ -558,6 +558,19 @@ def test_archivi_leggibili_solo_dal_proprietario(cli, con_sensibile):
         assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, f"{p} è leggibile da altri"
 
 
+def test_un_archivio_leggibile_da_tutti_torna_privato_appena_aperto(cli, con_sensibile):
+    if os.name != "posix":
+        pytest.skip("permessi POSIX")
+    # as an earlier mappe, or a copy, left it: readable by every user of the computer
+    for p in [con_sensibile.cartella, con_sensibile.cartella_versioni, con_sensibile.gpkg, con_sensibile.file_storia,
+              *con_sensibile.cartella_versioni.glob("*.gpkg")]:
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
+    assert cli("storia", "Orbassano").exit_code == 0  # any command that opens it
+    for p in [con_sensibile.cartella, con_sensibile.cartella_versioni, con_sensibile.gpkg, con_sensibile.file_storia,
+              *con_sensibile.cartella_versioni.glob("*.gpkg")]:
+        assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, p
+
+
 def test_un_collegamento_simbolico_in_versioni_e_rifiutato(cli, con_sensibile, tmp_path):
     estranei = tmp_path / "documenti-di-altri"
     estranei.mkdir()
