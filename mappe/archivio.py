@@ -208,12 +208,30 @@ def proteggi(cartella: Path) -> None:
                 os.chmod(p, 0o700 if p.is_dir() else 0o600)
 
 
-def segreto_area(cartella_area: Path) -> bytes:
-    """The secret key of a workspace (``.mappe/segreto``), made on first use and readable by its owner only."""
-    path = Path(cartella_area) / ".mappe" / "segreto"
+# The key of the demo's invented data (mappe.demo): fixed and published, so never the key of real data.
+SEGRETO_DEMO = "6d617070652d64656d6f2d64617469696e76656e74617469000000000000002a"
+
+
+def segreto_area(cartella_area: Path, nuovo: bool = False) -> bytes:
+    """The secret key of a workspace (``.mappe/segreto``), readable by its owner only.
+
+    A new workspace gets a random one. A workspace that already has stores and has lost its key
+    is an error, never silently given a new one: public ids, moved positions of sensitive rows and
+    the feedback kept by kiosks all depend on it. ``nuovo`` makes a new key where none is (after
+    the user has been told what that means: ``mappe init --nuova-chiave``).
+    """
+    cartella_area = Path(cartella_area)
+    path = cartella_area / ".mappe" / "segreto"
     if path.is_symlink() or path.parent.is_symlink():
         raise AreaError(f"{path} è un collegamento simbolico: la chiave dell'area deve essere un file vero.")
     if not path.exists():
+        if not nuovo and any((cartella_area / "data" / "comuni").glob("*/*.gpkg")):
+            raise AreaError(
+                f"Manca la chiave dell'area di lavoro ({path}), ma ci sono già i dati dei comuni: forse la cartella "
+                "nascosta .mappe non è stata copiata. Rimetterla al suo posto da dove è stata presa. Se è persa per "
+                "sempre: 'mappe init --nuova-chiave' ne crea una nuova (i codici pubblici e le posizioni spostate "
+                "dei contributi sensibili cambieranno, e i riscontri ancora nei chioschi non si potranno leggere)."
+            )
         crea_cartella_privata(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -222,7 +240,19 @@ def segreto_area(cartella_area: Path) -> bytes:
         else:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(secrets.token_hex(32))
-    return bytes.fromhex(path.read_text(encoding="utf-8").strip())
+    testo = path.read_text(encoding="utf-8", errors="replace").strip()
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", testo):
+        raise AreaError(
+            f"La chiave dell'area di lavoro ({path}) è rovinata (deve essere di 64 cifre esadecimali): rimetterla da "
+            "una copia dell'area."
+        )
+    return bytes.fromhex(testo)
+
+
+def chiave_della_demo(cartella_area: Path) -> bool:
+    """Whether a workspace uses the demo's published key (its data are examples, not real)."""
+    path = Path(cartella_area) / ".mappe" / "segreto"
+    return path.is_file() and path.read_text(encoding="utf-8", errors="replace").strip().lower() == SEGRETO_DEMO
 
 
 _BLOCCHI: dict[str, list] = {}
@@ -496,6 +526,7 @@ class Area:
 
     def __init__(self, cartella: Path | str):
         self.cartella = Path(cartella).resolve()
+        self.esclusi: list[Path] = []  # comune folders that are symbolic links: never opened
         if not (self.cartella / "layers").is_dir() or not (self.cartella / "data" / "comuni").is_dir():
             raise AreaError(
                 f"La cartella {self.cartella} non è un'area di lavoro di mappe (mancano layers/ e "
@@ -519,14 +550,32 @@ class Area:
         """The workspace's secret key (public ids, keyed content ids, moved sensitive points)."""
         return segreto_area(self.cartella)
 
+    @property
+    def di_esempio(self) -> bool:
+        """Whether this is the demo (its key is published: no real data may go in)."""
+        return chiave_della_demo(self.cartella)
+
+    def solo_dati_veri(self) -> None:
+        """Refuse to put real data into the demo, whose published key protects nothing."""
+        if self.di_esempio:
+            raise AreaError(
+                f"L'area {self.cartella} è la demo: la sua chiave è pubblica (i suoi dati sono inventati), quindi non "
+                "protegge i dati veri, i codici pubblici né i riscontri. Per lavorare con dati veri crearne una nuova "
+                "con 'mappe init CARTELLA' e usare quella."
+            )
+
     def archivi(self) -> list[Archivio]:
         """Every comune of the workspace, by name."""
         from .migrazioni import migra_registro
 
         migra_registro(self.cartella)
         out = []
+        self.esclusi = []
         for p in sorted(self.cartella_comuni.iterdir()):
-            if p.is_dir() and (p / f"{p.name}.gpkg").exists():
+            if p.is_symlink():
+                # not opened (see controlla_collegamenti); the other comuni keep working
+                self.esclusi.append(p)
+            elif p.is_dir() and (p / f"{p.name}.gpkg").exists():
                 out.append(self._apri(p))
         return sorted(out, key=lambda a: territorio.normalizza(a.nome))
 
@@ -656,11 +705,12 @@ def leggi_progetto(path: Path) -> dict:
     return dati
 
 
-def crea_area(cartella: Path | str, segreto: str | None = None) -> Area:
+def crea_area(cartella: Path | str, segreto: str | None = None, nuova_chiave: bool = False) -> Area:
     """Create a workspace in ``cartella`` (the default catalogue and an empty ``data/comuni/``).
 
     An existing catalogue, and an existing secret, are left as they are. ``segreto`` (64 hex
-    digits) is for the demo only, whose invented data use a fixed, published key.
+    digits) is for the demo only, whose invented data use a fixed, published key. ``nuova_chiave``
+    makes a new key for a workspace that has stores but lost its own (see :func:`segreto_area`).
     """
     cartella = Path(cartella)
     layers = cartella / "layers"
@@ -681,7 +731,7 @@ def crea_area(cartella: Path | str, segreto: str | None = None) -> Area:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(bytes.fromhex(segreto).hex())
     area = Area(cartella)
-    area.segreto()
+    segreto_area(area.cartella, nuovo=nuova_chiave)
     if nuova and not (chiavi / "esportazioni.jsonl").exists():
         # a new workspace records public ids in its registry from the start
         from .migrazioni import MARCA_REGISTRO

@@ -10,7 +10,7 @@ import click
 
 from . import _click_it
 from .errori import MappeError
-from .testo import per_terminale, riga_terminale
+from .testo import per_terminale, quanti, riga_terminale, righe_per_strato
 
 _click_it.installa()
 
@@ -116,9 +116,6 @@ def _area(ctx: click.Context):
     return Area(ctx.obj["area"])
 
 
-def quanti(n: int, singolare: str, plurale: str) -> str:
-    """'1 bisogno', '3 bisogni': Italian agrees the noun with the number."""
-    return f"{n} {singolare if n == 1 else plurale}"
 
 
 def _migliaia(n: int) -> str:
@@ -186,12 +183,15 @@ def main(ctx: click.Context, area: str | None) -> None:
 
 @main.command(context_settings=CONTESTO)
 @click.argument("cartella", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--nuova-chiave", is_flag=True,
+              help="Crea una nuova chiave per un'area che ha i dati dei comuni ma ha perso la sua (.mappe/segreto).")
 @click.pass_context
-def init(ctx: click.Context, cartella: Path | None) -> None:
+def init(ctx: click.Context, cartella: Path | None, nuova_chiave: bool) -> None:
     """Crea un'area di lavoro: il catalogo in layers/ e la cartella data/comuni/.
 
     Senza CARTELLA usa la cartella indicata con --area o quella corrente.
-    Un catalogo già presente non viene toccato.
+    Un catalogo già presente non viene toccato. Ogni area ha una sua chiave
+    segreta (.mappe/segreto), da copiare sempre insieme ai dati.
 
     \b
     Esempio:
@@ -200,8 +200,8 @@ def init(ctx: click.Context, cartella: Path | None) -> None:
     from .archivio import crea_area
 
     destinazione = cartella or ctx.obj["area"]
-    area = crea_area(destinazione)
-    echo(f"Area di lavoro pronta in {area.cartella}.")
+    area = crea_area(destinazione, nuova_chiave=nuova_chiave)
+    echo(f"Area di lavoro pronta in {riga_terminale(area.cartella)}.")
     echo("Ora aggiungere i comuni: mappe comuni aggiungi NOME")
 
 
@@ -236,6 +236,7 @@ def comuni_aggiungi(ctx: click.Context, nomi: tuple[str, ...], provincia: str | 
     from . import territorio
 
     area = _area(ctx)
+    area.solo_dati_veri()
     # Resolve every name first: one unknown name adds nothing.
     trovati = []
     for n in nomi:
@@ -266,6 +267,9 @@ def comuni_elenco(ctx: click.Context) -> None:
     """
     area = _area(ctx)
     archivi = area.archivi()
+    for p in area.esclusi:
+        echo(f"Attenzione: {riga_terminale(p)} è un collegamento simbolico e non viene aperto: sostituirlo con la "
+             "cartella vera.", err=True)
     if not archivi:
         echo("Nessun comune nell'area di lavoro. Aggiungerne uno: mappe comuni aggiungi NOME")
         return
@@ -312,11 +316,11 @@ def modello(ctx: click.Context, file: Path, strato: str, sovrascrivi: bool, xlsf
     catalogo = carica_catalogo(cartella / "layers") if (cartella / "layers").is_dir() else carica_catalogo()
     if xlsform:
         scrivi_xlsform(catalogo, file, strato, sovrascrivi)
-        echo(f"Modulo XLSForm scritto in {file}: caricarlo in KoboToolbox o ODK; le risposte esportate "
+        echo(f"Modulo XLSForm scritto in {riga_terminale(file)}: caricarlo in KoboToolbox o ODK; le risposte esportate "
              f"si importano con 'mappe importa FILE --comune NOME'.")
         return
     scrivi_modello(catalogo, file, strato, sovrascrivi)
-    echo(f"Modello scritto in {file}. Compilarlo, poi: {comando_importa(strato, file.name)}")
+    echo(f"Modello scritto in {riga_terminale(file)}. Compilarlo, poi: {comando_importa(strato, file.name)}")
 
 
 def _colonne(ctx, param, valore: str | None) -> dict[str, str]:
@@ -390,13 +394,14 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_
     from .importa.limiti import Limiti
 
     area = _area(ctx)
+    area.solo_dati_veri()
     arch = area.archivio(comune)
     scelti = {"righe": limite_righe, "vertici": limite_vertici, "mb": limite_mb}
     opzioni = Opzioni(colonne=colonne, scambia_coordinate=scambia_coordinate, fuori_comune=fuori_comune,
                       crs=crs, foglio=foglio, limiti=Limiti(**{k: v for k, v in scelti.items() if v is not None}))
     r = importa_file(arch, file, strato, prova=prova, opzioni=opzioni)
     intestazione = "Prova (niente è stato scritto)" if prova else "Importazione"
-    echo(f"{intestazione} di {file.name} in {arch.nome}, strato {strato}:")
+    echo(f"{intestazione} di {riga_terminale(file.name)} in {arch.nome}, strato {strato}:")
     verbo = "da importare" if prova else "importati"
     ignorati = f", ignorati: {r.ignorati}" if r.ignorati else ""
     echo(
@@ -406,7 +411,7 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_
     if r.righe == 0:
         echo("  Il file non ha righe da importare (c'è solo l'intestazione?).")
     for a in r.avvisi[:MAX_RIGHE_MOSTRATE]:
-        echo(f"  Attenzione, {file.name} {a}", err=True)
+        echo(f"  Attenzione, {riga_terminale(file.name)} {a}", err=True)
     if len(r.avvisi) > MAX_RIGHE_MOSTRATE:
         echo(f"  ... e altri {len(r.avvisi) - MAX_RIGHE_MOSTRATE} avvisi.", err=True)
     if prova and (r.importati or r.aggiornati):
@@ -414,7 +419,7 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_
     if r.respinti:
         echo("Righe respinte (non scritte):", err=True)
         for x in r.respinti[:MAX_RIGHE_MOSTRATE]:
-            echo(f"  {file.name}, {x}", err=True)
+            echo(f"  {riga_terminale(file.name)}, {x}", err=True)
         if len(r.respinti) > MAX_RIGHE_MOSTRATE:
             echo(f"  ... e altre {len(r.respinti) - MAX_RIGHE_MOSTRATE} righe respinte"
                  f"{' (tutte nel file degli scarti)' if scarti else ' (tutte con --scarti FILE.csv)'}.", err=True)
@@ -425,7 +430,7 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_
             celle = [] if r.scarti is None else [v for v in r.scarti.drop(columns=["errore"], errors="ignore")
                                                  .astype(object).to_numpy().ravel().tolist() if isinstance(v, str)]
             registra_esportazione(area, scarti, "righe respinte", {arch.slug: []}, {arch.slug: celle})
-            echo(f"Le righe respinte sono in {scarti}, con il motivo nella colonna 'errore': correggerle "
+            echo(f"Le righe respinte sono in {riga_terminale(scarti)}, con il motivo nella colonna 'errore': correggerle "
                  f"e importare quel file.", err=True)
         else:
             echo("Correggere queste righe nel file e importarlo di nuovo: le righe già importate non "
@@ -467,9 +472,9 @@ def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo
     contenuto: dict = {}
     html = costruisci_mappa(area, arch, vista, lingua, interna, titolo, distanza, contenuto, stile)
     uscita = uscita or Path(f"{arch.slug}.html")
-    scrivi_mappa(html, uscita)
+    scrivi_mappa(html, uscita, privato=interna)
     registra_esportazione(area, uscita, "mappa interna" if interna else "mappa", contenuto)
-    echo(f"Mappa scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): aprirla con il browser.")
+    echo(f"Mappa scritta in {riga_terminale(uscita)} ({len(html.encode('utf-8')) // 1024} kB): aprirla con il browser.")
 
 
 @main.command(context_settings=CONTESTO)
@@ -501,9 +506,9 @@ def rilievo(ctx, comune: str, uscita: Path | None, incontro: str | None, lingua:
     contenuto: dict = {}
     html = costruisci_rilievo(area, arch, incontro, lingua, contenuto)
     uscita = uscita or Path(f"rilievo-{arch.slug}.html")
-    scrivi_mappa(html, uscita)
+    scrivi_mappa(html, uscita, privato=True)  # the editor holds the internal data
     registra_esportazione(area, uscita, "rilievo", contenuto)
-    echo(f"Editor scritto in {uscita}: aprirlo con il browser (anche su un tablet), poi esportare il "
+    echo(f"Editor scritto in {riga_terminale(uscita)}: aprirlo con il browser (anche su un tablet), poi esportare il "
          f"rilievo e importarlo con 'mappe importa FILE --comune {arch.slug}'.")
 
 
@@ -539,7 +544,7 @@ def territorio(ctx, comuni_nomi, uscita: Path, titolo, lingua: str) -> None:
         raise ErroreUtente("Nessun comune nell'area di lavoro: aggiungerne con 'mappe comuni aggiungi NOME'.")
     html = costruisci_territorio(area, archivi, uscita, lingua, titolo)
     scrivi_mappa(html, uscita)
-    echo(f"Mappa del territorio ({len(archivi)} comuni) scritta in {uscita} "
+    echo(f"Mappa del territorio ({quanti(len(archivi), 'comune', 'comuni')}) scritta in {riga_terminale(uscita)} "
          f"({len(html.encode('utf-8')) // 1024} kB).")
 
 
@@ -574,7 +579,7 @@ def scoperti(ctx, comune: str, uscita: Path | None, distanza: float) -> None:
         scrivi_csv(uscita, list(tab.columns), tab.itertuples(index=False))
         registra_esportazione(area, uscita, "scoperti", {arch.slug: tab.attrs["id_interni"]})
         echo(f"{arch.nome}: {quanti(len(tab), 'bisogno', 'bisogni')} senza risposta entro {distanza:.0f} m, "
-             f"scritti in {uscita}.")
+             f"{'scritto' if len(tab) == 1 else 'scritti'} in {riga_terminale(uscita)}.")
         return
     echo(f"{arch.nome}: {quanti(len(tab), 'bisogno', 'bisogni')} senza risposta entro {distanza:.0f} m.")
     for r in tab.itertuples():
@@ -595,7 +600,7 @@ def pd_isna(v) -> bool:
 @click.argument("comuni_nomi", nargs=-1, metavar="[COMUNE]...")
 @click.option("--formato", type=click.Choice(["md", "csv", "xlsx"]),
               help="md: un rapporto con i grafici (PNG accanto); csv e xlsx: la tabella (predefinito: "
-                   "dall'estensione del file, altrimenti md).")
+                   "dall'estensione del file .md, .csv o .xlsx; senza -o, md).")
 @click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path),
               help="Il file da scrivere (predefinito: riepilogo.md, .csv o .xlsx).")
 @opzione_distanza("La distanza per i bisogni senza risposta.")
@@ -607,9 +612,10 @@ def riepilogo(ctx, comuni_nomi, formato: str, uscita: Path | None, distanza: flo
     Incontri, partecipanti, contributi per tipo e tema (anche ogni 1.000
     abitanti), quota di bisogni senza risposta, riscontri approvati delle
     mostre, per ogni fase e per tutte le fasi. Conta solo i contributi pubblici
-    (non i riservati né quelli senza consenso); i conteggi sotto 3 sono
-    scritti «<3» e le cifre che permetterebbero di ricalcolarli «n.d.»: il
-    file si può pubblicare.
+    (non i riservati né quelli senza consenso), come la mappa: i bisogni senza
+    risposta sono cercati con i punti sensibili nella posizione spostata. I
+    conteggi sotto 3 sono scritti «<3» e le cifre che permetterebbero di
+    ricalcolarli «n.d.»: il file si può pubblicare.
 
     \b
     Esempi:
@@ -619,16 +625,31 @@ def riepilogo(ctx, comuni_nomi, formato: str, uscita: Path | None, distanza: flo
     from .analisi import riepilogo as calcola
     from .rapporti import scrivi_riepilogo
 
+    if uscita is not None:
+        # the file's extension says its format: never Markdown in a file named .pdf
+        dal_nome = {".md": "md", ".csv": "csv", ".xlsx": "xlsx"}.get(uscita.suffix.lower())
+        if formato is None and dal_nome is None:
+            nome = riga_terminale(uscita.name)
+            raise click.BadParameter(
+                (f"dall'estensione di {nome} non si capisce il formato" if uscita.suffix else
+                 f"{nome} non ha un'estensione che dica il formato") + ": il riepilogo si scrive "
+                "in Markdown (.md, con i grafici PNG accanto), CSV (.csv) o Excel (.xlsx). Dare al file una di queste "
+                "estensioni, o scegliere il formato con --formato md, csv o xlsx.", param_hint="'-o' / '--output'")
+        if formato is not None and dal_nome is not None and dal_nome != formato:
+            raise click.BadParameter(
+                f"il file {riga_terminale(uscita.name)} ha l'estensione di un file {dal_nome}, ma --formato chiede "
+                f"{formato}: usare lo stesso formato per tutti e due (per esempio riepilogo.{formato}).",
+                param_hint="'-o' / '--output'")
+        formato = formato or dal_nome
+    formato = formato or "md"
+    uscita = uscita or Path(f"riepilogo.{formato}")
     area = _area(ctx)
     archivi = [area.archivio(n) for n in comuni_nomi] if comuni_nomi else area.archivi()
     if not archivi:
         raise ErroreUtente("Nessun comune nell'area di lavoro: aggiungerne con 'mappe comuni aggiungi NOME'.")
-    if formato is None:
-        formato = uscita.suffix.lower().lstrip(".") if uscita and uscita.suffix.lower() in (".md", ".csv", ".xlsx") \
-            else "md"
-    uscita = uscita or Path(f"riepilogo.{formato}")
     scritti = scrivi_riepilogo(calcola(archivi, distanza), area.catalogo, uscita, formato)
-    echo(f"Riepilogo di {len(archivi)} comuni scritto in " + ", ".join(str(p) for p in scritti) + ".")
+    echo(f"Riepilogo di {quanti(len(archivi), 'comune', 'comuni')} scritto in "
+         + ", ".join(riga_terminale(p) for p in scritti) + ".")
 
 
 def _lista_comuni(ctx, param, valore: str) -> list[str]:
@@ -748,10 +769,11 @@ def esporta_cmd(ctx, comune: str, formato, uscita: Path, strato: str, completo: 
 
     area = _area(ctx)
     arch = area.archivio(comune)
-    esporta(arch, uscita, formato, strato, completo)
-    registra_esportazione(area, uscita, f"esporta {strato}", {arch.slug: arch.leggi(strato)["id"].tolist()})
+    contenuto: dict = {}
+    esporta(arch, uscita, formato, strato, completo, contenuto)
+    registra_esportazione(area, uscita, f"esporta {strato}", contenuto)
     nota = " (con i campi privati: non diffonderlo)" if completo else ""
-    echo(f"{arch.nome}, strato {strato}: esportato in {uscita}{nota}.")
+    echo(f"{arch.nome}, strato {strato}: esportato in {riga_terminale(uscita)}{nota}.")
 
 
 def _coppie_campo_valore(args: list[str]) -> dict[str, str]:
@@ -773,13 +795,21 @@ def _coppie_campo_valore(args: list[str]) -> dict[str, str]:
     return valori
 
 
-@main.command(context_settings={**CONTESTO, "ignore_unknown_options": True, "allow_extra_args": True})
+@main.command(context_settings={**CONTESTO, "ignore_unknown_options": True, "allow_extra_args": True},
+              options_metavar="[--CAMPO VALORE]...")
 @click.argument("comune")
-@click.argument("id_")
+@click.argument("id_", metavar="ID")
 @opzione_area
 @click.pass_context
 def modifica(ctx, comune: str, id_: str) -> None:
     """Cambia uno o più campi di un contributo, luogo, incontro o riscontro: --campo valore.
+
+    I campi sono quelli del catalogo (layers/strati.toml): per i contributi
+    tipo, tema, titolo, testo, emozione, epoca, fascia_eta, peso, luogo,
+    risponde_a, visibilita, sensibile, consenso, autore, note, incontro; per i
+    luoghi nome, categoria, ruolo, descrizione, referente; per gli incontri
+    data, luogo, facilitatori, partecipanti, fasce_eta, fase, note. L'ID è
+    quello di 'mappe esporta' (anche quello pubblico).
 
     Gli stessi controlli di un'importazione: un tema sconosciuto, una data
     sbagliata, una posizione fuori posto sono rifiutati. --lon e --lat lo
@@ -852,23 +882,29 @@ def elimina(ctx, comune: str, ids: tuple[str, ...], senza_chiedere: bool, scolle
         scollega = True
     if not senza_chiedere:
         cosa = "cancellare per sempre (anche dalle versioni conservate)" if oblio else "eliminare"
-        if not conferma(f"{arch.nome}: {cosa} {len(ids)} elementi ({', '.join(ids[:5])}"
+        if not conferma(f"{arch.nome}: {cosa} {quanti(len(ids), 'elemento', 'elementi')} ({', '.join(ids[:5])}"
                         f"{'...' if len(ids) > 5 else ''})?"):
             raise ErroreUtente("Niente è stato eliminato.")
     esito = togli(area, arch, list(ids), scollega, oblio, anche_file)
-    righe = ", ".join(f"{v} {k}" for k, v in esito.righe.items())
+    righe = righe_per_strato(esito.righe)
+    uno = sum(esito.righe.values()) == 1
     if not oblio:
-        echo(f"{arch.nome}: eliminati {righe}. Per tornare indietro: mappe annulla {arch.slug}")
+        echo(f"{arch.nome}: {'eliminato' if uno else 'eliminati'} {righe}. Per tornare indietro: mappe annulla {arch.slug}")
         return
-    cancellati = f"cancellati per sempre {righe}" if righe else "niente nei dati attuali (erano già stati eliminati)"
-    echo(f"{arch.nome}: {cancellati}; puliti anche {quanti(esito.versioni, 'versione conservata', 'versioni conservate')}.")
+    cancellati = (f"{'cancellato' if uno else 'cancellati'} per sempre {righe}" if righe
+                  else "niente nei dati attuali (erano già stati eliminati)")
+    gia = (f"; {quanti(esito.righe_versioni, 'riga già eliminata prima', 'righe già eliminate prima')} "
+           f"{'tolta' if esito.righe_versioni == 1 else 'tolte'} dalle versioni conservate") if esito.righe_versioni else ""
+    echo(f"{arch.nome}: {cancellati}{gia}; "
+         f"{quanti(esito.versioni, 'versione conservata pulita', 'versioni conservate pulite')}.")
     _dopo_oblio(esito)
 
 
 def _dopo_oblio(esito) -> None:
     """What an erasure says about layers added by hand and exported files."""
     for tabella, n in esito.a_mano.items():
-        echo(f"  Tolte anche {quanti(n, 'riga', 'righe')} dallo strato '{tabella}', aggiunto a mano all'archivio.")
+        echo(f"  {'Tolta' if n == 1 else 'Tolte'} anche {quanti(n, 'riga o cella', 'righe o celle')} dallo strato "
+             f"'{riga_terminale(tabella)}', aggiunto a mano all'archivio.")
     if esito.esportazioni:
         if esito.file_cancellati:
             echo("Questi file esportati li contenevano e sono stati cancellati:")
@@ -876,9 +912,12 @@ def _dopo_oblio(esito) -> None:
             echo("Questi file esportati li contenevano: sostituirli (rifarli) o cancellarli "
                  "(con --anche-file lo fa mappe):")
         for e in esito.esportazioni:
-            esiste = "" if Path(e["file"]).exists() else (" (cancellato)" if e["file"] in esito.file_cancellati
-                                                          else " (non c'è più)")
-            echo(f"  {e['quando'].replace('T', ' ')}  {e['tipo']}: {e['file']}{esiste}")
+            if e["file"] in esito.file_cambiati:
+                esiste = " (cambiato dopo l'esportazione: non cancellato, controllarlo a mano)"
+            else:
+                esiste = "" if Path(e["file"]).exists() else (" (cancellato)" if e["file"] in esito.file_cancellati
+                                                              else " (non c'è più)")
+            echo(f"  {e['quando'].replace('T', ' ')}  {e['tipo']}: {riga_terminale(e['file'])}{esiste}")
     else:
         echo("Nessun file esportato registrato li conteneva.")
 
@@ -943,15 +982,21 @@ def oblio(ctx, chi: str | None, autore: str | None, elenco: bool, senza_chiedere
         return
     if not (tracce.detti or tracce.campi or tracce.solo_versioni or tracce.storia or tracce.a_mano):
         raise ErroreUtente("Niente da cancellare da sé: correggere i testi elencati, poi rilanciare 'mappe oblio'.")
+    if senza_chiedere and tracce.persona.una_parola:
+        raise ErroreUtente(f"'{chi}' è un nome solo, che può essere di più persone: con --si scrivere nome e cognome "
+                           "(o il telefono), oppure togliere --si e controllare l'elenco prima di confermare.")
     if not senza_chiedere and not conferma(f"Cancellare per sempre le tracce di '{chi}' (non si può annullare)?"):
         raise ErroreUtente("Niente è stato cancellato.")
     esito = dimentica_persona(area, chi, anche_file)
-    echo(f"Fatto: {quanti(sum(esito.righe.values()), 'riga cancellata', 'righe cancellate')} per sempre, "
+    gia = (f", {quanti(esito.righe_versioni, 'riga già eliminata prima', 'righe già eliminate prima')} "
+           f"{'tolta' if esito.righe_versioni == 1 else 'tolte'} dalle versioni conservate") if esito.righe_versioni else ""
+    echo(f"Fatto: {quanti(sum(esito.righe.values()), 'riga cancellata', 'righe cancellate')} per sempre dai dati{gia}, "
          f"{quanti(esito.svuotati, 'valore svuotato', 'valori svuotati')}, "
          f"{quanti(esito.versioni, 'versione conservata pulita', 'versioni conservate pulite')}.")
     _dopo_oblio(esito)
     if tracce.menzioni:
-        echo(f"Restano da correggere {quanti(len(tracce.menzioni), 'testo', 'testi')} che la nominano (elencati sopra).")
+        echo("Resta da correggere 1 testo che la nomina (elencato sopra)." if len(tracce.menzioni) == 1 else
+             f"Restano da correggere {len(tracce.menzioni)} testi che la nominano (elencati sopra).")
 
 
 @main.command(context_settings=CONTESTO)
@@ -1051,10 +1096,17 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
     from .rendi.mappa import scrivi_mappa
     from .rendi.mostra import costruisci_mostra
 
-    if pin is not None and (len(pin.replace(" ", "").replace("-", "")) < 8
-                            or not pin.replace(" ", "").replace("-", "").isdigit()):
-        raise click.BadParameter("il codice deve avere almeno 8 cifre (spazi e trattini non contano).",
-                                 param_hint="--pin")
+    if pin is not None:
+        cifre = pin.replace(" ", "").replace("-", "")
+        if len(cifre) < 8 or not cifre.isdigit():
+            raise click.BadParameter("il codice deve avere almeno 8 cifre (spazi e trattini non contano).",
+                                     param_hint="--pin")
+        from itertools import pairwise
+
+        passi = {(int(b) - int(a)) % 10 for a, b in pairwise(cifre)}
+        if len(passi) == 1:  # 00000000, 12345678, 98765432: the first codes anyone tries
+            raise click.BadParameter("il codice è troppo facile da indovinare: sceglierne uno meno regolare, o "
+                                     "lasciare che mappe ne scelga uno a caso.", param_hint="--pin")
     area = _area(ctx)
     archivi = []
     for nome in comuni_nomi:
@@ -1068,8 +1120,12 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
     if web and not area.progetto["contatto"]:
         echo("Attenzione: progetto.toml non ha un contatto, e la mostra per il web non dice come "
              "raggiungere il progetto. Scriverlo in progetto.toml (contatto = \"...\") e rifarla.", err=True)
-    echo(f"Mostra scritta in {uscita} ({len(html.encode('utf-8')) // 1024} kB): un solo file, funziona senza internet.")
-    if not web:
+    echo(f"Mostra scritta in {riga_terminale(uscita)} ({len(html.encode('utf-8')) // 1024} kB): un solo file, funziona senza internet.")
+    if not web and area.di_esempio:
+        echo(f"Codice del personale per scaricare i riscontri: {pin_usato}. Attenzione: questa è l'area della demo, "
+             "con una chiave pubblica: i riscontri raccolti con questa mostra non sono protetti. Per una mostra vera "
+             "creare un'area con 'mappe init'.", err=True)
+    elif not web:
         echo(f"Codice del personale per scaricare i riscontri: {pin_usato} (annotarlo: non è scritto da nessuna "
              "parte). I riscontri restano cifrati nel browser: solo questa area di lavoro li può leggere.")
 
@@ -1110,7 +1166,7 @@ def verifica_privacy(ctx, file: tuple[Path, ...], comuni_nomi, limite_mb: int) -
         archivi.setdefault(a.slug, a)
     archivi = list(archivi.values()) or area.archivi()
     if not archivi:
-        raise MappeError(f"L'area di lavoro {area.cartella} non ha ancora comuni, quindi nessun dato riservato da "
+        raise MappeError(f"L'area di lavoro {riga_terminale(area.cartella)} non ha ancora comuni, quindi nessun dato riservato da "
                          "cercare: aggiungerli con 'mappe comuni aggiungi'.")
     indice = Indice.da_archivi(area, archivi)
     nomi = [a.nome for a in archivi]
@@ -1163,6 +1219,7 @@ def riscontri_importa(ctx, file: Path, comune: str, limite: int) -> None:
     from .riscontri import importa_riscontri
 
     area = _area(ctx)
+    area.solo_dati_veri()
     arch = area.archivio(comune)
     r = importa_riscontri(arch, file, limite)
     echo(f"Riscontri di {riga_terminale(file.name)} per {arch.nome}: importati {r.importati} (in attesa di "
@@ -1170,9 +1227,12 @@ def riscontri_importa(ctx, file: Path, comune: str, limite: int) -> None:
     for slug, k in sorted(r.altri_comuni.items()):
         slug = riga_terminale(slug)  # written by whoever made the file
         echo(f"  {quanti(k, 'riscontro è', 'riscontri sono')} per un altro comune ({slug}): "
-             f"importarli con --comune {slug}.")
+             f"{'importarlo' if k == 1 else 'importarli'} con --comune {slug}.")
     if r.importati:
         echo(f"Ora leggerli e approvarli: mappe riscontri modera {arch.slug}")
+    elif r.altri_comuni and not r.gia_presenti and not r.respinti:
+        echo(f"Nessun riscontro del file è per {arch.nome}: niente è stato importato.", err=True)
+        ctx.exit(1)
     if r.respinti:
         for x in r.respinti[:MAX_RIGHE_MOSTRATE]:
             echo(f"  {riga_terminale(file.name)}, riscontro {riga_terminale(x)}", err=True)
@@ -1311,7 +1371,7 @@ def demo(cartella: Path) -> None:
     from .demo import COMUNI_DEMO, crea_demo, scrivi_indice
     from .rendi.mappa import costruisci_mappa, scrivi_mappa
 
-    echo(f"Creo l'area di esempio in {cartella} ...")
+    echo(f"Creo l'area di esempio in {riga_terminale(cartella)} ...")
     with click.progressbar(length=len(COMUNI_DEMO), label="Comuni", show_pos=True, file=sys.stderr,
                            hidden=not sys.stderr.isatty()) as barra:
         area, archivi = crea_demo(cartella, avanzamento=lambda a: barra.update(1))
@@ -1325,7 +1385,7 @@ def demo(cartella: Path) -> None:
             voci.append((arch.nome, f"{arch.slug}.html", arch.conta()))
     indice = scrivi_indice(cartella_mappe / "index.html", voci, "Mappe di esempio dei comuni del CIdiS")
     echo(f"Fatto: {len(archivi)} comuni, {sum(v[2]['contributi'] for v in voci)} contributi di esempio.")
-    echo(f"Aprire con il browser: {indice.resolve()}")
+    echo(f"Aprire con il browser: {riga_terminale(indice.resolve())}")
 
 
 @riscontri.command("promuovi", context_settings=CONTESTO)

@@ -44,8 +44,8 @@ from .archivio import (
 )
 from .errori import MappeError
 from .pubblico import ID_CONTENUTO_VECCHIO, id_con_chiave, indice_pubblici
-from .registro import esportazioni_con, file_registro
-from .testo import normalizza, piega
+from .registro import esportazioni_con, file_registro, impronta_file
+from .testo import normalizza, piega, righe_per_strato
 
 __all__ = ["STRATI_MODIFICABILI", "Eliminazione", "Tracce", "cerca_persona", "dimentica_persona", "elimina",
            "id_interno", "modifica", "riferimenti", "trova"]
@@ -131,12 +131,14 @@ def modifica(archivio: Archivio, id_: str, valori: dict[str, str]) -> tuple[str,
 class Eliminazione:
     """What an erasure did."""
 
-    righe: dict[str, int] = field(default_factory=dict)  # layer -> rows removed
+    righe: dict[str, int] = field(default_factory=dict)  # layer -> rows removed from the store
+    righe_versioni: int = 0  # rows that only kept versions still held (deleted before), removed there
     versioni: int = 0  # kept versions cleaned
     esportazioni: list[dict] = field(default_factory=list)  # exported files that held the rows
     svuotati: int = 0  # person values blanked
     a_mano: dict[str, int] = field(default_factory=dict)  # layer added by hand -> rows removed
     file_cancellati: list[str] = field(default_factory=list)
+    file_cambiati: list[str] = field(default_factory=list)  # listed, but changed since: not deleted
 
 
 def riferimenti(archivio: Archivio, ids: set[str]) -> dict[str, list[str]]:
@@ -191,11 +193,21 @@ def _togli(strati: dict[str, pd.DataFrame], ids: set[str], scollega: bool) -> di
 # --- Who a person is, found in any person field -------------------------------------------
 
 def _cifre(testo) -> str:
-    return re.sub(r"\D", "", str(testo or ""))
+    """The digits of a phone number, without the Italian prefix (+39, 0039)."""
+    cifre = re.sub(r"\D", "", str(testo or ""))
+    for prefisso in ("0039", "39"):
+        if cifre.startswith(prefisso) and len(cifre) - len(prefisso) >= 9:
+            return cifre[len(prefisso):]
+    return cifre
 
 
 class Persona:
-    """How a name (or a phone number) given by the user is recognised in the data."""
+    """How a name (or a phone number) given by the user is recognised in the data.
+
+    A name matches a value that holds all its words as whole words, in any order ("Rossignoli
+    Maria" as registers write it matches "Maria Rossignoli"); letter case and accents do not count.
+    A phone number matches by its digits, with or without spaces and the +39 prefix.
+    """
 
     def __init__(self, chi: str):
         self.chi = str(chi).strip()
@@ -203,17 +215,19 @@ class Persona:
         self.cifre = _cifre(chi)
         if len(self.norm) < 2:
             raise MappeError("Scrivere il nome (o la sigla, o il telefono) della persona, almeno 2 lettere.")
-        self._parola = re.compile(r"(?<!\w)" + re.escape(self.norm) + r"(?!\w)")
+        self.telefono = len(self.cifre) >= 6 and len(self.cifre) * 2 >= len(self.norm.replace(" ", ""))
+        parole = [p for p in re.split(r"[^\w]+", self.norm) if p] or [self.norm]
+        self._parole = [re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)") for p in parole]
+        self.una_parola = len(parole) == 1 and not self.telefono
 
     def in_valore(self, valore) -> bool:
-        """Whether a person field's value names this person (the name as whole words, or the phone)."""
+        """Whether a value names this person (every word of the name, or the phone number)."""
         if not isinstance(valore, str) or not valore.strip():
             return False
-        if self._parola.search(piega(valore)):
-            return True
-        # a phone written with or without spaces
-        return len(self.cifre) >= 6 and len(self.cifre) * 2 >= len(self.norm.replace(" ", "")) \
-            and self.cifre in _cifre(valore)
+        if self.telefono:
+            return self.cifre in _cifre(valore) or self.cifre in re.sub(r"\D", "", valore)
+        piegato = piega(valore)
+        return all(p.search(piegato) for p in self._parole)
 
     in_testo = in_valore
 
@@ -299,10 +313,20 @@ def cerca_persona(area: Area, chi: str) -> Tracce:
             else:
                 tracce.campi.append(voce)
             visti.add((nome, id_, campo))
+        attuali = correnti.get("contributi")
+        attuali = attuali.set_index("id") if attuali is not None else None
         for v in _versioni(a):
-            for nome, id_, campo, _, valore in _nomina(a, _leggi_strati(a, v), persona):
-                if (nome, id_, campo) not in visti:
-                    visti.add((nome, id_, campo))
+            for nome, id_, campo, tipo, valore in _nomina(a, _leggi_strati(a, v), persona):
+                if (nome, id_, campo) in visti:
+                    continue
+                visti.add((nome, id_, campo))
+                if tipo == "detto" and nome == "contributi" and attuali is not None and id_ in attuali.index:
+                    # the author was changed since: the words are still theirs, and go
+                    riga = attuali.loc[id_]
+                    tracce.detti.append({"comune": a.slug, "strato": nome, "id": id_, "campo": campo,
+                                         "valore": valore, "tipo": riga["tipo"], "tema": riga["tema"],
+                                         "inizio": (riga["titolo"] or riga["testo"] or "")[:50]})
+                else:
                     tracce.solo_versioni += 1
         if a.file_storia.exists() and persona.in_testo(a.file_storia.read_text(encoding="utf-8")):
             tracce.storia += 1
@@ -322,6 +346,8 @@ class _Piano:
     persona: Persona | None = None  # person values blanked, and what they said removed
     correnti: dict | None = None  # the store's layers after the erasure (for kept versions)
     testi: list[str] = field(default_factory=list)  # exact texts that must leave no trace
+    solo_versioni: set = field(default_factory=set)  # ids removed that only kept versions held
+    ids_correnti: set = field(default_factory=set)  # ids the store held before the erasure
 
 
 def _applica(archivio: Archivio, strati: dict, piano: _Piano, versione: bool, esito: Eliminazione) -> bool:
@@ -334,6 +360,9 @@ def _applica(archivio: Archivio, strati: dict, piano: _Piano, versione: bool, es
         if c is not None and "autore" in c.columns:
             ids |= {i for i, v in zip(c["id"].tolist(), c["autore"].tolist()) if persona.in_valore(v)}
     if ids:
+        if versione:
+            nel_file = set().union(*(set(df["id"][df["id"].isin(ids)]) for df in strati.values() if "id" in df))
+            piano.solo_versioni |= nel_file - piano.ids_correnti
         tolte = _togli(strati, ids, scollega=True)
         if tolte:
             cambiato = True
@@ -397,79 +426,96 @@ def _applica(archivio: Archivio, strati: dict, piano: _Piano, versione: bool, es
 
 
 def _tabelle_a_mano(path: Path) -> list[str]:
-    """Tables of a store file that mappe did not make (a layer saved into it from QGIS, say)."""
+    """Tables of a store file that mappe did not make (a layer saved into it from QGIS, say), and
+    the GeoPackage's metadata (where QGIS writes a layer's description)."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         nomi = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     finally:
         con.close()
-    return [n for n in nomi if n not in _TABELLE_MAPPE and not n.lower().startswith(("gpkg_", "rtree_", "sqlite_"))
-            and n != "gpkg_ogr_contents"]
+    return [n for n in nomi if n not in _TABELLE_MAPPE and (n == "gpkg_metadata" or not n.lower().startswith(
+            ("gpkg_", "rtree_", "sqlite_")))]
 
 
-def _righe_a_mano(path: Path, tabella: str, testi: list[str], ids: set[str], persona: Persona | None) -> list[int]:
-    """The rowids of a hand-made table that hold an erased id, text or name, in any column."""
+def _righe_a_mano(path: Path, tabella: str, testi: list[str], ids: set[str], persona: Persona | None):
+    """In a hand-made table: the rowids of rows that hold an erased id or an erased row's words (to
+    remove), and the cells that only name the person (to blank: the rest of the row is someone else's)."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    cercati = [t for t in testi if t and len(t.strip()) >= 3]
-    minuscoli = [t.casefold() for t in cercati]
-    trovate = []
+    minuscoli = [t.casefold() for t in testi if t and len(t.strip()) >= 3]
+    via, svuota = [], []
     try:
         cur = con.execute(f'SELECT rowid, * FROM "{tabella.replace(chr(34), chr(34) * 2)}"')
+        colonne = [d[0] for d in cur.description][1:]
         for riga in cur:
-            for v in riga[1:]:
+            celle = []
+            for col, v in zip(colonne, riga[1:]):
                 if isinstance(v, bytes):
                     if v[:2] == b"GP":  # a GeoPackage geometry: no words in it
                         continue
                     v = v.decode("utf-8", errors="ignore")
-                if not isinstance(v, str):
-                    continue
-                if v in ids or any(t in v.casefold() for t in minuscoli) or (persona and persona.in_testo(v)):
-                    trovate.append(riga[0])
-                    break
+                if isinstance(v, str):
+                    celle.append((col, v))
+            if any(v in ids for _, v in celle) or any(t in v.casefold() for _, v in celle for t in minuscoli
+                                                      if persona is None or not persona.in_testo(t)):
+                via.append(riga[0])
+            elif persona is not None:
+                nominate = [(riga[0], col) for col, v in celle if persona.in_testo(v)]
+                if tabella == "gpkg_metadata" and nominate:
+                    via.append(riga[0])  # a description of a layer: it goes whole
+                else:
+                    svuota += nominate
     finally:
         con.close()
-    return trovate
+    return via, svuota
 
 
 def _pulisci_a_mano(path: Path, piano: _Piano, esito: Eliminazione | None) -> bool:
-    """Remove from the hand-made tables of a file the rows that hold what is erased."""
+    """Remove from the hand-made tables of a file what holds what is erased (see :func:`_righe_a_mano`)."""
     cambiato = False
     for tabella in _tabelle_a_mano(path):
-        rowid = _righe_a_mano(path, tabella, piano.testi, piano.ids, piano.persona)
-        if not rowid:
+        via, svuota = _righe_a_mano(path, tabella, piano.testi, piano.ids | piano.solo_versioni, piano.persona)
+        if not via and not svuota:
             continue
         con = sqlite3.connect(path)
         try:
             with con:
                 # GeoPackage triggers may call spatial functions that plain SQLite lacks: they only
-                # keep the spatial index in step, which is rebuilt below anyway.
-                trigger = [r[0] for r in con.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (tabella,))]
-                definizioni = [r[0] for r in con.execute(
-                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (tabella,))]
-                for t in trigger:
-                    con.execute(f'DROP TRIGGER "{t}"')
+                # keep the spatial index in step, which is put right below.
+                definizioni = con.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (tabella,)).fetchall()
+                for nome_t, _ in definizioni:
+                    con.execute(f'DROP TRIGGER "{nome_t}"')
                 nome = tabella.replace('"', '""')
-                con.executemany(f'DELETE FROM "{nome}" WHERE rowid = ?', [(r,) for r in rowid])
+                con.executemany(f'DELETE FROM "{nome}" WHERE rowid = ?', [(r,) for r in via])
+                for rowid, col in svuota:
+                    colonna = col.replace('"', '""')
+                    try:
+                        con.execute(f'UPDATE "{nome}" SET "{colonna}" = NULL WHERE rowid = ?', (rowid,))
+                    except sqlite3.IntegrityError:  # a column that cannot be empty: an empty text then
+                        con.execute(f'UPDATE "{nome}" SET "{colonna}" = \'\' WHERE rowid = ?', (rowid,))
+                if tabella == "gpkg_metadata" and via:
+                    con.executemany("DELETE FROM gpkg_metadata_reference WHERE md_file_id = ?", [(r,) for r in via])
                 for t in [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                                     "AND name LIKE ? AND sql LIKE 'CREATE VIRTUAL TABLE%'",
                                                     (f"rtree_{tabella}_%",))]:
                     t = t.replace('"', '""')
                     con.execute(f'DELETE FROM "{t}" WHERE id NOT IN (SELECT rowid FROM "{nome}")')
-                for sql in definizioni:
+                for _, sql in definizioni:
                     if sql:
                         con.execute(sql)
         finally:
             con.close()
         cambiato = True
         if esito is not None:
-            esito.a_mano[tabella] = esito.a_mano.get(tabella, 0) + len(rowid)
+            esito.a_mano[tabella] = esito.a_mano.get(tabella, 0) + len(via) + len(svuota)
     return cambiato
 
 
 def _pulisci_file(archivio: Archivio, path: Path, piano: _Piano, esito: Eliminazione, versione: bool) -> bool:
     """Erase from one store file (all or nothing), then compact it. Returns whether it changed."""
     strati = _leggi_strati(archivio, path)
+    if not versione:
+        piano.ids_correnti = set().union(*(set(df["id"]) for df in strati.values() if "id" in df))
     cambiato = _applica(archivio, strati, piano, versione, esito)
     if not versione:
         piano.correnti = strati
@@ -530,6 +576,30 @@ def _cancella_ovunque(area: Area, archivio: Archivio, piano: _Piano, esito: Elim
     archivio.__dict__.pop("info", None)
 
 
+def _vecchie_righe(archivio: Archivio) -> dict[str, pd.DataFrame]:
+    """Every row the kept versions hold (rows deleted or changed since), by layer."""
+    vecchi: dict[str, list] = {}
+    for v in _versioni(archivio):
+        for nome, df in _leggi_strati(archivio, v).items():
+            vecchi.setdefault(nome, []).append(df)
+    return {n: pd.concat(dfs, ignore_index=True) for n, dfs in vecchi.items()}
+
+
+def _a_cascata(strati: list[dict], ids: set[str]) -> set[str]:
+    """Feedback about the rows being removed, which goes with them (its files are listed too)."""
+    out = set()
+    for s in strati:
+        r = s.get("riscontri")
+        if r is not None and "su" in r.columns:
+            out |= set(r.loc[r["su"].isin(ids), "id"])
+    return out
+
+
+def _riassunto(esito: Eliminazione) -> tuple:
+    return (sum(esito.righe.values()), esito.righe_versioni, esito.svuotati, esito.versioni,
+            sum(esito.a_mano.values()))
+
+
 def elimina(area: Area, archivio: Archivio, ids: list[str], scollega: bool = False, oblio: bool = False,
             anche_file: bool = False) -> Eliminazione:
     """Remove rows (contributions, places, sessions, feedback) by id (internal or public).
@@ -537,24 +607,22 @@ def elimina(area: Area, archivio: Archivio, ids: list[str], scollega: bool = Fal
     A place or session that contributions refer to is removed only with ``scollega`` (the
     contributions stay, without the link). With ``oblio`` the rows also leave every kept
     version of the store (also rows that were already removed from the store and that only
-    the versions still hold), the history and the layers added by hand, and the files exported
-    with them are listed (and deleted, with ``anche_file``).
+    the versions still hold: their internal or public id is enough), the history and the layers
+    added by hand, and the files exported with them are listed (and deleted, with ``anche_file``).
     """
     with archivio.blocco():
         strati = {n: archivio.leggi(n) for n in STRATI_MODIFICABILI}
         noti = set().union(*(set(df["id"]) for df in strati.values()))
-        interni = [id_interno(archivio, i) for i in ids]
-        ignoti = [i for i in interni if i not in noti]
         vecchi: dict[str, pd.DataFrame] = {}
-        if ignoti and oblio:
+        interni = [id_interno(archivio, i) for i in ids]
+        if oblio and any(i not in noti for i in interni):
             # rows removed earlier without oblio: only the kept versions still hold them
-            for v in _versioni(archivio):
-                for nome, df in _leggi_strati(archivio, v).items():
-                    trovate = df[df["id"].isin(ignoti)]
-                    if len(trovate):
-                        vecchi[nome] = pd.concat([vecchi.get(nome, trovate.iloc[:0]), trovate])
-            trovati = set().union(*(set(df["id"]) for df in vecchi.values())) if vecchi else set()
-            ignoti = [i for i in ignoti if i not in trovati]
+            vecchi = _vecchie_righe(archivio)
+            nelle_versioni = set().union(*(set(df["id"]) for df in vecchi.values())) if vecchi else set()
+            pubblici = indice_pubblici(archivio.segreto(), nelle_versioni)
+            interni = [i if i in noti or i in nelle_versioni else pubblici.get(i, i) for i in interni]
+            noti |= nelle_versioni
+        ignoti = [i for i in interni if i not in noti]
         if ignoti:
             raise MappeError(f"In {archivio.nome} non c'è niente con il codice '{ignoti[0]}': niente è stato eliminato.")
         ids_set = set(interni)
@@ -570,28 +638,45 @@ def elimina(area: Area, archivio: Archivio, ids: list[str], scollega: bool = Fal
         if not oblio:
             esito.righe = _togli(strati, ids_set, scollega)
             n = sum(esito.righe.values())
-            dettagli = ", ".join(f"{k}: {v}" for k, v in esito.righe.items())
-            archivio.scrivi(strati, "elimina", f"{n} righe ({dettagli})", n)
+            archivio.scrivi(strati, "elimina", righe_per_strato(esito.righe), n)
             archivio.__dict__.pop("info", None)
             return esito
         testi = _testi_di(archivio, strati, ids_set) + _testi_di(archivio, vecchi, ids_set)
         piano = _Piano(ids=ids_set, testi=testi)
-        esito.esportazioni = esportazioni_con(area, archivio.slug, ids_set, testi)
+        cercati = ids_set | _a_cascata([strati, vecchi], ids_set)
+        esito.esportazioni = esportazioni_con(area, archivio.slug, cercati, testi)
         _cancella_ovunque(area, archivio, piano, esito)
-        n = sum(esito.righe.values())
-        dettagli = ", ".join(f"{k}: {v}" for k, v in esito.righe.items()) or "solo nelle versioni conservate"
-        archivio._registra("oblio", f"{n} righe cancellate per sempre ({dettagli}), anche da {esito.versioni} "
-                           "versioni conservate", n, None)
+        esito.righe_versioni = len(piano.solo_versioni)
+        archivio._registra("oblio", _dettagli_oblio(esito, esito_prima=None), sum(esito.righe.values()), None)
     _dopo_oblio(area, esito, testi, None, anche_file)
     return esito
+
+
+def _dettagli_oblio(esito: Eliminazione, esito_prima: tuple | None, persona: bool = False) -> str:
+    """What the history says of an erasure: how many rows and values, never what they said."""
+    dati = _riassunto(esito) if esito_prima is None else tuple(
+        a - b for a, b in zip(_riassunto(esito), esito_prima))
+    righe, solo_versioni, svuotati, versioni, a_mano = dati
+    parti = [f"{righe} {'riga cancellata' if righe == 1 else 'righe cancellate'} per sempre dai dati"]
+    if solo_versioni:
+        parti.append(f"{solo_versioni} {'riga' if solo_versioni == 1 else 'righe'} già eliminate prima, "
+                     "tolte dalle versioni conservate")
+    if persona:
+        parti.append(f"{svuotati} {'valore svuotato' if svuotati == 1 else 'valori svuotati'}")
+    if a_mano:
+        parti.append(f"{a_mano} {'riga' if a_mano == 1 else 'righe'} di strati aggiunti a mano")
+    parti.append(f"{versioni} {'versione conservata pulita' if versioni == 1 else 'versioni conservate pulite'}")
+    return ("una persona dimenticata: " if persona else "") + ", ".join(parti)
 
 
 def dimentica_persona(area: Area, chi: str, anche_file: bool = False) -> Eliminazione:
     """Erase a person everywhere: what they said, their name and contacts in every person field,
     in every comune, kept version, history and layer added by hand (see the module docstring).
 
-    Free texts that still mention them in the store are left for the user to edit (they are
-    listed by :func:`cerca_persona`); run again after editing to clean the kept versions too.
+    What they said is found by the author field in the store and in every kept version (a row
+    whose author was changed since is still theirs). Free texts that still mention them in the
+    store are left for the user to edit (they are listed by :func:`cerca_persona`); run again after
+    editing to clean the kept versions too.
     """
     persona = Persona(chi)
     esito = Eliminazione()
@@ -599,28 +684,30 @@ def dimentica_persona(area: Area, chi: str, anche_file: bool = False) -> Elimina
     for a in area.archivi():
         with a.blocco():
             strati = _leggi_strati(a, a.gpkg)
-            detti = set()
-            c = strati.get("contributi")
-            if c is not None and "autore" in c.columns:
-                detti = {i for i, v in zip(c["id"].tolist(), c["autore"].tolist()) if persona.in_valore(v)}
-            valori = [v for _, _, _, tipo, v in _nomina(a, strati, persona) if tipo != "menzione"]
-            testi = [persona.chi, *valori, *_testi_di(a, strati, detti)]
+            vecchi = _vecchie_righe(a)
+            detti, nominati, valori = set(), set(), []
+            for tabelle in (strati, vecchi):
+                c = tabelle.get("contributi")
+                if c is not None and "autore" in c.columns:
+                    detti |= {i for i, v in zip(c["id"].tolist(), c["autore"].tolist()) if persona.in_valore(v)}
+                for _, id_, _, tipo, v in _nomina(a, tabelle, persona):
+                    if tipo != "menzione":
+                        nominati.add(id_)
+                        valori.append(v)
+            testi = [persona.chi, *valori, *_testi_di(a, strati, detti), *_testi_di(a, vecchi, detti)]
             testi_tutti += testi
-            esito.esportazioni += [e for e in esportazioni_con(area, a.slug, detti | _ids_nominati(a, strati, persona),
-                                                               testi) if e not in esito.esportazioni]
-            prima = (sum(esito.righe.values()), esito.svuotati, esito.versioni, sum(esito.a_mano.values()))
-            _cancella_ovunque(area, a, _Piano(ids=detti, persona=persona, testi=testi), esito)
-            dopo = (sum(esito.righe.values()), esito.svuotati, esito.versioni, sum(esito.a_mano.values()))
-            if dopo != prima:
-                a._registra("oblio", f"una persona dimenticata: {dopo[0] - prima[0]} righe cancellate per sempre, "
-                            f"{dopo[1] - prima[1]} valori svuotati, anche da {dopo[2] - prima[2]} versioni conservate",
-                            dopo[0] - prima[0], None)
+            cercati = detti | nominati | _a_cascata([strati, vecchi], detti)
+            esito.esportazioni += [e for e in esportazioni_con(area, a.slug, cercati, testi)
+                                   if e not in esito.esportazioni]
+            prima = _riassunto(esito)
+            piano = _Piano(ids=detti, persona=persona, testi=testi)
+            _cancella_ovunque(area, a, piano, esito)
+            esito.righe_versioni += len(piano.solo_versioni)
+            if _riassunto(esito) != prima:
+                a._registra("oblio", _dettagli_oblio(esito, prima, persona=True),
+                            _riassunto(esito)[0] - prima[0], None)
     _dopo_oblio(area, esito, testi_tutti, persona, anche_file)
     return esito
-
-
-def _ids_nominati(archivio: Archivio, strati: dict, persona: Persona) -> set[str]:
-    return {id_ for _, id_, _, tipo, _ in _nomina(archivio, strati, persona) if tipo != "menzione"}
 
 
 def _dopo_oblio(area: Area, esito: Eliminazione, testi: list[str], persona: Persona | None, anche_file: bool) -> None:
@@ -628,7 +715,12 @@ def _dopo_oblio(area: Area, esito: Eliminazione, testi: list[str], persona: Pers
     if anche_file:
         for e in esito.esportazioni:
             p = Path(e["file"])
-            if p.is_file():
+            if not p.is_file() or p.is_symlink():
+                continue
+            # only the file as it was written: whatever is at that path now may be someone else's
+            if e.get("sha256") and impronta_file(p) == e["sha256"]:
                 p.unlink()
                 esito.file_cancellati.append(str(p))
+            else:
+                esito.file_cambiati.append(str(p))
     _pulisci_testo_file(file_registro(area), testi, persona)

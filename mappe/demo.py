@@ -16,15 +16,15 @@ import pandas as pd
 from shapely.geometry import LineString, Point, Polygon
 
 from . import territorio
-from .archivio import Archivio, Area, crea_area
+from .archivio import SEGRETO_DEMO, Archivio, Area, crea_area
 from .importa import importa_tabella
 
 __all__ = ["COMUNI_DEMO", "crea_demo", "scrivi_indice"]
 
 COMUNI_DEMO = ("Beinasco", "Bruino", "Orbassano", "Piossasco", "Rivalta di Torino", "Volvera")
-# The demo's data are invented, so its key is fixed and published: the ids a reader sees in the
-# README are the ids of every demo. A real workspace gets a random key of its own (mappe init).
-SEGRETO_DEMO = "6d617070652d64656d6f2d64617469696e76656e74617469000000000000002a"
+# The demo's data are invented, so its key is fixed and published (archivio.SEGRETO_DEMO): the ids
+# a reader sees in the README are the ids of every demo. A real workspace gets a random key of its
+# own (mappe init), and mappe refuses real data in a workspace with this key.
 
 LUOGHI = [
     ("Piazza del Municipio", "piazza", "luogo_significativo", "Dove ci si incontra la domenica mattina."),

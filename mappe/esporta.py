@@ -28,24 +28,36 @@ def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False)
     """The layer as stored (``completo``), or what may leave the workspace.
 
     Without ``completo``: no private field, no reserved row or row without consent, no
-    sensitive row (whose true position is the secret), no feedback awaiting moderation. Rows
-    left out are simply not in the file: importing it back leaves them as they are.
+    sensitive row (whose true position is the secret), no feedback awaiting moderation nor about a
+    row that is not public (and feedback carries its day, not its time), no figures about the
+    people of one session (:data:`mappe.pubblico.SOLO_AGGREGATI`), public ids only. Rows left out
+    are simply not in the file: importing it back leaves them as they are.
     """
-    from .pubblico import con_ids_pubblici, non_pubblici
+    from .pubblico import SOLO_AGGREGATI, con_ids_pubblici, non_pubblici
 
     if strato not in archivio.catalogo.strati:
         raise MappeError(f"Lo strato '{strato}' non esiste: usare uno di {', '.join(archivio.catalogo.strati)}.")
     df = archivio.leggi(strato)
     if completo:
+        df.attrs["id_interni"] = df["id"].tolist()
         return df
     df = df[~non_pubblici(df)]
     if "sensibile" in df.columns:
         df = df[df["sensibile"] != 1]
     if strato == "riscontri" and "stato" in df.columns:
         df = df[df["stato"] == "approvato"]
-    df = df.drop(columns=[c for c in archivio.catalogo.strati[strato].privati if c in df.columns])
+        # feedback follows what it is about: none about a reserved or no-consent row; the day, not the time
+        c = archivio.leggi("contributi")
+        nascosti = set(c.loc[non_pubblici(c), "id"])
+        df = df[~df["su"].isin(nascosti)].copy()
+        df["data"] = [d[:10] if isinstance(d, str) else d for d in df["data"]]
+    togliere = list(archivio.catalogo.strati[strato].privati) + list(SOLO_AGGREGATI.get(strato, ()))
+    df = df.drop(columns=[c for c in togliere if c in df.columns])
     # Public ids, never the internal ones (importing the file maps them back).
-    return con_ids_pubblici(df, archivio.segreto()).reset_index(drop=True)
+    interni = df["id"].tolist()
+    df = con_ids_pubblici(df, archivio.segreto()).reset_index(drop=True)
+    df.attrs["id_interni"] = interni  # what the file holds, for the registry of exports
+    return df
 
 
 def _righe_tabellari(df: pd.DataFrame) -> tuple[list[str], list[list]]:
@@ -88,11 +100,12 @@ def _solo_testo(ws) -> None:
 
 
 def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None, strato: str = "contributi",
-            completo: bool = False) -> Path:
+            completo: bool = False, contenuto: dict | None = None) -> Path:
     """Write one layer of ``archivio`` to ``percorso`` (format from ``formato`` or the extension).
 
     CSV is written for Italian Excel (UTF-8 with BOM, ``;``, decimal comma in lon/lat); lines
-    and zones travel as WKT. The file is written whole or not at all.
+    and zones travel as WKT. The file is written whole or not at all. ``contenuto`` receives the
+    internal ids of the rows written (for the registry of exports).
     """
     percorso = Path(percorso)
     formato = (formato or percorso.suffix.lstrip(".")).lower()
@@ -101,6 +114,8 @@ def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None
     if formato not in FORMATI:
         raise MappeError(f"Il formato '{formato}' non è tra quelli di mappe: usare uno di {', '.join(FORMATI)}.")
     df = tabella_esportabile(archivio, strato, completo)
+    if contenuto is not None:  # the rows the file holds: {comune: internal ids}
+        contenuto[archivio.slug] = list(df.attrs.get("id_interni", []))
     geo = isinstance(df, gpd.GeoDataFrame)
     if formato in ("geojson", "kml") and not geo:
         raise MappeError(f"Lo strato {strato} non ha posizioni: esportarlo in csv, xlsx o gpkg.")
@@ -138,7 +153,8 @@ def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None
                 nomi = df["titolo"].fillna(df["tipo"]) if strato == "contributi" else df[nome]
                 testi = df[testo] if testo in df.columns else pd.Series([""] * len(df), index=df.index)
                 tabella.insert(0, "Name", nomi)
-                tabella.insert(1, "Description", [html.escape(t) if isinstance(t, str) else "" for t in testi])
+                tabella.insert(1, "Description", [html.escape(t, quote=False) if isinstance(t, str) else ""
+                                                  for t in testi])
             os.unlink(tmp)  # GDAL creates its own file
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -158,4 +174,4 @@ def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None
 
     if os.path.exists(percorso) and os.path.isdir(percorso):
         raise MappeError(f"{percorso} è una cartella: indicare il nome del file da scrivere.")
-    return scrivi_tutto_o_niente(percorso, scrivi_e_controlla)
+    return scrivi_tutto_o_niente(percorso, scrivi_e_controlla, privato=completo)

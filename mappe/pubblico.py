@@ -50,8 +50,8 @@ RIFERIMENTI = {"id", "incontro", "luogo", "risponde_a", "su", "mostra", "epoca"}
 def id_pubblico(chiave: bytes, id_interno) -> str | None:
     """The id a public output carries for an internal id (None stays None).
 
-    A keyed function (HMAC-SHA-256 with the workspace secret, 16 hex digits) of the internal
-    id: nothing about the row can be recomputed or confirmed from it, and two workspaces holding
+    A keyed function (HMAC-SHA-256 with the workspace secret: ``p`` and 15 hex digits) of the
+    internal id: nothing about the row can be recomputed or confirmed from it, and two workspaces holding
     the same data publish different ids. Everything that reads ids back maps them with
     :func:`indice_pubblici`.
     """
@@ -59,7 +59,8 @@ def id_pubblico(chiave: bytes, id_interno) -> str | None:
         return None
     h = _hmac_pronto(chiave, b"id-pubblico\x1f").copy()
     h.update(str(id_interno).encode("utf-8"))
-    return h.hexdigest()[:16]
+    # a letter first: a spreadsheet never takes it for a number (16 digits would lose the last ones)
+    return "p" + h.hexdigest()[:15]
 
 
 @functools.lru_cache(maxsize=16)
@@ -84,6 +85,11 @@ def id_con_chiave(chiave: bytes, id_senza_chiave: str) -> str:
     h.update(id_senza_chiave.encode("utf-8"))
     return f"{id_senza_chiave[:2]}{h.hexdigest()[:16]}"
 
+
+# Figures about people of one session (how many took part, which age groups were there): they are
+# published only as protected aggregates (mappe.soppressione), never session by session, where a
+# session of two would be a small count.
+SOLO_AGGREGATI = {"incontri": ("partecipanti", "fasce_eta")}
 
 # Fields that hold ids (lists separated by "|" in risponde_a): public outputs carry public ids there.
 CAMPI_ID = ("id", "incontro", "luogo", "risponde_a", "su")
@@ -123,8 +129,25 @@ def _offset(chiave: bytes, id_: str, tentativo: int) -> tuple[float, float]:
     return distanza * math.cos(angolo), distanza * math.sin(angolo)
 
 
+def _generalizza(g):
+    """A sensitive zone or path as it may be shown (in metres): its shape would give it away even
+    moved (a house's outline, a route along the streets can be matched on any map within 250 m).
+
+    A zone becomes a circle of about its size (radius rounded up to 25 m, at least 50 m) around its
+    centre; a path keeps only its general course (simplified to a tolerance of at least 50 m).
+    """
+    if g.geom_type in ("Polygon", "MultiPolygon"):
+        raggio = max(50.0, math.ceil(math.sqrt(g.area / math.pi) / 25) * 25)
+        return g.centroid.buffer(raggio, quad_segs=6)
+    if g.geom_type in ("LineString", "MultiLineString"):
+        semplice = shapely.simplify(g, max(50.0, g.length / 8), preserve_topology=False)
+        return g if semplice.is_empty else semplice
+    return g
+
+
 def sposta_sensibili(gdf: gpd.GeoDataFrame, confine, chiave: bytes) -> gpd.GeoDataFrame:
-    """Move the geometries of the rows with ``sensibile`` = 1 by a stable keyed offset.
+    """Move the geometries of the rows with ``sensibile`` = 1 by a stable keyed offset (zones and
+    paths generalised first: :func:`_generalizza`).
 
     Rows that cannot be moved inside the comune are dropped (never shown at the true place).
     """
@@ -142,6 +165,7 @@ def sposta_sensibili(gdf: gpd.GeoDataFrame, confine, chiave: bytes) -> gpd.GeoDa
     nuove, da_togliere = {}, []
     for idx, g in metri.items():
         id_ = str(gdf.at[idx, "id"])
+        g = _generalizza(g)
         for tentativo in range(64):
             dx, dy = _offset(chiave, id_, tentativo)
             spostata = affinity.translate(g, dx, dy)

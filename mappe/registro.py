@@ -20,13 +20,19 @@ from pathlib import Path
 
 from .archivio import Area, _utente, crea_cartella_privata
 from .cifratura import apri_sigillo, sigilla
+from .errori import AreaError
 from .migrazioni import migra_registro
 from .testo import piega
 
-__all__ = ["esportazioni_con", "file_registro", "impronta", "registra_esportazione"]
+__all__ = ["esportazioni_con", "file_registro", "impronta", "impronta_file", "registra_esportazione"]
 
 
 def file_registro(area: Area) -> Path:
+    """The registry's list (a link is refused: the registry would be written elsewhere)."""
+    for p in (area.cartella / ".mappe" / "esportazioni.jsonl", area.cartella / ".mappe" / "esportazioni"):
+        if p.is_symlink():
+            raise AreaError(f"{p} è un collegamento simbolico: il registro dei file esportati deve stare nell'area "
+                            "di lavoro. Sostituirlo con il file o la cartella vera.")
     return area.cartella / ".mappe" / "esportazioni.jsonl"
 
 
@@ -43,6 +49,7 @@ def registra_esportazione(area: Area, percorso: Path, tipo: str, contenuto: dict
     id (rejected rows of an import) are recorded by keyed fingerprints of their texts: nothing in
     the registry tells what the rows said.
     """
+    file_registro(area)  # no link anywhere in it
     migra_registro(area.cartella)
     chiave = area.segreto()
     cartella = area.cartella / ".mappe" / "esportazioni"
@@ -57,10 +64,22 @@ def registra_esportazione(area: Area, percorso: Path, tipo: str, contenuto: dict
         f.write(json.dumps(sigilla(chiave, dati)))
     voce = {"quando": quando.isoformat(timespec="seconds"), "utente": _utente(), "tipo": tipo,
             "file": str(Path(percorso).resolve()), "comuni": {k: len(v) for k, v in contenuto.items()},
-            "contenuto": nome}
+            "contenuto": nome, "sha256": impronta_file(Path(percorso))}
     fd = os.open(file_registro(area), os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as f:
         f.write(json.dumps(voce, ensure_ascii=False) + "\n")
+
+
+def impronta_file(percorso: Path) -> str | None:
+    """The SHA-256 of a file as written, so that an erasure deletes it only if it is still that file."""
+    try:
+        h = hashlib.sha256()
+        with open(percorso, "rb") as f:
+            for pezzo in iter(lambda: f.read(1 << 20), b""):
+                h.update(pezzo)
+        return h.hexdigest()
+    except OSError:
+        return None
 
 
 def esportazioni_con(area: Area, slug: str, ids: set[str], testi: list[str] = ()) -> list[dict]:

@@ -111,10 +111,11 @@ def importa_riscontri(archivio: Archivio, path: Path | str, limite: int = MAX_RI
     path = Path(path)
     dati = _leggi(path)
     if len(dati["features"]) > limite:
+        n, lim = (f"{x:,}".replace(",", ".") for x in (len(dati["features"]), limite))
         raise ImportaError(
-            f"Il file {path} ha {len(dati['features']):,} riscontri, più del limite di {limite:,} per file: "
-            "una mostra non ne raccoglie tanti, il file potrebbe essere stato fabbricato. Se è davvero "
-            "di una vostra mostra, importarlo con --limite N (un numero più alto).".replace(",", ".")
+            f"Il file {path} ha {n} riscontri, più del limite di {lim} per file: una mostra non ne raccoglie "
+            "tanti, il file potrebbe essere stato fabbricato. Se è davvero di una vostra mostra, importarlo con "
+            "--limite N (un numero più alto)."
         )
     dati = _decifra(path, dati, archivio.segreto())
     with archivio.blocco():

@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalizza", "per_terminale", "piega", "riga_terminale"]
+__all__ = ["normalizza", "per_terminale", "piega", "quanti", "riga_terminale", "righe_per_strato"]
 
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-# Everything a terminal would act on instead of showing: C0 (but tab and line feed), DEL, C1,
-# the line and paragraph separators, the bidirectional controls.
-_INVISIBILI = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Everything a terminal would act on instead of showing, or would not show at all: C0 (but tab and
+# line feed), DEL, C1, zero-width characters, the line and paragraph separators, the bidirectional
+# controls.
+_INVISIBILI = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064"
+                         "\u2066-\u2069\ufeff]")
 
 
 def normalizza(testo: str) -> str:
@@ -64,3 +66,16 @@ def piega(testo) -> str:
         return " ".join(s.casefold().split())
     s = unicodedata.normalize("NFKD", s)
     return " ".join("".join(c for c in s if not unicodedata.combining(c)).casefold().split())
+
+
+def quanti(n: int, singolare: str, plurale: str) -> str:
+    """'1 bisogno', '3 bisogni': Italian agrees the noun with the number."""
+    return f"{n} {singolare if n == 1 else plurale}"
+
+
+_SINGOLARI = {"contributi": "contributo", "luoghi": "luogo", "incontri": "incontro", "riscontri": "riscontro"}
+
+
+def righe_per_strato(righe: dict[str, int]) -> str:
+    """{'contributi': 1, 'riscontri': 2} -> '1 contributo, 2 riscontri'."""
+    return ", ".join(quanti(n, _SINGOLARI.get(strato, strato), strato) for strato, n in righe.items())

@@ -159,6 +159,29 @@ def test_un_punto_spostato_non_cade_sulla_posizione_vera_di_un_altro(cli, orbass
     assert len(posizioni) == 2
 
 
+def test_zone_e_percorsi_sensibili_non_si_riconoscono_dalla_forma(cli, orbassano, tmp_path):
+    """Moved but intact, a house's outline or a route along the streets can be matched on a map."""
+    casa = "POLYGON ((7.5361 45.0068, 7.5364 45.0068, 7.5364 45.0070, 7.5362 45.0071, 7.5361 45.0070, 7.5361 45.0068))"
+    strada = ("LINESTRING (7.5300 45.0100, 7.5310 45.0102, 7.5318 45.0098, 7.5330 45.0101, 7.5341 45.0096, "
+              "7.5350 45.0099, 7.5362 45.0095, 7.5371 45.0097)")
+    importa_file(orbassano, scrivi_csv(tmp_path / "z.csv", [
+        ["tipo", "tema", "testo", "sensibile", "consenso", "posizione"],
+        ["bisogno", "abitare", "La casa dove vive da sola", "sì", "orale", casa],
+        ["memoria", "socialita", "La strada che fa ogni mattina", "sì", "orale", strada]]))
+    assert cli("mappa", "Orbassano", "-o", tmp_path / "m.html").exit_code == 0
+    D = _dati_pagina(tmp_path / "m.html")
+    forme = [shapely.geometry.shape(g) for g in D["contributi"]["pos"]["altre"].values()]
+    zona = next(g for g in forme if g.geom_type == "Polygon")
+    linea = next(g for g in forme if g.geom_type == "LineString")
+    vera_zona, vera_linea = shapely.from_wkt(casa), shapely.from_wkt(strada)
+    # the shape, brought back onto the true centre, does not match the true outline
+    riportata = shapely.affinity.translate(zona, vera_zona.centroid.x - zona.centroid.x,
+                                           vera_zona.centroid.y - zona.centroid.y)
+    assert riportata.hausdorff_distance(vera_zona) > 0.0004  # about 30-40 m off everywhere
+    assert zona.area > vera_zona.area * 5  # at least a circle of 50 m
+    assert len(linea.coords) <= 3 < len(vera_linea.coords)
+
+
 def test_un_esportazione_pubblica_si_rilegge_e_non_esce_se_contiene_un_dato_privato(orbassano, tmp_path,
                                                                                       monkeypatch):
     """A bug that let a private field through an export would be caught by the file's own check."""
@@ -182,8 +205,8 @@ def test_due_aree_con_gli_stessi_dati_pubblicano_id_diversi(cli, con_sensibile, 
     altra = tmp_path / "altra"
     shutil.copytree(_area_base, altra)
     shutil.rmtree(altra / ".mappe")  # another workspace: its own key
+    assert cli("init", altra, "--nuova-chiave").exit_code == 0
     a2 = Area(altra)
-    a2.segreto()
     for comando in (["mostra", "Orbassano", "-o", tmp_path / "uno.html"],):
         assert cli(*comando).exit_code == 0
     importa_file(a2.archivio("Orbassano"), tmp_path / "c.csv")
@@ -259,6 +282,84 @@ def test_un_vecchio_archivio_passa_agli_id_con_chiave_e_ritrova_le_sue_righe(are
     from mappe.registro import esportazioni_con
 
     assert esportazioni_con(nuova, "orbassano", ids)
+
+
+def test_un_area_nata_dalla_demo_non_accoglie_dati_veri(cli, tmp_path):
+    """The demo's key is published: real data in a demo workspace would be protected by nothing."""
+    demo = tmp_path / "demo"
+    assert cli("demo", demo).exit_code == 0
+    r = cli("--area", demo, "comuni", "aggiungi", "Torino")
+    assert r.exit_code == 1 and "la sua chiave è pubblica" in r.output and "mappe init" in r.output
+    f = scrivi_csv(tmp_path / "c.csv", [["tipo", "tema", "testo"], ["bisogno", "lavoro", "Un bisogno vero"]])
+    r = cli("--area", demo, "importa", f, "--comune", "Orbassano")
+    assert r.exit_code == 1 and "la sua chiave è pubblica" in r.output
+    r = cli("--area", demo, "mostra", "Orbassano", "--chiosco", "-o", tmp_path / "m.html")
+    assert r.exit_code == 0 and "non sono protetti" in r.output and "solo questa area" not in r.output
+
+
+def test_una_chiave_persa_non_viene_sostituita_in_silenzio(cli, con_sensibile, tmp_path):
+    area = Area(con_sensibile.cartella_area)
+    assert cli("mappa", "Orbassano", "-o", tmp_path / "prima.html").exit_code == 0
+    (area.cartella / ".mappe" / "segreto").rename(tmp_path / "chiave-altrove")
+    r = cli("mappa", "Orbassano", "-o", tmp_path / "dopo.html")
+    assert r.exit_code == 1 and "Manca la chiave" in r.output and "--nuova-chiave" in r.output
+    assert not (tmp_path / "dopo.html").exists() and not (area.cartella / ".mappe" / "segreto").exists()
+    (area.cartella / ".mappe" / "segreto").write_text("non è una chiave", encoding="utf-8")
+    r = cli("mappa", "Orbassano", "-o", tmp_path / "dopo.html")
+    assert r.exit_code == 1 and "rovinata" in r.output and "Errore imprevisto" not in r.output
+    (tmp_path / "chiave-altrove").replace(area.cartella / ".mappe" / "segreto")
+    assert cli("mappa", "Orbassano", "-o", tmp_path / "dopo.html").exit_code == 0
+    prima, dopo = (rendi_mappa.posizioni_in_pagina((tmp_path / n).read_text(encoding="utf-8"))
+                   for n in ("prima.html", "dopo.html"))
+    assert prima == dopo  # the same moved positions: nothing to triangulate
+
+
+def test_nessun_file_esportato_sostituisce_un_archivio_o_la_chiave(cli, con_sensibile, tmp_path):
+    area = Area(con_sensibile.cartella_area)
+    prima = {p: p.read_bytes() for p in (con_sensibile.gpkg, con_sensibile.file_storia,
+                                          area.cartella / ".mappe" / "segreto")}
+    for uscita, formato in ((con_sensibile.gpkg, "gpkg"), (con_sensibile.file_storia, "csv"),
+                            (area.cartella / ".mappe" / "segreto", "csv"),
+                            (con_sensibile.cartella_versioni / "nuova.gpkg", "gpkg")):
+        r = cli("esporta", "Orbassano", "-o", uscita, "--formato", formato)
+        assert r.exit_code == 1 and "archivi dell'area" in r.output, r.output
+    r = cli("mappa", "Orbassano", "-o", con_sensibile.cartella / "mappa.html")
+    assert r.exit_code == 1
+    assert {p: p.read_bytes() for p in prima} == prima
+    assert not (con_sensibile.cartella_versioni / "nuova.gpkg").exists()
+
+
+def test_un_collegamento_come_uscita_si_scrive_attraverso(cli, con_sensibile, tmp_path):
+    vero = tmp_path / "chiavetta" / "mappa.html"
+    vero.parent.mkdir()
+    vero.write_text("vecchia", encoding="utf-8")
+    link = tmp_path / "link.html"
+    link.symlink_to(vero)
+    assert cli("mappa", "Orbassano", "-o", link).exit_code == 0
+    assert link.is_symlink() and "<html" in vero.read_text(encoding="utf-8")
+    dispositivo = tmp_path / "uscita"
+    dispositivo.symlink_to("/dev/null")
+    r = cli("esporta", "Orbassano", "-o", dispositivo, "--formato", "csv")
+    assert r.exit_code == 1 and "non è un file normale" in r.output
+    assert Path("/dev/null").is_char_device() and dispositivo.is_symlink()
+
+
+def test_i_file_con_dati_privati_sono_leggibili_solo_dal_proprietario(cli, con_sensibile, tmp_path):
+    if os.name != "posix":
+        pytest.skip("permessi POSIX")
+    privati = {"completo.csv": ["esporta", "Orbassano", "--completo", "-o"],
+               "interna.html": ["mappa", "Orbassano", "--interna", "-o"],
+               "rilievo.html": ["rilievo", "Orbassano", "-o"]}
+    vecchia = os.umask(0)
+    try:
+        for nome, comando in privati.items():
+            assert cli(*comando, tmp_path / nome).exit_code == 0
+        assert cli("mappa", "Orbassano", "-o", tmp_path / "pubblica.html").exit_code == 0
+    finally:
+        os.umask(vecchia)
+    for nome in privati:
+        assert stat.S_IMODE((tmp_path / nome).stat().st_mode) == 0o600, nome
+    assert stat.S_IMODE((tmp_path / "pubblica.html").stat().st_mode) & 0o044  # a file meant to be shared
 
 
 # --- Erasure leaves nothing ---------------------------------------------------------------
@@ -344,6 +445,101 @@ def test_oblio_per_telefono(cli, persone):
     assert persone.leggi("luoghi").iloc[0]["referente"] is None
 
 
+def test_oblio_trova_anche_le_parole_di_chi_ha_cambiato_autore_e_i_file_di_allora(cli, persone, tmp_path):
+    """The author was changed (to initials) before the request: the words are still hers."""
+    area = Area(persone.cartella_area)
+    assert cli("esporta", "Orbassano", "--completo", "-o", tmp_path / "prima.csv").exit_code == 0
+    assert cli("modifica", "Orbassano", "c-1", "--autore", "O.P.").exit_code == 0
+    r = cli("oblio", "--persona", "Ottavia Pellegrini", "--elenco")
+    assert "c-1" in r.output and "1 contributo detto" in r.output
+    r = cli("oblio", "--persona", "Pellegrini Ottavia", "--si")  # surname first, as registers write it
+    assert r.exit_code == 0, r.output
+    assert "c-1" not in set(persone.leggi("contributi")["id"])
+    assert str((tmp_path / "prima.csv").resolve()) in r.output
+    assert cli("modifica", "Orbassano", "c-3", "--note", "-").exit_code == 0
+    assert cli("oblio", "--persona", "Ottavia Pellegrini", "--si").exit_code == 0
+    _nessun_byte(area, "Ottavia Pellegrini", "Lavoro che manca da anni")
+
+
+def test_oblio_di_righe_eliminate_prima_nomina_i_file_e_accetta_il_codice_pubblico(cli, persone, tmp_path):
+    from mappe.pubblico import id_pubblico
+
+    area = Area(persone.cartella_area)
+    assert cli("esporta", "Orbassano", "--completo", "-o", tmp_path / "completo.xlsx").exit_code == 0
+    assert cli("mappa", "Orbassano", "--interna", "-o", tmp_path / "interna.html").exit_code == 0
+    assert cli("elimina", "Orbassano", "c-1", "--si").exit_code == 0
+    r = cli("oblio", "--persona", "Ottavia Pellegrini", "--si")
+    assert r.exit_code == 0, r.output
+    assert "1 riga già eliminata prima tolta" in r.output
+    for f in ("completo.xlsx", "interna.html"):
+        assert str((tmp_path / f).resolve()) in r.output
+    # and by the public code of a row deleted before
+    assert cli("elimina", "Orbassano", "c-2", "--si").exit_code == 0
+    r = cli("elimina", "Orbassano", id_pubblico(persone.segreto(), "c-2"), "--oblio", "--si")
+    assert r.exit_code == 0 and "già eliminat" in r.output, r.output
+    _nessun_byte(area, "Il ballo del sabato al circolo")
+
+
+def test_oblio_per_telefono_con_prefisso(cli, persone):
+    area = Area(persone.cartella_area)
+    r = cli("oblio", "--persona", "+39 333 765 4321", "--si")
+    assert r.exit_code == 0 and "1 valore svuotato" in r.output, r.output
+    _nessun_byte(area, "7654321")
+
+
+def test_oblio_nei_file_aggiunti_a_mano_toglie_solo_quello_che_la_riguarda(cli, persone, tmp_path):
+    import sqlite3
+
+    area = Area(persone.cartella_area)
+    con = sqlite3.connect(persone.gpkg)
+    with con:
+        con.execute("CREATE TABLE appunti (chi TEXT, nota TEXT)")
+        con.executemany("INSERT INTO appunti VALUES (?, ?)", [
+            ("Ada", "Vicina gentile, conosce anche Ottavia Pellegrini"),
+            ("Ottavia Pellegrini", "Lavoro che manca da anni nel quartiere")])
+        # where QGIS writes a layer's description
+        con.execute("CREATE TABLE IF NOT EXISTS gpkg_metadata (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+                    "md_scope TEXT NOT NULL DEFAULT 'dataset', md_standard_uri TEXT NOT NULL, "
+                    "mime_type TEXT NOT NULL DEFAULT 'text/xml', metadata TEXT NOT NULL DEFAULT '')")
+        con.execute("CREATE TABLE IF NOT EXISTS gpkg_metadata_reference (reference_scope TEXT NOT NULL, "
+                    "table_name TEXT, column_name TEXT, row_id_value INTEGER, timestamp DATETIME NOT NULL DEFAULT "
+                    "(strftime('%Y-%m-%dT%H:%M:%fZ','now')), md_file_id INTEGER NOT NULL, md_parent_id INTEGER)")
+        con.execute("INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) VALUES "
+                    "('dataset', 'http://x', 'text/plain', 'Curato da Ottavia Pellegrini, tel. 333 7654321')")
+    con.close()
+    r = cli("oblio", "--persona", "Ottavia Pellegrini", "--si")
+    assert r.exit_code == 0, r.output
+    con = sqlite3.connect(persone.gpkg)
+    righe = con.execute("SELECT chi, nota FROM appunti").fetchall()
+    con.close()
+    assert righe == [("Ada", None)]  # her row goes; in Ada's row only the cell naming her
+    assert cli("modifica", "Orbassano", "c-3", "--note", "-").exit_code == 0
+    assert cli("oblio", "--persona", "Ottavia Pellegrini", "--si").exit_code == 0
+    _nessun_byte(area, "Ottavia Pellegrini", "7654321")
+
+
+def test_oblio_con_un_nome_solo_e_si_non_cancella_alla_cieca(cli, persone):
+    r = cli("oblio", "--persona", "Ottavia", "--si")
+    assert r.exit_code == 1 and "nome solo" in r.output
+    assert "c-1" in set(persone.leggi("contributi")["id"])
+
+
+def test_anche_file_non_cancella_un_file_cambiato_dopo(cli, persone, tmp_path):
+    f = tmp_path / "completo.csv"
+    assert cli("esporta", "Orbassano", "--completo", "-o", f).exit_code == 0
+    f.write_text("un altro file, di qualcun altro", encoding="utf-8")
+    r = cli("oblio", "--persona", "Ottavia Pellegrini", "--si", "--anche-file")
+    assert r.exit_code == 0 and "non cancellato" in r.output
+    assert f.read_text(encoding="utf-8") == "un altro file, di qualcun altro"
+
+
+def test_l_esportazione_pubblica_nomina_solo_i_file_con_le_righe_della_persona(cli, persone, tmp_path):
+    assert cli("modifica", "Orbassano", "c-1", "--visibilita", "riservato").exit_code == 0
+    assert cli("esporta", "Orbassano", "-o", tmp_path / "pubblico.csv").exit_code == 0  # without her row
+    r = cli("oblio", "--persona", "Ottavia Pellegrini", "--si")
+    assert str((tmp_path / "pubblico.csv").resolve()) not in r.output
+
+
 def test_oblio_con_anche_file_cancella_gli_esportati(cli, persone, tmp_path):
     area = Area(persone.cartella_area)
     dentro = area.cartella / "esportati"
@@ -373,6 +569,43 @@ def test_oblio_nomina_anche_il_file_delle_righe_respinte(cli, orbassano, tmp_pat
     assert "righe respinte" in r.output and str(scarti.resolve()) in r.output
     assert not scarti.exists()
     _nessun_byte(area, "Ottavia Pellegrini", "cinquant'anni")
+
+
+def test_le_esportazioni_pubbliche_di_incontri_e_riscontri_non_rivelano_piccoli_numeri(cli, con_sensibile,
+                                                                                    tmp_path):
+    importa_file(con_sensibile, scrivi_csv(tmp_path / "i.csv", [
+        ["id", "data", "fase", "partecipanti", "fasce_eta", "facilitatori"],
+        ["FG-1", "01/10/2026", "baseline", "2", "anziani", "Anna"]]), "incontri")
+    assert cli("esporta", "Orbassano", "--strato", "incontri", "-o", tmp_path / "i.csv").exit_code == 0
+    with open(tmp_path / "i.csv", encoding="utf-8-sig") as fh:
+        riga = next(csv.DictReader(fh, delimiter=";"))
+    assert "partecipanti" not in riga and "fasce_eta" not in riga and riga["data"] == "2026-10-01"
+    # feedback about a row that is no longer public stays out; the day, not the time
+    c = con_sensibile.leggi("contributi")
+    risorsa = c.loc[c["tipo"] == "risorsa", "id"].iloc[0]
+    f = tmp_path / "r.geojson"
+    f.write_text(json.dumps({"type": "FeatureCollection", "mappe_riscontri": {"mostra": "m"}, "features": [
+        {"type": "Feature", "geometry": None, "properties": {"id": f"r-{k}", "su": risorsa, "comune": "orbassano",
+                                                             "reazione": "d_accordo", "commento": f"Commento {k}",
+                                                             "data": "2026-12-01T10:41:22.969Z"}}
+        for k in range(2)]}), encoding="utf-8")
+    assert cli("riscontri", "importa", f, "--comune", "Orbassano").exit_code == 0
+    assert cli("riscontri", "modera", "Orbassano", "--approva-tutti", "--si").exit_code == 0
+    assert cli("esporta", "Orbassano", "--strato", "riscontri", "-o", tmp_path / "r1.csv").exit_code == 0
+    testo = (tmp_path / "r1.csv").read_text(encoding="utf-8-sig")
+    assert "Commento 0" in testo and "2026-12-01" in testo and "10:41" not in testo
+    assert cli("modifica", "Orbassano", risorsa, "--visibilita", "riservato").exit_code == 0
+    assert cli("esporta", "Orbassano", "--strato", "riscontri", "-o", tmp_path / "r2.csv").exit_code == 0
+    assert "Commento" not in (tmp_path / "r2.csv").read_text(encoding="utf-8-sig")
+
+
+def test_i_codici_pubblici_restano_testo_in_un_foglio_di_calcolo(cli, con_sensibile, tmp_path):
+    from mappe.pubblico import id_pubblico
+
+    chiave = con_sensibile.segreto()
+    for k in range(2000):
+        p = id_pubblico(chiave, f"c-{k}")
+        assert p[0].isalpha() and not re.fullmatch(r"[0-9.eE+-]+", p)
 
 
 # --- Files handed to other programs are inert ------------------------------------------------
@@ -423,6 +656,19 @@ def test_scarti_senza_formule_e_correggibili(cli, orbassano, tmp_path):
     assert orbassano.leggi("contributi")["testo"].tolist() == ["=1+1 non è una formula"]
 
 
+def test_un_xlsx_torna_identico_anche_con_l_apostrofo_davanti(cli, orbassano, tmp_path):
+    f = tmp_path / "a.geojson"
+    f.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [7.5378, 45.0087]},
+         "properties": {"tipo": "bisogno", "tema": "lavoro", "testo": "'=doppio, come scritto", "consenso": "orale"}}]}),
+        encoding="utf-8")
+    importa_file(orbassano, f)
+    assert cli("esporta", "Orbassano", "--completo", "-o", tmp_path / "x.xlsx").exit_code == 0
+    r = cli("importa", tmp_path / "x.xlsx", "--comune", "Orbassano")
+    assert r.exit_code == 0 and "aggiornati: 0" in r.output
+    assert orbassano.leggi("contributi")["testo"].tolist() == ["'=doppio, come scritto"]
+
+
 def test_kml_descrizioni_sono_testo(cli, orbassano, tmp_path):
     payload = '<a href="javascript:alert(1)">clicca</a><script>alert(2)</script>'
     f = scrivi_csv(tmp_path / "c.csv", [["tipo", "tema", "testo", "consenso", "lon", "lat"],
@@ -441,6 +687,10 @@ def test_kml_descrizioni_sono_testo(cli, orbassano, tmp_path):
         assert descr, ns
         for d in descr:  # what Google Earth reads as HTML holds no tag
             assert "<" not in (d or "") and ">" not in (d or "")
+    importa_file(orbassano, scrivi_csv(tmp_path / "a.csv", [["tipo", "tema", "testo", "consenso", "lon", "lat"],
+                                                            ["bisogno", "lavoro", "C'è l'asilo", "orale", "7.54", "45.005"]]))
+    assert cli("esporta", "Orbassano", "-o", tmp_path / "a.kml").exit_code == 0
+    assert "C'è l'asilo" in (tmp_path / "a.kml").read_text(encoding="utf-8")  # apostrophes as they are
 
 
 # --- Terminal and stored text are clean ------------------------------------------------------
@@ -498,6 +748,49 @@ def test_comandi_non_stampano_caratteri_di_controllo(cli, con_sensibile, tmp_pat
     assert "\\x9b" in r.output  # the value quoted in the message, shown as it is
 
 
+def test_un_nome_di_file_non_falsifica_una_riga_dei_messaggi(cli, orbassano, tmp_path):
+    strano = tmp_path / "c\nImportazione riuscita: 99 righe\u200b.csv"
+    scrivi_csv(strano, [["tipo", "tema", "testo"], ["bisogno", "lavoro", "Un bisogno"]])
+    r = cli("importa", strano, "--comune", "Orbassano")
+    assert r.exit_code == 0
+    assert not any(riga.startswith("Importazione riuscita") for riga in r.output.splitlines())
+    assert "⏎" in r.output and "\\u200b" in r.output
+
+
+def test_registro_come_collegamento_rifiutato_in_italiano(cli, orbassano, tmp_path):
+    area = Area(orbassano.cartella_area)
+    altrove = tmp_path / "altrove"
+    altrove.mkdir()
+    (area.cartella / ".mappe" / "esportazioni").mkdir(exist_ok=True)
+    shutil.rmtree(area.cartella / ".mappe" / "esportazioni")
+    (area.cartella / ".mappe" / "esportazioni").symlink_to(altrove, target_is_directory=True)
+    r = cli("mappa", "Orbassano", "-o", tmp_path / "m.html")
+    assert r.exit_code == 1 and "collegamento simbolico" in r.output and "Errore imprevisto" not in r.output
+    assert list(altrove.iterdir()) == []
+
+
+def test_un_comune_collegato_non_blocca_gli_altri(cli, orbassano, tmp_path):
+    area = Area(orbassano.cartella_area)
+    fuori = tmp_path / "beinasco"
+    shutil.copytree(orbassano.cartella, fuori)
+    (fuori / "orbassano.gpkg").rename(fuori / "beinasco.gpkg")
+    (area.cartella_comuni / "beinasco").symlink_to(fuori, target_is_directory=True)
+    r = cli("comuni", "elenco")
+    assert r.exit_code == 0 and "Orbassano" in r.output and "collegamento simbolico" in r.output
+    assert cli("mappa", "Orbassano", "-o", tmp_path / "m.html").exit_code == 0
+    r = cli("mappa", "beinasco", "-o", tmp_path / "b.html")
+    assert r.exit_code == 1 and "collegamento simbolico" in r.output
+
+
+def test_riscontri_tutti_di_un_altro_comune_escono_con_1(cli, con_sensibile, tmp_path):
+    f = tmp_path / "r.geojson"
+    f.write_text(json.dumps({"type": "FeatureCollection", "mappe_riscontri": {"mostra": "m"}, "features": [
+        {"type": "Feature", "geometry": None, "properties": {"id": "r-1", "su": "x", "comune": "beinasco",
+                                                             "reazione": "d_accordo", "commento": ""}}]}))
+    r = cli("riscontri", "importa", f, "--comune", "Orbassano")
+    assert r.exit_code == 1 and "importarlo con --comune beinasco" in r.output
+
+
 def test_testi_salvati_senza_ritorni_a_capo_e_controlli_bidirezionali(orbassano, tmp_path):
     f = scrivi_csv(tmp_path / "c.csv", [["tipo", "tema", "titolo", "testo"],
                                         ["bisogno", "lavoro", "Titolo\u202egnaro", "riga uno\r\nriga due\rtre \u2066x\u2069"]])
@@ -520,7 +813,8 @@ def test_ventimila_riscontri_fabbricati_rifiutati_o_respinti_in_blocco(cli, con_
             "id": f"falso-{k}", "su": luogo, "comune": "orbassano", "reazione": "d_accordo", "commento": "spam",
             "data": "2026-12-01"}} for k in range(20_000)]}), encoding="utf-8")
     r = cli("riscontri", "importa", f, "--comune", "Orbassano")
-    assert r.exit_code == 1 and "5.000" in r.output and "--limite" in r.output
+    assert r.exit_code == 1 and "ha 20.000 riscontri, più del limite di 5.000 per file" in r.output
+    assert "--limite" in r.output
     assert len(con_sensibile.leggi("riscontri")) == 0
     r = cli("riscontri", "importa", f, "--comune", "Orbassano", "--limite", "30000")
     assert r.exit_code == 0, r.output
@@ -656,7 +950,8 @@ def test_un_altra_pagina_locale_trova_solo_testo_cifrato(cli, con_sensibile, tmp
     scheda.locator(".mappe-commenta summary").click()
     scheda.locator("textarea").fill("La mia vicina Zelinda resta sola tutto il giorno")
     scheda.locator(".mappe-commenta button[type=submit]").click()
-    p.wait_for_timeout(500)
+    p.wait_for_function("id => JSON.parse(localStorage.getItem('mappe:' + id + ':riscontri') || '[]').length === 3",
+                        arg=D["mostra_id"])
     # another HTML file opened in the same browser reads everything it can
     spia = tmp_path / "spia.html"
     spia.write_text(SPIA, encoding="utf-8")
@@ -683,7 +978,7 @@ def test_un_altra_pagina_locale_trova_solo_testo_cifrato(cli, con_sensibile, tmp
     altra = tmp_path / "altra-area"
     shutil.copytree(_area_base, altra)
     shutil.rmtree(altra / ".mappe")
-    Area(altra).segreto()
+    assert cli("init", altra, "--nuova-chiave").exit_code == 0
     r = cli("--area", altra, "riscontri", "importa", file, "--comune", "Orbassano")
     assert r.exit_code == 1 and "non si possono leggere" in r.output
     r = cli("riscontri", "importa", file, "--comune", "Orbassano")
@@ -696,7 +991,8 @@ def test_codice_del_personale_rallenta_i_tentativi(cli, con_sensibile, tmp_path,
     uscita = tmp_path / "mostra.html"
     r = cli("mostra", "Orbassano", "-o", uscita)
     codice = re.search(r"riscontri: (\d{10}) ", r.output).group(1)  # a new code of ten digits
-    assert cli("mostra", "Orbassano", "-o", tmp_path / "x.html", "--pin", "4821").exit_code == 2
+    for facile in ("4821", "00000000", "12345678", "9876 5432"):
+        assert cli("mostra", "Orbassano", "-o", tmp_path / "x.html", "--pin", facile).exit_code == 2
     p = pagina_offline
     p.goto(uscita.as_uri())
     _pronta(p)

@@ -62,7 +62,7 @@ def test_modifica_ed_errori(cli, tre):
 
 def test_elimina_e_annulla(cli, tre):
     r = cli("elimina", "Orbassano", "c-1", "--si")
-    assert r.exit_code == 0 and "eliminati 1 contributi" in r.output
+    assert r.exit_code == 0 and "eliminato 1 contributo" in r.output
     assert "c-1" not in set(tre.leggi("contributi")["id"])
     assert cli("annulla", "Orbassano", "--si").exit_code == 0
     assert "c-1" in set(tre.leggi("contributi")["id"])
@@ -97,7 +97,7 @@ def test_oblio_cancella_anche_le_versioni_e_dice_quali_file_lo_contenevano(cli, 
     assert SEGRETO.encode() in tre.gpkg.read_bytes()  # --elenco changes nothing
     r = cli("elimina", "Orbassano", "c-3", "--oblio", "--si")
     assert r.exit_code == 0, r.output
-    assert "cancellati per sempre 1 contributi" in r.output
+    assert "cancellato per sempre 1 contributo" in r.output
     assert str((tmp_path / "mappa.html").resolve()) in r.output and str((tmp_path / "tutto.csv").resolve()) in r.output
     segreto = SEGRETO.encode()
     assert segreto not in tre.gpkg.read_bytes()
@@ -108,7 +108,7 @@ def test_oblio_cancella_anche_le_versioni_e_dice_quali_file_lo_contenevano(cli, 
     cli("annulla", "Orbassano", "--si")
     assert "c-3" not in set(tre.leggi("contributi")["id"])
     storia = cli("storia", "Orbassano").output
-    assert "oblio" in storia and "1 righe cancellate per sempre" in storia and "via Verdi" not in storia
+    assert "oblio" in storia and "1 riga cancellata per sempre" in storia and "via Verdi" not in storia
 
 
 def test_senza_consenso_mai_in_pubblico_e_verifica_lo_dice(cli, orbassano, tmp_path):

@@ -25,7 +25,7 @@ def test_stile_comunita_senza_sfondo_con_vicini_nomi_e_pittogrammi(cli, tmp_path
 
 def test_didascalia_di_ogni_vista_nella_mostra(cli, tmp_path, pagina_offline):
     uscita = tmp_path / "mostra.html"
-    assert cli("mostra", "Orbassano", "-o", uscita, "--pin", "12345678").exit_code == 0
+    assert cli("mostra", "Orbassano", "-o", uscita, "--pin", "48213579").exit_code == 0
     p = pagina_offline
     _apri(p, uscita)
     for nome in ("bisogni-risorse", "memoria", "emozioni", "luoghi", "rete", "tutto"):

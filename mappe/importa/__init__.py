@@ -391,8 +391,8 @@ def _id_contenuto(chiave: bytes, codice_comune: str, strato: str, riga: dict, wk
     return id_con_chiave(chiave, f"{strato[0]}-{h}")
 
 
-# Values that may be public ids (pubblico.id_pubblico): 16 hexadecimal digits.
-_FORSE_PUBBLICO = re.compile(r"^[0-9a-f]{16}$")
+# Values that may be public ids (pubblico.id_pubblico): "p" and 15 hexadecimal digits.
+_FORSE_PUBBLICO = re.compile(r"^p[0-9a-f]{15}$")
 # Stored texts lose carriage returns and bidirectional controls (testo.normalizza).
 _DA_NORMALIZZARE = re.compile("[\r\u202a-\u202e\u2066-\u2069]")
 
@@ -540,7 +540,8 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             0, "", f"le colonne {', '.join(repr(c) for c in ignorate)} non sono campi del catalogo e non vengono "
             "importate (se servono: rinominarle, o usare --colonne campo=colonna)"))
     colonne_usate = [c for c in usate if c in df.columns]
-    df = _pulisci_colonne(df, colonne_usate, not ha_geometria)
+    # mappe's own apostrophe is only ever written into CSV files (an XLSX cell is text already)
+    df = _pulisci_colonne(df, colonne_usate, path.suffix.lower() in (".csv", ".txt", ".tsv"))
     # A file exported by mappe for the public carries public ids: map them back to the store's.
     pubblici = _indice_pubblici(archivio, df, mappa)
     righe_ok: list[dict] = []
@@ -761,7 +762,7 @@ def scrivi_scarti(rapporto: Rapporto, percorso: Path | str) -> Path:
         scarti = pd.DataFrame(scarti)
         scarti["wkt"] = [g.wkt if g is not None else "" for g in scarti.pop("geometry")]
     righe = ([None if _vuoto(v) else v for v in riga] for riga in scarti.itertuples(index=False))
-    return scrivi_csv(percorso, [str(c) for c in scarti.columns], righe)
+    return scrivi_csv(percorso, [str(c) for c in scarti.columns], righe, privato=True)  # rows as written: authors too
 
 
 def _norm_testo(t) -> str:

@@ -713,13 +713,14 @@ def costruisci_mappa(
     return html
 
 
-def scrivi_mappa(html: str, percorso: Path | str) -> Path:
-    """Write ``html`` to ``percorso`` all at once (a temporary file, then a rename)."""
+def scrivi_mappa(html: str, percorso: Path | str, privato: bool = False) -> Path:
+    """Write ``html`` to ``percorso`` all at once (a temporary file, then a rename); ``privato``
+    (an internal map, the editor) makes it readable by its owner only."""
     from ..file import scrivi_tutto_o_niente
 
     def scrivi(tmp: str) -> None:
         with open(tmp, "w", encoding="utf-8", newline="\n") as f:
             f.write(html)
 
-    return scrivi_tutto_o_niente(percorso, scrivi)
+    return scrivi_tutto_o_niente(percorso, scrivi, privato)
 
