@@ -4,11 +4,18 @@ and the comparison of intervention and control comuni (difference in differences
 Distances are measured in metres in a projected CRS (the UTM zone of the data), never in
 degrees.
 
-Published figures count only the rows of the public projection, and keep small counts hidden
-even when combined: a count of 1 or 2 is written «<3» (0 is written 0), and every figure that,
-with the totals, the other cells of its row or column, a share or a rate per 1,000
-inhabitants, would give a hidden one back is written «n.d.» (secondary suppression, as
-official statistics do: :mod:`mappe.soppressione`).
+Published figures (the summary, the territory page, the public comparison, the list of uncovered
+needs) are all computed on the public projection (:func:`strati_pubblici`): no reserved rows, no
+rows said without consent, only approved feedback, and sensitive rows at their *moved* position,
+exactly as the public map shows them. A figure worked out from true positions would differ from
+the map where a sensitive point was moved, and the difference would tell where it really is
+(a need the map shows as uncovered, counted as answered, lies within walking distance of an
+answer). So every public output agrees with the others, and none knows more than the map.
+
+Published figures also keep small counts hidden even when combined: a count of 1 or 2 is
+written «<3» (0 is written 0), and every figure that, with the totals, the other cells of its
+row or column, a share or a rate per 1,000 inhabitants, would give a hidden one back is written
+«n.d.» (secondary suppression, as official statistics do: :mod:`mappe.soppressione`).
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from .pubblico import SOGLIA_AGGREGATI
 from .soppressione import NASCOSTO, TOTALE, nascondi_piccoli
 
 __all__ = ["DISTANZA_M", "INDICATORI", "Confronto", "Rete", "confronta", "conta_contributi", "nascondi_piccoli",
-           "rete", "riepilogo", "scoperti"]
+           "rete", "riepilogo", "scoperti", "strati_pubblici", "variazione_it"]
 
 DISTANZA_M = 800  # walking distance: about ten minutes on foot
 TIPI_RISPOSTA = ("risorsa", "proposta")
@@ -87,6 +94,16 @@ def rete(contributi: gpd.GeoDataFrame, distanza: float = DISTANZA_M) -> Rete:
     return Rete(esplicite, suggerite, [int(i) for i in bisogni if int(i) not in coperti])
 
 
+def strati_pubblici(archivio: Archivio, nomi=("contributi",)) -> dict[str, pd.DataFrame]:
+    """Layers of a comune as the public sees them (:func:`mappe.pubblico.proietta`, as the public map
+    does): no reserved rows, no rows said without consent, only approved feedback, sensitive rows at
+    their moved position (and dropped when they cannot be moved inside the comune). Ids stay
+    internal: public outputs turn them into public ids when they write them."""
+    grezzi = {n: archivio.leggi(n) for n in nomi}
+    confine = archivio.confine().geometry.union_all()
+    return pubblico.proietta(grezzi, archivio.catalogo, confine, archivio.segreto())
+
+
 def scoperti(archivio: Archivio, distanza: float = DISTANZA_M) -> pd.DataFrame:
     """The needs of a comune with no answer within ``distanza``, with the nearest answer of their theme.
 
@@ -96,9 +113,7 @@ def scoperti(archivio: Archivio, distanza: float = DISTANZA_M) -> pd.DataFrame:
     in ``attrs["id_interni"]``, for the export registry.
     """
     chiave = archivio.segreto()
-    grezzi = archivio.leggi("contributi")
-    confine = archivio.confine().geometry.union_all()
-    c = pubblico.proietta({"contributi": grezzi}, archivio.catalogo, confine, chiave)["contributi"]
+    c = strati_pubblici(archivio)["contributi"]
     rr = rete(c, distanza)
     righe, interni = [], []
     risposte = c[c["tipo"].isin(TIPI_RISPOSTA) & c.geometry.notna()]
@@ -164,26 +179,22 @@ def conta_contributi(catalogo, fasi: list[str], righe) -> dict[str, dict[str, in
     return out
 
 
-def _solo_pubblici(df: pd.DataFrame) -> pd.DataFrame:
-    df = df[~pubblico.non_pubblici(df)]
-    if "stato" in df.columns:  # feedback: only what the staff approved reaches the public
-        df = df[df["stato"] == "approvato"]
-    return df.reset_index(drop=True)
-
-
 def riepilogo(archivi: list[Archivio], distanza: float = DISTANZA_M) -> pd.DataFrame:
     """Per comune and phase: sessions, participants, contributions by kind and theme, rates per
     1,000 inhabitants, share of needs without an answer, approved feedback from exhibitions.
 
-    Only the rows of the public projection are counted (no reserved rows, no rows said without
-    consent). Counts are exact: :func:`nascondi_piccoli` gives the table as it may be published.
+    Computed on the public projection (:func:`strati_pubblici`), as the public map and
+    :func:`scoperti` are: no reserved rows, no rows said without consent, only approved feedback,
+    and needs without an answer found with sensitive rows at their moved position (the map and
+    the list of uncovered needs say the same). Counts are exact: :func:`nascondi_piccoli` gives
+    the table as it may be published.
     """
     righe = []
     for a in archivi:
         catalogo = a.catalogo
-        c = _solo_pubblici(a.leggi("contributi"))
+        pubblici = strati_pubblici(a, ("contributi", "riscontri"))
+        c, ris = pubblici["contributi"], pubblici["riscontri"]
         incontri = a.leggi("incontri")
-        ris = _solo_pubblici(a.leggi("riscontri"))
         fasi_incontri = dict(zip(incontri["id"], incontri["fase"]))
         c["fase"] = [fase_di(fasi_incontri, x) for x in c["incontro"]]
         popolazione = int(a.info["popolazione"])
@@ -248,7 +259,6 @@ class Confronto:
         usati = self.tabella[~self.tabella["comune"].isin(self.esclusi)]
         n_i = int((usati["gruppo"] == "intervento").sum())
         n_c = int((usati["gruppo"] == "controllo").sum())
-        verso = "più in alto" if self.differenza > 0 else "più in basso"
         esclusi = ""
         if self.esclusi:
             esclusi = (
@@ -257,19 +267,46 @@ class Confronto:
                 "una piccola), e una media che la comprendesse la rivelerebbe. Con 'mappe confronta --interno' si "
                 "ottiene il rapporto con tutte le cifre esatte, solo per uso interno."
             )
+        if self.differenza == 0:
+            differenza = (
+                "La differenza tra le due variazioni (differenza nelle differenze) è zero: nei comuni "
+                "dell'intervento l'indicatore è cambiato quanto nei comuni di controllo, né più né meno."
+            )
+        else:
+            verso = "più in alto" if self.differenza > 0 else "più in basso"
+            differenza = (
+                f"La differenza tra le due variazioni (differenza nelle differenze) è "
+                f"{variazione_it(self.differenza)}: nei comuni dell'intervento l'indicatore è arrivato "
+                f"{variazione_it(abs(self.differenza)).lstrip('+')} {verso} di quanto ci si aspetterebbe guardando "
+                "i comuni di controllo."
+            )
+        vi, vc = self.variazione_intervento, self.variazione_controllo
+        if vi == 0 and vc == 0:
+            variazioni = "è rimasto in media uguale sia nei comuni dove il progetto è intervenuto sia in quelli di controllo"
+        else:
+            intervento = f"è cambiato in media di {variazione_it(vi)}" if vi else "è rimasto in media uguale"
+            controllo = ("ed è rimasto uguale" if not vc else f"e di {variazione_it(vc)}" if vi
+                         else f"ed è cambiato di {variazione_it(vc)}")
+            variazioni = f"{intervento} nei comuni dove il progetto è intervenuto {controllo} nei comuni di controllo"
         return (
-            f"Tra {self.prima} e {self.dopo}, l'indicatore '{self.indicatore}' è cambiato in media di "
-            f"{self.variazione_intervento:+.2f} nei comuni dove il progetto è intervenuto e di "
-            f"{self.variazione_controllo:+.2f} nei comuni di controllo. La differenza tra le due variazioni "
-            f"(differenza nelle differenze) è {self.differenza:+.2f}: nei comuni dell'intervento l'indicatore "
-            f"è arrivato {abs(self.differenza):.2f} {verso} di quanto ci si aspetterebbe guardando i comuni "
-            f"di controllo.{esclusi}\n\n"
+            f"Tra {self.prima} e {self.dopo}, l'indicatore '{self.indicatore}' {variazioni}. {differenza}{esclusi}\n\n"
             f"Che cosa non dimostra: i comuni sono pochi ({n_i} di intervento, {n_c} di controllo) e i numeri "
             "piccoli, quindi la differenza può essere dovuta al caso; il confronto regge solo se, senza il "
             "progetto, i due gruppi sarebbero cambiati allo stesso modo (andamenti paralleli), cosa che con due "
             "sole rilevazioni non si può verificare; e gli incontri non sono un campione casuale della "
             "popolazione. Va letto come un indizio da discutere, non come la prova di un effetto."
         )
+
+
+def variazione_it(v: float) -> str:
+    """A change as Italians write it, with its sign: +1,33, -0,50, 0.
+
+    Two decimals; more (up to four) when two would write a change that is not zero as 0,00.
+    """
+    if v == 0:
+        return "0"
+    decimali = next((d for d in (2, 3) if round(abs(v), d) != 0), 4)
+    return f"{v:+,.{decimali}f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def _numero(v):

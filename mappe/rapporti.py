@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analisi import Confronto
+from .analisi import Confronto, variazione_it
 from .catalogo import Catalogo
 from .errori import MappeError
 from .file import cella_csv, scrivi_csv, scrivi_tutto_o_niente
@@ -276,6 +276,9 @@ def scrivi_confronto(c: Confronto, percorso: Path) -> list[Path]:
             ax.plot([c.prima, c.dopo], medie.loc[gruppo].values, stile, label=f"comuni di {gruppo}")
     ax.set_ylabel(ETICHETTE.get(c.indicatore, c.indicatore.replace("_", " ")))
     ax.set_ylim(bottom=0)  # from zero: a small change must look small
+    from matplotlib import ticker
+
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: numero_it(v)))  # 1,5 as Italians write it
     ax.set_title("Prima e dopo, intervento e controllo" + ("" if c.pubblico else " (USO INTERNO)"))
     ax.legend()
     fig.tight_layout()
@@ -289,8 +292,8 @@ def scrivi_confronto(c: Confronto, percorso: Path) -> list[Path]:
         f"# Confronto: {testo_markdown(ETICHETTE.get(c.indicatore, c.indicatore))}",
         *(testo_markdown(paragrafo) for paragrafo in c.spiegazione().split("\n\n")),
         tabella_markdown(tabella),
-        (f"Variazione media, intervento: {c.variazione_intervento:+.3f}; controllo: {c.variazione_controllo:+.3f}; "
-         f"differenza nelle differenze: {c.differenza:+.3f}."),
+        (f"Variazione media, intervento: {variazione_it(c.variazione_intervento)}; controllo: "
+         f"{variazione_it(c.variazione_controllo)}; differenza nelle differenze: {variazione_it(c.differenza)}."),
     ]
     if c.pubblico:
         pezzi.append(SPIEGAZIONE_NASCOSTI)

@@ -1,5 +1,7 @@
 """Reading the territory: distances in metres, rates per 1,000, small counts, difference in differences."""
 
+import re
+
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -65,6 +67,9 @@ def test_scoperti_con_la_risorsa_piu_vicina(orbassano, tmp_path, cli):
     assert r.exit_code == 0 and "1 bisogno senza risposta entro 800 m" in r.output and "«La bottega», a 120" in r.output
     r = cli("scoperti", "Orbassano", "-o", tmp_path / "s.csv")
     assert id_pubblico(chiave, "n1") in (tmp_path / "s.csv").read_text(encoding="utf-8-sig")
+    assert "1 bisogno senza risposta entro 800 m, scritto in" in r.output  # singular, all of it
+    r = cli("scoperti", "Orbassano", "--distanza", "1500", "-o", tmp_path / "s0.csv")
+    assert "0 bisogni senza risposta entro 1500 m, scritti in" in r.output
 
 
 @pytest.fixture
@@ -150,3 +155,62 @@ def test_vista_rete_nel_browser(cli, orbassano, tmp_path, pagina_offline):
     assert p.locator(".mappe-collegamento-vicino").count() == 1  # the nearest of r1 and p1 (same theme as n1)
     assert p.locator(".mappe-scoperto").count() == 1  # n2
     assert p.errori == [] and p.richieste_rifiutate == []
+
+
+def test_riepilogo_rifiuta_un_file_di_cui_non_sa_il_formato(cli, con_fasi, tmp_path):
+    """Markdown in a file named .pdf would open as a broken PDF: the command refuses, and says the formats."""
+    for nome in ("riepilogo.pdf", "riepilogo"):
+        r = cli("riepilogo", "-o", tmp_path / nome)
+        assert r.exit_code == 2, r.output
+        assert ".md" in r.output and ".csv" in r.output and ".xlsx" in r.output and "--formato" in r.output
+        assert not (tmp_path / nome).exists() and list(tmp_path.glob("riepilogo*.png")) == []
+    # a format that the name contradicts: refused too
+    r = cli("riepilogo", "--formato", "csv", "-o", tmp_path / "r.xlsx")
+    assert r.exit_code == 2 and "--formato" in r.output and not (tmp_path / "r.xlsx").exists()
+    # asked for explicitly, any name will do; a known extension decides by itself
+    assert cli("riepilogo", "--formato", "csv", "-o", tmp_path / "r.txt").exit_code == 0
+    assert (tmp_path / "r.txt").read_text(encoding="utf-8-sig").startswith("comune;fase;")
+    r = cli("riepilogo", "-o", tmp_path / "r.XLSX")
+    assert r.exit_code == 0 and (tmp_path / "r.XLSX").read_bytes()[:2] == b"PK"
+    assert "Riepilogo di 1 comune scritto in" in r.output  # singular
+
+
+def test_il_confronto_scrive_i_numeri_all_italiana(tmp_path):
+    from mappe.rapporti import scrivi_confronto
+
+    riep = pd.DataFrame([
+        {"comune": "A", "fase": "baseline", "x": 1.0}, {"comune": "A", "fase": "verifica", "x": 2.5},
+        {"comune": "B", "fase": "baseline", "x": 1.0}, {"comune": "B", "fase": "verifica", "x": 2.0},
+        {"comune": "C", "fase": "baseline", "x": 1000.0}, {"comune": "C", "fase": "verifica", "x": 1000.25},
+    ])
+    c = confronta(riep, ["A", "B"], ["C"], "x")
+    assert (c.variazione_intervento, c.variazione_controllo, c.differenza) == (1.25, 0.25, 1.0)
+    testo = c.spiegazione()
+    assert ("è cambiato in media di +1,25 nei comuni dove il progetto è intervenuto e di +0,25 nei comuni di "
+            "controllo") in testo
+    assert "è +1,00: nei comuni dell'intervento l'indicatore è arrivato 1,00 più in alto" in testo
+    scrivi_confronto(c, tmp_path / "c.md")
+    rapporto = (tmp_path / "c.md").read_text(encoding="utf-8")
+    assert "intervento: +1,25; controllo: +0,25; differenza nelle differenze: +1,00." in rapporto
+    assert "| C | controllo | 1.000 | 1.000,25 | 0,25 |" in rapporto
+    for t in (testo, rapporto):
+        assert re.search(r"\d\.\d(?!\d\d)", t) is None, t  # no decimal point (1.000 is a thousand)
+
+
+def test_una_differenza_nulla_si_dice_in_parole():
+    riep = pd.DataFrame([
+        {"comune": "A", "fase": "baseline", "x": 4.0}, {"comune": "A", "fase": "verifica", "x": 6.0},
+        {"comune": "C", "fase": "baseline", "x": 3.0}, {"comune": "C", "fase": "verifica", "x": 5.0},
+        {"comune": "D", "fase": "baseline", "x": 7.0}, {"comune": "D", "fase": "verifica", "x": 7.0},
+    ])
+    testo = confronta(riep, ["A"], ["C"], "x").spiegazione()
+    assert "è zero" in testo and "quanto nei comuni di controllo" in testo
+    assert "0,00" not in testo and "0.00" not in testo and "più in basso" not in testo and "più in alto" not in testo
+    testo = confronta(riep, ["D"], ["A"], "x").spiegazione()  # no change where the project acted
+    assert ("è rimasto in media uguale nei comuni dove il progetto è intervenuto ed è cambiato di +2,00 nei comuni "
+            "di controllo") in testo and "2,00 più in basso" in testo
+    testo = confronta(riep, ["A"], ["D"], "x").spiegazione()
+    assert "di +2,00 nei comuni dove il progetto è intervenuto ed è rimasto uguale nei comuni di controllo" in testo
+    testo = confronta(riep.assign(x=1.0), ["A"], ["D"], "x").spiegazione()
+    assert "è rimasto in media uguale sia nei comuni dove il progetto è intervenuto sia in quelli di controllo" in testo
+    assert "è zero" in testo

@@ -87,3 +87,13 @@ def test_i_confini_semplificati_restano_combacianti():
 
     assert buchi(unione) == buchi(shapely.union_all(originali))  # no slivers opened between comuni
     assert semplici[0].intersection(semplici[1]).length > 0.5 * originali[0].intersection(originali[1]).length
+
+
+def test_un_comune_solo_al_singolare(cli, area, tmp_path):
+    from test_attacchi_conteggi import dati_pagina
+
+    r = cli("territorio", "-o", tmp_path / "t.html")
+    assert r.exit_code == 0 and "Mappa del territorio (1 comune) scritta in" in r.output
+    assert dati_pagina(tmp_path / "t.html")["sottotitolo"] == "1 comune nel progetto"
+    r = cli("territorio", "--lingua", "en", "-o", tmp_path / "en.html")
+    assert dati_pagina(tmp_path / "en.html")["sottotitolo"] == "1 municipality in the project"

