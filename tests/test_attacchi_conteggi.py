@@ -786,13 +786,29 @@ def test_i_bisogni_sensibili_si_contano_dove_li_mostra_la_mappa(cli, orbassano, 
     r = cli("scoperti", "Orbassano", "-o", tmp_path / "s.csv")
     assert r.exit_code == 0, r.output
     elenco = leggi_csv_righe(tmp_path / "s.csv")
-    assert 3 <= len(elenco) <= 13  # moved: some are now beyond 800 m
+    # where the public sees them (the moves depend on the workspace key): those now beyond 800 m
+    from pyproj import Geod
+
+    from mappe.analisi import strati_pubblici
+
+    mostrati = strati_pubblici(orbassano)["contributi"]
+    mostrati = mostrati[mostrati["tipo"] == "bisogno"]
+    assert len(mostrati) == 16
+    distanze = {t: Geod(ellps="WGS84").inv(*CENTRO, g.x, g.y)[2] for t, g in zip(mostrati["titolo"], mostrati.geometry)}
+    lontani = {t for t, d in distanze.items() if d > 802}  # (the map's metric projection differs by < 1 m)
+    vicini = {t for t, d in distanze.items() if d < 798}
+    assert lontani  # with 16 moves of 100-250 m, some always end beyond 800 m
+    assert lontani <= {r["titolo"] for r in elenco} and not vicini & {r["titolo"] for r in elenco}
     assert cli("mappa", "Orbassano", "--vista", "rete", "-o", tmp_path / "m.html").exit_code == 0
     assert len(dati_pagina(tmp_path / "m.html")["rete"]["scoperti"]) == len(elenco)
     assert cli("riepilogo", "-o", tmp_path / "r.csv").exit_code == 0
     riepilogo = leggi_csv(tmp_path / "r.csv")
-    assert riepilogo[("Orbassano", "baseline", "bisogni_scoperti")] == len(elenco)
-    assert riepilogo[("Orbassano", "baseline", "quota_bisogni_scoperti")] == Fraction(str(round(len(elenco) / 16, 3)))
+    if len(elenco) >= 3:
+        assert riepilogo[("Orbassano", "baseline", "bisogni_scoperti")] == len(elenco)
+        assert riepilogo[("Orbassano", "baseline", "quota_bisogni_scoperti")] == Fraction(str(round(len(elenco) / 16, 3)))
+    else:  # (a move of every need said this way happens about once in a hundred workspaces) a small count
+        assert riepilogo[("Orbassano", "baseline", "bisogni_scoperti")] == "<3"
+        assert riepilogo[("Orbassano", "baseline", "quota_bisogni_scoperti")] == "n.d."
     # the comparison works from the same figures (its internal form shows them exactly)
     from mappe.analisi import riepilogo as calcola
 
