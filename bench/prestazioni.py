@@ -153,6 +153,58 @@ def misura_browser(browser, html: Path, quale: str, n: int, copie: dict) -> tupl
     return secondi, len([u for u in uscite if quale == "mappe"])
 
 
+# Lighthouse's mobile settings: a mid-range phone's CPU (4x slower) and a slow 4G network.
+RALLENTAMENTO_CPU = 4
+RETE_MOBILE = {"offline": False, "latency": 150, "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 750e3 / 8}
+SPOSTAMENTI = """
+window.__mappeCLS = 0;
+new PerformanceObserver(function (l) {
+  l.getEntries().forEach(function (e) { if (!e.hadRecentInput) window.__mappeCLS += e.value; });
+}).observe({ type: 'layout-shift', buffered: true });
+"""
+
+
+def misura_telefono(p, browser, indirizzo: str, rete: bool = False) -> tuple[float, float]:
+    """Seconds until the page is fully drawn (the first view's symbols or clusters and the first
+    page of the list) on a Pixel 7 with the CPU slowed 4x (and the network of a slow 4G phone
+    when ``rete``), and the layout shift score until then."""
+    contesto = browser.new_context(**p.devices["Pixel 7"])
+    contesto.add_init_script(SPOSTAMENTI)
+    pagina = contesto.new_page()
+    pagina.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "http://127.0.0.1"))
+                 else r.abort())
+    cdp = contesto.new_cdp_session(pagina)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": RALLENTAMENTO_CPU})
+    if rete:
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        cdp.send("Network.emulateNetworkConditions", RETE_MOBILE)
+    inizio = time.perf_counter()
+    pagina.goto(indirizzo, wait_until="commit", timeout=600_000)
+    pagina.wait_for_function("document.documentElement.dataset.mappeDisegnata === '1'", timeout=600_000)
+    pagina.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    secondi = time.perf_counter() - inizio
+    cls = pagina.evaluate("window.__mappeCLS")
+    contesto.close()
+    return secondi, cls
+
+
+def servi(cartella: Path):
+    """A local web server for ``cartella`` (the exhibition 'for the web', as a site would serve it)."""
+    import functools
+    import http.server
+    import threading
+
+    class Silenzioso(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(Silenzioso, directory=str(cartella)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def riga(colonne: list, larghezze: list[int]) -> str:
     return "  ".join(str(c).rjust(w) for c, w in zip(colonne, larghezze))
 
@@ -202,6 +254,16 @@ def main() -> None:
             r["mostra_bytes"] = mostra.stat().st_size
             r["mappa_browser_s"], r["mappa_richieste"] = misura_browser(browser, html, "mappe", n, copie)
             r["mostra_browser_s"], _ = misura_browser(browser, mostra, "mappe", n, copie)
+            r["mappa_telefono_s"], _ = misura_telefono(p, browser, html.as_uri())
+            r["mostra_telefono_s"], _ = misura_telefono(p, browser, mostra.as_uri())
+            if n == 1000:  # the exhibition for the web, downloaded on a slow 4G phone
+                esegui(mappe + ["--area", str(area), "mostra", COMUNE, "--web", "-o", str(base / "web.html")])
+                server = servi(base)
+                try:
+                    r["web_telefono_s"], r["web_cls"] = misura_telefono(
+                        p, browser, f"http://127.0.0.1:{server.server_port}/web.html", rete=True)
+                finally:
+                    server.shutdown()
             if not args.senza_explore:
                 ex = base / "explore.html"
                 script = base / "explore.py"
@@ -212,6 +274,13 @@ def main() -> None:
                 r["explore_browser_s"], _ = misura_browser(browser, ex, "explore", n, copie)
             risultati.append(r)
             print(json.dumps(r), flush=True)
+        demo = cartella / "demo"
+        if demo.exists():
+            shutil.rmtree(demo)
+        esegui(mappe + ["demo", str(demo / "mappe-demo")])
+        esegui(mappe + ["--area", str(demo / "mappe-demo"), "mostra", "Orbassano", "Beinasco", "Bruino", "-o",
+                        str(demo / "mostra.html")])
+        demo_telefono, _ = misura_telefono(p, browser, (demo / "mostra.html").as_uri())
         browser.close()
 
     print()
@@ -235,6 +304,17 @@ def main() -> None:
     print("comando intero lanciato da una shell, avvio di Python compreso (per explore(): leggere il CSV, explore(),")
     print("save()). Solo la chiamata explore() + save(): " + ", ".join(
         f"{r['n']}: {r['explore_chiamata_s']:.2f} s" for r in risultati if "explore_chiamata_s" in r))
+    print()
+    print(f"Sul telefono (profilo Pixel 7 di Chromium, CPU rallentata {RALLENTAMENTO_CPU} volte): secondi fino alla pagina")
+    print("disegnata (simboli o gruppi della prima vista e prima pagina dell'elenco)")
+    print(riga(["n", "mappa", "mostra"], [7, 8, 8]))
+    for r in risultati:
+        print(riga([r["n"], f"{r['mappa_telefono_s']:.2f}", f"{r['mostra_telefono_s']:.2f}"], [7, 8, 8]))
+    print(f"Mostra della demo (tre comuni): {demo_telefono:.2f} s")
+    for r in risultati:
+        if "web_telefono_s" in r:
+            print(f"Mostra --web di {r['n']} contributi da un server, rete 4G lenta (1,6 Mbit/s, 150 ms): "
+                  f"{r['web_telefono_s']:.2f} s, spostamenti del layout (CLS) {r['web_cls']:.3f}")
     if any(r["mappa_richieste"] for r in risultati):
         print("ATTENZIONE: le pagine di mappe hanno fatto richieste di rete.")
 

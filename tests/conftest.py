@@ -93,6 +93,7 @@ def browser():
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGOMENTI_CHROMIUM)
+        b.dispositivi = p.devices  # Playwright's device profiles (Pixel 7, iPhone SE...)
         yield b
         b.close()
 

@@ -591,7 +591,10 @@ def pagina_generica(dati: dict, titolo_pagina: str, lingua: str, js: str, avvio:
     html = html.replace(div, SCHELETRO.format(salta=_esc(salta), mappa=_esc(T["mappa"]), mappa_div=div))
     html = html.replace("<html>", f'<html lang="{lingua}">', 1)
     html = html.replace("<head>", "<head>\n<title>" + _esc(titolo_pagina) + "</title>", 1)
-    html = html.replace("maximum-scale=1.0, user-scalable=no", "", 1)
+    # folium's viewport forbids zooming and, once that is taken out, leaves an empty key behind
+    html, n = _VIEWPORT.subn('<meta name="viewport" content="width=device-width, initial-scale=1">', html, count=1)
+    if n != 1:
+        raise RuntimeError("folium changed how it writes the viewport")
     # the big contents last, in one join: no pass over megabytes but this one
     pezzi = [html]
     for segnaposto, contenuto in sostituzioni.items():
@@ -601,6 +604,9 @@ def pagina_generica(dati: dict, titolo_pagina: str, lingua: str, js: str, avvio:
         prima, dopo = ultimo.split(segnaposto)
         pezzi += [prima, contenuto, dopo]
     return "".join(pezzi)
+
+
+_VIEWPORT = re.compile(r'<meta name="viewport" content="[^"]*"\s*/?>')
 
 
 def _esc(testo: str) -> str:
