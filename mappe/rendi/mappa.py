@@ -31,7 +31,7 @@ from ..archivio import Archivio, Area
 from ..catalogo import Catalogo
 from ..territorio import FONTE
 from ..viste import VISTE, Vista
-from . import risorse
+from . import risorse, simboli
 
 __all__ = ["TESTI", "Opzioni", "costruisci_mappa", "costruisci_pagina", "dati_mappa", "pagina", "scrivi_mappa"]
 
@@ -550,9 +550,14 @@ SCHELETRO = """<a class="mappe-salta" href="#mappe-elenco">{salta}</a>
 
 
 def pagina(dati: dict, titolo_pagina: str, lingua: str = "it", testo_json: str | None = None) -> str:
-    """Render the whole HTML page of a comune map or an exhibition."""
-    return pagina_generica(dati, titolo_pagina, lingua, risorse.nostro("raccolta.js") + "\n;\n" +
-                           risorse.nostro("mappe.js"), "Mappe.avvia", TESTI[lingua]["salta"], testo_json)
+    """Render the whole HTML page of a comune map or an exhibition.
+
+    The page's own script is the symbols (``simboli.json``, as ``window.MappeSimboli``) and then
+    the files of ``risorse.PARTI_MAPPA``, in that order.
+    """
+    js = "\n;\n".join(["window.MappeSimboli = " + json_sicuro(simboli.simboli()) + ";"]
+                       + [risorse.nostro(nome) for nome in risorse.PARTI_MAPPA])
+    return pagina_generica(dati, titolo_pagina, lingua, js, "Mappe.avvia", TESTI[lingua]["salta"], testo_json)
 
 
 def pagina_generica(dati: dict, titolo_pagina: str, lingua: str, js: str, avvio: str, salta: str,

@@ -11,9 +11,29 @@ import re
 from functools import cache
 from pathlib import Path
 
-__all__ = ["leaflet_css", "leaflet_js", "script", "stile"]
+__all__ = ["PARTI_MAPPA", "leaflet_css", "leaflet_js", "script", "stile"]
 
 STATIC = Path(__file__).parent / "static"
+
+# The script of a map or exhibition page, file by file, in the order it is inlined (after
+# dati.js and utili.js, shared by every page). Each ``mappe-*.js`` is one part of the page (its
+# opening comment says what it owns); they run in this order, and ``mappe.js`` last starts them.
+PARTI_MAPPA = (
+    "raccolta.js",          # visitors' feedback kept encrypted in the browser
+    "mappe-simboli.js",     # shapes, pictograms, marker icons (paths from simboli.json)
+    "mappe-decodifica.js",  # the data block back into columns; point in polygon
+    "mappe-schede.js",      # the cards of a contribution or a place, with the feedback block
+    "mappe-strati.js",      # boundaries, hatching, one group per kind, markers, clusters
+    "mappe-luoghi.js",      # places and their names; visitors' approved suggestions
+    "mappe-rete.js",        # the network of needs and answers
+    "mappe-testata.js",     # title, views, contact
+    "mappe-comandi.js",     # legend, filter, basemap, "senza luogo", credits, counts
+    "mappe-elenco.js",      # the list beside the map
+    "mappe-aggiunte.js",    # visitors add what is missing
+    "mappe-personale.js",   # the staff download the feedback
+    "mappe-chiosco.js",     # kiosk: back to the start after a while
+    "mappe.js",             # the shared context, the state, applica(); calls the parts in order
+)
 
 
 def _xstatic(nome: str) -> Path:

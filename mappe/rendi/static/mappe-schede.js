@@ -1,0 +1,188 @@
+/* mappe, part "schede": the cards of a contribution and of a place, in a popup or in the list.
+ *
+ * Owns M.scheda(i, nellElenco) and M.schedaLuogo(j, nellElenco) (the words first, then the
+ * details, then the feedback), the feedback block under each card (reactions, approved comments,
+ * the visitor's comment form when the page collects feedback) and M.testoDaInviare, the text box
+ * a visitor fills in (also used by mappe-aggiunte.js).
+ * Reads M.C, D.voci, D.luoghi, D.incontri, D.comuni, D.riscontri_c / riscontri_l, M.detti,
+ * M.scoperti, M.stato (the view); writes feedback through M.raccolta. Every text is textContent. */
+(function () {
+  'use strict';
+
+  var U = window.MappeUtili;
+  var el = U.el, bottone = U.bottone, pulisci = U.pulisci, uuid = U.uuid;
+  var P = window.MappeParti = window.MappeParti || {};
+
+  P.schede = function (M) {
+    var D = M.D, T = M.T, C = M.C, voce = M.voce, raccolta = M.raccolta;
+
+    function riga(cont, etichetta, valore) {
+      if (!valore) return;
+      var p = el('p', 'mappe-meta');
+      p.appendChild(el('span', 'mappe-meta-nome', etichetta + ': '));
+      p.appendChild(el('span', null, valore));
+      cont.appendChild(p);
+    }
+
+    // A visitor's text box: label, 300 characters at most, the privacy notice, the send button.
+    function testoDaInviare(form, prefisso, etichetta) {
+      var idA = M.nuovoId(prefisso);
+      var lab = el('label', null, etichetta);
+      lab.setAttribute('for', idA);
+      var area = el('textarea');
+      area.id = idA;
+      area.maxLength = 300;
+      area.rows = 3;
+      form.appendChild(lab);
+      form.appendChild(area);
+      form.appendChild(el('p', 'mappe-informativa', D.informativa));
+      var invia = el('button', 'mappe-invia', T.invia);
+      invia.type = 'submit';
+      form.appendChild(invia);
+      return area;
+    }
+
+    // what visitors left here and the staff has not downloaded yet (after that, it comes back
+    // in the data, once approved: counting it twice would inflate the numbers)
+    function localiPer(su) {
+      return raccolta ? raccolta.locali(su) : [];
+    }
+
+    function blocco_riscontri(cont, su, comune, approvati) {
+      approvati = approvati || { r: {}, c: [] };
+      var reazioni = Object.keys(D.voci.reazione || {}).filter(function (k) { return !D.voci.reazione[k].suggerimento; });
+      if (raccolta) {
+        var gruppo = el('div', 'mappe-reazioni');
+        gruppo.setAttribute('role', 'group');
+        var idT = M.nuovoId('reagisci');
+        var tit = el('p', 'mappe-reagisci', T.reagisci);
+        tit.id = idT;
+        gruppo.setAttribute('aria-labelledby', idT);
+        cont.appendChild(tit);
+        reazioni.forEach(function (k) {
+          var b = bottone('mappe-reazione mappe-reazione-' + k);
+          b.setAttribute('data-reazione', k);
+          var nome = el('span', null, voce('reazione', k));
+          var conto = el('span', 'mappe-reazione-conto');
+          function aggiorna() {
+            var locali = localiPer(su).filter(function (r) { return r.reazione === k; }).length;
+            conto.textContent = String((approvati.r[k] || 0) + locali);
+          }
+          aggiorna();
+          b.appendChild(nome);
+          b.appendChild(conto);
+          b.addEventListener('click', function () {
+            raccolta.aggiungi({ id: uuid(), su: su, comune: D.comuni[comune].slug, reazione: k, commento: '',
+              data: new Date().toISOString(), mostra: D.mostra_id });
+            aggiorna();
+            b.disabled = true;
+            window.setTimeout(function () { b.disabled = false; }, 1200);
+            M.annuncia(T.grazie);
+          });
+          gruppo.appendChild(b);
+        });
+        cont.appendChild(gruppo);
+      } else {
+        var fatti = reazioni.filter(function (k) { return approvati.r[k]; });
+        if (fatti.length) {
+          var p = el('p', 'mappe-reazioni-contate');
+          p.textContent = fatti.map(function (k) { return voce('reazione', k) + ' ' + approvati.r[k]; }).join(' · ');
+          cont.appendChild(p);
+        }
+      }
+      if (approvati.c.length) {
+        var sez = el('div', 'mappe-commenti');
+        sez.appendChild(el('p', 'mappe-commenti-titolo', T.commenti));
+        var ul = el('ul');
+        approvati.c.forEach(function (c) { ul.appendChild(el('li', null, c)); });
+        sez.appendChild(ul);
+        cont.appendChild(sez);
+      }
+      if (raccolta) {
+        var dett = el('details', 'mappe-commenta');
+        dett.appendChild(el('summary', null, T.commenta));
+        var form = el('form');
+        var area = testoDaInviare(form, 'commento', T.il_tuo_commento);
+        var attesa = el('p', 'mappe-nota mappe-in-attesa');
+        function aggiornaAttesa() {
+          var k = localiPer(su).filter(function (r) { return r.commento; }).length;
+          attesa.textContent = k ? k + ' ' + (k === 1 ? T.in_attesa_1 : T.in_attesa) : '';
+        }
+        aggiornaAttesa();
+        form.addEventListener('submit', function (ev) {
+          ev.preventDefault();
+          var testo = pulisci(area.value, 300);
+          if (!testo) { M.annuncia(T.testo_vuoto); area.focus(); return; }
+          raccolta.aggiungi({ id: uuid(), su: su, comune: D.comuni[comune].slug, reazione: '', commento: testo,
+            data: new Date().toISOString(), mostra: D.mostra_id });
+          area.value = '';
+          dett.open = false;
+          aggiornaAttesa();
+          M.annuncia(T.grazie_commento);
+        });
+        dett.appendChild(form);
+        cont.appendChild(dett);
+        cont.appendChild(attesa);
+      }
+    }
+
+    function scheda(i, nellElenco) {
+      var tipo = C.tipo[i];
+      var c = el('article', 'mappe-scheda mappe-scheda-' + tipo);
+      var testa = el('div', 'mappe-scheda-testa');
+      var t = D.voci.tipo[tipo] || {};
+      testa.appendChild(M.simboloSvg(t.forma, t.colore, 16));
+      testa.appendChild(el('span', null, voce('tipo', tipo) + ' · ' + voce('tema', C.tema[i])));
+      c.appendChild(testa);
+      var titolo = C.titolo[i] || voce('tipo', tipo);
+      c.appendChild(el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', titolo));
+      if (C.testo[i]) c.appendChild(el('blockquote', 'mappe-citazione', C.testo[i]));
+      riga(c, T.emozione, voce('emozione', C.emozione[i]));
+      riga(c, T.epoca, C.epoca[i]);
+      riga(c, T.fascia_eta, voce('fascia_eta', C.fascia_eta[i]));
+      if (C.peso[i] > 1) riga(c, T.peso, String(C.peso[i]));
+      var inc = C.incontro[i] !== null && D.incontri[C.incontro[i]];
+      if (inc) riga(c, T.incontro, inc.data + (inc.luogo ? ' · ' + inc.luogo : ''));
+      riga(c, T.luogo, C.luogo[i] !== null ? D.luoghi.nome[C.luogo[i]] : '');
+      if (D.comuni.length > 1) riga(c, T.comune, D.comuni[C.comune[i]].nome);
+      if (C.g[i] === null) c.appendChild(el('p', 'mappe-nota', T.tutto_il_comune));
+      if (C.sensibile[i]) c.appendChild(el('p', 'mappe-nota', T.posizione_spostata));
+      if (M.scoperti[i] && D.viste[M.stato.vista].rete) {
+        c.appendChild(el('p', 'mappe-nota mappe-nota-scoperto', T.scoperto.replace('{d}', D.rete.distanza)));
+      }
+      blocco_riscontri(c, C.id[i], C.comune[i], D.riscontri_c[i]);
+      return c;
+    }
+
+    function schedaLuogo(j, nellElenco) {
+      var Lg = D.luoghi;
+      var c = el('article', 'mappe-scheda mappe-scheda-luogo');
+      c.appendChild(el('div', 'mappe-scheda-testa', voce('categoria', Lg.categoria[j]) +
+        (Lg.ruolo[j] ? ' · ' + voce('ruolo', Lg.ruolo[j]) : '')));
+      c.appendChild(el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', Lg.nome[j]));
+      if (Lg.descrizione[j]) c.appendChild(el('blockquote', 'mappe-citazione', Lg.descrizione[j]));
+      if (D.comuni.length > 1) riga(c, T.comune, D.comuni[Lg.comune[j]].nome);
+      var qui = M.detti[j] || [];
+      if (qui.length) {
+        var sez = el('div', 'mappe-detti-qui');
+        sez.appendChild(el('p', 'mappe-commenti-titolo', T.detti_qui + ' (' + qui.length + ')'));
+        var ul = el('ul');
+        qui.slice(0, 8).forEach(function (i) {
+          var li = el('li');
+          var b = bottone('mappe-link', (C.titolo[i] || voce('tipo', C.tipo[i])), function () { M.vaiSullaMappa(i); });
+          li.appendChild(el('span', null, voce('tipo', C.tipo[i]) + ': '));
+          li.appendChild(b);
+          ul.appendChild(li);
+        });
+        sez.appendChild(ul);
+        c.appendChild(sez);
+      }
+      blocco_riscontri(c, Lg.id[j], Lg.comune[j], D.riscontri_l[j]);
+      return c;
+    }
+
+    M.scheda = scheda;
+    M.schedaLuogo = schedaLuogo;
+    M.testoDaInviare = testoDaInviare;
+  };
+})();
