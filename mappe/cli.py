@@ -488,10 +488,13 @@ def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo
 def rilievo(ctx, comune: str, uscita: Path | None, incontro: str | None, lingua: str) -> None:
     """Scrive l'editor per collocare sulla mappa quello che è stato detto (funziona senza internet).
 
-    Si tocca la mappa per aggiungere un punto, si disegna un percorso o una
-    zona, si compila la scheda con le voci del catalogo; i contributi «da
-    collocare» si collocano dall'elenco. Il lavoro resta nel browser finché non
-    si esporta un file GeoJSON, da importare con 'mappe importa'.
+    Si apre anche su un telefono o un tablet. Chi lo tiene tocca Punto,
+    Percorso o Zona, poi la mappa, e compila la scheda con le voci del
+    catalogo; per orientarsi vede i comuni vicini, i luoghi con il loro nome e,
+    sbiaditi, i contributi già nell'archivio. I contributi «da collocare» si
+    collocano dall'elenco. Il lavoro resta nel browser finché non si esporta un
+    file GeoJSON; la finestra dell'esportazione dice come importarlo con
+    'mappe importa'.
 
     \b
     Esempi:
@@ -1171,20 +1174,36 @@ def verifica_privacy(ctx, file: tuple[Path, ...], comuni_nomi, limite_mb: int) -
     indice = Indice.da_archivi(area, archivi)
     nomi = [a.nome for a in archivi]
     di = f"{len(nomi)} comuni" if len(nomi) > 3 else " e ".join(nomi)
-    con_reperti = 0
+    non_puliti = 0
     for f in file:
-        reperti = indice.cerca(leggi_contenuto(f, limite_mb=limite_mb))
-        if not reperti:
+        try:
+            contenuto = leggi_contenuto(f, limite_mb=limite_mb)
+        except MappeError as e:  # this file cannot be read: say so, and go on with the others
+            non_puliti += 1
+            echo(f"Errore: {e}", err=True)
+            continue
+        reperti = indice.cerca(contenuto)
+        if not reperti and not contenuto.non_letti:
             echo(f"{f}: nessun dato riservato trovato (cercati quelli di {di}).")
             continue
-        con_reperti += 1
-        echo(f"{f}: contiene {quanti(len(reperti), 'dato riservato', 'dati riservati')}. Non diffonderlo: "
-             "togliere questi dati (o rifare il file con mappe) e controllarlo di nuovo.", err=True)
-        for r in reperti[:MAX_RIGHE_MOSTRATE]:
-            echo(f"  - {r.descrizione()}", err=True)
-        if len(reperti) > MAX_RIGHE_MOSTRATE:
-            echo(f"  … e altri {len(reperti) - MAX_RIGHE_MOSTRATE}.", err=True)
-    if con_reperti:
+        non_puliti += 1
+        if reperti:
+            echo(f"{f}: contiene {quanti(len(reperti), 'dato riservato', 'dati riservati')}. Non diffonderlo: "
+                 "togliere questi dati (o rifare il file con mappe) e controllarlo di nuovo.", err=True)
+            for r in reperti[:MAX_RIGHE_MOSTRATE]:
+                echo(f"  - {r.descrizione()}", err=True)
+            if len(reperti) > MAX_RIGHE_MOSTRATE:
+                echo(f"  … e altri {len(reperti) - MAX_RIGHE_MOSTRATE}.", err=True)
+        if contenuto.non_letti:
+            n = len(contenuto.non_letti)
+            echo(f"{f}: {'inoltre' if reperti else 'non si può dire pulito:'} {quanti(n, 'parte', 'parti')} del file "
+                 f"non si {'può' if n == 1 else 'possono'} controllare. Guardarle a mano, o toglierle dal file, "
+                 "prima di diffonderlo.", err=True)
+            for motivo in contenuto.non_letti[:MAX_RIGHE_MOSTRATE]:
+                echo(f"  - {riga_terminale(motivo)}", err=True)
+            if len(contenuto.non_letti) > MAX_RIGHE_MOSTRATE:
+                echo(f"  … e altre {len(contenuto.non_letti) - MAX_RIGHE_MOSTRATE}.", err=True)
+    if non_puliti:
         ctx.exit(1)
 
 

@@ -10,7 +10,14 @@ annotations, form fields, with pypdf).
 
 :func:`leggi_contenuto` turns any of them into a :class:`Contenuto`: the text to search, and the
 numbers that may be coordinates, grouped by row or point so that a latitude and a longitude
-written apart are seen together.
+written apart are seen together. Coordinates of a GeoPackage, GeoJSON or shapefile that declares
+another reference system (UTM, Gauss-Boaga...) are also given in degrees.
+
+Nothing is skipped in silence. Every member of a zip is read for what its bytes are, whatever
+its name (zips inside zips too, within the same size limit), and checked as it is read: a member
+whose CRC or sizes do not match what the archive declares is not trusted. What cannot be read
+as text, numbers or a known format (an image, an unknown binary, a damaged or encrypted member)
+is listed in :attr:`Contenuto.non_letti`, so that the check never calls such a file clean.
 """
 
 from __future__ import annotations
@@ -22,10 +29,11 @@ import io
 import json
 import re
 import sqlite3
+import struct
 import tempfile
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -39,6 +47,8 @@ __all__ = ["DECIMALI_MIN", "LIMITE_MB", "Contenuto", "decimali", "leggi_contenut
 
 DECIMALI_MIN = 4  # a written position counts from 4 decimals (about 10 m) on, rounded or cut there
 LIMITE_MB = 200  # uncompressed content of a zip (XLSX, ODS, KMZ, zips of files)
+PROFONDITA_ZIP = 6  # zips inside zips: how deep they are opened
+FINE_RIGA = " \u00a6"  # ends the text of a table's row: numbers of two rows are never one position
 
 
 # --------------------------------------------------------------------------------------------
@@ -59,6 +69,9 @@ class Contenuto:
         point) they belong to. Two numbers of one group may be a position.
     formato : str
         What the file was read as (``html``, ``csv``, ``xlsx``, ``pdf``...).
+    non_letti : list of str
+        What could not be checked, one Italian sentence each naming the file or the member and
+        why (an image, an unknown binary, a damaged member). A file with any is never clean.
     """
 
     testo: str
@@ -66,6 +79,7 @@ class Contenuto:
     decimali: np.ndarray
     gruppi: np.ndarray
     formato: str
+    non_letti: list[str] = field(default_factory=list)
 
 
 class _Raccolta:
@@ -80,10 +94,16 @@ class _Raccolta:
         self._g: list[int] = []
         self._array: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._prossimo = 0
+        self.non_letti: list[str] = []
+        self.espansi = 0  # bytes that the zips opened so far declare, nested ones too
 
     def testo(self, t: str | None) -> None:
         if t:
             self.testi.append(t)
+
+    def non_letto(self, nome: str, perche: str) -> None:
+        """Something of the file that could not be checked: ``nome`` (file or member) and why."""
+        self.non_letti.append(f"{nome}: {perche}")
 
     def gruppo(self, valori: list[float], decimali: list[int]) -> None:
         """Numbers that belong together (a row); a decimal count of -1 is computed from the value."""
@@ -112,7 +132,7 @@ class _Raccolta:
         parti = [(v, d, np.asarray(self._g, dtype=np.int64)), *self._array]
         return Contenuto("\n".join(self.testi), np.concatenate([x[0] for x in parti]),
                          np.concatenate([x[1] for x in parti]).astype(np.int64),
-                         np.concatenate([x[2] for x in parti]).astype(np.int64), formato)
+                         np.concatenate([x[2] for x in parti]).astype(np.int64), formato, self.non_letti)
 
 
 def decimali(v: np.ndarray) -> np.ndarray:
@@ -173,8 +193,22 @@ def numeri_nel_testo(testo: str, esatti: frozenset | None = None) -> tuple[list[
     return valori, decimali, posti
 
 
+def cifre_viste(numero: float) -> str | None:
+    """A number as a person sees it in a cell: ``3475551212``, ``45.00311`` (never ``.0`` nor an
+    exponent); None for what is no number to read (infinite, not a number, too long)."""
+    if isinstance(numero, (int, np.integer)):
+        return str(int(numero)) if abs(int(numero)) < 10**20 else None
+    v = float(numero)
+    if not np.isfinite(v) or abs(v) >= 1e20:
+        return None
+    if v == int(v):
+        return str(int(v))
+    return np.format_float_positional(v, trim="-")
+
+
 def _riga(r: _Raccolta, celle) -> None:
-    """A row of a table: its texts, and its numbers as one group (positions sit in two cells)."""
+    """A row of a table: its texts (numbers too, as a person sees them: a phone number may be
+    stored as a number), and its numbers as one group (positions sit in two cells)."""
     testi, valori, decimali = [], [], []
     for c in celle:
         if c is None or isinstance(c, bool):
@@ -182,6 +216,9 @@ def _riga(r: _Raccolta, celle) -> None:
         if isinstance(c, (int, float, np.integer, np.floating)):
             valori.append(float(c))
             decimali.append(-1)
+            cifre = cifre_viste(c)
+            if cifre is not None:
+                testi.append(cifre)
             continue
         t = c if isinstance(c, str) else str(c)
         if t:
@@ -191,7 +228,7 @@ def _riga(r: _Raccolta, celle) -> None:
                 valori += v
                 decimali += d
     if testi:
-        r.testo(" ; ".join(testi))
+        r.testo(" ; ".join(testi) + FINE_RIGA)
     r.gruppo(valori, decimali)
 
 
@@ -202,7 +239,36 @@ def _riga(r: _Raccolta, celle) -> None:
 _BOM = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _TAG = re.compile(r"<[^<>]*>")
 _SCRIPT_STILE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_DATA_URI = re.compile(r"data:image/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=\s]+")
+_DATA_URI = re.compile(r"data:([a-z0-9.+/-]*)((?:;[a-z0-9=._+-]*)*);base64,([A-Za-z0-9+/=\s]+)", re.IGNORECASE)
+
+
+class _OltreIlLimite(MappeError):
+    """A compressed content beyond the limit: the whole file is refused, not one member."""
+
+
+def _utf16_senza_bom(dati: bytes) -> str | None:
+    """The UTF-16 of a text written without a BOM (every other byte zero), if it is one."""
+    campione = dati[:4096]
+    if len(campione) < 8:
+        return None
+    pari, dispari = campione[0::2], campione[1::2]
+    if dispari.count(0) > 0.4 * len(dispari) and pari.count(0) < 0.02 * len(pari):
+        return "utf-16-le"
+    if pari.count(0) > 0.4 * len(pari) and dispari.count(0) < 0.02 * len(dispari):
+        return "utf-16-be"
+    return None
+
+
+_CONTROLLI = bytes([*range(9), 11, *range(14, 26), *range(28, 32), 127])
+
+
+def _binario(dati: bytes) -> bool:
+    """Are these bytes something else than text (NUL bytes, or many control characters)?"""
+    if dati.startswith(tuple(b for b, _ in _BOM)) or _utf16_senza_bom(dati):
+        return False
+    campione = dati[:65536]
+    controlli = len(campione) - len(campione.translate(None, _CONTROLLI))
+    return b"\x00" in campione or controlli > 0.01 * len(campione)
 
 
 def _testo_da_byte(dati: bytes) -> str:
@@ -210,6 +276,9 @@ def _testo_da_byte(dati: bytes) -> str:
     for bom, codifica in _BOM:
         if dati.startswith(bom):
             return dati[len(bom):].decode(codifica, errors="replace")
+    codifica = _utf16_senza_bom(dati)
+    if codifica:
+        return dati.decode(codifica, errors="replace")
     try:
         return dati.decode("utf-8")
     except UnicodeDecodeError:
@@ -257,14 +326,14 @@ def _blocco_dati(testo: str, nome: str, limite_mb: int) -> tuple[str | None, int
     except (ValueError, zlib.error):
         return None, m.end(), fine
     if d.unconsumed_tail:
-        raise MappeError(
+        raise _OltreIlLimite(
             f"I dati compressi della pagina {nome} superano il limite di {limite_mb} MB: controllarla dopo "
             "averla rifatta con mappe, oppure alzare il limite con --limite-mb se il file è fidato."
         )
     return dati.decode("utf-8", errors="replace"), m.end(), fine
 
 
-def _leggi_html(testo: str, r: _Raccolta, nome: str = "") -> None:
+def _leggi_html(testo: str, r: _Raccolta, nome: str = "", profondita: int = 0) -> None:
     from .rendi.mappa import posizioni_pubblicate
 
     # The data block of a page made by mappe: opened (it may be gzip + base64) and decoded.
@@ -280,10 +349,54 @@ def _leggi_html(testo: str, r: _Raccolta, nome: str = "") -> None:
     for risorsa in _risorse_di_mappe():
         if risorsa in testo:
             testo = testo.replace(risorsa, " ")
-    testo = _DATA_URI.sub(" ", testo)
+    testo = _leggi_data_uri(testo, r, nome, profondita)
     r.testo(testo)
     # What a reader sees: the words between the tags, whatever the tags around them.
     r.testo(_senza_tag(_SCRIPT_STILE.sub(" ", testo)))
+
+
+@cache
+def _immagini_di_mappe() -> frozenset[bytes]:
+    """The pictures mappe itself puts in its pages (Leaflet's icons), byte for byte."""
+    from .rendi import risorse
+
+    immagini = set()
+    for m in re.finditer(r"url\((images/[a-z0-9\-]+\.png)\)", (risorse._xstatic("leaflet") / "leaflet.css").read_text(
+            encoding="utf-8")):
+        p = risorse._xstatic("leaflet") / m.group(1)
+        if p.is_file():
+            immagini.add(p.read_bytes())
+    return frozenset(immagini)
+
+
+def _leggi_data_uri(testo: str, r: _Raccolta, nome: str, profondita: int) -> str:
+    """The text without its base64 ``data:`` URIs, each read for what it holds: an SVG or a text
+    is searched, an image is listed among what cannot be checked."""
+    if "base64," not in testo:
+        return testo
+    immagini: dict[str, int] = {}
+
+    def una(m: re.Match) -> str:
+        tipo = m.group(1).lower()
+        try:
+            dati = base64.b64decode(re.sub(r"\s+", "", m.group(3)) + "==", validate=False)
+        except ValueError:
+            return " "
+        if dati in _immagini_di_mappe():
+            return " "  # Leaflet's own icons, as mappe puts them in every page: no picture of anyone
+        if tipo.startswith("image/") and tipo != "image/svg+xml" or _immagine(dati):
+            immagini[tipo or "image"] = immagini.get(tipo or "image", 0) + 1
+        else:
+            _leggi_membro(dati, f"{nome}:(data URI {tipo or 'senza tipo'})", r, profondita + 1)
+        return " "
+
+    testo = _DATA_URI.sub(una, testo)
+    if immagini:
+        quante = sum(immagini.values())
+        quali = "un'immagine incorporata" if quante == 1 else f"{quante} immagini incorporate"
+        r.non_letto(nome, f"contiene {quali} ({', '.join(sorted(immagini))}): quello che mostrano non si può "
+                          "leggere, quindi non si può controllare; guardarle prima di diffondere il file")
+    return testo
 
 
 _COORDINATE_KML = re.compile(r"<(?:\w+:)?coordinates[^>]*>(.*?)</(?:\w+:)?coordinates>", re.DOTALL)
@@ -333,6 +446,12 @@ def _leggi_json(testo: str, r: _Raccolta) -> None:
         dati = json.loads(testo, parse_float=_Numero.da_testo)
     except (ValueError, RecursionError):
         return
+    if isinstance(dati, dict) and isinstance(dati.get("crs"), dict):
+        # a GeoJSON in another reference system (an old GDAL writes it so): its points in degrees too
+        proprieta = dati["crs"].get("properties")
+        crs = _crs(proprieta.get("name") if isinstance(proprieta, dict) else None)
+        if crs is not None:
+            r.coppie(_in_gradi(_coordinate_geojson(dati), crs))
     pila = [dati]
     while pila:
         x = pila.pop()
@@ -345,6 +464,57 @@ def _leggi_json(testo: str, r: _Raccolta) -> None:
                 numeri.append(v)
         if len(numeri) >= 2:
             r.gruppo([float(v) for v in numeri], [getattr(v, "decimali", -1) for v in numeri])
+
+
+def _coordinate_geojson(dati) -> np.ndarray:
+    """Every position (x, y) under a ``coordinates`` member of a GeoJSON."""
+    punti: list[tuple[float, float]] = []
+    pila = [dati]
+    while pila:
+        x = pila.pop()
+        if isinstance(x, dict):
+            for k, v in x.items():
+                pila.append(("coordinate", v) if k == "coordinates" else v)
+        elif isinstance(x, tuple):  # a coordinates member: nested lists of positions
+            v = x[1]
+            if isinstance(v, list) and len(v) >= 2 and all(isinstance(c, (int, float)) for c in v[:2]) \
+                    and not any(isinstance(c, bool) for c in v[:2]):
+                punti.append((float(v[0]), float(v[1])))
+            elif isinstance(v, list):
+                pila += [("coordinate", w) for w in v]
+        elif isinstance(x, list):
+            pila += x
+    return np.array(punti, dtype=float).reshape(-1, 2)
+
+
+def _crs(definizione):
+    """The reference system a file declares (an EPSG code, a URN, WKT), when it is not plain
+    longitude and latitude in WGS 84 (those need no change); None also when it is not understood."""
+    if not definizione:
+        return None
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        crs = CRS.from_user_input(definizione)
+    except (CRSError, TypeError, ValueError):
+        return None
+    return None if crs.equals(CRS.from_epsg(4326), ignore_axis_order=True) else crs
+
+
+def _in_gradi(xy: np.ndarray, crs) -> np.ndarray:
+    """Coordinates of ``crs`` as longitude and latitude in WGS 84 (those that do not convert go)."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if not len(xy):
+        return xy
+    from pyproj import Transformer
+
+    try:
+        lon, lat = Transformer.from_crs(crs, 4326, always_xy=True).transform(xy[:, 0], xy[:, 1])
+    except Exception:  # noqa: BLE001 - a system PROJ cannot convert: its numbers are searched as written
+        return np.empty((0, 2))
+    out = np.column_stack([np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)])
+    return out[np.isfinite(out).all(axis=1)]
 
 
 def _separatore(testo: str) -> str:
@@ -364,35 +534,201 @@ def _leggi_csv(testo: str, r: _Raccolta) -> None:
         _riga(r, riga)
 
 
-def _controlla_zip(z: zipfile.ZipFile, nome: str, limite_mb: int) -> None:
-    """Measure a zip before opening it: a few compressed MB can expand to gigabytes."""
-    totale = sum(i.file_size for i in z.infolist())
-    if totale > limite_mb * 1024 * 1024:
-        raise MappeError(
-            f"Il file {nome} contiene {totale // (1024 * 1024)} MB di dati compressi, oltre il limite di {limite_mb} MB: "
-            "dividerlo in file più piccoli, oppure alzare il limite con --limite-mb se il file è fidato."
+def _controlla_zip(z: zipfile.ZipFile, nome: str, r: _Raccolta) -> None:
+    """Measure a zip before opening it: a few compressed MB can expand to gigabytes. The zips
+    inside it count in the same total (what a member declares is all that is read of it)."""
+    r.espansi += sum(i.file_size for i in z.infolist())
+    if r.espansi > r.limite_mb * 1024 * 1024:
+        raise _OltreIlLimite(
+            f"Il file {nome} contiene {r.espansi // (1024 * 1024)} MB di dati compressi, oltre il limite di "
+            f"{r.limite_mb} MB: dividerlo in file più piccoli, oppure alzare il limite con --limite-mb se il file "
+            "è fidato."
         )
 
 
-_DATI_FOGLIO = re.compile(r"<sheetData\b.*?</sheetData>", re.DOTALL)
+def _apri_zip(dati: bytes, nome: str) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(dati))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as e:
+        raise MappeError(
+            f"Il file {nome} non si riesce ad aprire come archivio zip ({e}): forse è danneggiato; rifarlo e "
+            "ricontrollarlo."
+        )
 
 
-def _leggi_foglio(dati: bytes, nome: str, r: _Raccolta) -> None:
-    """XLSX, XLSM, ODS and XLS: every cell of every sheet, and (zips) every XML part: comments,
-    document properties and all that a spreadsheet program keeps beside the cells."""
+_INTESTAZIONE_LOCALE = struct.Struct("<4sHHHHHIIIHH")
+
+
+def _estrai(z: zipfile.ZipFile, info: zipfile.ZipInfo, dati: bytes, nome: str, r: _Raccolta) -> bytes | None:
+    """A member of a zip, checked as it is read: what its local header, the directory, the
+    compressed stream and the CRC say must agree (otherwise a program may show a text that the
+    check never saw). None, and the member listed among what cannot be checked, when they do not."""
+    if info.flag_bits & 0x1:
+        r.non_letto(nome, "è cifrato con una password: non si può leggere né controllare")
+        return None
+    try:
+        if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            testa = _INTESTAZIONE_LOCALE.unpack_from(dati, info.header_offset)
+            firma, _, bandiere, metodo, _, _, crc, compresso, espanso, lung_nome, lung_extra = testa
+            if firma != b"PK\x03\x04" or metodo != info.compress_type:
+                raise zipfile.BadZipFile("intestazione locale diversa")
+            nome_locale = dati[info.header_offset + _INTESTAZIONE_LOCALE.size:][:lung_nome]
+            if nome_locale != info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437",
+                                                         errors="replace"):
+                raise zipfile.BadZipFile("nome diverso")
+            if not bandiere & 0x8 and compresso != 0xFFFFFFFF and (
+                    crc, compresso, espanso) != (info.CRC, info.compress_size, info.file_size):
+                raise zipfile.BadZipFile("dimensioni diverse")
+            inizio = info.header_offset + _INTESTAZIONE_LOCALE.size + lung_nome + lung_extra
+            grezzi = dati[inizio:inizio + info.compress_size]
+            if len(grezzi) != info.compress_size:
+                raise zipfile.BadZipFile("dati tronchi")
+            if info.compress_type == zipfile.ZIP_STORED:
+                contenuto = grezzi
+            else:
+                d = zlib.decompressobj(-15)
+                contenuto = d.decompress(grezzi, info.file_size + 1)
+                if d.unconsumed_tail or not d.eof or d.unused_data:
+                    raise zipfile.BadZipFile("dimensioni diverse")
+        else:
+            with z.open(info) as f:
+                contenuto = f.read(info.file_size + 1)
+        if len(contenuto) != info.file_size:
+            raise zipfile.BadZipFile("dimensioni diverse")
+        if zlib.crc32(contenuto) != info.CRC:
+            raise zipfile.BadZipFile("CRC")
+    except NotImplementedError:
+        r.non_letto(nome, "è compresso con un metodo che mappe non sa aprire: non si può controllare")
+        return None
+    except (zipfile.BadZipFile, zlib.error, struct.error, EOFError, OSError, RuntimeError, ValueError) as e:
+        perche = {"CRC": "il suo controllo (CRC) non torna",
+                  "dimensioni diverse": "le dimensioni dichiarate non tornano con i dati",
+                  "nome diverso": "il nome nell'elenco dei file non è quello scritto accanto ai dati",
+                  "intestazione locale diversa": "l'elenco dei file non torna con i dati"}.get(str(e), str(e))
+        r.non_letto(nome, f"è danneggiato o manomesso ({perche}): non si può controllare; rifare l'archivio")
+        return None
+    return contenuto
+
+
+_FIRME_ZIP64 = (b"PK\x06\x06", b"PK\x06\x07")  # the zip64 end records sit between the directory and its end
+
+
+def _fuori_dai_membri(z: zipfile.ZipFile, dati: bytes, nome: str, r: _Raccolta, profondita: int) -> None:
+    """What an archive holds outside its members: before, between and after them, after its
+    directory; its comments and the names and extra fields of its members. Nothing a program
+    shows as a file, but bytes that travel with it all the same: the names, comments and extra
+    fields are searched; any other byte outside the members is read too, and the archive is not
+    trusted (an archive made by a program has none)."""
+    if z.comment:
+        r.testo(_testo_da_byte(z.comment))
+    occupati = []
+    for info in z.infolist():
+        r.testo(info.filename)
+        if info.comment:
+            r.testo(_testo_da_byte(info.comment))
+        if info.extra:
+            r.testo(" ".join(t.decode("latin-1") for t in re.findall(rb"[\x20-\x7e\xa0-\xff]{4,}", info.extra)))
+        try:
+            testa = _INTESTAZIONE_LOCALE.unpack_from(dati, info.header_offset)
+        except struct.error:
+            continue
+        inizio_extra = info.header_offset + _INTESTAZIONE_LOCALE.size + testa[9]
+        extra = dati[inizio_extra:inizio_extra + testa[10]]
+        if extra:
+            r.testo(" ".join(t.decode("latin-1") for t in re.findall(rb"[\x20-\x7e\xa0-\xff]{4,}", extra)))
+        fine = inizio_extra + testa[10] + info.compress_size
+        occupati.append((info.header_offset, fine + (24 if info.flag_bits & 0x8 else 0)))
+    inizio_elenco = getattr(z, "start_dir", len(dati))
+    occupati.sort()
+    fino = 0
+    buchi = []
+    for a, b in occupati + [(inizio_elenco, inizio_elenco)]:
+        if a > fino and dati[fino:a].strip(b"\x00 \r\n\t"):
+            buchi.append((fino, min(a, inizio_elenco)))
+        fino = max(fino, b)
+    for a, b in buchi:
+        descrittore = dati[a:a + 24]
+        if b - a <= 24 and (descrittore.startswith(b"PK\x07\x08") or b - a <= 16):
+            continue  # a data descriptor
+        _fuori(dati[a:b], f"{nome}:(byte {a}-{b} fuori dai file)", r, profondita)
+    # after the directory: the zip64 records, the end record and its comment, and nothing else
+    fine_elenco = dati.rfind(b"PK\x05\x06")
+    if fine_elenco < 0 or fine_elenco + 22 > len(dati):
+        return
+    _, _, _, _, _, dimensione, _, lunghezza_commento = struct.unpack_from("<4s4H2LH", dati, fine_elenco)
+    if dimensione != 0xFFFFFFFF:
+        a = inizio_elenco + dimensione
+        tra = dati[a:fine_elenco]
+        if tra.strip(b"\x00 \r\n\t") and not tra.startswith(_FIRME_ZIP64):
+            _fuori(tra, f"{nome}:(byte {a}-{fine_elenco} dopo l'elenco dei file)", r, profondita)
+    a = fine_elenco + 22 + lunghezza_commento
+    if dati[a:].strip(b"\x00 \r\n\t"):
+        _fuori(dati[a:], f"{nome}:(byte {a}-{len(dati)} dopo la fine dell'archivio)", r, profondita)
+
+
+def _fuori(dati: bytes, nome: str, r: _Raccolta, profondita: int) -> None:
+    """Bytes of an archive outside its members: read for what they are, and said untrusted."""
+    prima = len(r.non_letti)
+    _leggi_membro(dati, nome, r, profondita + 1)
+    if len(r.non_letti) == prima:  # once per stretch: a binary stretch is listed already
+        r.non_letto(nome, "sono dati che nessun file dell'archivio dichiara (un archivio fatto da un programma non "
+                          "ne ha): non ci si può fidare dell'archivio, quindi non si può controllare; rifarlo")
+
+
+_MINIATURE = ("thumbnails/thumbnail.png", "docprops/thumbnail.jpeg", "docprops/thumbnail.jpg", "docprops/thumbnail.wmf",
+              "docprops/thumbnail.emf", "docprops/thumbnail.png")
+
+
+def _documento_office(nomi: set[str]) -> bool:
+    return "[Content_Types].xml" in nomi or "mimetype" in nomi
+
+
+_DATI_FOGLIO = re.compile(r"<(?:\w+:)?sheetData\b.*?</(?:\w+:)?sheetData>", re.DOTALL)
+_INTESTAZIONI = re.compile(r"<(?:\w+:)?(?:odd|even|first)(?:Header|Footer)\b[^>]*>(.*?)</", re.DOTALL)
+_FORMULA = re.compile(r"<(?:\w+:)?f\b[^>/]*>(.*?)</(?:\w+:)?f>", re.DOTALL)
+# the codes of a header or footer: &L &C &R (where), &P &N &D &T &F &A (fields), &"font", &12, &K00FF00
+_CODICI_INTESTAZIONE = re.compile(r'&(?:"[^"]*"|K[0-9A-Fa-f]{6}|K\d\d[+-]\d{3}|\d+|[LCRPNDTZFABIUEXYSOGH&])')
+
+
+def _intestazioni_e_formule(xml: str) -> str:
+    """The words of a sheet's headers and footers (their codes taken out: ``&CMario`` is Mario)
+    and of its formulas (``=CONCATENATE("Maria ";"Rossi")``)."""
+    testi = [_CODICI_INTESTAZIONE.sub(lambda m: "&" if m.group(0) == "&&" else " ", html.unescape(t))
+             for t in _INTESTAZIONI.findall(xml)]
+    testi += [html.unescape(f) for f in _FORMULA.findall(xml)]
+    return "\n".join(testi)
+
+
+def _leggi_foglio(dati: bytes, nome: str, r: _Raccolta, profondita: int = 0) -> None:
+    """XLSX, XLSM, ODS and XLS: every cell of every sheet, and (zips) every part: comments,
+    headers and footers, formulas, document properties and all that a spreadsheet program keeps
+    beside the cells; pictures and other binary parts are read as members of a zip."""
     import python_calamine
 
+    celle_xml: list[str] = []
     if dati.startswith(b"PK"):
-        with zipfile.ZipFile(io.BytesIO(dati)) as z:
-            _controlla_zip(z, nome, r.limite_mb)
+        with _apri_zip(dati, nome) as z:
+            _controlla_zip(z, nome, r)
             for parte in z.infolist():
                 n = parte.filename.lower()
-                if not n.endswith((".xml", ".rels")) or n.endswith("sharedstrings.xml"):
-                    continue  # the cells are read below
-                xml = _testo_da_byte(z.read(parte))
-                if n.startswith("xl/worksheets/"):
-                    xml = _DATI_FOGLIO.sub(" ", xml)  # what is around the cells: headers, footers...
-                r.testo(_testo_xml(xml))
+                if parte.is_dir() or n in _MINIATURE:
+                    continue  # a thumbnail: the picture of the first sheet, whose cells are read below
+                contenuto = _estrai(z, parte, dati, f"{nome}:{parte.filename}", r)
+                if contenuto is None:
+                    continue
+                if n.endswith((".xml", ".rels", ".vml")):
+                    xml = _testo_da_byte(contenuto)
+                    if n.startswith("xl/worksheets/"):
+                        r.testo(_intestazioni_e_formule(xml))
+                        celle_xml += _DATI_FOGLIO.findall(xml)
+                        xml = _DATI_FOGLIO.sub(" ", xml)  # the cells are read below
+                    r.testo(_testo_xml(xml))
+                elif re.fullmatch(r"xl/printersettings/printersettings\d*\.bin", n):
+                    # a printer's settings: its name and the paper's, in UTF-16, and numbers
+                    r.testo(" ".join(re.findall(r"[^\x00-\x1f]{4,}", contenuto.decode("utf-16-le", errors="replace"))))
+                else:
+                    _leggi_membro(contenuto, f"{nome}:{parte.filename}", r, profondita + 1)
+            _fuori_dai_membri(z, dati, nome, r, profondita)
     try:
         libro = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(dati))
         for foglio in libro.sheet_names:
@@ -404,6 +740,8 @@ def _leggi_foglio(dati: bytes, nome: str, r: _Raccolta) -> None:
                 f"Il file {nome} non si riesce a leggere come foglio di calcolo ({type(e).__name__}): "
                 "aprirlo e salvarlo di nuovo come .xlsx o .ods, poi ricontrollarlo."
             )
+        for xml in celle_xml:  # the cells as XML, then: their words are all there
+            r.testo(_testo_xml(xml))
 
 
 def _leggi_pdf(dati: bytes, nome: str, r: _Raccolta) -> None:
@@ -441,6 +779,11 @@ def _wkb(blob: bytes) -> bytes | None:
     return None
 
 
+def _srs_gp(blob: bytes) -> int:
+    """The reference system's id that a GeoPackage geometry's header names."""
+    return int.from_bytes(blob[4:8], "little" if blob[3] & 0x01 else "big", signed=True)
+
+
 def _coordinate_wkb(geometrie: list[bytes]) -> np.ndarray:
     """The coordinates of WKB geometries; those shapely cannot read (curves, damaged) are skipped."""
     try:
@@ -456,14 +799,35 @@ def _coordinate_wkb(geometrie: list[bytes]) -> np.ndarray:
     return shapely.get_coordinates(forme[~shapely.is_missing(forme)])
 
 
+def _crs_geopackage(con: sqlite3.Connection, srs_id: int):
+    """The reference system a GeoPackage names ``srs_id`` (None: degrees of WGS 84, or unknown)."""
+    if srs_id in (4326, 0, -1):
+        return None
+    try:
+        riga = con.execute("SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys "
+                           "WHERE srs_id = ?", (srs_id,)).fetchone()
+    except sqlite3.Error:
+        riga = None
+    if riga is None:
+        return _crs(f"EPSG:{srs_id}")  # no table to say it: GeoPackages number systems by their EPSG code
+    organizzazione, codice, definizione = riga
+    if str(organizzazione).upper() == "EPSG" and isinstance(codice, int):
+        crs = _crs(f"EPSG:{codice}")
+        if crs is not None or codice == 4326:
+            return crs
+    return _crs(definizione) if isinstance(definizione, str) and definizione.strip() not in ("", "undefined") else None
+
+
 def _leggi_sqlite(percorso: Path, nome: str, r: _Raccolta) -> None:
     """Every real table of a GeoPackage (views are not run): text cells, numbers by row, and the
-    coordinates of the geometries, read with SQLite alone and nothing of the file trusted."""
+    coordinates of the geometries (also in degrees, when a table is in another reference system),
+    read with SQLite alone and nothing of the file trusted."""
     try:
         con = sqlite3.connect(f"{Path(percorso).resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as e:
         raise MappeError(f"Il file {nome} non si riesce ad aprire come GeoPackage ({e}).")
-    geometrie: list[bytes] = []
+    geometrie: dict[int, list[bytes]] = {}
+    immagini: dict[str, int] = {}  # pictures kept in cells (tiles of a raster, attachments), by table
     try:
         con.execute("PRAGMA trusted_schema = OFF")
         con.execute("PRAGMA query_only = ON")
@@ -478,9 +842,13 @@ def _leggi_sqlite(percorso: Path, nome: str, r: _Raccolta) -> None:
                         if isinstance(c, bytes):
                             wkb = _wkb(c)
                             if wkb is not None:
-                                geometrie.append(wkb)
+                                geometrie.setdefault(_srs_gp(c), []).append(wkb)
+                            elif _immagine(c):
+                                immagini[tabella] = immagini.get(tabella, 0) + 1
+                            elif c.startswith((b"PK\x03\x04", b"%PDF", b"SQLite format 3\x00")):
+                                _leggi_membro(c, f"{nome}:{tabella}", r, 1)  # a file kept in a cell
                             else:
-                                t = c.decode("utf-8", errors="replace")
+                                t = _testo_da_byte(c)
                                 if t.count("\ufffd") * 20 < len(t):
                                     celle.append(t)
                         else:
@@ -488,6 +856,16 @@ def _leggi_sqlite(percorso: Path, nome: str, r: _Raccolta) -> None:
                     _riga(r, celle)
             except sqlite3.Error:
                 continue  # a virtual table of a module this SQLite lacks, a damaged page
+        for tabella, quante in immagini.items():
+            quali = "un'immagine" if quante == 1 else f"{quante} immagini"
+            r.non_letto(f"{nome}:{tabella}", f"contiene {quali}: quello che mostrano non si può leggere, quindi non si "
+                                             "può controllare; guardarle prima di diffondere il file")
+        for srs_id, blob in geometrie.items():
+            xy = _coordinate_wkb(blob)
+            r.coppie(xy)
+            crs = _crs_geopackage(con, srs_id)
+            if crs is not None:
+                r.coppie(_in_gradi(xy, crs))
     except sqlite3.DatabaseError as e:
         raise MappeError(
             f"Il file {nome} non si riesce a leggere come GeoPackage ({e}): forse è danneggiato o non è un "
@@ -495,25 +873,108 @@ def _leggi_sqlite(percorso: Path, nome: str, r: _Raccolta) -> None:
         )
     finally:
         con.close()
-    if geometrie:
-        r.coppie(_coordinate_wkb(geometrie))
 
 
-def _leggi_vettori(sorgente: str, r: _Raccolta) -> None:
-    """A shapefile (also inside a zip), through GDAL: every column and every coordinate."""
+def _leggi_vettori(sorgente: str, r: _Raccolta, nome: str = "") -> None:
+    """A shapefile or a lone DBF table, through GDAL: every column and every coordinate (also in
+    degrees, when a ``.prj`` names another reference system)."""
     import warnings
 
     import pyogrio
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for strato, _ in pyogrio.list_layers(sorgente):
-            df = pyogrio.read_dataframe(sorgente, layer=strato)
-            if "geometry" in df.columns:
-                r.coppie(shapely.get_coordinates(df.geometry.values[df.geometry.notna().values]))
-                df = pd.DataFrame(df.drop(columns="geometry"))
-            for riga in df.itertuples(index=False):
-                _riga(r, [None if isinstance(v, float) and np.isnan(v) else v for v in riga])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for strato, _ in pyogrio.list_layers(sorgente):
+                df = pyogrio.read_dataframe(sorgente, layer=strato)
+                if "geometry" in df.columns:
+                    xy = shapely.get_coordinates(df.geometry.values[df.geometry.notna().values])
+                    r.coppie(xy)
+                    crs = _crs(df.crs.to_wkt()) if df.crs is not None else None
+                    if crs is not None:
+                        r.coppie(_in_gradi(xy, crs))
+                    df = pd.DataFrame(df.drop(columns="geometry"))
+                for riga in df.itertuples(index=False):
+                    _riga(r, [None if isinstance(v, float) and np.isnan(v) else v for v in riga])
+    except Exception as e:  # noqa: BLE001 - GDAL raises many kinds for a damaged file
+        raise MappeError(
+            f"Il file {nome or sorgente} non si riesce a leggere come shapefile o tabella DBF ({type(e).__name__}): "
+            "forse è danneggiato o gli mancano dei file (.shp, .shx, .dbf insieme); esportarlo di nuovo e "
+            "ricontrollarlo."
+        )
+
+
+def _in_una_cartella(file: dict[str, bytes], leggi) -> None:
+    """Write ``file`` (name: bytes) in a temporary folder of their own and read them there."""
+    with tempfile.TemporaryDirectory(prefix="mappe-verifica-") as cartella:
+        for n, dati in file.items():
+            (Path(cartella) / n).write_bytes(dati)
+        leggi(Path(cartella))
+
+
+_IMMAGINI = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
+             (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"\xd7\xcd\xc6\x9a", "WMF"), (b"\x00\x00\x01\x00", "ICO"),
+             (b"\xff\x0a", "JPEG XL"), (b"\x00\x00\x00\x0cJXL ", "JPEG XL"))
+
+
+def _immagine(dati: bytes) -> str | None:
+    """Which kind of picture these bytes are (None: not a picture)."""
+    for magia, tipo in _IMMAGINI:
+        if dati.startswith(magia):
+            return tipo
+    if dati[:4] == b"RIFF" and dati[8:12] == b"WEBP":
+        return "WebP"
+    if dati[4:8] == b"ftyp" and dati[8:12] in (b"heic", b"heix", b"hevc", b"mif1", b"msf1", b"avif", b"avis"):
+        return "HEIC/AVIF"
+    if dati[:2] == b"BM" and len(dati) > 26 and int.from_bytes(dati[2:6], "little") == len(dati):
+        return "BMP"
+    if dati[40:44] == b" EMF":
+        return "EMF"
+    return None
+
+
+def _testi_immagine(dati: bytes, tipo: str) -> list[str]:
+    """The texts a picture carries beside its pixels: PNG text chunks, JPEG comments, XMP and
+    EXIF strings (an author, a caption, a place)."""
+    testi: list[str] = []
+    if tipo == "PNG":
+        k = 8
+        while k + 12 <= len(dati):
+            lunghezza = int.from_bytes(dati[k:k + 4], "big")
+            genere, corpo = dati[k + 4:k + 8], dati[k + 8:k + 8 + lunghezza]
+            k += 12 + lunghezza
+            try:
+                if genere == b"tEXt":
+                    testi.append(corpo.replace(b"\x00", b" ").decode("latin-1"))
+                elif genere == b"zTXt":
+                    chiave, _, resto = corpo.partition(b"\x00")
+                    testi.append(chiave.decode("latin-1") + " " + zlib.decompressobj().decompress(resto[1:], 10_000_000)
+                                 .decode("latin-1"))
+                elif genere == b"iTXt":
+                    chiave, _, resto = corpo.partition(b"\x00")
+                    compresso, resto = resto[0], resto[2:]
+                    _, _, resto = resto.partition(b"\x00")  # the language
+                    tradotta, _, testo = resto.partition(b"\x00")
+                    if compresso:
+                        testo = zlib.decompressobj().decompress(testo, 10_000_000)
+                    testi.append(b" ".join((chiave, tradotta, testo)).decode("utf-8", errors="replace"))
+            except (zlib.error, IndexError):
+                continue
+    elif tipo == "JPEG":
+        k = 2
+        while k + 4 <= len(dati) and dati[k] == 0xFF:
+            segnale, lunghezza = dati[k + 1], int.from_bytes(dati[k + 2:k + 4], "big")
+            corpo = dati[k + 4:k + 2 + lunghezza]
+            k += 2 + lunghezza
+            if segnale == 0xDA:  # the pixels start here
+                break
+            if segnale == 0xFE:
+                testi.append(_testo_da_byte(corpo))
+            elif segnale == 0xE1 and corpo.startswith(b"Exif"):
+                testi += [t.decode("latin-1") for t in re.findall(rb"[\x20-\x7e\xa0-\xff]{4,}", corpo)]
+            elif segnale == 0xE1:
+                testi.append(_testo_xml(_testo_da_byte(corpo)))
+    return testi
 
 
 def _formato(dati: bytes, nome: str) -> str:
@@ -534,11 +995,17 @@ def _formato(dati: bytes, nome: str) -> str:
                     return "foglio"
                 if "mimetype" in nomi and z.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
                     return "foglio"
-        except zipfile.BadZipFile:
-            return "testo"
+        except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
+            pass
         return "zip"
-    if estensione == ".shp" or dati[:4] == b"\x00\x00\x27\x0a":
+    if _immagine(dati):
+        return "immagine"
+    if estensione in (".shp", ".shx") or dati[:4] == b"\x00\x00\x27\x0a":
         return "shp"
+    if estensione == ".dbf":
+        return "dbf"
+    if _binario(dati):
+        return "binario"
     if estensione in (".html", ".htm", ".xhtml", ".svg"):
         return "html"
     if estensione in (".kml",):
@@ -548,67 +1015,115 @@ def _formato(dati: bytes, nome: str) -> str:
     if estensione in (".csv", ".tsv"):
         return "csv"
     inizio = _testo_da_byte(dati[:2000]).lstrip().lower()
-    if inizio.startswith(("<!doctype html", "<html")):
+    if inizio.startswith(("<!doctype html", "<html", "<svg")):
         return "html"
     if inizio.startswith("<?xml") and "<kml" in inizio:
         return "kml"
-    if estensione in (".xml", ".gpx") or inizio.startswith("<?xml"):
+    if inizio.startswith("<?xml") and "<svg" in inizio:
+        return "html"
+    if estensione in (".xml", ".gpx", ".rels", ".vml") or inizio.startswith("<?xml"):
         return "xml"
     if inizio.startswith(("{", "[")):
         return "json"
     return "testo"
 
 
-_LEGGIBILI_IN_ZIP = (".html", ".htm", ".kml", ".geojson", ".json", ".csv", ".tsv", ".txt", ".md", ".xml", ".pdf",
-                     ".xlsx", ".xlsm", ".ods", ".xls", ".gpkg")
-
-
-def _leggi_byte(dati: bytes, nome: str, r: _Raccolta, percorso: Path | None = None, dentro_zip: bool = False) -> str:
+def _leggi_byte(dati: bytes, nome: str, r: _Raccolta, percorso: Path | None = None, profondita: int = 0) -> str:
     formato = _formato(dati, nome)
     if formato == "pdf":
         _leggi_pdf(dati, nome, r)
     elif formato == "foglio":
-        _leggi_foglio(dati, nome, r)
+        _leggi_foglio(dati, nome, r, profondita)
     elif formato == "gpkg":
         if percorso is not None:
             _leggi_sqlite(percorso, nome, r)
         else:
-            with tempfile.TemporaryDirectory(prefix="mappe-verifica-") as cartella:
-                tmp = Path(cartella) / "file.gpkg"
-                tmp.write_bytes(dati)
-                _leggi_sqlite(tmp, nome, r)
-    elif formato == "shp":
-        _leggi_vettori(str(percorso), r)
-    elif formato == "zip" and not dentro_zip:
-        _leggi_zip(dati, nome, r, percorso)
+            _in_una_cartella({"file.gpkg": dati}, lambda c: _leggi_sqlite(c / "file.gpkg", nome, r))
+    elif formato == "zip":
+        if profondita >= PROFONDITA_ZIP:
+            r.non_letto(nome, f"è un archivio dentro altri {profondita}: mappe non ne apre di più profondi, quindi "
+                              "non si può controllare")
+        else:
+            _leggi_zip(dati, nome, r, profondita)
+    elif formato in ("shp", "dbf"):
+        if percorso is not None:
+            _leggi_vettori(str(percorso), r, nome)
+        else:
+            file = "strato" + (Path(nome).suffix.lower() if Path(nome).suffix.lower() in (".shp", ".shx", ".dbf")
+                               else ".shp" if formato == "shp" else ".dbf")
+            _in_una_cartella({file: dati}, lambda c: _leggi_vettori(str(c / file), r, nome))
+    elif formato == "immagine":
+        tipo = _immagine(dati)
+        for t in _testi_immagine(dati, tipo):
+            r.testo(t)
+        r.non_letto(nome, f"è un'immagine ({tipo}): quello che mostra non si può leggere, quindi non si può "
+                          "controllare; guardarla prima di diffonderla")
+    elif formato == "binario":
+        r.non_letto(nome, "non è un formato che mappe sa leggere (sono dati binari): non si può controllare")
     else:
         testo = _testo_da_byte(dati)
         if formato == "html":
-            _leggi_html(testo, r, nome)
+            _leggi_html(testo, r, nome, profondita)
         else:
             {"kml": _leggi_kml, "json": _leggi_json, "csv": _leggi_csv,
              "xml": lambda t, rr: rr.testo(_testo_xml(t))}.get(formato, lambda t, rr: rr.testo(t))(testo, r)
     return formato
 
 
-def _leggi_zip(dati: bytes, nome: str, r: _Raccolta, percorso: Path | None) -> None:
-    """A zip (a KMZ, an archive of exports, a zipped shapefile): every member mappe can read."""
+def _leggi_membro(dati: bytes, nome: str, r: _Raccolta, profondita: int) -> None:
+    """A member of an archive (or bytes found inside a file): read for what it is; when it cannot
+    be read, said among what was not checked (a limit that is passed refuses the whole file)."""
     try:
-        z = zipfile.ZipFile(io.BytesIO(dati))
-    except zipfile.BadZipFile:
-        r.testo(_testo_da_byte(dati))
-        return
-    with z:
-        _controlla_zip(z, nome, r.limite_mb)
-        shp = [n for n in z.namelist() if n.lower().endswith(".shp") and not n.startswith("__MACOSX")]
-        for parte in z.infolist():
-            n = parte.filename
-            if parte.is_dir() or n.startswith("__MACOSX") or not n.lower().endswith(_LEGGIBILI_IN_ZIP):
+        _leggi_byte(dati, nome, r, None, profondita)
+    except _OltreIlLimite:
+        raise
+    except MappeError as e:
+        r.non_letti.append(str(e))
+
+
+_SHAPEFILE = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx")
+
+
+def _leggi_zip(dati: bytes, nome: str, r: _Raccolta, profondita: int = 0) -> None:
+    """An archive (a KMZ, a zip of exports, a zipped shapefile, a document): every member, whatever
+    its name, read for what its bytes are; each shapefile whole, with the files beside it."""
+    with _apri_zip(dati, nome) as z:
+        _controlla_zip(z, nome, r)
+        parti = [p for p in z.infolist() if not p.is_dir()]
+        ufficio = _documento_office({p.filename for p in parti})
+        per_nome = {p.filename.lower(): p for p in parti}
+        letti: set[str] = set()
+        for p in parti:
+            base, estensione = p.filename[:-4], p.filename[-4:].lower()
+            if estensione != ".shp":
                 continue
-            _leggi_byte(z.read(parte), f"{nome}:{n}", r, dentro_zip=True)
-    if shp and percorso is not None:
-        for n in shp:
-            _leggi_vettori(f"/vsizip/{Path(percorso).resolve()}/{n}", r)
+            insieme = {e: per_nome[(base + e).lower()] for e in _SHAPEFILE if (base + e).lower() in per_nome}
+            file = {}
+            for e, info in insieme.items():
+                contenuto = _estrai(z, info, dati, f"{nome}:{info.filename}", r)
+                letti.add(info.filename)
+                if contenuto is not None:
+                    file["strato" + e] = contenuto
+            if "strato.shp" in file:
+                _in_una_cartella(file, lambda c, n=f"{nome}:{p.filename}": _leggi_membro_vettori(c, n, r))
+        for p in parti:
+            n = p.filename
+            if n in letti or (ufficio and n.lower() in _MINIATURE):
+                continue  # a document's thumbnail: the picture of its first page, whose words are read
+            contenuto = _estrai(z, p, dati, f"{nome}:{n}", r)
+            if contenuto is None:
+                continue
+            if n.startswith("__MACOSX/") and contenuto.startswith(b"\x00\x05\x16\x07"):
+                continue  # what a Mac keeps of a file's attributes (AppleDouble), not a file
+            _leggi_membro(contenuto, f"{nome}:{n}", r, profondita + 1)
+        _fuori_dai_membri(z, dati, nome, r, profondita)
+
+
+def _leggi_membro_vettori(cartella: Path, nome: str, r: _Raccolta) -> None:
+    try:
+        _leggi_vettori(str(cartella / "strato.shp"), r, nome)
+    except MappeError as e:
+        r.non_letti.append(str(e))
 
 
 def leggi_contenuto(percorso: Path | str, nome: str | None = None, limite_mb: int = LIMITE_MB) -> Contenuto:
