@@ -1,8 +1,13 @@
 """The editor for facilitators ("rilievo"): one offline HTML file to place what was said on the map.
 
-It shows the comune's boundary, its places and the contributions already there (faded);
-facilitators add points, paths and zones with a form built from the catalogue, and export a
-GeoJSON file that ``mappe importa`` takes as it is. Private fields never enter the page.
+It shows the comune's boundary and its neighbours by name, its places with their names and
+pictograms, and the contributions already there (faint, not clickable); facilitators add
+points, paths and zones with a form built from the catalogue, and export a GeoJSON file that
+``mappe importa`` takes as it is. The page is internal: reserved rows are shown, private fields
+never enter it.
+
+The page script is a few files of ``static/``, one per concern, joined in the order of
+``PARTI``; the editor's own styles are ``static/rilievo.css``, added after the shared ones.
 """
 
 from __future__ import annotations
@@ -11,38 +16,99 @@ import secrets
 
 from .. import pubblico
 from ..archivio import Archivio, Area
+from ..errori import MappeError
 from . import risorse
-from .mappa import DECIMALI, TESTI, _colonna, _geojson, _voci, controlla_pagina, pagina_generica
+from .mappa import (
+    DECIMALI,
+    TESTI,
+    _colonna,
+    _geojson,
+    _vicini,
+    _voci,
+    controlla_pagina,
+    pagina_generica,
+)
+from .simboli import simboli
 
-__all__ = ["TESTI_RILIEVO", "costruisci_rilievo"]
+__all__ = ["PARTI", "TESTI_RILIEVO", "costruisci_rilievo"]
+
+# The page script, in the order the parts are put in the page (rilievo.js, the assembly, last).
+PARTI = (
+    "rilievo-sfondo.js",     # the comune, its neighbours by name, what is already on the map (faint)
+    "rilievo-luoghi.js",     # the community places: pictogram, name, card, search by name
+    "rilievo-elementi.js",   # what this survey added: kept in the browser, drawn on the map
+    "rilievo-strumenti.js",  # the header (what to tap), the tools, the drawing bar on the map
+    "rilievo-disegno.js",    # drawing a point, a path or a zone; placing a row "da collocare"
+    "rilievo-scheda.js",     # the form of a contribution, built from the catalogue
+    "rilievo-elenco.js",     # the lists beside the map: added here, still to be placed
+    "rilievo-esporta.js",    # the GeoJSON file for `mappe importa`, and the dialog that says how
+    "rilievo.js",            # the assembly: MappeRilievo.avvia(map, D)
+)
 
 TESTI_RILIEVO = {
-    "rilievo": "Rilievo", "rilievo_spiega": "Scegliere uno strumento, toccare la mappa, compilare la scheda. "
-    "Tutto resta in questo browser finché non si esporta; poi: mappe importa FILE --comune NOME.",
+    "rilievo": "Rilievo",
+    "rilievo_spiega": "Tocca «Punto», «Percorso» o «Zona», poi tocca la mappa e compila la scheda. "
+    "Quello che aggiungi resta su questo dispositivo, anche chiudendo la pagina.",
+    "aiuto_inizio": "Scegli «Punto», «Percorso» o «Zona», poi tocca la mappa.",
     "strumenti": "Strumenti di disegno", "punto": "Punto", "percorso": "Percorso", "zona": "Zona",
-    "fine_disegno": "Fine disegno", "esporta": "Esporta (GeoJSON)", "cerca_luogo": "Cerca un luogo", "vai": "Vai",
-    "luogo_non_trovato": "Nessun luogo con questo nome.", "clic_punto": "Toccare la mappa dove va il punto.",
-    "clic_percorso": "Toccare i punti del percorso, poi «Fine disegno».",
-    "clic_zona": "Toccare i vertici della zona, poi «Fine disegno».", "servono_2": "Servono almeno 2 punti.",
+    "fine_disegno": "Fine disegno", "esporta": "Esporta", "esporta_spiega": "Scarica il rilievo in un file GeoJSON",
+    "cerca_luogo": "Cerca un luogo", "vai": "Vai",
+    "luogo_non_trovato": "Nessun luogo con questo nome.", "clic_punto": "Tocca la mappa dove va il punto.",
+    "clic_percorso": "Tocca i punti del percorso, poi «Fine disegno».",
+    "clic_zona": "Tocca i vertici della zona, poi «Fine disegno».", "servono_2": "Servono almeno 2 punti.",
     "servono_3": "Servono almeno 3 punti.", "nuovo": "Nuovo contributo", "spostato": "Posizione aggiornata.",
     "modulo": "Scheda del contributo", "tipo": "Tipo", "tema_campo": "Tema", "titolo_campo": "Titolo",
     "parole": "Le parole dei partecipanti", "visibilita": "Visibilità",
     "sensibile": "Posizione sensibile (in pubblico viene spostata)", "salva": "Salva", "elimina": "Elimina",
     "conferma_elimina": "Eliminare questo contributo dal rilievo?", "eliminato": "Eliminato.",
-    "obbligatori": "Tipo, tema e parole sono obbligatori.", "salvato": "Salvato nel browser.",
+    "obbligatori": "Tipo, tema e parole sono obbligatori.", "salvato": "Salvato su questo dispositivo.",
     "aggiunti": "Aggiunti in questo rilievo", "da_compilare": "da compilare", "da_collocare": "Da collocare",
-    "colloca": "Colloca sulla mappa", "clic_colloca": "Toccare la mappa dove va questo contributo.",
+    "colloca": "Colloca sulla mappa", "clic_colloca": "Tocca la mappa dove va questo contributo.",
     "niente_da_esportare": "Niente da esportare: compilare almeno una scheda (tipo, tema, parole).",
     "esportati": "contributi esportati in", "incompleti": "schede incomplete non esportate",
     "al_centro": "Aggiungi al centro della mappa",
     "consenso": "Consenso dato (scritto, orale o nessuno)",
+    "qui": "Un contributo su questo luogo",
+    "gia_raccolti": "Sbiaditi sulla mappa: i contributi già nell'archivio (qui non si modificano). "
+    "Con il nome: i luoghi della comunità e i comuni vicini.",
+    "esportato_titolo": "Rilievo esportato",
+    "esportato_dove": "Il file è nella cartella dei download di questo dispositivo:",
+    "esportato_importa": "Per portarlo nell'archivio del progetto, chi tiene l'area di lavoro copia il file "
+    "sul computer e, nella cartella dell'area, dà il comando:",
+    "esportato_ancora": "Quello che è stato aggiunto resta anche qui: si può continuare e riesportare; "
+    "importando di nuovo, le schede già importate si aggiornano, non si duplicano.",
 }
 TESTI_RILIEVO_EN = {
     **TESTI_RILIEVO,
-    "rilievo": "Survey", "rilievo_spiega": "Pick a tool, tap the map, fill the form. Everything stays in this "
-    "browser until exported; then: mappe importa FILE --comune NAME.",
-    "punto": "Point", "percorso": "Path", "zona": "Zone", "fine_disegno": "Finish", "esporta": "Export (GeoJSON)",
-    "cerca_luogo": "Find a place", "vai": "Go", "salva": "Save", "elimina": "Delete", "nuovo": "New contribution",
+    "rilievo": "Survey",
+    "rilievo_spiega": "Tap «Point», «Path» or «Zone», then tap the map and fill in the form. What you add "
+    "stays on this device, even if the page is closed.",
+    "aiuto_inizio": "Choose «Point», «Path» or «Zone», then tap the map.",
+    "strumenti": "Drawing tools", "punto": "Point", "percorso": "Path", "zona": "Zone", "fine_disegno": "Finish",
+    "esporta": "Export", "esporta_spiega": "Download the survey as a GeoJSON file",
+    "cerca_luogo": "Find a place", "vai": "Go", "luogo_non_trovato": "No place with this name.",
+    "clic_punto": "Tap the map where the point goes.", "clic_percorso": "Tap the points of the path, then «Finish».",
+    "clic_zona": "Tap the corners of the zone, then «Finish».", "servono_2": "At least 2 points are needed.",
+    "servono_3": "At least 3 points are needed.", "nuovo": "New contribution", "spostato": "Position updated.",
+    "modulo": "Contribution form", "tipo": "Kind", "tema_campo": "Theme", "titolo_campo": "Title",
+    "parole": "The participants' words", "visibilita": "Visibility",
+    "sensibile": "Sensitive position (moved in public)", "salva": "Save", "elimina": "Delete",
+    "conferma_elimina": "Delete this contribution from the survey?", "eliminato": "Deleted.",
+    "obbligatori": "Kind, theme and words are required.", "salvato": "Saved on this device.",
+    "aggiunti": "Added in this survey", "da_compilare": "to be filled in", "da_collocare": "To be placed",
+    "colloca": "Place on the map", "clic_colloca": "Tap the map where this contribution goes.",
+    "niente_da_esportare": "Nothing to export: fill in at least one form (kind, theme, words).",
+    "esportati": "contributions exported to", "incompleti": "incomplete forms not exported",
+    "al_centro": "Add at the centre of the map", "consenso": "Consent given (written, oral or none)",
+    "qui": "A contribution about this place",
+    "gia_raccolti": "Faint on the map: the contributions already in the store (not changed here). "
+    "With their names: the community places and the neighbouring municipalities.",
+    "esportato_titolo": "Survey exported",
+    "esportato_dove": "The file is in the downloads folder of this device:",
+    "esportato_importa": "To bring it into the project's store, whoever keeps the workspace copies the file to "
+    "the computer and, in the workspace folder, runs:",
+    "esportato_ancora": "What was added stays here too: you can go on and export again; importing again updates "
+    "the forms already imported, it does not duplicate them.",
 }
 
 
@@ -57,49 +123,75 @@ def costruisci_rilievo(area: Area, archivio: Archivio, incontro: str | None = No
     confine = archivio.confine().geometry.union_all()
     # Internal tool: reserved rows are listed, private fields never enter the page.
     strati = pubblico.proietta(grezzi, catalogo, confine, area.segreto(), interna=True)
+    if incontro and incontro not in set(strati["incontri"]["id"]):
+        raise MappeError(
+            f"L'incontro '{incontro}' non esiste in {archivio.nome}: importarlo prima "
+            f"(mappe importa FILE --comune {archivio.slug} --strato incontri) o correggere il codice."
+        )
     c = strati["contributi"]
-    con_posto = c[c.geometry.notna()]
-    punti = con_posto.geometry.representative_point()
-    senza = c[c.geometry.isna()]
-    campi = ["id", "incontro", "tipo", "tema", "titolo", "testo", "emozione", "epoca", "fascia_eta", "peso", "luogo",
-             "visibilita", "consenso"]
-    da_collocare = []
-    for rec in senza.to_dict("records"):
-        r = {k: (None if rec.get(k) is None or rec.get(k) != rec.get(k) else rec.get(k)) for k in campi}
-        r["peso"] = int(r["peso"]) if r["peso"] is not None else 1
-        r["sensibile"] = bool(rec.get("sensibile"))
-        da_collocare.append({k: ("" if v is None else v) for k, v in r.items()})
     lg = strati["luoghi"]
     lg = lg[lg.geometry.notna()]
     if contenuto is not None:
         contenuto[archivio.slug] = c["id"].tolist() + lg["id"].tolist()
     lp = lg.geometry.representative_point()
     T = {**TESTI[lingua], **(TESTI_RILIEVO if lingua == "it" else TESTI_RILIEVO_EN)}
-    if incontro and incontro not in set(strati["incontri"]["id"]):
-        from ..errori import MappeError
-
-        raise MappeError(
-            f"L'incontro '{incontro}' non esiste in {archivio.nome}: importarlo prima "
-            f"(mappe importa FILE --comune {archivio.slug} --strato incontri) o correggere il codice."
-        )
+    sim = simboli()
     dati = {
         "titolo": f"{T['rilievo']} – {archivio.nome}",
         "sottotitolo": (f"{T['incontro']}: {incontro}" if incontro else T["comune_di"] + " " + archivio.nome),
         "testi": T,
         "voci": _voci(catalogo, lingua),
+        "simboli": {"forme": sim["forme"], "pittogrammi": sim["pittogrammi"]},
         "confine": _geojson(confine),
-        "esistenti": [[round(float(p.x), DECIMALI), round(float(p.y), DECIMALI), t]
-                      for p, t in zip(punti, _colonna(con_posto, "tipo"))],
-        "luoghi": {"id": _colonna(lg, "id"), "nome": _colonna(lg, "nome"),
+        "vicini": _vicini([int(archivio.info["codice_istat"])]),
+        "esistenti": _esistenti(c),
+        "luoghi": {"id": _colonna(lg, "id"), "nome": _colonna(lg, "nome"), "categoria": _colonna(lg, "categoria"),
+                   "ruolo": _colonna(lg, "ruolo"),
                    "x": [round(float(p.x), DECIMALI) for p in lp], "y": [round(float(p.y), DECIMALI) for p in lp]},
-        "da_collocare": da_collocare,
+        "da_collocare": _da_collocare(c[c.geometry.isna()]),
         "incontro": incontro or "",
         "slug": archivio.slug,
         "id_file": secrets.token_hex(6),
     }
-    html = pagina_generica(dati, dati["titolo"], lingua, risorse.nostro("rilievo.js"), "MappeRilievo.avvia",
-                           TESTI[lingua]["salta"])
+    js = "\n;\n".join(risorse.nostro(nome) for nome in PARTI)
+    html = pagina_generica(dati, dati["titolo"], lingua, js, "MappeRilievo.avvia", TESTI[lingua]["salta"])
+    html = _con_stile(html, risorse.stile(risorse.nostro("rilievo.css")))
     controlla_pagina(html, area, [grezzi], interna=True)
     return html
 
 
+def _esistenti(c) -> dict:
+    """What is already on the map, for the faint layer: points as [x, y, tipo], lines and zones whole."""
+    con_posto = c[c.geometry.notna()]
+    tipi = _colonna(con_posto, "tipo")
+    punti, forme = [], []
+    for g, t in zip(con_posto.geometry, tipi):
+        if g.geom_type in ("Point", "MultiPoint"):
+            p = g.representative_point()
+            punti.append([round(float(p.x), DECIMALI), round(float(p.y), DECIMALI), t])
+        else:
+            forme.append({"tipo": t, "g": _geojson(g)})
+    return {"punti": punti, "forme": forme}
+
+
+_CAMPI_DA_COLLOCARE = ("id", "incontro", "tipo", "tema", "titolo", "testo", "emozione", "epoca", "fascia_eta",
+                       "peso", "luogo", "visibilita", "consenso")
+
+
+def _da_collocare(senza) -> list[dict]:
+    """The rows without a place, whole, so that placing one exports it with its fields unchanged."""
+    out = []
+    for rec in senza.to_dict("records"):
+        r = {k: (None if rec.get(k) is None or rec.get(k) != rec.get(k) else rec.get(k)) for k in _CAMPI_DA_COLLOCARE}
+        r["peso"] = int(r["peso"]) if r["peso"] is not None else 1
+        r["sensibile"] = bool(rec.get("sensibile"))
+        out.append({k: ("" if v is None else v) for k, v in r.items()})
+    return out
+
+
+def _con_stile(html: str, stile: str) -> str:
+    """The editor's own styles, after the shared ones (the end of <head>, before any data)."""
+    prima, fine, dopo = html.partition("</head>")
+    if not fine:
+        raise RuntimeError("folium changed how it writes the page head")
+    return prima + stile + "\n" + fine + dopo
