@@ -24,6 +24,7 @@ PARTI_MAPPA = (
     "mappe-decodifica.js",  # the data block back into columns; point in polygon
     "mappe-schede.js",      # the cards of a contribution or a place, with the feedback block
     "mappe-strati.js",      # boundaries, hatching, one group per kind, markers, clusters
+    "mappe-foglio.js",      # on a phone, cards open as a sheet from the bottom
     "mappe-luoghi.js",      # places and their names; visitors' approved suggestions
     "mappe-rete.js",        # the network of needs and answers
     "mappe-testata.js",     # title, views, contact

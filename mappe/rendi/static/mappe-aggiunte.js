@@ -5,7 +5,7 @@
  * where the visitor tapped inside one of the comuni; the item is kept by M.raccolta.
  * M.finisciPiazzamento() leaves the placing mode (also on Escape and in the kiosk's reset).
  * Reads D.confini (to find the comune), D.voci.reazione (the kinds of suggestion), M.dentro,
- * M.testoDaInviare, M.opzioniPopup, M.testata. */
+ * M.testoDaInviare, M.opzioniPopup, M.barra. */
 (function () {
   'use strict';
 
@@ -26,7 +26,7 @@
     if (!raccolta) return;
 
     var azioni = el('div', 'mappe-azioni');
-    var bAggiungi = bottone('mappe-aggiungi', T.aggiungi, function () {
+    var bAggiungi = bottone('mappe-aggiungi', '', function () {
       map.closePopup();
       piazzando = true;
       map.getContainer().classList.add('mappe-piazzando');
@@ -37,8 +37,11 @@
       map.getContainer().parentNode.appendChild(avviso);
       M.annuncia(T.tocca_mappa);
     });
+    // the whole sentence, and a short word for a phone's header (the CSS shows one of them)
+    bAggiungi.appendChild(el('span', 'mappe-lungo', T.aggiungi));
+    bAggiungi.appendChild(el('span', 'mappe-breve', '+ ' + T.aggiungi_breve));
     azioni.appendChild(bAggiungi);
-    M.testata.appendChild(azioni);
+    M.barra.appendChild(azioni);
 
     map.on('click', function (ev) {
       if (!piazzando) return;

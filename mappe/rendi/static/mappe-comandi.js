@@ -186,8 +186,24 @@
         return d;
       }
     });
-    map.addControl(new Crediti());
+    var crediti = new Crediti();
+    map.addControl(crediti);
     L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
+    // On a phone they would cover a third of the map: they go under the list (and come back
+    // over the map if the screen turns wide).
+    (function () {
+      var d = crediti.getContainer(), casa = d.parentNode, pannello = document.getElementById('mappe-elenco');
+      var regola = window.matchMedia ? window.matchMedia('(max-width: 800px), (max-height: 500px)') : null;
+      if (!regola || !pannello) return;
+      function sistema() {
+        var telefono = regola.matches;
+        d.classList.toggle('mappe-crediti-pagina', telefono);
+        if (telefono && d.parentNode !== pannello) pannello.appendChild(d);
+        if (!telefono && d.parentNode !== casa) casa.insertBefore(d, casa.firstChild);
+      }
+      sistema();
+      if (regola.addEventListener) regola.addEventListener('change', sistema);
+    })();
     if (D.stile === 'classico') {
       var casellaSfondo = document.querySelector('input[data-strato=sfondo]');
       if (casellaSfondo) { casellaSfondo.checked = true; casellaSfondo.dispatchEvent(new Event('change')); }

@@ -21,9 +21,14 @@
     function vaiSullaMappa(i) {
       var m = M.marcatori[i];
       if (!m) return;
-      var apri = function () { m.strato.openPopup(); };
+      // the groups of symbols may put the marker on the map only after the zoom: open it then
+      var apri = function () {
+        if (map.hasLayer(m.strato)) m.strato.openPopup();
+        else m.strato.once('add', function () { m.strato.openPopup(); });
+      };
       if (m.punto && M.usaCluster) {
-        M.cluster[m.tipo].zoomToShowLayer(m.strato, apri);
+        // after the group's own moves have ended (a popup opened during them may lose its marker)
+        M.cluster[m.tipo].zoomToShowLayer(m.strato, function () { window.setTimeout(apri, 60); });
       } else if (m.punto) {
         map.setView(m.strato.getLatLng(), Math.max(map.getZoom(), 16));
         apri();

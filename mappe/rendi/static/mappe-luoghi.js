@@ -1,6 +1,7 @@
 /* mappe, part "luoghi": the places of the community and the visitors' approved suggestions.
  *
- * Owns the place markers (pictogram and name, always visible; their card opens on a click),
+ * Owns the place markers (a pictogram whose card opens on a click, and the name, always visible,
+ * in a pane of its own above the symbols, so that a symbol never hides a name),
  * M.sistemaEtichette() (where two names would overlap, the one drawn later is hidden until
  * zoomed in) with M.mostraLuoghi() (places on or off the map for the current view), and the
  * layer of visitors' suggestions approved by the staff.
@@ -17,8 +18,10 @@
     var map = M.map, D = M.D, T = M.T;
 
     // Places of the community, with their names always visible.
+    // Their names go in a pane above the symbols, which a tap goes through.
+    map.createPane('mappe-nomi').style.zIndex = 650;
     var gruppoLuoghi = L.featureGroup();
-    var marcatoriLuoghi = [];
+    var marcatoriLuoghi = [], nomi = [];
     var Lg = D.luoghi;
     for (var j = 0; j < Lg.id.length; j++) {
       var m = L.marker([Lg.y[j], Lg.x[j]], { icon: M.iconaLuogo(j), title: Lg.nome[j], keyboard: true, zIndexOffset: -1000 });
@@ -26,12 +29,16 @@
         M.opzioniPopup);
       gruppoLuoghi.addLayer(m);
       marcatoriLuoghi.push(m);
+      var nome = L.marker([Lg.y[j], Lg.x[j]], { icon: M.iconaNome(j), pane: 'mappe-nomi', interactive: false,
+        keyboard: false });
+      gruppoLuoghi.addLayer(nome);
+      nomi.push(nome);
     }
 
     // Names of places stay readable: where two would overlap, the one drawn later is hidden.
     function sistemaEtichette() {
       var prese = [];
-      marcatoriLuoghi.forEach(function (m) {
+      nomi.forEach(function (m) {
         var e = m.getElement && m.getElement();
         if (!e) return;
         var nome = e.querySelector('.mappe-luogo-nome');
@@ -44,7 +51,13 @@
         if (copre) nome.style.visibility = 'hidden'; else prese.push(r);
       });
     }
-    map.on('zoomend moveend', sistemaEtichette);
+    // after the frame: at 'zoomend' the panes may still carry the zoom animation's transform
+    var atteso = false;
+    map.on('zoomend moveend resize', function () {
+      if (atteso) return;
+      atteso = true;
+      window.requestAnimationFrame(function () { atteso = false; sistemaEtichette(); });
+    });
 
     function mostraLuoghi() {
       if (M.stato.luoghi && D.mostra_luoghi) map.addLayer(gruppoLuoghi); else map.removeLayer(gruppoLuoghi);

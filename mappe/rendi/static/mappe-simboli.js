@@ -6,7 +6,9 @@
  * window.MappeSimboli: commands M, L, C, Q, Z only, filled with the nonzero rule, so that
  * matplotlib (posters) draws them the same.
  * Reads D.voci (tipo, emozione, categoria, ruolo) and D.luoghi.
- * Gives M.simboloSvg(forma, colore, lato), M.icona(tipo, peso, emozione, accanto), M.iconaLuogo(j). */
+ * Every contribution's icon is a box of at least 44 x 44 CSS pixels, the drawing in its middle.
+ * Gives M.simboloSvg(forma, colore, lato), M.icona(tipo, peso, emozione, accanto), M.iconaLuogo(j)
+ * and M.iconaNome(j) (the name of a place, for the pane of names above the symbols). */
 (function () {
   'use strict';
 
@@ -14,6 +16,7 @@
   var el = U.el, elSvg = U.elSvg, colore = U.colore;
   var IconaNodo = U.IconaNodo;
   var P = window.MappeParti = window.MappeParti || {};
+  var DITO = 44;  // CSS pixels: the smallest target a finger hits reliably
 
   P.simboli = function (M) {
     var D = M.D;
@@ -31,9 +34,8 @@
       return s;
     }
 
-    // A place: its pictogram in a round badge, and its name, always visible.
-    function simboloLuogo(pitto, col, lato, nome) {
-      var f = document.createDocumentFragment();
+    // A place: its pictogram in a round badge (its name is a marker of its own, over the symbols).
+    function simboloLuogo(pitto, col, lato) {
       var punto = el('span', 'mappe-luogo-punto');
       punto.style.width = lato + 'px';
       punto.style.height = lato + 'px';
@@ -41,9 +43,7 @@
         focusable: 'false' });
       s.appendChild(elSvg('path', { 'fill-rule': 'nonzero', fill: colore(col), d: pitto }));
       punto.appendChild(s);
-      f.appendChild(punto);
-      f.appendChild(el('span', 'mappe-luogo-nome', nome));
-      return f;
+      return punto;
     }
 
     // The icon of a contribution: bigger when more people agree; "accanto" when said about a place.
@@ -54,36 +54,51 @@
       if (!icone[k]) {
         var t = D.voci.tipo[tipo] || {};
         var lato = 18 + 6 * classe;
+        var box = Math.max(lato, DITO);  // what a finger can hit, the drawing in its middle
         // feelings take the colour of the feeling: warm (loved, safe) to cold (fear, neglect)
         var col = em ? D.voci.emozione[em].colore : t.colore;
         icone[k] = new IconaNodo({
           className: 'mappe-simbolo mappe-simbolo-' + tipo,
           modello: simboloSvg(t.forma, col, lato),
-          iconSize: [lato, lato],
+          iconSize: [box, box],
           // said about a place: drawn beside its pictogram, which stays visible and clickable
-          iconAnchor: accanto ? [lato / 2 - 16, lato / 2 + 14] : [lato / 2, lato / 2],
+          iconAnchor: accanto ? [box / 2 - 16, box / 2 + 14] : [box / 2, box / 2],
           popupAnchor: accanto ? [16, -lato / 2 - 14] : [0, -lato / 2]
         });
       }
       return icone[k];
     }
 
-    // The icon of place j: its category's pictogram, bigger for a more important role.
+    // The size of place j's badge: bigger for a more important role.
+    function latoLuogo(j) {
+      var ruolo = D.voci.ruolo[D.luoghi.ruolo[j]] || {};
+      return ({ 1: 22, 2: 26, 3: 32 })[ruolo.dimensione] || 24;
+    }
+
+    // The icon of place j: its category's pictogram in a badge.
     function iconaLuogo(j) {
       var Lg = D.luoghi;
       var cat = D.voci.categoria[Lg.categoria[j]] || {};
-      var ruolo = D.voci.ruolo[Lg.ruolo[j]] || {};
-      var lato = ({ 1: 22, 2: 26, 3: 32 })[ruolo.dimensione] || 24;
+      var lato = latoLuogo(j);
       var pitto = PITTOGRAMMI[cat.icona] || PITTOGRAMMI.punto;
       return new IconaNodo({
         className: 'mappe-luogo mappe-luogo-' + (Lg.categoria[j] || 'altro'),
-        modello: simboloLuogo(pitto, cat.colore, lato, Lg.nome[j]),
+        modello: simboloLuogo(pitto, cat.colore, lato),
         iconSize: null, iconAnchor: [lato / 2, lato / 2], popupAnchor: [0, -lato / 2]
+      });
+    }
+
+    // The name of place j, written just right of its badge.
+    function iconaNome(j) {
+      return new IconaNodo({
+        className: 'mappe-nome-luogo', modello: el('span', 'mappe-luogo-nome', D.luoghi.nome[j]),
+        iconSize: null, iconAnchor: [-(latoLuogo(j) / 2 + 2), 9]
       });
     }
 
     M.simboloSvg = simboloSvg;
     M.icona = icona;
     M.iconaLuogo = iconaLuogo;
+    M.iconaNome = iconaNome;
   };
 })();

@@ -2,11 +2,13 @@
  *
  * Owns the boundaries of the comuni (and the neighbours around them, named for orientation),
  * M.inizio() (frame the comuni), the hatching and hand-drawn wobble of zones and paths (SVG
- * defs), one group per kind with every contribution's marker or shape (points in a cluster
- * group when they are many) and the filling of those groups for the current view and theme:
- * M.riempi() and M.mostraTipi(), with data-mappe-disegnata set once every cluster has loaded.
+ * defs), every contribution's marker or shape: zones and paths in one group per kind, points
+ * of every kind in one cluster group (symbols that would overlap on the screen are gathered, in
+ * a ring coloured by kind, and fan out at the last zoom), and the filling of those groups for
+ * the current view and theme: M.riempi() and M.mostraTipi(), with data-mappe-disegnata set once
+ * the cluster group has loaded.
  * Reads M.C, D.confini, D.vicini, D.voci.tipo, D.stile, M.stato; gives M.marcatori (i ->
- * {strato, tipo, punto}), M.cluster, M.usaCluster, M.elementi, M.senzaLuogo (contributions
+ * {strato, tipo, punto}), M.cluster (kind -> the cluster group, the same for all), M.usaCluster, M.elementi, M.senzaLuogo (contributions
  * about a whole comune) and M.opzioniPopup. */
 (function () {
   'use strict';
@@ -20,7 +22,15 @@
   P.strati = function (M) {
     var map = M.map, D = M.D, C = M.C, n = M.n, tipi = M.tipi;
     var gruppi = {}, elementi = {}, cluster = {}, marcatori = {};
-    var usaCluster = typeof L.markerClusterGroup === 'function' && D.n_punti > D.soglia_cluster;
+    // Symbols that would overlap on the screen are gathered, whatever their kind, so that a
+    // finger can pick each one: a tap on a group zooms in, or fans it out at the last zoom.
+    // With a mouse on a wide screen a small map keeps every symbol in sight; a finger, or many
+    // points, need the groups.
+    var dito = D.chiosco || (window.matchMedia &&
+      window.matchMedia('(pointer: coarse), (max-width: 800px), (max-height: 500px)').matches);
+    var usaCluster = typeof L.markerClusterGroup === 'function' && (dito || D.n_punti > D.soglia_cluster);
+    var tutti = null;
+    var inCorso = {};
 
     /* ---------- The boundaries ---------- */
     var confini = L.featureGroup();
@@ -53,28 +63,50 @@
     tipi.forEach(function (tipo) {
       gruppi[tipo] = L.featureGroup();
       elementi[tipo] = [];
-      if (usaCluster) {
-        var col = colore((D.voci.tipo[tipo] || {}).colore);
-        cluster[tipo] = L.markerClusterGroup({
-          chunkedLoading: true,
-          disableClusteringAtZoom: 18,
-          chunkProgress: function (fatti, totale) {
-            if (fatti >= totale) { inCorso[tipo] = false; forseDisegnata(); }
-          },
-          showCoverageOnHover: false,
-          maxClusterRadius: 50,
-          iconCreateFunction: function (cl) {
-            var k = cl.getChildCount();
-            var lato = k < 10 ? 34 : (k < 100 ? 40 : 48);
-            var numero = el('span', null, String(k));
-            numero.style.background = col;
-            return new IconaNodo({ className: 'mappe-cluster mappe-cluster-' + tipo, modello: numero,
-              iconSize: [lato, lato] });
-          }
-        });
-        gruppi[tipo].addLayer(cluster[tipo]);
-      }
     });
+    if (usaCluster) {
+      tutti = L.markerClusterGroup({
+        chunkedLoading: true,
+        chunkProgress: function (fatti, totale) {
+          if (fatti >= totale) { inCorso.tutti = false; forseDisegnata(); }
+        },
+        showCoverageOnHover: false,
+        spiderfyOnMaxZoom: true,
+        // about a symbol's hit box: what is nearer than a fingertip is gathered
+        maxClusterRadius: function (z) { return z >= 18 ? 24 : 32; },
+        iconCreateFunction: iconaGruppo
+      });
+      tutti.addTo(map);
+      tipi.forEach(function (tipo) { cluster[tipo] = tutti; });
+    }
+
+    // A group: how many, in a ring coloured by kind (one colour when all are of one kind).
+    function iconaGruppo(cl) {
+      var k = cl.getChildCount();
+      var lato = k < 10 ? 44 : (k < 100 ? 48 : 54);
+      var conti = {}, quali = [];
+      cl.getAllChildMarkers().forEach(function (m) {
+        var t = m.options.mappeTipo;
+        if (!conti[t]) { conti[t] = 0; quali.push(t); }
+        conti[t] += 1;
+      });
+      var numero = el('span', null, String(k));
+      if (quali.length === 1) {
+        numero.style.background = colore((D.voci.tipo[quali[0]] || {}).colore);
+      } else {
+        var fatto = 0, pezzi = [];
+        tipi.forEach(function (t) {
+          if (!conti[t]) return;
+          var col = colore((D.voci.tipo[t] || {}).colore);
+          pezzi.push(col + ' ' + (fatto * 360 / k) + 'deg ' + ((fatto + conti[t]) * 360 / k) + 'deg');
+          fatto += conti[t];
+        });
+        numero.style.background = 'radial-gradient(circle, #fffdf7 52%, transparent 53%), conic-gradient(' +
+          pezzi.join(', ') + ')';
+      }
+      return new IconaNodo({ className: 'mappe-cluster mappe-cluster-' + (quali.length === 1 ? quali[0] : 'misto'),
+        modello: numero, iconSize: [lato, lato] });
+    }
 
     // Hatching per kind and a slight wobble: zones and paths look drawn by hand, not surveyed.
     (function () {
@@ -142,7 +174,7 @@
         var pl = C.luogo[i];
         var accanto = pl !== null && D.luoghi.x[pl] === g[0] && D.luoghi.y[pl] === g[1];
         strato = L.marker([g[1], g[0]], { icon: M.icona(tipo, C.peso[i], C.emozione[i], accanto), keyboard: true,
-          title: C.titolo[i] || M.voce('tipo', tipo) });
+          title: C.titolo[i] || M.voce('tipo', tipo), mappeTipo: tipo });
       } else {
         var col = colore((D.voci.tipo[tipo] || {}).colore);
         var zona = g.type.indexOf('Polygon') >= 0;
@@ -163,11 +195,9 @@
     }
     M.segna('simboli');
 
-    // "Drawn": every cluster group has loaded all its markers (they load in chunks).
-    var inCorso = {};
+    // "Drawn": the cluster group has loaded all its markers (they load in chunks).
     function forseDisegnata() {
-      var occupati = tipi.some(function (t) { return inCorso[t]; });
-      if (!occupati) document.documentElement.setAttribute('data-mappe-disegnata', '1');
+      if (!inCorso.tutti) document.documentElement.setAttribute('data-mappe-disegnata', '1');
     }
 
     // The groups of the kinds switched on go on the map, the others leave it.
@@ -178,31 +208,36 @@
     }
 
     var riempitoCon = {};  // kind -> theme filter its group was filled with
+    var nelGruppo = '';    // which kinds and theme the group of symbols holds
     function riempi() {
       var stato = M.stato;
       document.documentElement.removeAttribute('data-mappe-disegnata');
+      // zones and paths: one group per kind (a kind switched off is filled when switched on)
       tipi.forEach(function (tipo) {
-        // a kind switched off is filled when it is switched on: 100,000 markers are not clustered twice
-        if (!stato.accesi[tipo]) return;
-        if (riempitoCon[tipo] === stato.tema) return;
+        if (!stato.accesi[tipo] || riempitoCon[tipo] === stato.tema) return;
         riempitoCon[tipo] = stato.tema;
-        var punti = [], altri = [];
+        gruppi[tipo].clearLayers();
         elementi[tipo].forEach(function (e) {
           if (stato.tema && C.tema[e.i] !== stato.tema) return;
-          (e.punto ? punti : altri).push(e.strato);
+          if (!e.punto || !usaCluster) gruppi[tipo].addLayer(e.strato);
         });
-        if (usaCluster) {
-          cluster[tipo].clearLayers();
-          gruppi[tipo].eachLayer(function (x) { if (x !== cluster[tipo]) gruppi[tipo].removeLayer(x); });
-          // a group off the map loads at once; one on the map reports progress until done
-          inCorso[tipo] = punti.length > 0 && map.hasLayer(gruppi[tipo]);
-          cluster[tipo].addLayers(punti);
-        } else {
-          gruppi[tipo].clearLayers();
-          punti.forEach(function (x) { gruppi[tipo].addLayer(x); });
-        }
-        altri.forEach(function (x) { gruppi[tipo].addLayer(x); });
       });
+      // points: one group for all kinds, filled again only when what it must hold changes
+      var accesi = tipi.filter(function (t) { return stato.accesi[t]; });
+      var chiave = accesi.join(',') + '|' + stato.tema;
+      if (usaCluster && chiave !== nelGruppo) {
+        nelGruppo = chiave;
+        var punti = [];
+        accesi.forEach(function (tipo) {
+          elementi[tipo].forEach(function (e) {
+            if (e.punto && (!stato.tema || C.tema[e.i] === stato.tema)) punti.push(e.strato);
+          });
+        });
+        tutti.clearLayers();
+        // it is on the map: it loads in chunks and reports when done
+        inCorso.tutti = punti.length > 0;
+        tutti.addLayers(punti);
+      }
       forseDisegnata();
     }
 

@@ -4,7 +4,8 @@
  * view), the buttons of the views (an exhibition has several) and the contact line.
  * M.mostraVistaInTestata(k) marks view k's button as pressed and shows its title and caption.
  * Reads D.titolo, D.sottotitolo, D.viste, D.contatto, D.titolo_fisso; gives M.testata (the
- * header element, where mappe-aggiunte.js adds its button). A button calls M.cambiaVista(k). */
+ * header element) and M.barra (the row where, on a phone, the menu of the views and the button
+ * of mappe-aggiunte.js sit). A button or the menu calls M.cambiaVista(k). */
 (function () {
   'use strict';
 
@@ -15,7 +16,9 @@
   P.testata = function (M) {
     var D = M.D, T = M.T;
     var testata = document.getElementById('mappe-testata');
-    var bottoniViste = [];
+    var bottoniViste = [], scelta = null;
+    // the row of a phone's header: the menu of the views and the action to add something
+    var barra = el('div', 'mappe-barra');
     var d = el('div', 'mappe-titolo-mappa');
     if (D.interna) d.appendChild(el('p', 'mappe-interna', T.uso_interno));
     if (D.esempio) d.appendChild(el('p', 'mappe-esempio', T.dati_esempio));
@@ -36,7 +39,19 @@
         nav.appendChild(b);
       });
       testata.appendChild(nav);
+      // on a phone the same views as a menu: one line, whatever the number and length of titles
+      scelta = el('select', 'mappe-viste-scelta');
+      scelta.setAttribute('aria-label', T.viste);
+      D.viste.forEach(function (v, k) {
+        var o = el('option', null, v.titolo);
+        o.value = v.nome;
+        o.setAttribute('data-indice', String(k));
+        scelta.appendChild(o);
+      });
+      scelta.addEventListener('change', function () { M.cambiaVista(scelta.selectedIndex); });
+      barra.appendChild(scelta);
     }
+    testata.appendChild(barra);
     if (D.contatto) {
       var ct = el('p', 'mappe-contatto');
       ct.appendChild(el('strong', null, T.contatti + ': '));
@@ -46,11 +61,13 @@
 
     function mostraVistaInTestata(k) {
       bottoniViste.forEach(function (b, x) { b.setAttribute('aria-pressed', x === k ? 'true' : 'false'); });
+      if (scelta) scelta.selectedIndex = k;
       if (!D.titolo_fisso) titoloH1.textContent = D.viste[k].titolo;
       didascalia.textContent = D.viste[k].didascalia;
     }
 
     M.testata = testata;
+    M.barra = barra;
     M.mostraVistaInTestata = mostraVistaInTestata;
   };
 })();

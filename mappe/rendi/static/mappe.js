@@ -128,6 +128,12 @@
     map.setMinZoom(Math.max(5, map.getZoom() - 3));
     M.applica();
     M.sistemaEtichette();
+    // once more when the page has its final layout (fonts, the header's height on a phone)
+    window.requestAnimationFrame(function () { window.requestAnimationFrame(M.sistemaEtichette); });
+    window.addEventListener('load', M.sistemaEtichette);
+    window.setTimeout(M.sistemaEtichette, 300);
+    window.setTimeout(M.sistemaEtichette, 1000);
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(M.sistemaEtichette);
     map.fire('mappe:pronta');
     document.documentElement.setAttribute('data-mappe-pronta', '1');
   }
