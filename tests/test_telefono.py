@@ -202,3 +202,149 @@ def test_accessibile_anche_sul_telefono(browser, dispositivi, pagine, nome):
     contesto.close()
     gravi = [v for v in risultato.response["violations"] if v["impact"] in ("serious", "critical")]
     assert gravi == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in gravi]
+
+
+SIMBOLI_SULLO_SCHERMO = """() => {
+  const m = document.querySelector('.leaflet-container').getBoundingClientRect();
+  const dentro = (r) => r.left >= m.left && r.right <= m.right && r.top >= m.top && r.bottom <= Math.min(m.bottom, innerHeight);
+  return Array.from(document.querySelectorAll('.leaflet-marker-pane .leaflet-marker-icon.leaflet-interactive'))
+    .filter(e => !e.classList.contains('mappe-luogo'))
+    .map(e => { const r = e.getBoundingClientRect();
+      const x = r.left + r.width / 2, y = r.top + r.height / 2, sopra = document.elementFromPoint(x, y);
+      return {x: x, y: y, w: r.width, h: r.height, gruppo: e.classList.contains('mappe-cluster'),
+              numero: e.classList.contains('mappe-cluster') ? parseInt(e.textContent, 10) : 1,
+              libero: !!sopra && (sopra === e || e.contains(sopra)), dentro: dentro(r),
+              nome: e.getAttribute('title') || e.textContent,
+              sopra: sopra ? String(sopra.className.baseVal !== undefined ? sopra.className.baseVal : sopra.className) : ''}; })
+    .filter(s => s.dentro);
+}"""
+
+
+def test_ogni_simbolo_si_raggiunge_con_un_dito(browser, dispositivi, pagine):
+    """On the demo's comune map on a phone: every symbol or group on the first screen is a target
+    of at least 44 x 44 px that nothing covers; a tap on a symbol opens its card as a sheet that
+    fits the screen and closes with one tap; a tap on a group shows what it gathers."""
+    contesto = _contesto(browser, dispositivi, "Pixel 7")
+    pagina = contesto.new_page()
+    _apri(pagina, pagine["mappa"])
+    simboli = pagina.evaluate(SIMBOLI_SULLO_SCHERMO)
+    assert len(simboli) >= 3
+    assert [s for s in simboli if s["w"] < 44 or s["h"] < 44] == []
+    coperti = [(s["nome"], s["sopra"], s["x"], s["y"]) for s in simboli if not s["libero"]]
+    assert coperti == []  # nothing on top: a finger picks each one
+    singoli = [s for s in simboli if not s["gruppo"]]
+    gruppi = sorted((s for s in simboli if s["gruppo"]), key=lambda s: -s["numero"])
+    assert gruppi, "the demo is dense: some symbols must be gathered"
+    schermo = pagina.viewport_size
+    for s in singoli[:6]:
+        pagina.touchscreen.tap(s["x"], s["y"])
+        foglio = pagina.locator(".mappe-foglio")
+        foglio.wait_for(state="visible", timeout=5000)
+        r = foglio.bounding_box()
+        assert r["x"] >= 0 and r["x"] + r["width"] <= schermo["width"] + 0.5
+        assert r["y"] >= 0 and r["y"] + r["height"] <= schermo["height"] + 0.5
+        assert foglio.locator(".mappe-titolo").first.inner_text().strip()
+        assert pagina.locator(".leaflet-popup:visible").count() == 0  # not a popup cut by the screen as well
+        chiudi = foglio.locator(".mappe-chiudi-foglio").bounding_box()
+        assert chiudi["width"] >= 44 and chiudi["height"] >= 44
+        pagina.touchscreen.tap(chiudi["x"] + chiudi["width"] / 2, chiudi["y"] + chiudi["height"] / 2)
+        foglio.wait_for(state="hidden", timeout=5000)
+    # the biggest group: a tap brings its symbols apart (zoom, or a fan at the last zoom)
+    prima = pagina.evaluate("window[document.querySelector('.folium-map').id].getZoom()")
+    g = gruppi[0]
+    pagina.touchscreen.tap(g["x"], g["y"])
+    pagina.wait_for_timeout(1200)
+    dopo = pagina.evaluate(SIMBOLI_SULLO_SCHERMO)
+    zoom = pagina.evaluate("window[document.querySelector('.folium-map').id].getZoom()")
+    assert zoom > prima or pagina.locator(".leaflet-marker-pane .mappe-simbolo").count() > len(singoli)
+    assert [(s["nome"], s["sopra"], s["x"], s["y"]) for s in dopo if not s["libero"]] == []
+    contesto.close()
+
+
+def test_i_nomi_dei_luoghi_non_stanno_sotto_i_simboli(browser, dispositivi, pagine):
+    """Names are drawn above the symbols, and two names never overlap (the later waits for a zoom)."""
+    contesto = _contesto(browser, dispositivi, "iPhone SE")
+    pagina = contesto.new_page()
+    _apri(pagina, pagine["mostra"])
+    pagina.wait_for_timeout(1200)
+    esito = pagina.evaluate("""() => {
+      const nomi = Array.from(document.querySelectorAll('.mappe-luogo-nome'))
+        .filter(n => n.style.visibility !== 'hidden').map(n => n.getBoundingClientRect());
+      let sovrapposti = 0;
+      for (let i = 0; i < nomi.length; i++) for (let j = i + 1; j < nomi.length; j++) {
+        const a = nomi[i], b = nomi[j];
+        if (a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top) sovrapposti++;
+      }
+      const pNomi = document.querySelector('.leaflet-mappe-nomi-pane');
+      const pSimboli = document.querySelector('.leaflet-marker-pane');
+      return {visibili: nomi.length, sovrapposti: sovrapposti,
+              sopra: +getComputedStyle(pNomi).zIndex > +getComputedStyle(pSimboli).zIndex,
+              passano: getComputedStyle(pNomi).pointerEvents === 'none'};
+    }""")
+    contesto.close()
+    assert esito["visibili"] >= 1 and esito["sovrapposti"] == 0 and esito["sopra"] and esito["passano"]
+
+
+def _tocca(pagina, locator) -> None:
+    """A finger's tap in the middle of what it shows (brought into sight first, as a thumb would)."""
+    for _ in range(2):  # sections of the list are laid out as they come near: a second look
+        locator.evaluate("e => e.scrollIntoView({block: 'nearest'})")
+        pagina.wait_for_timeout(100)
+    r = locator.bounding_box()
+    pagina.touchscreen.tap(r["x"] + r["width"] / 2, r["y"] + r["height"] / 2)
+
+
+def test_i_riscontri_col_dito_dall_inizio_alla_fine(browser, dispositivi, pagine):
+    """A visitor with a phone reacts, comments (the box stays in sight above the keyboard), adds a
+    missing place by tapping the map; the staff download what was left."""
+    contesto = _contesto(browser, dispositivi, "Pixel 7")
+    pagina = contesto.new_page()
+    _apri(pagina, pagine["mostra"])
+    simbolo = next(s for s in pagina.evaluate(SIMBOLI_SULLO_SCHERMO) if not s["gruppo"])
+    pagina.touchscreen.tap(simbolo["x"], simbolo["y"])
+    foglio = pagina.locator(".mappe-foglio")
+    foglio.wait_for(state="visible")
+    reazione = foglio.locator(".mappe-reazione").first
+    _tocca(pagina, reazione)
+    assert reazione.locator(".mappe-reazione-conto").inner_text() == "1"
+    _tocca(pagina, foglio.locator(".mappe-commenta summary"))
+    area = foglio.locator("textarea")
+    _tocca(pagina, area)
+    assert area.evaluate("e => e === document.activeElement")
+    # the on-screen keyboard: half of the screen is gone; the box being written stays in sight
+    schermo = pagina.viewport_size
+    pagina.set_viewport_size({"width": schermo["width"], "height": schermo["height"] // 2})
+    pagina.wait_for_timeout(400)
+    r = area.bounding_box()
+    assert r["y"] >= 0 and r["y"] + r["height"] <= schermo["height"] // 2 + 0.5
+    area.fill("Serve una panchina all'ombra")
+    _tocca(pagina, foglio.locator(".mappe-commenta .mappe-invia"))
+    pagina.locator(".mappe-annuncio-visibile").wait_for()
+    pagina.set_viewport_size(schermo)
+    _tocca(pagina, foglio.locator(".mappe-chiudi-foglio"))
+    foglio.wait_for(state="hidden")
+    # a missing place: "+ Aggiungi", then a tap on the map inside a comune
+    pagina.evaluate("window.scrollTo(0, 0)")
+    _tocca(pagina, pagina.locator(".mappe-aggiungi"))
+    x, y = pagina.evaluate("""() => { const m = window[document.querySelector('.folium-map').id];
+      const b = document.querySelector('.leaflet-container').getBoundingClientRect();
+      m.setView([45.0087, 7.5378], 16, {animate: false});
+      return [b.left + b.width / 2, b.top + b.height / 2]; }""")
+    pagina.touchscreen.tap(x, y)  # on whatever is there: a symbol or a name does not get in the way
+    modulo = foglio.locator(".mappe-suggerimento")
+    modulo.wait_for(state="visible", timeout=5000)
+    modulo.locator("textarea").fill("Qui manca un campetto")
+    _tocca(pagina, modulo.locator(".mappe-invia"))
+    foglio.wait_for(state="hidden", timeout=5000)
+    # the staff: the door is under the list on a phone
+    _tocca(pagina, pagina.locator(".mappe-personale"))
+    dialogo = pagina.locator(".mappe-dialogo")
+    dialogo.wait_for()
+    dialogo.locator("input").fill(PIN)
+    with pagina.expect_download() as scaricato:
+        _tocca(pagina, dialogo.locator(".mappe-scarica"))
+    import json
+
+    voci = json.loads(Path(scaricato.value.path()).read_text(encoding="utf-8"))["features"]
+    contesto.close()
+    assert len(voci) == 3  # the reaction, the comment, the new place (encrypted, for 'riscontri importa')

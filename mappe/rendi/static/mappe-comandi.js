@@ -189,21 +189,27 @@
     var crediti = new Crediti();
     map.addControl(crediti);
     L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
-    // On a phone they would cover a third of the map: they go under the list (and come back
-    // over the map if the screen turns wide).
-    (function () {
-      var d = crediti.getContainer(), casa = d.parentNode, pannello = document.getElementById('mappe-elenco');
+    // On a phone the credits would cover a third of the map and the box of what is said about
+    // the whole comune would hide its symbols: they go in the page, under the list and above it
+    // (and come back over the map if the screen turns wide).
+    fuoriDallaMappa(crediti.getContainer(), 'mappe-crediti-pagina', false);
+    if (boxSenza) fuoriDallaMappa(boxSenza, 'mappe-senza-luogo-pagina', true);
+
+    function fuoriDallaMappa(d, classe, inCima) {
+      var casa = d.parentNode, pannello = document.getElementById('mappe-elenco');
       var regola = window.matchMedia ? window.matchMedia('(max-width: 800px), (max-height: 500px)') : null;
       if (!regola || !pannello) return;
       function sistema() {
         var telefono = regola.matches;
-        d.classList.toggle('mappe-crediti-pagina', telefono);
-        if (telefono && d.parentNode !== pannello) pannello.appendChild(d);
+        d.classList.toggle(classe, telefono);
+        if (telefono && d.parentNode !== pannello) {
+          if (inCima) pannello.insertBefore(d, pannello.firstChild); else pannello.appendChild(d);
+        }
         if (!telefono && d.parentNode !== casa) casa.insertBefore(d, casa.firstChild);
       }
       sistema();
       if (regola.addEventListener) regola.addEventListener('change', sistema);
-    })();
+    }
     if (D.stile === 'classico') {
       var casellaSfondo = document.querySelector('input[data-strato=sfondo]');
       if (casellaSfondo) { casellaSfondo.checked = true; casellaSfondo.dispatchEvent(new Event('change')); }

@@ -54,8 +54,9 @@
       vicini.bringToBack();
     }
     var limiti = confini.getBounds();
+    // the comuni whole, clear of the zoom buttons on the left
     function inizio() {
-      if (limiti.isValid()) map.fitBounds(limiti, { paddingTopLeft: [10, 10], paddingBottomRight: [10, 70] });
+      if (limiti.isValid()) map.fitBounds(limiti, { paddingTopLeft: [60, 10], paddingBottomRight: [10, 40] });
     }
     inizio();
 
@@ -73,8 +74,16 @@
         showCoverageOnHover: false,
         spiderfyOnMaxZoom: true,
         // about a symbol's hit box: what is nearer than a fingertip is gathered
-        maxClusterRadius: function (z) { return z >= 18 ? 24 : 32; },
-        iconCreateFunction: iconaGruppo
+        maxClusterRadius: function (z) { return z >= 18 ? 30 : 40; },
+        iconCreateFunction: iconaGruppo,
+        zoomToBoundsOnClick: false
+      });
+      // a tap on a group: zoom to what it gathers, clear of the zoom buttons; at the last zoom,
+      // or when all sit on one spot, fan them out
+      tutti.on('clusterclick', function (ev) {
+        var c = ev.layer, b = c.getBounds();
+        if (map.getZoom() >= map.getMaxZoom() || b.getNorthEast().equals(b.getSouthWest())) c.spiderfy();
+        else c.zoomToBounds({ paddingTopLeft: [64, 24], paddingBottomRight: [24, 24] });
       });
       tutti.addTo(map);
       tipi.forEach(function (tipo) { cluster[tipo] = tutti; });
@@ -83,7 +92,7 @@
     // A group: how many, in a ring coloured by kind (one colour when all are of one kind).
     function iconaGruppo(cl) {
       var k = cl.getChildCount();
-      var lato = k < 10 ? 44 : (k < 100 ? 48 : 54);
+      var lato = 44;  // a fingertip, whatever the count: bigger rings would cover their neighbours
       var conti = {}, quali = [];
       cl.getAllChildMarkers().forEach(function (m) {
         var t = m.options.mappeTipo;
@@ -163,6 +172,7 @@
     var senzaLuogo = [];
     // popups never taller than the map: long ones scroll inside
     var opzioniPopup = { maxWidth: 340, autoPanPadding: [20, 20], maxHeight: Math.max(220, map.getSize().y - 120) };
+    var ovest = Infinity, est = -Infinity, sud = Infinity, nord = -Infinity;
     for (var i = 0; i < n; i++) {
       var g = C.g[i];
       var tipo = C.tipo[i];
@@ -175,6 +185,11 @@
         var accanto = pl !== null && D.luoghi.x[pl] === g[0] && D.luoghi.y[pl] === g[1];
         strato = L.marker([g[1], g[0]], { icon: M.icona(tipo, C.peso[i], C.emozione[i], accanto), keyboard: true,
           title: C.titolo[i] || M.voce('tipo', tipo), mappeTipo: tipo });
+        // the first view shows every symbol, also one said just beyond the boundary
+        if (g[0] < ovest) ovest = g[0];
+        if (g[0] > est) est = g[0];
+        if (g[1] < sud) sud = g[1];
+        if (g[1] > nord) nord = g[1];
       } else {
         var col = colore((D.voci.tipo[tipo] || {}).colore);
         var zona = g.type.indexOf('Polygon') >= 0;
@@ -193,6 +208,7 @@
       marcatori[i] = { strato: strato, tipo: tipo, punto: punto };
       elementi[tipo].push({ i: i, strato: strato, punto: punto });
     }
+    if (ovest <= est && limiti.isValid()) limiti.extend(L.latLngBounds([sud, ovest], [nord, est]));
     M.segna('simboli');
 
     // "Drawn": the cluster group has loaded all its markers (they load in chunks).
