@@ -74,7 +74,9 @@
         showCoverageOnHover: false,
         spiderfyOnMaxZoom: true,
         // about a symbol's hit box: what is nearer than a fingertip is gathered
-        maxClusterRadius: function (z) { return z >= 18 ? 30 : 40; },
+        maxClusterRadius: 40,
+        // from zoom 18 (a few metres) every symbol stands alone: fewer levels to build for 100,000
+        disableClusteringAtZoom: 18,
         iconCreateFunction: iconaGruppo,
         zoomToBoundsOnClick: false
       });
@@ -89,25 +91,42 @@
       tipi.forEach(function (tipo) { cluster[tipo] = tutti; });
     }
 
+    // The kinds in a group, from its first `massimo` symbols (breadth first through the groups
+    // inside it): the icons of groups are made again as 100,000 symbols load in chunks, and
+    // counting every symbol each time would take seconds. The ring shows shares, not counts.
+    function contaTipi(cl, massimo) {
+      var conti = {}, visti = 0, coda = [cl];
+      while (coda.length && visti < massimo) {
+        var c = coda.shift();
+        var ms = c._markers || [];
+        for (var i = 0; i < ms.length && visti < massimo; i++) {
+          var t = ms[i].options.mappeTipo;
+          conti[t] = (conti[t] || 0) + 1;
+          visti++;
+        }
+        if (c._childClusters) coda.push.apply(coda, c._childClusters);
+      }
+      if (!visti) cl.getAllChildMarkers().forEach(function (m) {  // another version of the library
+        conti[m.options.mappeTipo] = (conti[m.options.mappeTipo] || 0) + 1;
+      });
+      return conti;
+    }
+
     // A group: how many, in a ring coloured by kind (one colour when all are of one kind).
     function iconaGruppo(cl) {
       var k = cl.getChildCount();
       var lato = 44;  // a fingertip, whatever the count: bigger rings would cover their neighbours
-      var conti = {}, quali = [];
-      cl.getAllChildMarkers().forEach(function (m) {
-        var t = m.options.mappeTipo;
-        if (!conti[t]) { conti[t] = 0; quali.push(t); }
-        conti[t] += 1;
-      });
+      var conti = contaTipi(cl, 256), quali = Object.keys(conti);
       var numero = el('span', null, String(k));
       if (quali.length === 1) {
         numero.style.background = colore((D.voci.tipo[quali[0]] || {}).colore);
       } else {
-        var fatto = 0, pezzi = [];
+        var fatto = 0, pezzi = [], visti = 0;
+        quali.forEach(function (t) { visti += conti[t]; });
         tipi.forEach(function (t) {
           if (!conti[t]) return;
           var col = colore((D.voci.tipo[t] || {}).colore);
-          pezzi.push(col + ' ' + (fatto * 360 / k) + 'deg ' + ((fatto + conti[t]) * 360 / k) + 'deg');
+          pezzi.push(col + ' ' + (fatto * 360 / visti) + 'deg ' + ((fatto + conti[t]) * 360 / visti) + 'deg');
           fatto += conti[t];
         });
         numero.style.background = 'radial-gradient(circle, #fffdf7 52%, transparent 53%), conic-gradient(' +
