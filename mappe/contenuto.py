@@ -27,6 +27,7 @@ import csv
 import html
 import io
 import json
+import math
 import re
 import sqlite3
 import struct
@@ -114,15 +115,16 @@ class _Raccolta:
         self._g += [self._prossimo] * len(valori)
         self._prossimo += 1
 
-    def coppie(self, xy: np.ndarray) -> None:
-        """Coordinates, one group per point."""
+    def coppie(self, xy: np.ndarray, cifre: int | None = None) -> None:
+        """Coordinates, one group per point; ``cifre``: the decimals they were written with (None:
+        as many as each value needs)."""
         xy = np.asarray(xy, dtype=float).reshape(-1, 2)
         if not len(xy):
             return
         g = np.repeat(np.arange(self._prossimo, self._prossimo + len(xy)), 2)
         self._prossimo += len(xy)
         v = xy.ravel()
-        self._array.append((v, decimali(v), g))
+        self._array.append((v, decimali(v) if cifre is None else np.full(len(v), cifre, dtype=np.int64), g))
 
     def contenuto(self, formato: str) -> Contenuto:
         v = np.asarray(self._v, dtype=float)
@@ -340,7 +342,11 @@ def _leggi_html(testo: str, r: _Raccolta, nome: str = "", profondita: int = 0) -
     blocco, inizio, fine = _blocco_dati(testo, nome, r.limite_mb)
     if blocco is not None:
         try:
-            r.coppie(np.array(sorted(posizioni_pubblicate(json.loads(blocco)))))
+            dati = json.loads(blocco)
+            # the block's positions are integers on a scale (10**5: 5 decimals, 44.98900 and not 44.989)
+            scala = dati.get("contributi", {}).get("pos", {}).get("scala")
+            cifre = round(math.log10(scala)) if isinstance(scala, int) and scala > 1 else None
+            r.coppie(np.array(sorted(posizioni_pubblicate(dati))), cifre)
         except Exception:  # noqa: BLE001, S110 - a block made by hand: its text is searched all the same
             pass
     if fine > inizio and blocco is not None and blocco != testo[inizio:fine]:

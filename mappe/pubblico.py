@@ -11,7 +11,8 @@ Rules
 - ``sensibile`` rows are moved by a keyed offset of 100-250 m that stays inside the comune:
   the same row gets the same shown position on every export (no fresh jitter to average
   away), and the key stays in the workspace (``.mappe/segreto``); their ``luogo`` link is
-  dropped;
+  dropped; a moved row is never shown within a few metres of any sensitive row's true place
+  (:data:`MARGINE_M`), so that the privacy check never takes one for the other;
 - aggregates with fewer than :data:`SOGLIA_AGGREGATI` contributions are not shown.
 """
 
@@ -27,16 +28,16 @@ import re
 import struct
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
-from shapely import affinity
 
 from .catalogo import Catalogo
 from .errori import PrivacyError
 
-__all__ = ["CAMPI_ID", "SOGLIA_AGGREGATI", "con_ids_pubblici", "id_con_chiave", "id_pubblico", "indice_pubblici", "proietta", "sposta_sensibili", "valori_segreti",
-           "verifica"]
+__all__ = ["CAMPI_ID", "SOGLIA_AGGREGATI", "arrotondate", "con_ids_pubblici", "id_con_chiave", "id_pubblico",
+           "indice_pubblici", "posizioni_da_evitare", "proietta", "sposta_sensibili", "valori_segreti", "verifica"]
 
 SOGLIA_AGGREGATI = 3
 DISTANZA_MIN_M = 100
@@ -145,11 +146,53 @@ def _generalizza(g):
     return g
 
 
-def sposta_sensibili(gdf: gpd.GeoDataFrame, confine, chiave: bytes) -> gpd.GeoDataFrame:
+# A moved position keeps this far (metres, in both directions) from every true position of a
+# sensitive row: the privacy check takes a written position within riservatezza.METRI (2 m) of a
+# true one for it, and a page writes positions rounded to 5 decimals (up to 0.6 m off).
+MARGINE_M = 4.0
+TENTATIVI = 64  # keyed offsets tried per row before it is dropped
+_GRADI_METRO = 1 / 111_320  # degrees of latitude in a metre
+
+
+def posizioni_da_evitare(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Every true coordinate (lon, lat) of the sensitive rows of a layer, reserved rows included:
+    where no moved row may be shown (:func:`sposta_sensibili`). The same secrets the privacy check
+    looks for (:mod:`mappe.riservatezza`)."""
+    if "sensibile" not in gdf.columns or "geometry" not in gdf.columns:
+        return np.empty((0, 2))
+    sens = gdf[(gdf["sensibile"] == 1) & gdf.geometry.notna()]
+    return shapely.get_coordinates(np.asarray(sens.geometry.values, dtype=object))
+
+
+def _vicine(gradi: np.ndarray, albero) -> np.ndarray:
+    """Which geometries (lon, lat) have a coordinate within :data:`MARGINE_M` of a point of ``albero``."""
+    vicine = np.zeros(len(gradi), dtype=bool)
+    if albero is None or not len(gradi):
+        return vicine
+    xy, quale = shapely.get_coordinates(gradi, return_index=True)
+    if not len(xy):
+        return vicine
+    hy = MARGINE_M * _GRADI_METRO
+    hx = hy / np.maximum(np.cos(np.radians(np.clip(np.abs(xy[:, 1]), 0, 89))), 0.01)
+    scatole = shapely.box(xy[:, 0] - hx, xy[:, 1] - hy, xy[:, 0] + hx, xy[:, 1] + hy)
+    colpite, _ = albero.query(scatole)
+    vicine[quale[colpite]] = True
+    return vicine
+
+
+def sposta_sensibili(gdf: gpd.GeoDataFrame, confine, chiave: bytes, evita=None) -> gpd.GeoDataFrame:
     """Move the geometries of the rows with ``sensibile`` = 1 by a stable keyed offset (zones and
     paths generalised first: :func:`_generalizza`).
 
-    Rows that cannot be moved inside the comune are dropped (never shown at the true place).
+    A row takes the first of its keyed offsets (:data:`TENTATIVI`) that keeps it inside the comune
+    and keeps every coordinate it is shown at :data:`MARGINE_M` away from each position of
+    ``evita`` (default: the true coordinates of the sensitive rows of ``gdf``; the public projection
+    passes those of the whole layer, :func:`posizioni_da_evitare`): among thousands of sensitive
+    rows some moved point would otherwise land, by chance, within the privacy check's 2 m of another
+    row's true place. Which offset a row takes depends only on its id, the key, its geometry, the
+    boundary and ``evita``, never on the other rows moved with it (the privacy check recomputes a
+    few rows alone). Rows that cannot be moved inside the comune are dropped (never shown at the
+    true place).
     """
     mask = (gdf["sensibile"] == 1) & gdf.geometry.notna()
     if not mask.any():
@@ -157,34 +200,36 @@ def sposta_sensibili(gdf: gpd.GeoDataFrame, confine, chiave: bytes) -> gpd.GeoDa
     gdf = gdf.copy()
     conf_m = gpd.GeoSeries([confine], crs="EPSG:4326").to_crs(CRS_METRICO).iloc[0]
     shapely.prepare(conf_m)
-    metri = gdf.loc[mask].geometry.to_crs(CRS_METRICO)
-    # A moved point must not land (to ~1 m) on the true position of another sensitive point: the
-    # page would then show that secret position (rare, but certain among thousands).
-    veri = {(round(g.x, 5), round(g.y, 5)) for g in gdf.loc[mask].geometry if g.geom_type == "Point"}
+    righe = gdf.index[mask]
+    ids = [str(i) for i in gdf.loc[mask, "id"].tolist()]
+    metri = np.array([_generalizza(g) for g in gdf.loc[mask].geometry.to_crs(CRS_METRICO).values], dtype=object)
+    evita = posizioni_da_evitare(gdf) if evita is None else np.asarray(evita, dtype=float).reshape(-1, 2)
+    albero = shapely.STRtree(shapely.points(evita)) if len(evita) else None
     indietro = Transformer.from_crs(CRS_METRICO, "EPSG:4326", always_xy=True)
-    nuove, da_togliere = {}, []
-    for idx, g in metri.items():
-        id_ = str(gdf.at[idx, "id"])
-        g = _generalizza(g)
-        for tentativo in range(64):
-            dx, dy = _offset(chiave, id_, tentativo)
-            spostata = affinity.translate(g, dx, dy)
-            if not (conf_m.contains(spostata.representative_point()) and conf_m.contains(spostata.centroid)):
-                continue
-            if g.geom_type == "Point" and len(veri) > 1:
-                x, y = indietro.transform(spostata.x, spostata.y)
-                if (round(x, 5), round(y, 5)) in veri:
-                    continue
-            nuove[idx] = spostata
+    nuove = np.full(len(righe), None, dtype=object)
+    da_fare = np.flatnonzero(~shapely.is_empty(metri))
+    for tentativo in range(TENTATIVI):
+        if not len(da_fare):
             break
-        else:
-            da_togliere.append(idx)
-    if nuove:
-        serie = gpd.GeoSeries(list(nuove.values()), index=list(nuove.keys()), crs=CRS_METRICO).to_crs("EPSG:4326")
-        gdf.loc[serie.index, "geometry"] = serie.values
+        spostamenti = np.array([_offset(chiave, ids[k], tentativo) for k in da_fare.tolist()])
+        forme = metri[da_fare]
+        xy, quale = shapely.get_coordinates(forme, return_index=True)
+        spostate = shapely.set_coordinates(forme.copy(), xy + spostamenti[quale])
+        dentro = shapely.contains(conf_m, shapely.point_on_surface(spostate)) & \
+            shapely.contains(conf_m, shapely.centroid(spostate))
+        # in degrees, exactly as they will be shown (and checked)
+        xy = shapely.get_coordinates(spostate)
+        lon, lat = indietro.transform(xy[:, 0], xy[:, 1])
+        gradi = shapely.set_coordinates(spostate.copy(), np.column_stack([lon, lat]))
+        buone = dentro & ~_vicine(gradi, albero)
+        nuove[da_fare[buone]] = gradi[buone]
+        da_fare = da_fare[~buone]
+    mosse = np.array([g is not None for g in nuove], dtype=bool)
+    if mosse.any():
+        gdf.loc[righe[mosse], "geometry"] = gpd.GeoSeries(nuove[mosse], index=righe[mosse], crs="EPSG:4326").values
     if "luogo" in gdf.columns:
         gdf.loc[mask, "luogo"] = None
-    return gdf.drop(index=da_togliere)
+    return gdf.drop(index=righe[~mosse])
 
 
 def proietta(
@@ -215,13 +260,15 @@ def proietta(
             continue
         df = df.drop(columns=[c for c in strato.privati if c in df.columns])
         if not interna:
+            # before reserved rows go: a moved row must not be shown at their true place either
+            evita = posizioni_da_evitare(df) if isinstance(df, gpd.GeoDataFrame) else None
             df = df[~non_pubblici(df)]
             if nome == "riscontri" and "stato" in df.columns:
                 df = df[df["stato"] == "approvato"]
             if "sensibile" in df.columns and isinstance(df, gpd.GeoDataFrame):
                 if confine is None or chiave is None:
                     raise ValueError("sensitive rows need the boundary and the workspace key")
-                df = sposta_sensibili(df, confine, chiave)
+                df = sposta_sensibili(df, confine, chiave, evita)
         out[nome] = df.reset_index(drop=True)
     return out
 
@@ -277,11 +324,17 @@ def _forme(valore: str) -> set[str]:
             json.dumps(valore)[1:-1]}
 
 
+def arrotondate(x: float, y: float) -> set[tuple[float, float]]:
+    """The ways a page can write (x, y) to 5 decimals: Python's ``round`` (lines, zones) and
+    numpy's (points, as scaled integers) differ on ties such as 7.123455; each number either way."""
+    return {(a, b) for a in {round(x, 5), float(np.round(x, 5))} for b in {round(y, 5), float(np.round(y, 5))}}
+
+
 def coordinate_segrete(contributi: gpd.GeoDataFrame) -> list[tuple[float, float]]:
     """True positions of sensitive points, which a public file must not contain.
 
-    A position that a public line or zone also passes through is not a secret (and would
-    make every map fail): it is already public.
+    A position that a public point, line or zone also has (to 5 decimals, rounded either way) is
+    not a secret (and would make every map fail): the page shows it anyway.
     """
     if "sensibile" not in contributi.columns:
         return []
@@ -292,9 +345,10 @@ def coordinate_segrete(contributi: gpd.GeoDataFrame) -> list[tuple[float, float]
         return []
     pubblici = contributi[(contributi["sensibile"] != 1) & presenti]
     pubblici = pubblici[~non_pubblici(pubblici)]
-    noti = {(round(float(x), 5), round(float(y), 5))
-            for x, y in shapely.get_coordinates(pubblici.geometry.values)}
-    return [(x, y) for x, y in punti if (round(x, 5), round(y, 5)) not in noti]
+    xy = shapely.get_coordinates(np.asarray(pubblici.geometry.values, dtype=object))
+    noti = set(zip(np.round(xy[:, 0], 5).tolist(), np.round(xy[:, 1], 5).tolist()))
+    noti.update((round(x, 5), round(y, 5)) for x, y in xy.tolist())
+    return [(x, y) for x, y in punti if not (arrotondate(x, y) & noti)]
 
 
 def verifica(testo_html: str, segreti: list[str], coordinate: list[tuple[float, float]] = (),
@@ -308,19 +362,28 @@ def verifica(testo_html: str, segreti: list[str], coordinate: list[tuple[float, 
     from .riservatezza import contenuti
 
     forme = [sorted(_forme(s)) for s in segreti]
-    # Maps write positions as "lon,lat" pairs rounded to 5 decimals (about 1 m).
-    scritte = [f"{round(x, 5)!r},{round(y, 5)!r}" for x, y in coordinate]
+    # Maps write positions as "lon,lat" pairs rounded to 5 decimals (about 1 m), either way on a tie.
+    arrotondamenti = [sorted(arrotondate(x, y)) for x, y in coordinate]
+    scritte = [[f"{a!r},{b!r}" for a, b in aa] for aa in arrotondamenti]
     # every form of every secret at once: a page of millions of characters, tens of thousands of secrets
-    presenti = contenuti(testo_html, [f for ff in forme for f in ff] + scritte)
+    presenti = contenuti(testo_html, [f for ff in forme for f in ff] + [t for tt in scritte for t in tt])
     trovati, k = [], 0
     for s, ff in zip(segreti, forme):
         if any(presenti[k:k + len(ff)]):
             trovati.append(s)
         k += len(ff)
-    for (x, y), scritta in zip(coordinate, presenti[k:]):
-        if scritta or (posizioni and (round(x, 5), round(y, 5)) in posizioni):
+    for (x, y), aa, tt in zip(coordinate, arrotondamenti, scritte):
+        scritta = any(p and _numeri_interi(testo_html, t) for p, t in zip(presenti[k:k + len(aa)], tt))
+        if scritta or (posizioni and any(a in posizioni for a in aa)):
             trovati.append(f"{y:.5f}, {x:.5f}")
+        k += len(aa)
     return trovati
+
+
+def _numeri_interi(testo: str, scritta: str) -> bool:
+    """Is ``scritta`` ("7.54941,45.0") in ``testo`` as whole numbers, not as the start or the end
+    of longer ones ("7.54941,45.000749" is another place, 80 m away)?"""
+    return re.search(r"(?<![\d.\-])" + re.escape(scritta) + r"(?![\d])", testo) is not None
 
 
 def controlla(testo_html: str, segreti: list[str], coordinate=(), posizioni: set | None = None) -> None:

@@ -475,9 +475,9 @@ class Indice:
         c = np.asarray(coordinate_pubbliche, dtype=float).reshape(-1, 2)
         self._albero_pubblico = shapely.STRtree(shapely.points(c)) if len(c) else None
         # where the public outputs show the sensitive rows: computed only near a position found
-        self._sensibili = [(gdf, confine) for gdf, confine in sensibili if len(gdf)]
+        self._sensibili = [(s[0], s[1], s[2] if len(s) > 2 else None) for s in sensibili if len(s[0])]
         self._chiave = chiave
-        veri = [shapely.get_coordinates(shapely.centroid(g.geometry.values)) for g, _ in self._sensibili]
+        veri = [shapely.get_coordinates(shapely.centroid(s[0].geometry.values)) for s in self._sensibili]
         self._albero_sensibili = shapely.STRtree(shapely.points(np.concatenate(veri))) if veri else None
         self._mostrate: dict[int, np.ndarray] = {}
 
@@ -604,7 +604,7 @@ class Indice:
     @classmethod
     def da_archivi(cls, area, archivi) -> Indice:
         """The private values of ``archivi`` (stores of ``area``), and what is public beside them."""
-        from .pubblico import non_pubblici
+        from .pubblico import non_pubblici, posizioni_da_evitare
 
         catalogo = area.catalogo
         segreti: list[Segreto] = []
@@ -624,7 +624,9 @@ class Indice:
                 coordinate += _coordinate_pubbliche(nome, df, non_pubblici)
                 if confine is not None and isinstance(df, gpd.GeoDataFrame) and "sensibile" in df.columns:
                     sens = df[(df["sensibile"] == 1) & df.geometry.notna() & ~non_pubblici(df)]
-                    sensibili.append((sens[["id", "sensibile", "geometry"]], confine.geometry.union_all()))
+                    # moved as the public projection moves them: away from every sensitive true place
+                    sensibili.append((sens[["id", "sensibile", "geometry"]], confine.geometry.union_all(),
+                                      posizioni_da_evitare(df)))
             # rows deleted (not erased) or changed since: their values stay in the kept versions
             for nome, df in _righe_delle_versioni(arch, catalogo).items():
                 segreti += _segreti_strato(arch.nome, nome, catalogo.strati[nome], df, non_pubblici, DOVE_VERSIONI)
@@ -899,7 +901,12 @@ class Indice:
 
         Public points are those of public rows and the places where the public outputs show the
         sensitive rows (moved): one of those can land by chance near another's true place.
+
+        The box is never smaller than a unit of the 5th decimal: pages write positions rounded
+        there, either way on a tie, and drop the zeros at the end (a public point at 44.989004 is
+        written 44.989, which alone would have to be exactly 44.989).
         """
+        rx, ry = max(rx, _UNITA_PAGINA), max(ry, _UNITA_PAGINA)
         vicino = shapely.box(x - rx, y - ry, x + rx, y + ry)
         if self._albero_pubblico is not None and len(self._albero_pubblico.query(vicino)):
             return True
@@ -920,10 +927,10 @@ class Indice:
         from .pubblico import sposta_sensibili
 
         inizio = 0
-        for gdf, confine in self._sensibili:
+        for gdf, confine, evita in self._sensibili:
             mie = [k - inizio for k in righe if inizio <= k < inizio + len(gdf)]
             if mie:
-                mosse = sposta_sensibili(gdf.iloc[mie], confine, self._chiave)
+                mosse = sposta_sensibili(gdf.iloc[mie], confine, self._chiave, evita)
                 per_id = dict(zip(mosse["id"], mosse.geometry.values))
                 for k, id_ in zip(mie, gdf["id"].iloc[mie]):
                     g = per_id.get(id_)
@@ -931,6 +938,7 @@ class Indice:
             inizio += len(gdf)
 
 
+_UNITA_PAGINA = 1e-5 * (1 + 1e-6)  # pages write positions to 5 decimals (rendi.mappa.DECIMALI)
 _SEPARA_PUNTI = re.compile(r"[\d\[\](){}\u00a6]")  # ¦ ends a table's row (contenuto.FINE_RIGA)
 _GRADI_METRO = 1 / 111_320  # degrees of latitude in a metre
 # degrees, minutes, seconds as normalizza() leaves them: 45°00'11.2"n, n 45° 0' 11,2'', 45°00.186'n
@@ -1214,9 +1222,10 @@ def controlla_file(percorso: Path | str, area, archivi, nome: str | None = None)
 
     The check is strict and literal, the same as the one every public page makes (the values of
     private fields and the free texts of reserved rows, 4 characters or more, as written or
-    escaped; the true positions of sensitive rows to 5 decimals), applied to the text and the
-    coordinates of any format :func:`leggi_contenuto` reads. Catalogue labels, names of comuni
-    and values that a public field of the same data holds are not secrets.
+    escaped; the true positions of sensitive rows to 5 decimals, rounded either way on a tie),
+    applied to the text and the coordinates of any format :func:`leggi_contenuto` reads. Catalogue
+    labels, names of comuni and values that a public field of the same data holds are not secrets,
+    nor is a position written where a public point is (within a unit of the 5th decimal).
 
     Parameters
     ----------
@@ -1244,6 +1253,7 @@ def controlla_file(percorso: Path | str, area, archivi, nome: str | None = None)
     catalogo = area.catalogo
     segreti: set[str] = set()
     coordinate: list[tuple[float, float]] = []
+    pubbliche: list[np.ndarray] = []
     noti = {t.strip().casefold() for t in _testi_pubblici(area)}
     for arch in archivi:
         strati = {}
@@ -1253,19 +1263,45 @@ def controlla_file(percorso: Path | str, area, archivi, nome: str | None = None)
                 continue
             strati[n] = df
             noti |= {t.strip().casefold() for t in _pubblici_strato(n, strato, strati[n], pubblico.non_pubblici)}
+            pubbliche += _coordinate_pubbliche(n, df, pubblico.non_pubblici)
         segreti.update(pubblico.valori_segreti(strati, catalogo))
         if "contributi" in strati:
             coordinate += pubblico.coordinate_segrete(strati["contributi"])
     segreti = {s for s in segreti if s.strip().casefold() not in noti}
     posizioni = set()
     if coordinate:
-        # the numbers of each group that are a secret coordinate to 5 decimals, paired
-        componenti = np.array(sorted({round(c, 5) for xy in coordinate for c in xy}))
-        v = np.round(contenuto.valori, 5)
-        dentro = _cerca_ordinati(componenti, v)[0]
-        per_gruppo: dict[int, list[float]] = {}
-        for gruppo, valore in zip(contenuto.gruppi[dentro].tolist(), v[dentro].tolist()):
-            per_gruppo.setdefault(gruppo, []).append(valore)
-        for valori in per_gruppo.values():
-            posizioni.update((a, b) for a in valori for b in valori)
+        posizioni = _coppie_segrete(contenuto, coordinate, pubbliche)
     pubblico.controlla(contenuto.testo, sorted(segreti), coordinate, posizioni)
+
+
+def _coppie_segrete(contenuto: Contenuto, coordinate: list[tuple[float, float]],
+                    pubbliche: list[np.ndarray]) -> set[tuple[float, float]]:
+    """The pairs of numbers of one group (a row, a point) that are a secret position to 5 decimals
+    (rounded either way), as (lon, lat) rounded, unless a public point is where they are written.
+
+    A public point written as it is stored, or a little off (a GeoPackage's spatial index holds
+    each point as a box of 32-bit numbers, up to 0.4 m wider), can round to where a sensitive
+    point 1 m away rounds: within a unit of the 5th decimal of what is written, a public point
+    explains it.
+    """
+    from . import pubblico
+
+    componenti = np.array(sorted({c for x, y in coordinate for xy in pubblico.arrotondate(x, y) for c in xy}))
+    grezzi = contenuto.valori
+    v = np.round(grezzi, 5)
+    dentro = _cerca_ordinati(componenti, v)[0]
+    per_gruppo: dict[int, list[tuple[float, float]]] = {}
+    for gruppo, valore, grezzo in zip(contenuto.gruppi[dentro].tolist(), v[dentro].tolist(), grezzi[dentro].tolist()):
+        per_gruppo.setdefault(gruppo, []).append((valore, grezzo))
+    coppie = [(a, b) for valori in per_gruppo.values() for a in valori for b in valori]
+    if not coppie:
+        return set()
+    spiegate = np.zeros(len(coppie), dtype=bool)
+    xy = np.concatenate([np.empty((0, 2)), *[np.asarray(p, dtype=float).reshape(-1, 2) for p in pubbliche]])
+    if len(xy):
+        gx = np.array([a[1] for a, _ in coppie])
+        gy = np.array([b[1] for _, b in coppie])
+        u = _UNITA_PAGINA
+        colpite, _ = shapely.STRtree(shapely.points(xy)).query(shapely.box(gx - u, gy - u, gx + u, gy + u))
+        spiegate[colpite] = True
+    return {(a[0], b[0]) for (a, b), s in zip(coppie, spiegate.tolist()) if not s}
