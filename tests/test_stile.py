@@ -20,7 +20,13 @@ def test_stile_comunita_senza_sfondo_con_vicini_nomi_e_pittogrammi(cli, tmp_path
     assert "Beinasco" in vicini and "Rivalta di Torino" in vicini  # neighbours named, for orientation
     bar = p.locator(".mappe-luogo-bar")
     assert bar.locator("svg path").count() == 1  # a pictogram, not a dot
-    assert bar.locator(".mappe-luogo-nome").text_content() == "Bar della piazza"  # visible without a click
+    # its name visible without a click, just right of the badge, in the pane above the symbols
+    nome = p.locator(".leaflet-mappe-nomi-pane .mappe-luogo-nome", has_text="Bar della piazza")
+    p.wait_for_timeout(1000)  # the map's first zoom animation has ended
+    assert nome.is_visible()
+    b, n = bar.locator(".mappe-luogo-punto").bounding_box(), nome.bounding_box()
+    assert 0 <= n["x"] - (b["x"] + b["width"]) <= 12
+    assert abs((n["y"] + n["height"] / 2) - (b["y"] + b["height"] / 2)) <= 6
 
 
 def test_didascalia_di_ogni_vista_nella_mostra(cli, tmp_path, pagina_offline):
