@@ -36,21 +36,7 @@
     }
 
     // Names of places stay readable: where two would overlap, the one drawn later is hidden.
-    function sistemaEtichette() {
-      var prese = [];
-      nomi.forEach(function (m) {
-        var e = m.getElement && m.getElement();
-        if (!e) return;
-        var nome = e.querySelector('.mappe-luogo-nome');
-        if (!nome) return;
-        nome.style.visibility = '';
-        var r = nome.getBoundingClientRect();
-        var copre = prese.some(function (p) {
-          return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top;
-        });
-        if (copre) nome.style.visibility = 'hidden'; else prese.push(r);
-      });
-    }
+    function sistemaEtichette() { U.nascondiNomiSovrapposti(nomi); }
     // after the frame: at 'zoomend' the panes may still carry the zoom animation's transform
     var atteso = false;
     map.on('zoomend moveend resize', function () {

@@ -41,18 +41,7 @@
       }).addTo(confini);
     });
     confini.addTo(map);
-    if (D.vicini) {
-      var vicini = L.featureGroup();
-      D.vicini.forEach(function (v) {
-        L.geoJSON(v.g, { interactive: false, style: { color: '#b5ad9c', weight: 1, fillColor: '#e4ded0', fillOpacity: 0.5 } })
-          .addTo(vicini);
-        L.marker([v.y, v.x], { interactive: false, keyboard: false,
-          icon: new IconaNodo({ className: 'mappe-vicino', modello: el('span', null, v.nome), iconSize: null }) })
-          .addTo(vicini);
-      });
-      vicini.addTo(map);
-      vicini.bringToBack();
-    }
+    if (D.vicini) U.disegnaVicini(map, D.vicini);
     var limiti = confini.getBounds();
     // the comuni whole, clear of the zoom buttons on the left
     function inizio() {

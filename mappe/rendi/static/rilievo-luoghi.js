@@ -74,20 +74,7 @@
     gruppo.addTo(map);
 
     // Names stay readable: where two would overlap, the one drawn later is hidden.
-    function sistemaEtichette() {
-      var prese = [];
-      marcatori.forEach(function (m) {
-        var e = m.getElement && m.getElement();
-        var nome = e && e.querySelector('.mappe-luogo-nome');
-        if (!nome) return;
-        nome.style.visibility = '';
-        var r = nome.getBoundingClientRect();
-        var copre = prese.some(function (p) {
-          return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top;
-        });
-        if (copre) nome.style.visibility = 'hidden'; else prese.push(r);
-      });
-    }
+    function sistemaEtichette() { U.nascondiNomiSovrapposti(marcatori); }
     map.on('zoomend moveend resize', sistemaEtichette);
 
     // Search by name, beside the map

@@ -13,7 +13,7 @@
 
   var R = window.MappeRilievo = window.MappeRilievo || {};
   var U = window.MappeUtili;
-  var el = U.el, colore = U.colore, IconaNodo = U.IconaNodo;
+  var colore = U.colore;
 
   // A kind's shape on a canvas, at one point: a circle marker that draws its path instead.
   var SimboloTenue = L.CircleMarker.extend({
@@ -44,16 +44,7 @@
       style: { color: '#3d3d3d', weight: 2.5, fill: true, fillColor: '#f4efe1', fillOpacity: 0.35 } }).addTo(map);
     var limiti = confine.getBounds();
 
-    var vicini = L.featureGroup();
-    (D.vicini || []).forEach(function (v) {
-      L.geoJSON(v.g, { interactive: false, style: { color: '#b5ad9c', weight: 1, fillColor: '#e4ded0', fillOpacity: 0.5 } })
-        .addTo(vicini);
-      L.marker([v.y, v.x], { interactive: false, keyboard: false,
-        icon: new IconaNodo({ className: 'mappe-vicino', modello: el('span', null, v.nome), iconSize: null }) })
-        .addTo(vicini);
-    });
-    vicini.addTo(map);
-    vicini.bringToBack();
+    U.disegnaVicini(map, D.vicini);
 
     // What is already in the store: its own pane, under what is added, faint (rilievo.css)
     map.createPane('mappe-esistenti');

@@ -111,7 +111,39 @@
       this._setIconStyles(div, 'icon');
       return div;
     };
+
+    // The neighbouring comuni, grey and named, under everything else: where the map is.
+    esporta.disegnaVicini = function (map, vicini) {
+      var gruppo = L.featureGroup();
+      (vicini || []).forEach(function (v) {
+        L.geoJSON(v.g, { interactive: false, style: { color: '#b5ad9c', weight: 1, fillColor: '#e4ded0', fillOpacity: 0.5 } })
+          .addTo(gruppo);
+        L.marker([v.y, v.x], { interactive: false, keyboard: false,
+          icon: new esporta.IconaNodo({ className: 'mappe-vicino', modello: el('span', null, v.nome), iconSize: null }) })
+          .addTo(gruppo);
+      });
+      gruppo.addTo(map);
+      gruppo.bringToBack();
+      return gruppo;
+    };
   }
+
+  // Names of places stay readable: of the markers given (in order), where the name of one
+  // (.mappe-luogo-nome in its icon) would overlap an earlier one, it is hidden.
+  esporta.nascondiNomiSovrapposti = function (marcatori) {
+    var prese = [];
+    marcatori.forEach(function (m) {
+      var e = m.getElement && m.getElement();
+      var nome = e && e.querySelector('.mappe-luogo-nome');
+      if (!nome) return;
+      nome.style.visibility = '';
+      var r = nome.getBoundingClientRect();
+      var copre = prese.some(function (p) {
+        return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top;
+      });
+      if (copre) nome.style.visibility = 'hidden'; else prese.push(r);
+    });
+  };
 
   window.MappeUtili = esporta;
 })();
