@@ -296,7 +296,7 @@ def _risorse_di_mappe() -> tuple[str, ...]:
     """The scripts and styles mappe puts in every page, as written there: text of no person."""
     from .rendi import risorse
 
-    testi = [risorse.leaflet_js(), risorse.markercluster_js(), risorse.leaflet_css(), risorse.markercluster_css()]
+    testi = [risorse.leaflet_js(), risorse.leaflet_css()]
     for p in sorted(risorse.STATIC.iterdir()):
         if p.suffix in (".js", ".css"):
             testi.append(p.read_text(encoding="utf-8"))

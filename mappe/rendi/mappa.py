@@ -575,8 +575,8 @@ def pagina_generica(dati: dict, titolo_pagina: str, lingua: str, js: str, avvio:
     fig = m.get_root()
     # Big contents go in after rendering: jinja would spend seconds parsing megabytes of data.
     sostituzioni = {
-        "<!--MAPPE-CSS-->": risorse.stile(risorse.leaflet_css(), risorse.markercluster_css(), risorse.nostro("mappe.css")),
-        "<!--MAPPE-JS-->": risorse.script(risorse.leaflet_js(), risorse.markercluster_js(), risorse.nostro("dati.js"),
+        "<!--MAPPE-CSS-->": risorse.stile(risorse.leaflet_css(), risorse.nostro("mappe.css")),
+        "<!--MAPPE-JS-->": risorse.script(risorse.leaflet_js(), risorse.nostro("dati.js"),
                                          risorse.nostro("utili.js"), js),
         "<!--MAPPE-DATI-->": blocco_dati(dati, testo_json),
     }

@@ -1,7 +1,8 @@
-"""Inline assets: Leaflet, Leaflet.markercluster and mappe's own JS/CSS, ready to embed.
+"""Inline assets: Leaflet and mappe's own JS/CSS, ready to embed.
 
-Leaflet and markercluster come from the XStatic packages installed from PyPI; their images
-become data URIs so that the page needs no file and no network.
+Leaflet comes from the XStatic package installed from PyPI; its images become data URIs so
+that the page needs no file and no network. Symbols that would overlap are gathered by mappe's
+own code (static/mappe-gruppi.js), not by a plugin.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ PARTI_MAPPA = (
     "mappe-simboli.js",     # shapes, pictograms, marker icons (paths from simboli.json)
     "mappe-decodifica.js",  # the data block back into columns; point in polygon
     "mappe-schede.js",      # the cards of a contribution or a place, with the feedback block
-    "mappe-strati.js",      # boundaries, hatching, one group per kind, markers, clusters
+    "mappe-gruppi.js",      # symbols that would overlap gathered in groups, fanned out at the last zoom
+    "mappe-strati.js",      # boundaries, hatching, one group per kind, markers, the layer of groups
     "mappe-foglio.js",      # on a phone, cards open as a sheet from the bottom
     "mappe-luoghi.js",      # places and their names; visitors' approved suggestions
     "mappe-rete.js",        # the network of needs and answers
@@ -38,10 +40,8 @@ PARTI_MAPPA = (
 
 
 def _xstatic(nome: str) -> Path:
-    if nome == "leaflet":
-        import xstatic.pkg.leaflet as pkg
-    else:
-        import xstatic.pkg.leaflet_markercluster as pkg
+    import xstatic.pkg.leaflet as pkg
+
     return Path(pkg.BASE_DIR)
 
 
@@ -65,18 +65,6 @@ def leaflet_css() -> str:
 def leaflet_js() -> str:
     js = (_xstatic("leaflet") / "leaflet.js").read_text(encoding="utf-8")
     return re.sub(r"//# sourceMappingURL=\S+", "", js)
-
-
-@cache
-def markercluster_js() -> str:
-    js = (_xstatic("markercluster") / "leaflet.markercluster.js").read_text(encoding="utf-8")
-    return re.sub(r"//# sourceMappingURL=\S+", "", js)
-
-
-@cache
-def markercluster_css() -> str:
-    base = _xstatic("markercluster")
-    return (base / "MarkerCluster.css").read_text(encoding="utf-8")
 
 
 @cache

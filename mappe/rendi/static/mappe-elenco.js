@@ -3,7 +3,7 @@
  * Owns M.rendiElenco() (the contributions visible in the current view and theme, a section per
  * theme, 30 cards at a time with a "show more" button; then the places) and
  * M.vaiSullaMappa(i) (zoom to a contribution, opening its cluster if needed, and open its card).
- * Reads M.C, M.stato, M.visibile, M.marcatori, M.cluster, M.marcatoriLuoghi, D.ordine_temi,
+ * Reads M.C, M.stato, M.visibile, M.marcatori, M.simboli, M.marcatoriLuoghi, D.ordine_temi,
  * D.luoghi; the cards come from M.scheda / M.schedaLuogo. */
 (function () {
   'use strict';
@@ -18,17 +18,22 @@
     var Lg = D.luoghi;
     var elenco = document.getElementById('mappe-lista');
 
+    var inAttesa = null;  // the card a previous "Sulla mappa" still waits to open
     function vaiSullaMappa(i) {
       var m = M.marcatori[i];
       if (!m) return;
+      if (inAttesa) inAttesa();
       // the groups of symbols may put the marker on the map only after the zoom: open it then
+      // (after the drawing has ended, never in the middle of another card's opening)
       var apri = function () {
-        if (map.hasLayer(m.strato)) m.strato.openPopup();
-        else m.strato.once('add', function () { m.strato.openPopup(); });
+        if (map.hasLayer(m.strato)) { m.strato.openPopup(); return; }
+        var quando = function () { inAttesa = null; window.setTimeout(function () { m.strato.openPopup(); }, 0); };
+        m.strato.once('add', quando);
+        inAttesa = function () { m.strato.off('add', quando); inAttesa = null; };
       };
       if (m.punto && M.usaCluster) {
         // after the group's own moves have ended (a popup opened during them may lose its marker)
-        M.cluster[m.tipo].zoomToShowLayer(m.strato, function () { window.setTimeout(apri, 60); });
+        M.simboli.mostra(i, function () { window.setTimeout(apri, 60); });
       } else if (m.punto) {
         map.setView(m.strato.getLatLng(), Math.max(map.getZoom(), 16));
         apri();

@@ -17,7 +17,7 @@
     function centro(i) {
       var m = M.marcatori[i];
       if (!m) return null;
-      return m.punto ? m.strato.getLatLng() : m.strato.getBounds().getCenter();
+      return m.punto ? L.latLng(M.C.g[i][1], M.C.g[i][0]) : m.strato.getBounds().getCenter();
     }
 
     function disegnaRete() {

@@ -3,13 +3,14 @@
  * Owns the boundaries of the comuni (and the neighbours around them, named for orientation),
  * M.inizio() (frame the comuni), the hatching and hand-drawn wobble of zones and paths (SVG
  * defs), every contribution's marker or shape: zones and paths in one group per kind, points
- * of every kind in one cluster group (symbols that would overlap on the screen are gathered, in
- * a ring coloured by kind, and fan out at the last zoom), and the filling of those groups for
- * the current view and theme: M.riempi() and M.mostraTipi(), with data-mappe-disegnata set once
- * the cluster group has loaded.
- * Reads M.C, D.confini, D.vicini, D.voci.tipo, D.stile, M.stato; gives M.marcatori (i ->
- * {strato, tipo, punto}), M.cluster (kind -> the cluster group, the same for all), M.usaCluster, M.elementi, M.senzaLuogo (contributions
- * about a whole comune) and M.opzioniPopup. */
+ * of every kind in one layer of groups (part "gruppi": symbols that would overlap on the screen
+ * are gathered, in a ring coloured by kind, and fan out at the last zoom), and the filling of
+ * those for the current view and theme: M.riempi() and M.mostraTipi(), which set
+ * data-mappe-disegnata on the page once the view's symbols are on the map.
+ * Reads M.C, M.Gruppi, D.confini, D.vicini, D.voci.tipo, D.stile, M.stato; gives M.marcatori
+ * (i -> {i, tipo, punto, strato}; a point's marker is made when first asked for), M.simboli
+ * (the layer of groups, or null when every symbol stands alone), M.usaCluster, M.elementi,
+ * M.senzaLuogo (contributions about a whole comune) and M.opzioniPopup. */
 (function () {
   'use strict';
 
@@ -21,16 +22,15 @@
 
   P.strati = function (M) {
     var map = M.map, D = M.D, C = M.C, n = M.n, tipi = M.tipi;
-    var gruppi = {}, elementi = {}, cluster = {}, marcatori = {};
+    var gruppi = {}, elementi = {}, marcatori = {};
     // Symbols that would overlap on the screen are gathered, whatever their kind, so that a
     // finger can pick each one: a tap on a group zooms in, or fans it out at the last zoom.
     // With a mouse on a wide screen a small map keeps every symbol in sight; a finger, or many
     // points, need the groups.
     var dito = D.chiosco || (window.matchMedia &&
       window.matchMedia('(pointer: coarse), (max-width: 800px), (max-height: 500px)').matches);
-    var usaCluster = typeof L.markerClusterGroup === 'function' && (dito || D.n_punti > D.soglia_cluster);
+    var usaCluster = dito || D.n_punti > D.soglia_cluster;
     var tutti = null;
-    var inCorso = {};
 
     /* ---------- The boundaries ---------- */
     var confini = L.featureGroup();
@@ -49,74 +49,38 @@
     }
     inizio();
 
-    /* ---------- Layers: one group per kind; points in a cluster group when they are many ---------- */
+    /* ---------- Layers: one group per kind; points in one layer of groups when gathered ---------- */
     tipi.forEach(function (tipo) {
       gruppi[tipo] = L.featureGroup();
       elementi[tipo] = [];
     });
+    var indiceTipo = {};
+    tipi.forEach(function (t, k) { indiceTipo[t] = k; });
     if (usaCluster) {
-      tutti = L.markerClusterGroup({
-        chunkedLoading: true,
-        chunkProgress: function (fatti, totale) {
-          if (fatti >= totale) { inCorso.tutti = false; forseDisegnata(); }
-        },
-        showCoverageOnHover: false,
-        spiderfyOnMaxZoom: true,
-        // about a symbol's hit box: what is nearer than a fingertip is gathered
-        maxClusterRadius: 40,
-        // from zoom 18 (a few metres) every symbol stands alone: fewer levels to build for 100,000
-        disableClusteringAtZoom: 18,
-        iconCreateFunction: iconaGruppo,
-        zoomToBoundsOnClick: false
-      });
-      // a tap on a group: zoom to what it gathers, clear of the zoom buttons; at the last zoom,
-      // or when all sit on one spot, fan them out
-      tutti.on('clusterclick', function (ev) {
-        var c = ev.layer, b = c.getBounds();
-        if (map.getZoom() >= map.getMaxZoom() || b.getNorthEast().equals(b.getSouthWest())) c.spiderfy();
-        else c.zoomToBounds({ paddingTopLeft: [64, 24], paddingBottomRight: [24, 24] });
+      tutti = M.Gruppi({
+        nTipi: tipi.length,
+        punto: function (i) { return C.g[i]; },
+        tipo: function (i) { return indiceTipo[C.tipo[i]]; },
+        marcatore: function (i) { return marcatori[i].strato; },
+        icona: iconaGruppo
       });
       tutti.addTo(map);
-      tipi.forEach(function (tipo) { cluster[tipo] = tutti; });
-    }
-
-    // The kinds in a group, from its first `massimo` symbols (breadth first through the groups
-    // inside it): the icons of groups are made again as 100,000 symbols load in chunks, and
-    // counting every symbol each time would take seconds. The ring shows shares, not counts.
-    function contaTipi(cl, massimo) {
-      var conti = {}, visti = 0, coda = [cl];
-      while (coda.length && visti < massimo) {
-        var c = coda.shift();
-        var ms = c._markers || [];
-        for (var i = 0; i < ms.length && visti < massimo; i++) {
-          var t = ms[i].options.mappeTipo;
-          conti[t] = (conti[t] || 0) + 1;
-          visti++;
-        }
-        if (c._childClusters) coda.push.apply(coda, c._childClusters);
-      }
-      if (!visti) cl.getAllChildMarkers().forEach(function (m) {  // another version of the library
-        conti[m.options.mappeTipo] = (conti[m.options.mappeTipo] || 0) + 1;
-      });
-      return conti;
     }
 
     // A group: how many, in a ring coloured by kind (one colour when all are of one kind).
-    function iconaGruppo(cl) {
-      var k = cl.getChildCount();
+    function iconaGruppo(k, conti) {
       var lato = 44;  // a fingertip, whatever the count: bigger rings would cover their neighbours
-      var conti = contaTipi(cl, 256), quali = Object.keys(conti);
+      var quali = tipi.filter(function (t, q) { return conti[q] > 0; });
       var numero = el('span', null, String(k));
       if (quali.length === 1) {
         numero.style.background = colore((D.voci.tipo[quali[0]] || {}).colore);
       } else {
-        var fatto = 0, pezzi = [], visti = 0;
-        quali.forEach(function (t) { visti += conti[t]; });
-        tipi.forEach(function (t) {
-          if (!conti[t]) return;
+        var fatto = 0, pezzi = [];
+        tipi.forEach(function (t, q) {
+          if (!conti[q]) return;
           var col = colore((D.voci.tipo[t] || {}).colore);
-          pezzi.push(col + ' ' + (fatto * 360 / visti) + 'deg ' + ((fatto + conti[t]) * 360 / visti) + 'deg');
-          fatto += conti[t];
+          pezzi.push(col + ' ' + (fatto * 360 / k) + 'deg ' + ((fatto + conti[q]) * 360 / k) + 'deg');
+          fatto += conti[q];
         });
         numero.style.background = 'radial-gradient(circle, #fffdf7 52%, transparent 53%), conic-gradient(' +
           pezzi.join(', ') + ')';
@@ -181,18 +145,36 @@
     // popups never taller than the map: long ones scroll inside
     var opzioniPopup = { maxWidth: 340, autoPanPadding: [20, 20], maxHeight: Math.max(220, map.getSize().y - 120) };
     var ovest = Infinity, est = -Infinity, sud = Infinity, nord = -Infinity;
+    // A contribution on the map. A point's marker is made the first time it is shown (100,000
+    // markers made at the start would take seconds on a phone); zones and paths at once.
+    function Marcatore(i, tipo, punto, strato) {
+      this.i = i;
+      this.tipo = tipo;
+      this.punto = punto;
+      this._strato = strato;
+    }
+    Object.defineProperty(Marcatore.prototype, 'strato', { get: function () {
+      if (!this._strato) {
+        var i = this.i, g = C.g[i], pl = C.luogo[i];
+        var accanto = pl !== null && D.luoghi.x[pl] === g[0] && D.luoghi.y[pl] === g[1];
+        this._strato = L.marker([g[1], g[0]], { icon: M.icona(this.tipo, C.peso[i], C.emozione[i], accanto),
+          keyboard: true, title: C.titolo[i] || M.voce('tipo', this.tipo), mappeTipo: this.tipo });
+        conScheda(this._strato, i);
+      }
+      return this._strato;
+    } });
+    function conScheda(strato, i) {
+      strato.bindPopup(function () { return U.comeNodo(M.scheda(i, false)); }, opzioniPopup);
+    }
+
     for (var i = 0; i < n; i++) {
       var g = C.g[i];
       var tipo = C.tipo[i];
       if (!gruppi[tipo]) continue;
       if (g === null) { senzaLuogo.push(i); continue; }
-      var strato;
+      var strato = null;
       var punto = typeof g[0] === 'number';
       if (punto) {
-        var pl = C.luogo[i];
-        var accanto = pl !== null && D.luoghi.x[pl] === g[0] && D.luoghi.y[pl] === g[1];
-        strato = L.marker([g[1], g[0]], { icon: M.icona(tipo, C.peso[i], C.emozione[i], accanto), keyboard: true,
-          title: C.titolo[i] || M.voce('tipo', tipo), mappeTipo: tipo });
         // the first view shows every symbol, also one said just beyond the boundary
         if (g[0] < ovest) ovest = g[0];
         if (g[0] > est) est = g[0];
@@ -211,18 +193,13 @@
             className: 'mappe-forma mappe-forma-' + tipo + (comunita ? ' mappe-a-mano' : '')
           }
         });
+        conScheda(strato, i);
       }
-      strato.bindPopup((function (k) { return function () { return U.comeNodo(M.scheda(k, false)); }; })(i), opzioniPopup);
-      marcatori[i] = { strato: strato, tipo: tipo, punto: punto };
-      elementi[tipo].push({ i: i, strato: strato, punto: punto });
+      marcatori[i] = new Marcatore(i, tipo, punto, strato);
+      elementi[tipo].push(marcatori[i]);
     }
     if (ovest <= est && limiti.isValid()) limiti.extend(L.latLngBounds([sud, ovest], [nord, est]));
     M.segna('simboli');
-
-    // "Drawn": the cluster group has loaded all its markers (they load in chunks).
-    function forseDisegnata() {
-      if (!inCorso.tutti) document.documentElement.setAttribute('data-mappe-disegnata', '1');
-    }
 
     // The groups of the kinds switched on go on the map, the others leave it.
     function mostraTipi() {
@@ -246,28 +223,24 @@
           if (!e.punto || !usaCluster) gruppi[tipo].addLayer(e.strato);
         });
       });
-      // points: one group for all kinds, filled again only when what it must hold changes
-      var accesi = tipi.filter(function (t) { return stato.accesi[t]; });
-      var chiave = accesi.join(',') + '|' + stato.tema;
+      // points: one layer for all kinds, filled again only when what it must hold changes
+      var chiave = tipi.filter(function (t) { return stato.accesi[t]; }).join(',') + '|' + stato.tema;
       if (usaCluster && chiave !== nelGruppo) {
         nelGruppo = chiave;
         var punti = [];
-        accesi.forEach(function (tipo) {
-          elementi[tipo].forEach(function (e) {
-            if (e.punto && (!stato.tema || C.tema[e.i] === stato.tema)) punti.push(e.strato);
-          });
-        });
-        tutti.clearLayers();
-        // it is on the map: it loads in chunks and reports when done
-        inCorso.tutti = punti.length > 0;
-        tutti.addLayers(punti);
+        for (var i = 0; i < n; i++) {
+          var m = marcatori[i];
+          if (m && m.punto && stato.accesi[m.tipo] && (!stato.tema || C.tema[i] === stato.tema)) punti.push(i);
+        }
+        tutti.imposta(punti);
       }
-      forseDisegnata();
+      // "drawn": the symbols or groups of this view are on the map
+      document.documentElement.setAttribute('data-mappe-disegnata', '1');
     }
 
     M.inizio = inizio;
     M.usaCluster = usaCluster;
-    M.cluster = cluster;
+    M.simboli = tutti;
     M.marcatori = marcatori;
     M.elementi = elementi;
     M.senzaLuogo = senzaLuogo;

@@ -16,7 +16,8 @@
  *   simboli     shapes, pictograms, marker icons
  *   decodifica  the data block back into columns (M.C), place -> contributions, point in polygon
  *   schede      the cards of a contribution or a place, with the feedback block
- *   strati      boundaries, hatching, one group per kind with its markers, filling and clusters
+ *   gruppi      symbols that would overlap on the screen gathered (mappe's own, fast at 100,000)
+ *   strati      boundaries, hatching, one group per kind with its markers, filling the groups
  *   luoghi      the places and their names, the approved suggestions of visitors
  *   rete        the network of needs and answers
  *   testata     title, views, contact
@@ -70,7 +71,7 @@
     var raccolta = D.raccolta ? new window.MappeRaccolta.Raccolta(D) : null;
     M.raccolta = raccolta && raccolta.attiva ? raccolta : null;
 
-    // markercluster needs a maximum zoom even when no tile layer sets one.
+    // the groups need a maximum zoom even when no tile layer sets one
     if (map.options.maxZoom === undefined) map.setMaxZoom(19);
     if (map.options.minZoom === undefined) map.setMinZoom(8);
     if (D.chiosco) document.documentElement.classList.add('mappe-chiosco');
@@ -98,7 +99,6 @@
 
     M.applica = function () {
       segna('applica');
-      // Groups go on the map before they are filled: markercluster only loads in chunks then.
       M.mostraTipi();
       M.riempi();
       segna('riempiti');
@@ -121,10 +121,10 @@
     parti.forEach(function (nome) { P[nome](M); });
 
     // The header and the list panel are filled: measure the map again and frame the comuni
-    // before the markers go in (a later change of zoom would cluster 100,000 points twice).
+    // before the markers go in (only the first zoom is grouped, and only once).
     map.invalidateSize();
     M.inizio();
-    // Nobody needs to zoom far out of the comuni; every level fewer is less clustering work.
+    // Nobody needs to zoom far out of the comuni.
     map.setMinZoom(Math.max(5, map.getZoom() - 3));
     M.applica();
     M.sistemaEtichette();
