@@ -23,7 +23,7 @@
       M.mostraVistaInTestata(0);
       Array.prototype.forEach.call(document.querySelectorAll('details[open]'), function (x) { x.open = false; });
       M.applica();
-      M.inizio();
+      M.inizio(true);
       if (pannello) pannello.scrollTop = 0;
       window.scrollTo(0, 0);
       ripristini += 1;

@@ -101,29 +101,40 @@
       if (raccolta) {
         var dett = el('details', 'mappe-commenta');
         dett.appendChild(el('summary', null, T.commenta));
-        var form = el('form');
-        var area = testoDaInviare(form, 'commento', T.il_tuo_commento);
         var attesa = el('p', 'mappe-nota mappe-in-attesa');
         function aggiornaAttesa() {
           var k = localiPer(su).filter(function (r) { return r.commento; }).length;
           attesa.textContent = k ? k + ' ' + (k === 1 ? T.in_attesa_1 : T.in_attesa) : '';
         }
         aggiornaAttesa();
-        form.addEventListener('submit', function (ev) {
-          ev.preventDefault();
-          var testo = pulisci(area.value, 300);
-          if (!testo) { M.annuncia(T.testo_vuoto); area.focus(); return; }
-          raccolta.aggiungi({ id: uuid(), su: su, comune: D.comuni[comune].slug, reazione: '', commento: testo,
-            data: new Date().toISOString(), mostra: D.mostra_id });
-          area.value = '';
-          dett.open = false;
-          aggiornaAttesa();
-          M.annuncia(T.grazie_commento);
+        // the form is made when the visitor opens it: a list of hundreds of cards makes none
+        var fatto = false;
+        dett.addEventListener('toggle', function () {
+          if (!dett.open || fatto) return;
+          fatto = true;
+          moduloCommento(dett, su, comune, aggiornaAttesa);
         });
-        dett.appendChild(form);
         cont.appendChild(dett);
         cont.appendChild(attesa);
       }
+    }
+
+    // The box for a comment, inside the card's <details> (made when first opened).
+    function moduloCommento(dett, su, comune, aggiornaAttesa) {
+      var form = el('form');
+      var area = testoDaInviare(form, 'commento', T.il_tuo_commento);
+      form.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        var testo = pulisci(area.value, 300);
+        if (!testo) { M.annuncia(T.testo_vuoto); area.focus(); return; }
+        raccolta.aggiungi({ id: uuid(), su: su, comune: D.comuni[comune].slug, reazione: '', commento: testo,
+          data: new Date().toISOString(), mostra: D.mostra_id });
+        area.value = '';
+        dett.open = false;
+        aggiornaAttesa();
+        M.annuncia(T.grazie_commento);
+      });
+      dett.appendChild(form);
     }
 
     function scheda(i, nellElenco) {

@@ -43,9 +43,12 @@
     confini.addTo(map);
     if (D.vicini) U.disegnaVicini(map, D.vicini);
     var limiti = confini.getBounds();
-    // the comuni whole, clear of the zoom buttons on the left
-    function inizio() {
-      if (limiti.isValid()) map.fitBounds(limiti, { paddingTopLeft: [60, 10], paddingBottomRight: [10, 40] });
+    // the comuni whole, clear of the zoom buttons on the left (at once when the page opens: a zoom
+    // animation would move every layer twice)
+    function inizio(anima) {
+      if (limiti.isValid()) {
+        map.fitBounds(limiti, { paddingTopLeft: [60, 10], paddingBottomRight: [10, 40], animate: !!anima });
+      }
     }
     inizio();
 

@@ -118,16 +118,19 @@
       M.annuncia(D.viste[k].titolo);
     };
 
-    parti.forEach(function (nome) { P[nome](M); });
+    // each part leaves a mark in the browser's performance timeline (bench/prestazioni.py reads them)
+    parti.forEach(function (nome) { P[nome](M); segna('parte-' + nome); });
 
     // The header and the list panel are filled: measure the map again and frame the comuni
     // before the markers go in (only the first zoom is grouped, and only once).
     map.invalidateSize();
     M.inizio();
+    segna('inquadrata');
     // Nobody needs to zoom far out of the comuni.
     map.setMinZoom(Math.max(5, map.getZoom() - 3));
     M.applica();
     M.sistemaEtichette();
+    segna('etichette');
     // once more when the page has its final layout (fonts, the header's height on a phone)
     window.requestAnimationFrame(function () { window.requestAnimationFrame(M.sistemaEtichette); });
     window.addEventListener('load', M.sistemaEtichette);

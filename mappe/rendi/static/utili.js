@@ -129,19 +129,23 @@
   }
 
   // Names of places stay readable: of the markers given (in order), where the name of one
-  // (.mappe-luogo-nome in its icon) would overlap an earlier one, it is hidden.
+  // (.mappe-luogo-nome in its icon) would overlap an earlier one, it is hidden. All the names are
+  // shown, then all measured, then the hidden ones hidden: one layout, not one per name.
   esporta.nascondiNomiSovrapposti = function (marcatori) {
-    var prese = [];
+    var nomi = [];
     marcatori.forEach(function (m) {
       var e = m.getElement && m.getElement();
       var nome = e && e.querySelector('.mappe-luogo-nome');
-      if (!nome) return;
-      nome.style.visibility = '';
-      var r = nome.getBoundingClientRect();
+      if (nome) nomi.push(nome);
+    });
+    nomi.forEach(function (nome) { nome.style.visibility = ''; });
+    var rettangoli = nomi.map(function (nome) { return nome.getBoundingClientRect(); });
+    var prese = [];
+    rettangoli.forEach(function (r, k) {
       var copre = prese.some(function (p) {
         return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top;
       });
-      if (copre) nome.style.visibility = 'hidden'; else prese.push(r);
+      if (copre) nomi[k].style.visibility = 'hidden'; else prese.push(r);
     });
   };
 
