@@ -118,7 +118,7 @@
       M.annuncia(D.viste[k].titolo);
     };
 
-    // each part leaves a mark in the browser's performance timeline (bench/prestazioni.py reads them)
+    // each part leaves a mark in the browser's performance timeline (to read in its developer tools)
     parti.forEach(function (nome) { P[nome](M); segna('parte-' + nome); });
 
     // The header and the list panel are filled: measure the map again and frame the comuni
