@@ -6,6 +6,12 @@ theme, inside a real comune) it times ``mappe importa`` of a CSV, ``mappe mappa`
 in headless Chromium and measures the time until the map is fully drawn; it reports bytes and
 peak memory, then the overview of the 312 comuni of the Città Metropolitana di Torino.
 
+On a phone: every page again with Chromium's Pixel 7 profile and the CPU slowed 4x (Lighthouse's
+mid-range phone), timed by the page's own clock from the start of the navigation until two frames
+after it is drawn (median of three); the demo's exhibition of three comuni; the web exhibition of
+1,000 contributions from a local server over a slow 4G network, gzip-compressed (as web hosts
+serve HTML) and not, with its layout shift score.
+
 Run by hand, not by the tests (a whole run takes some minutes, explore() in the browser most
 of them):
 

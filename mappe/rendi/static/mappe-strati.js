@@ -40,17 +40,20 @@
         style: { color: '#3d3d3d', weight: 2.5, fill: true, fillColor: '#f4efe1', fillOpacity: 0.35 }
       }).addTo(confini);
     });
-    confini.addTo(map);
-    if (D.vicini) U.disegnaVicini(map, D.vicini);
     var limiti = confini.getBounds();
     // the comuni whole, clear of the zoom buttons on the left (at once when the page opens: a zoom
-    // animation would move every layer twice)
+    // animation would move every layer twice). The boundaries go on the map the first time, once
+    // the page has its layout and the map its view: drawn once, not once more after the framing.
+    var disegnati = false;
     function inizio(anima) {
       if (limiti.isValid()) {
         map.fitBounds(limiti, { paddingTopLeft: [60, 10], paddingBottomRight: [10, 40], animate: !!anima });
       }
+      if (disegnati) return;
+      disegnati = true;
+      confini.addTo(map);
+      if (D.vicini) U.disegnaVicini(map, D.vicini);
     }
-    inizio();
 
     /* ---------- Layers: one group per kind; points in one layer of groups when gathered ---------- */
     tipi.forEach(function (tipo) {
