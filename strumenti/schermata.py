@@ -36,11 +36,20 @@ def main() -> None:
         pagina.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
         pagina.goto(Path(args.pagina).resolve().as_uri())
         pagina.wait_for_function("document.documentElement.dataset.mappePronta === '1'")
-        pagina.wait_for_timeout(1200)  # names settle, groups finish their animation
+        pagina.wait_for_timeout(1200)  # names settle after the first layout
         if not args.senza_scheda:
             # on a phone the needs may all be in groups: any symbol on its own
             simbolo = pagina.locator(".leaflet-marker-pane .mappe-simbolo" + ("" if args.telefono else "-bisogno")).first
             if args.telefono:
+                # all gathered: a tap on the biggest group brings them apart, as a visitor would do
+                for _ in range(5):
+                    if simbolo.count():
+                        break
+                    gruppi = pagina.locator(".leaflet-marker-pane .mappe-cluster")
+                    numeri = [int(t) for t in gruppi.all_inner_texts()]
+                    g = gruppi.nth(numeri.index(max(numeri))).bounding_box()
+                    pagina.touchscreen.tap(g["x"] + g["width"] / 2, g["y"] + g["height"] / 2)
+                    pagina.wait_for_timeout(1200)
                 r = simbolo.bounding_box()
                 pagina.touchscreen.tap(r["x"] + r["width"] / 2, r["y"] + r["height"] / 2)
             else:
