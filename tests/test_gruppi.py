@@ -137,6 +137,9 @@ def test_un_gruppo_si_apre_dalla_tastiera(pagina_offline, mappa_affollata):
     prima = p.evaluate(f"{MAPPA}.getZoom()")
     gruppo = p.locator(".leaflet-marker-pane .mappe-cluster").first
     assert gruppo.get_attribute("tabindex") == "0"
+    # a screen reader hears what it is, not only a number
+    numero = gruppo.inner_text().strip()
+    assert gruppo.get_attribute("aria-label") == f"{numero} contributi qui: ingrandisci per vederli"
     gruppo.focus()
     p.keyboard.press("Enter")
     # it zooms in on what the group gathers (or, said all at one spot, fans them out)

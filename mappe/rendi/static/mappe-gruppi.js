@@ -9,7 +9,8 @@
  * all sit on one spot, they fan out around it, joined to it by thin lines.
  * Created by "strati" with: punto(i) -> [lon, lat], tipo(i) -> index of the kind,
  * marcatore(i) -> the contribution's L.Marker, icona(quanti, conti) -> the icon of a group
- * (conti: how many of each kind). Methods: imposta(indici), mostra(i, poi), chiudiVentaglio().
+ * (conti: how many of each kind), nome(quanti) -> what a group is called (its title and label).
+ * Methods: imposta(indici), mostra(i, poi), chiudiVentaglio().
  * Fires 'mappe:gruppi-disegnati' on the map after each drawing. */
 (function () {
   'use strict';
@@ -191,9 +192,12 @@
         var nt = this._nTipi, conti = [];
         for (var t = 0; t < nt; t++) conti.push(Lv.conti[h * nt + t]);
         var f = Lv.primo[h];
+        var nome = this._o.nome(Lv.quanti[h]);
         var m = L.marker([latDi(this._y[f]), lonDi(this._x[f])], {
-          icon: this._o.icona(Lv.quanti[h], conti), keyboard: true, riseOnHover: true
+          icon: this._o.icona(Lv.quanti[h], conti), keyboard: true, riseOnHover: true, title: nome
         });
+        // a screen reader says what it is, not only the number
+        m.on('add', function () { var e = m.getElement(); if (e) e.setAttribute('aria-label', nome); });
         m.on('click', function (ev) {
           if (ev.originalEvent) L.DomEvent.stopPropagation(ev.originalEvent);
           this._suGruppo(Lv, h, m);

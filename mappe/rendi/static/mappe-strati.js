@@ -68,7 +68,8 @@
         punto: function (i) { return C.g[i]; },
         tipo: function (i) { return indiceTipo[C.tipo[i]]; },
         marcatore: function (i) { return marcatori[i].strato; },
-        icona: iconaGruppo
+        icona: iconaGruppo,
+        nome: function (k) { return k + ' ' + M.T.gruppo; }
       });
       tutti.addTo(map);
     }
