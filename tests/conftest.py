@@ -58,6 +58,13 @@ def cli(area):
     return esegui
 
 
+def apri(pagina, percorso: Path) -> None:
+    """Open a page built by mappe and wait until its script says it is ready (and settled)."""
+    pagina.goto(percorso.as_uri())
+    pagina.wait_for_function("document.documentElement.dataset.mappePronta === '1'", timeout=15000)
+    pagina.wait_for_timeout(300)
+
+
 def scrivi_csv(path: Path, righe: list[list], encoding="utf-8", sep=",") -> Path:
     """Write a CSV as a spreadsheet program would (quotes where needed)."""
     import csv

@@ -700,12 +700,15 @@ def _come_una_persona(p, testi: list[str]) -> None:
         popup.wait_for(timeout=5000)
         testi.append(popup.text_content())
     bottoni = p.locator("#mappe-elenco .mappe-sulla-mappa")
+    aperte = """() => Array.from(document.querySelectorAll('.leaflet-popup'))
+        .filter(e => getComputedStyle(e).opacity === '1')
+        .map(e => e.querySelector('.leaflet-popup-content').textContent)"""
     for k in range(bottoni.count()):
-        # the card of this contribution, not the one still open from the last (a zoom comes first)
+        # the card of this contribution, not the last one fading out (a zoom may come first)
         p.evaluate("window[document.querySelector('.folium-map').id].closePopup()")
+        p.wait_for_function(f"({aperte})().length === 0")
         bottoni.nth(k).click()
-        popup.wait_for(timeout=5000)
-        testi.append(popup.text_content())
+        testi.append(p.wait_for_function(f"(({aperte})()).pop() || false", timeout=5000).json_value())
     senza = p.locator(".mappe-senza-luogo:not([open]) > summary")
     if senza.count() and senza.is_visible():
         senza.click()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from conftest import apri as _apri
 from conftest import scrivi_csv
 
 MAPPA = "window[document.querySelector('.folium-map').id]"
@@ -41,12 +42,6 @@ def mappa_affollata(cli, tmp_path):
     uscita = tmp_path / "affollata.html"
     assert cli("mappa", "Orbassano", "-o", uscita).exit_code == 0
     return uscita
-
-
-def _apri(pagina, percorso):
-    pagina.goto(percorso.as_uri())
-    pagina.wait_for_function("document.documentElement.dataset.mappePronta === '1'", timeout=15000)
-    pagina.wait_for_timeout(300)
 
 
 def _telefono(browser):

@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from conftest import apri as _apri
 from conftest import scrivi_csv
 
 CITAZIONE = '<b>ciao</b> & "virgolette"'
@@ -33,12 +34,6 @@ def mappa_orbassano(cli, tmp_path, incontri_csv, luoghi_csv):
     uscita = tmp_path / "orbassano.html"
     assert cli("mappa", "Orbassano", "-o", uscita).exit_code == 0
     return uscita
-
-
-def _apri(pagina, percorso):
-    pagina.goto(percorso.as_uri())
-    pagina.wait_for_function("document.documentElement.dataset.mappePronta === '1'", timeout=15000)
-    pagina.wait_for_timeout(300)
 
 
 def test_mappa_offline_disegna_confine_simboli_luoghi_forme(pagina_offline, mappa_orbassano):

@@ -192,6 +192,18 @@ def test_chiosco_torna_all_inizio_dopo_l_attesa(cli, comune_con_dati, pagina_off
     assert p.locator(".leaflet-marker-pane .mappe-simbolo-bisogno").count() == 1
 
 
+def test_chiosco_chiude_la_scheda_rimasta_aperta(cli, comune_con_dati, pagina_offline):
+    """A card left open on the first view is closed when the kiosk goes back to the start."""
+    uscita = _mostra(cli, comune_con_dati, "--chiosco", "--attesa", "2")
+    p = pagina_offline
+    _apri(p, uscita)
+    p.locator("#mappe-elenco .mappe-sulla-mappa").first.click()
+    p.locator(".leaflet-popup").wait_for(timeout=5000)
+    p.wait_for_function("document.documentElement.dataset.mappeRipristini === '1'", timeout=8000)
+    p.wait_for_timeout(400)  # a closed popup fades out
+    assert p.locator(".leaflet-popup").count() == 0
+
+
 def test_testi_malevoli_restano_testo(cli, tmp_path, pagina_offline, orbassano):
     righe = [["id", "tipo", "tema", "titolo", "testo", "lon", "lat"]]
     for k, m in enumerate(MALEVOLI):

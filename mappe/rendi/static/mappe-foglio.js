@@ -53,7 +53,8 @@
     var chiudiPopup = map.closePopup.bind(map);
     map.closePopup = function (popup) {
       chiudiFoglio(false);
-      return chiudiPopup(popup);
+      // without an argument Leaflet closes the open popup; an explicit undefined would close none
+      return arguments.length ? chiudiPopup(popup) : chiudiPopup();
     };
     M.chiudiScheda = function () { map.closePopup(); };
     M.telefono = telefono;
