@@ -10,8 +10,7 @@
  * Created by "strati" with: punto(i) -> [lon, lat], tipo(i) -> index of the kind,
  * marcatore(i) -> the contribution's L.Marker, icona(quanti, conti) -> the icon of a group
  * (conti: how many of each kind), nome(quanti) -> what a group is called (its title and label).
- * Methods: imposta(indici), mostra(i, poi), chiudiVentaglio().
- * Fires 'mappe:gruppi-disegnati' on the map after each drawing. */
+ * Methods: imposta(indici), mostra(i, poi), chiudiVentaglio(). */
 (function () {
   'use strict';
 
@@ -174,7 +173,6 @@
         }
         this._mostrati = nuovi;
         if (this._fuoco) this._fuocoVicino(nuovi);
-        map.fire('mappe:gruppi-disegnati');
       },
 
       _fuocoVicino: function (mostrati) {
@@ -281,11 +279,14 @@
       // Show contribution i on its own (the first zoom, from the current one, where it is not
       // gathered; or fanned out at the last), then call poi().
       mostra: function (i, poi) {
-        var j = Array.prototype.indexOf.call(this._ind, i);
+        var j = this._ind.indexOf(i);
         if (j < 0) return;
         var ll = L.latLng(latDi(this._y[j]), lonDi(this._x[j]));
         var z = this._zoom(), fine = this._zoom(map.getMaxZoom());
-        for (; z < fine; z++) if (this._livello(z).quanti[this._livello(z).gruppo[j]] === 1) break;
+        for (; z < fine; z++) {
+          var livello = this._livello(z);
+          if (livello.quanti[livello.gruppo[j]] === 1) break;
+        }
         var Lv = this._livello(z), h = Lv.gruppo[j], self = this;
         var dopo = function () {
           if (Lv.quanti[h] > 1) {
