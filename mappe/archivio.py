@@ -7,7 +7,9 @@ each comune has ``data/comuni/<slug>/<slug>.gpkg`` holding the layers ``confine`
 
 Every write copies the GeoPackage to a temporary file in the same folder, writes there,
 fsyncs and replaces the original in one ``os.replace``: a crash or an error at any point
-leaves the original file untouched.
+leaves the original file untouched. The one exception is feedback arriving at a served
+exhibition (:meth:`Archivio.aggiungi`): it is appended in place in one SQLite transaction,
+which is just as all-or-nothing (:mod:`mappe.gpkg`), without copying the file for each item.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from . import territorio
+from . import gpkg, territorio
 from .catalogo import Catalogo, Strato, carica_catalogo, cartella_predefinita
 from .errori import AreaError, ComuneError, MappeError
 
@@ -74,6 +76,27 @@ def conforma(strato: Strato, df: pd.DataFrame) -> pd.DataFrame:
     return gpd.GeoDataFrame(out, geometry=geom.values, crs=CRS, index=df.index).reset_index(drop=True)
 
 
+def conforma_righe(strato: Strato, righe: list[dict]) -> list[dict]:
+    """The same as :func:`conforma` for a few rows as dictionaries (no pandas: the append of a
+    served exhibition's feedback takes milliseconds)."""
+    out = []
+    for r in righe:
+        riga = {}
+        for nome, campo in strato.campi.items():
+            v = r.get(nome)
+            if v is not None and not isinstance(v, str) and pd.isna(v):
+                v = None
+            if campo.tipo == "intero":
+                v = None if v in (None, "") else round(float(v))
+            elif campo.tipo == "booleano":
+                v = 0 if v in (None, "") else int(float(v))
+            else:
+                v = None if v is None or str(v) == "" else str(v)
+            riga[nome] = v
+        out.append(riga)
+    return out
+
+
 def _testi(col: pd.Series) -> pd.Series:
     """A column as Python strings, None where empty (vectorised: this runs on 100,000 rows)."""
     vuoti = col.isna().to_numpy().copy()
@@ -106,6 +129,7 @@ def _scrivi_atomico(destinazione: Path, scrivi, versioni: Path | None = None) ->
     versione = None
     try:
         if destinazione.exists():
+            gpkg.recupera(destinazione)  # an append killed half way: roll it back before copying
             shutil.copy2(destinazione, tmp)
         else:
             tmp.unlink()
@@ -443,6 +467,23 @@ class Archivio:
             self._sfoltisci()
         self.__dict__.pop("info", None)
 
+    def aggiungi(self, strato: str, righe: list[dict], geometrie: list | None = None, operazione: str = "aggiunta",
+                 dettagli: str = "") -> int:
+        """Append rows to one layer in place, in one transaction: no copy of the file, no kept version.
+
+        For feedback arriving at a served exhibition, one submission at a time (so: without pandas,
+        a few milliseconds). The history gets one line with the ids added, so that 'mappe annulla'
+        of an earlier operation keeps them. Returns the number of rows added.
+        """
+        if not righe:
+            return 0
+        righe = conforma_righe(self.catalogo.strati[strato], righe)
+        with self.blocco():
+            gpkg.recupera(self.gpkg)
+            n = gpkg.inserisci(self.gpkg, strato, righe, geometrie)
+            self._registra(operazione, dettagli, n, None, aggiunta=strato, ids=[str(r["id"]) for r in righe])
+        return n
+
     def _registra(self, operazione: str, dettagli: str, righe: int | None, versione: str | None, **altro) -> None:
         voce = {
             "quando": dt.datetime.now().isoformat(timespec="seconds"),
@@ -501,9 +542,24 @@ class Archivio:
                     f"conservata (si tengono le ultime {VERSIONI_TENUTE}): non si può annullare."
                 )
             sorgente = self.cartella_versioni / ultima["versione"]
+            # Rows appended after it (feedback of a served exhibition) are not part of it: they stay.
+            voci = self.storia()
+            aggiunte: dict[str, set] = {}
+            for v in voci[ultima["n"]:]:
+                if v.get("aggiunta") and isinstance(v.get("ids"), list):
+                    aggiunte.setdefault(v["aggiunta"], set()).update(map(str, v["ids"]))
+            restano = {nome: df[df["id"].isin(ids)] for nome, ids in aggiunte.items()
+                       if len(df := self.leggi(nome))}
 
             def ripristina(tmp: Path) -> None:
                 shutil.copyfile(sorgente, tmp)
+                for nome, df in restano.items():
+                    gia = set(pyogrio.read_dataframe(tmp, layer=nome, columns=["id"], read_geometry=False)["id"])
+                    df = df[~df["id"].isin(gia)]
+                    geometrie = list(df.geometry) if isinstance(df, gpd.GeoDataFrame) else None
+                    righe = conforma_righe(self.catalogo.strati[nome], pd.DataFrame(df).drop(
+                        columns=["geometry"], errors="ignore").to_dict("records"))
+                    gpkg.inserisci(tmp, nome, righe, geometrie)
 
             _scrivi_atomico(self.gpkg, ripristina, None)
             self._registra("annulla", f"annullata l'operazione '{ultima['operazione']}' del {ultima['quando']}",
@@ -585,6 +641,9 @@ class Area:
         controlla_collegamenti(cartella)
         proteggi(cartella)
         arch = Archivio(cartella, self.catalogo)
+        if Path(str(arch.gpkg) + "-journal").exists():
+            with arch.blocco():  # an append killed half way (a served exhibition): roll it back
+                gpkg.recupera(arch.gpkg)
         if not arch.info.get("id_chiave"):
             from .migrazioni import migra_ids
 
