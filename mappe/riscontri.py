@@ -7,6 +7,7 @@ bounded, and every render escapes them again.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,21 +123,131 @@ def importa_riscontri(archivio: Archivio, path: Path | str, limite: int = MAX_RI
         return _importa(archivio, path, dati)
 
 
+class Respinto(Exception):
+    """One feedback item refused: the field and why (in Italian, for the user or the log)."""
+
+    def __init__(self, campo: str, motivo: str):
+        super().__init__(motivo)
+        self.campo, self.motivo = campo, motivo
+
+
+@dataclass
+class Regole:
+    """What a feedback item of one comune is checked against: the same for a file of a kiosk
+    (``riscontri importa``) and for a served exhibition (:mod:`mappe.servi`)."""
+
+    slug: str
+    nome: str
+    reazioni: set
+    suggerimenti: set
+    ids: set  # the ids of the comune's contributions and places
+    pubblici: dict  # public id -> internal id
+    chiave: bytes
+    zona: object  # the comune's boundary, in metres, widened by TOLLERANZA_M (prepared)
+    trasforma: object  # lon/lat -> metres
+    ammessi: set | None = None  # internal ids a visitor may react to (those on the page); None: all
+
+    @classmethod
+    def di(cls, archivio: Archivio, ammessi: set | None = None) -> Regole:
+        from pyproj import Transformer
+        from shapely import prepare
+
+        catalogo = archivio.catalogo
+        ids = set(archivio.leggi("contributi")["id"]) | set(archivio.leggi("luoghi")["id"])
+        chiave = archivio.segreto()
+        confine = archivio.confine().geometry.union_all()
+        zona = gpd.GeoSeries([confine], crs="EPSG:4326").to_crs(CRS_METRICO).iloc[0].buffer(TOLLERANZA_M)
+        prepare(zona)
+        return cls(
+            slug=archivio.slug, nome=archivio.nome, reazioni=set(catalogo.voci("reazione")),
+            suggerimenti={k for k, v in catalogo.voci("reazione").items() if v.extra.get("suggerimento")},
+            ids=ids, pubblici=indice_pubblici(chiave, ids), chiave=chiave, zona=zona,
+            trasforma=Transformer.from_crs("EPSG:4326", CRS_METRICO, always_xy=True), ammessi=ammessi,
+        )
+
+
+_DATA = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]{5,15}(Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+def _testo(p: dict, campo: str, massimo: int, rigoroso: bool) -> str:
+    """A text field of a visitor, cleaned; a served exhibition refuses instead of cleaning (its page
+    cleans before sending: anything else is not its page)."""
+    v = p.get(campo)
+    if not rigoroso:
+        return pulisci(v, massimo)
+    if v is None:
+        return ""
+    if not isinstance(v, str):
+        raise Respinto(campo, f"il campo '{campo}' deve essere un testo")
+    if len(v) > massimo:
+        raise Respinto(campo, f"il campo '{campo}' è più lungo di {massimo} caratteri")
+    if _CONTROLLO.search(v):
+        raise Respinto(campo, f"il campo '{campo}' contiene caratteri di controllo")
+    return pulisci(v, massimo)
+
+
+def valuta(regole: Regole, p: dict, geometria, mostra: str = "", rigoroso: bool = False) -> tuple[dict, Point | None]:
+    """Check one feedback item and make its row (awaiting moderation) and point.
+
+    ``p`` holds id, su (a public id), reazione, commento, data, mostra; ``geometria`` is a GeoJSON
+    point (for a suggestion tapped on the map) or None. ``rigoroso`` (a served exhibition) also
+    refuses texts that are too long or hold control characters, ids that are not on the page, and
+    dates that are not dates. Raises :class:`Respinto`.
+    """
+    id_ = p.get("id")
+    if not isinstance(id_, str) or not _ID.match(id_):
+        raise Respinto("id", "il codice del riscontro manca o non è valido")
+    su = _testo(p, "su", 64, rigoroso)
+    if su in regole.pubblici:
+        su = regole.pubblici[su]
+    elif not rigoroso and ID_CONTENUTO_VECCHIO.match(su) and id_con_chiave(regole.chiave, su) in regole.ids:
+        su = id_con_chiave(regole.chiave, su)  # an exhibition made before ids were keyed
+    elif su and rigoroso:
+        su = "?"  # a served page sends public ids only
+    reazione = _testo(p, "reazione", 40, rigoroso)
+    commento = _testo(p, "commento", MAX_COMMENTO, rigoroso)
+    if reazione and reazione not in regole.reazioni:
+        raise Respinto("reazione", f"la reazione '{reazione}' non è nel catalogo")
+    if not reazione and not commento:
+        raise Respinto("commento", "riscontro vuoto: né reazione né commento")
+    geom = None
+    if su:
+        if su not in regole.ids or (regole.ammessi is not None and su not in regole.ammessi):
+            raise Respinto("su", f"il contributo o luogo '{p.get('su')}' non esiste in {regole.nome}"
+                           + ("" if rigoroso else ": la mostra è stata fatta con dati poi cancellati?"))
+        if reazione and reazione in regole.suggerimenti:
+            raise Respinto("reazione", "una segnalazione va messa sulla mappa, non su un contributo")
+    else:
+        try:
+            lon, lat = (float(x) for x in geometria["coordinates"][:2])
+            if not (math.isfinite(lon) and math.isfinite(lat)):
+                raise ValueError
+            geom = Point(lon, lat)
+        except (TypeError, KeyError, ValueError, IndexError):
+            raise Respinto("geometria", "una segnalazione sulla mappa deve avere il punto") from None
+        x, y = regole.trasforma.transform(lon, lat)
+        if not (math.isfinite(x) and math.isfinite(y)) or not regole.zona.contains(Point(x, y)):
+            raise Respinto("geometria", f"il punto è fuori dal comune di {regole.nome}")
+        if reazione and reazione not in regole.suggerimenti:
+            raise Respinto("reazione", "una segnalazione sulla mappa non è una reazione")
+    data = _testo(p, "data", 32, rigoroso)
+    if rigoroso and data and not _DATA.match(data):
+        raise Respinto("data", "la data non è una data (AAAA-MM-GG)")
+    riga = {
+        "id": id_, "su": su or None, "reazione": reazione or None, "commento": commento or None,
+        "data": data or None, "mostra": _testo(p, "mostra", 64, rigoroso) or pulisci(mostra, 64) or None,
+        "stato": "in_attesa",
+    }
+    return riga, geom
+
+
 def _importa(archivio: Archivio, path: Path, dati: dict) -> RapportoRiscontri:
     rapporto = RapportoRiscontri(path)
-    catalogo = archivio.catalogo
-    reazioni = set(catalogo.voci("reazione"))
-    suggerimenti = {k for k, v in catalogo.voci("reazione").items() if v.extra.get("suggerimento")}
-    contributi_id = set(archivio.leggi("contributi")["id"])
-    luoghi_id = set(archivio.leggi("luoghi")["id"])
     # Pages carry public ids: map them back to the store's (and codes of an exhibition made before
     # ids were keyed to their keyed form).
-    chiave = archivio.segreto()
-    pubblici = indice_pubblici(chiave, contributi_id | luoghi_id)
+    regole = Regole.di(archivio)
     esistenti = archivio.leggi("riscontri")
     gia = set(esistenti["id"])
-    confine = archivio.confine().geometry.union_all()
-    zona_ok = gpd.GeoSeries([confine], crs="EPSG:4326").to_crs(CRS_METRICO).iloc[0].buffer(TOLLERANZA_M)
     mostra_file = str(dati["mappe_riscontri"].get("mostra", "")) if isinstance(dati["mappe_riscontri"], dict) else ""
     nuovi, geometrie = [], []
     for numero, f in enumerate(dati["features"], start=1):
@@ -149,59 +260,20 @@ def _importa(archivio: Archivio, path: Path, dati: dict) -> RapportoRiscontri:
                                              "area di lavoro)"))
             continue
         comune = pulisci(p.get("comune"), 64)
-        su = pulisci(p.get("su"), 64)
-        if su in pubblici:
-            su = pubblici[su]
-        elif ID_CONTENUTO_VECCHIO.match(su) and id_con_chiave(chiave, su) in contributi_id | luoghi_id:
-            su = id_con_chiave(chiave, su)
         if comune and comune != archivio.slug:
             rapporto.altri_comuni[comune] = rapporto.altri_comuni.get(comune, 0) + 1
             continue
-        id_ = str(p.get("id") or "")
-        if not _ID.match(id_):
-            rapporto.respinti.append(Rifiuto(numero, "id", "il codice del riscontro manca o non è valido"))
-            continue
-        if id_ in gia:
+        if isinstance(p.get("id"), str) and p["id"] in gia:
             rapporto.gia_presenti += 1
             continue
-        reazione = pulisci(p.get("reazione"), 40)
-        commento = pulisci(p.get("commento"))
-        if reazione and reazione not in reazioni:
-            rapporto.respinti.append(Rifiuto(numero, "reazione", f"la reazione '{reazione}' non è nel catalogo"))
+        try:
+            riga, geom = valuta(regole, {**p, "id": str(p.get("id") or "")}, f.get("geometry"), mostra_file)
+        except Respinto as e:
+            rapporto.respinti.append(Rifiuto(numero, e.campo, e.motivo))
             continue
-        if not reazione and not commento:
-            rapporto.respinti.append(Rifiuto(numero, "commento", "riscontro vuoto: né reazione né commento"))
-            continue
-        geom = None
-        g = f.get("geometry")
-        if su:
-            if su not in contributi_id and su not in luoghi_id:
-                rapporto.respinti.append(Rifiuto(
-                    numero, "su", f"il contributo o luogo '{su}' non esiste in {archivio.nome}: "
-                    "la mostra è stata fatta con dati poi cancellati?"))
-                continue
-        else:
-            try:
-                lon, lat = (float(x) for x in g["coordinates"][:2])
-                geom = Point(lon, lat)
-            except (TypeError, KeyError, ValueError):
-                rapporto.respinti.append(Rifiuto(numero, "geometria", "una segnalazione sulla mappa deve avere il punto"))
-                continue
-            punto_m = gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(CRS_METRICO).iloc[0]
-            if not zona_ok.contains(punto_m):
-                rapporto.respinti.append(Rifiuto(numero, "geometria", f"il punto è fuori dal comune di {archivio.nome}"))
-                continue
-            if reazione and reazione not in suggerimenti:
-                rapporto.respinti.append(Rifiuto(numero, "reazione", "una segnalazione sulla mappa non è una reazione"))
-                continue
-        data = pulisci(p.get("data"), 32)
-        nuovi.append({
-            "id": id_, "su": su or None, "reazione": reazione or None, "commento": commento or None,
-            "data": data or None, "mostra": pulisci(p.get("mostra") or mostra_file, 64) or None,
-            "stato": "in_attesa",
-        })
+        nuovi.append(riga)
         geometrie.append(geom)
-        gia.add(id_)
+        gia.add(riga["id"])
     rapporto.importati = len(nuovi)
     if nuovi:
         agg = gpd.GeoDataFrame(pd.DataFrame(nuovi), geometry=geometrie, crs="EPSG:4326")
