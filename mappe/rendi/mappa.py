@@ -61,6 +61,9 @@ TESTI = {
         "commenti": "Commenti dei visitatori", "commenta": "Lascia un commento", "il_tuo_commento": "Il tuo commento",
         "invia": "Invia", "annulla": "Annulla", "grazie": "Grazie! Il tuo riscontro è stato salvato.",
         "grazie_commento": "Grazie! Il commento sarà letto dagli operatori prima di essere pubblicato.",
+        "senza_rete": "Connessione assente: quello che lasci resta su questo dispositivo e partirà da solo "
+                      "appena torna la rete.",
+        "lascia_vuoto": "Lascia vuoto questo campo",
         "in_attesa": "commenti lasciati qui, in attesa di lettura", "reagisci": "Che ne pensi?",
         "in_attesa_1": "commento lasciato qui, in attesa di lettura",
         "aggiungi": "Aggiungi un luogo o una proposta", "aggiungi_breve": "Aggiungi", "scheda": "Scheda",
@@ -111,6 +114,9 @@ TESTI = {
         "commenti": "Visitors' comments", "commenta": "Leave a comment", "il_tuo_commento": "Your comment",
         "invia": "Send", "annulla": "Cancel", "grazie": "Thank you! Your feedback was saved.",
         "grazie_commento": "Thank you! Staff will read the comment before publishing it.",
+        "senza_rete": "No connection: what you leave stays on this device and will be sent by itself when the "
+                      "network is back.",
+        "lascia_vuoto": "Leave this field empty",
         "in_attesa": "comments left here, waiting to be read", "reagisci": "What do you think?",
         "in_attesa_1": "comment left here, waiting to be read",
         "aggiungi": "Add a place or a proposal", "aggiungi_breve": "Add", "scheda": "Card",
@@ -159,6 +165,7 @@ class Opzioni:
     pin: dict = field(default_factory=dict)  # the staff code as PBKDF2 (cifratura.hash_pin)
     chiave_pubblica: dict = field(default_factory=dict)  # the exhibition's public key (JWK)
     web: bool = False
+    invio: str = ""  # served (mappe servi): where feedback is sent, relative to the page; kept otherwise
     distanza: float = 800  # metres: walking distance for the network view
     contenuto: dict = field(default_factory=dict)  # filled when built: {comune slug: ids in the page}
     stile: str = "comunita"  # or "classico": the conventional map, with the online basemap on
@@ -433,8 +440,9 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "chiosco": bool(opzioni.chiosco),
         "attesa_ms": int(opzioni.attesa_s * 1000),
         "mostra_id": opzioni.mostra_id,
-        "pin": opzioni.pin if raccolta else {},
-        "chiave_pubblica": opzioni.chiave_pubblica if raccolta else {},
+        "pin": opzioni.pin if raccolta and not opzioni.invio else {},
+        "chiave_pubblica": opzioni.chiave_pubblica if raccolta and not opzioni.invio else {},
+        "invio": opzioni.invio if raccolta else "",
         "informativa": progetto["informativa"] if lingua == "it" or progetto.get("informativa_en") is None
         else progetto["informativa_en"],
         "contatto": progetto["contatto"] if opzioni.web else "",

@@ -39,12 +39,15 @@ def costruisci_mostra(
     attesa_s: int = 180,
     contenuto: dict | None = None,
     stile: str = "comunita",
+    invio: str = "",
 ) -> tuple[str, str]:
     """The HTML of an exhibition and the staff code that downloads the feedback.
 
     Without ``pin`` a ten-digit code is drawn. Feedback is stored in the browser encrypted with
     the exhibition's public key (:mod:`mappe.cifratura`): the code only opens the download. A
-    ``web`` exhibition collects no feedback and shows the project's contact instead.
+    ``web`` exhibition collects no feedback and shows the project's contact instead. A served one
+    (``invio``: the address of the feedback endpoint, relative to the page) sends each item there
+    instead of keeping it, and has no staff code.
     """
     pin = pin or nuovo_pin()
     mostra_id = id_mostra(area, archivi, titolo, lingua)
@@ -60,6 +63,7 @@ def costruisci_mostra(
         chiave_pubblica=chiave_pubblica(area.segreto(), mostra_id),
         web=web,
         stile=stile,
+        invio=invio,
     )
     html = costruisci_pagina(area, archivi, opzioni)
     if contenuto is not None:

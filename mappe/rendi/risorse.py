@@ -21,6 +21,7 @@ STATIC = Path(__file__).parent / "static"
 # opening comment says what it owns); they run in this order, and ``mappe.js`` last starts them.
 PARTI_MAPPA = (
     "raccolta.js",          # visitors' feedback kept encrypted in the browser
+    "invio.js",             # ... or sent to the server of a served exhibition (mappe servi)
     "mappe-simboli.js",     # shapes, pictograms, marker icons (paths from simboli.json)
     "mappe-decodifica.js",  # the data block back into columns; point in polygon
     "mappe-schede.js",      # the cards of a contribution or a place, with the feedback block

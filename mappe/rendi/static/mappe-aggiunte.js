@@ -76,7 +76,8 @@
         var scelta = form.querySelector('input[name=mappe-cosa]:checked');
         raccolta.aggiungi({ id: uuid(), su: '', comune: D.comuni[comune].slug,
           reazione: scelta ? scelta.value : '', commento: testo, data: new Date().toISOString(),
-          mostra: D.mostra_id, lon: Math.round(lon * 1e5) / 1e5, lat: Math.round(lat * 1e5) / 1e5 });
+          mostra: D.mostra_id, lon: Math.round(lon * 1e5) / 1e5, lat: Math.round(lat * 1e5) / 1e5,
+          sito: M.miele(form) });
         map.closePopup(pop);
         M.annuncia(T.grazie_commento);
       });

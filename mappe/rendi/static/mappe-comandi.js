@@ -179,7 +179,7 @@
         osm = el('div', 'mappe-crediti-osm', T.crediti_osm);
         osm.style.display = 'none';
         d.appendChild(osm);
-        if (M.raccolta) {
+        if (M.raccolta && !M.raccolta.servita) {  // served: the server has it already
           d.appendChild(bottone('mappe-personale', T.personale, function () { M.apriPersonale(); }));
         }
         L.DomEvent.disableClickPropagation(d);

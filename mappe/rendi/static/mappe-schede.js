@@ -36,6 +36,23 @@
       form.appendChild(lab);
       form.appendChild(area);
       form.appendChild(el('p', 'mappe-informativa', D.informativa));
+      if (raccolta && raccolta.servita) {
+        // for bots that fill in every field: people do not see it, and the server refuses it filled
+        var miele = el('div', 'mappe-miele');
+        miele.setAttribute('aria-hidden', 'true');
+        var idM = M.nuovoId('sito');
+        var labM = el('label', null, T.lascia_vuoto);
+        labM.setAttribute('for', idM);
+        var inM = el('input');
+        inM.type = 'text';
+        inM.name = 'sito';
+        inM.id = idM;
+        inM.tabIndex = -1;
+        inM.setAttribute('autocomplete', 'off');
+        miele.appendChild(labM);
+        miele.appendChild(inM);
+        form.appendChild(miele);
+      }
       var invia = el('button', 'mappe-invia', T.invia);
       invia.type = 'submit';
       form.appendChild(invia);
@@ -128,7 +145,7 @@
         var testo = pulisci(area.value, 300);
         if (!testo) { M.annuncia(T.testo_vuoto); area.focus(); return; }
         raccolta.aggiungi({ id: uuid(), su: su, comune: D.comuni[comune].slug, reazione: '', commento: testo,
-          data: new Date().toISOString(), mostra: D.mostra_id });
+          data: new Date().toISOString(), mostra: D.mostra_id, sito: M.miele(form) });
         area.value = '';
         dett.open = false;
         aggiornaAttesa();

@@ -49,8 +49,14 @@
       T: D.testi,
       tipi: D.ordine_tipi,
       segna: segna,
-      // Feedback kept in the browser, encrypted (raccolta.js); without WebCrypto the page collects none.
+      // Feedback kept in the browser, encrypted (raccolta.js; without WebCrypto the page collects none),
+      // or sent to the server that served the page (invio.js).
       raccolta: null,
+      // The value of a form's field for bots (hidden from people: they leave it empty).
+      miele: function (form) {
+        var x = form.querySelector('input[name=sito]');
+        return x ? x.value : '';
+      },
       nuovoId: function (prefisso) { contaId += 1; return 'mappe-' + prefisso + '-' + contaId; },
       voce: function (vocabolario, codice) {
         var v = D.voci[vocabolario] && D.voci[vocabolario][codice];
@@ -68,8 +74,16 @@
       }
     };
     segna('inizio');
-    var raccolta = D.raccolta ? new window.MappeRaccolta.Raccolta(D) : null;
-    M.raccolta = raccolta && raccolta.attiva ? raccolta : null;
+    if (D.raccolta && D.invio) {
+      // served by 'mappe servi': sent to it (a copy of the page saved as a file collects nothing)
+      if (window.location.protocol !== 'file:') {
+        M.raccolta = new window.MappeInvio.Invio(D);
+        M.raccolta.annuncia = function () { M.annuncia(D.testi.senza_rete); };
+      }
+    } else if (D.raccolta) {
+      var raccolta = new window.MappeRaccolta.Raccolta(D);
+      M.raccolta = raccolta.attiva ? raccolta : null;
+    }
 
     // the groups need a maximum zoom even when no tile layer sets one
     if (map.options.maxZoom === undefined) map.setMaxZoom(19);

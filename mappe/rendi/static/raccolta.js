@@ -93,6 +93,7 @@
   // Keep one item: encrypted in the browser's storage, in clear only in this page's memory.
   Raccolta.prototype.aggiungi = function (voce) {
     var self = this;
+    delete voce.sito;  // the field for bots exists only in a served page
     this.sessione.push(voce);
     this.coda = this.coda.then(function () {
       return cifra(self.D.chiave_pubblica, self.D.mostra_id, voce);
