@@ -1133,6 +1133,119 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
              "parte). I riscontri restano cifrati nel browser: solo questa area di lavoro li può leggere.")
 
 
+def _origine(ctx, param, valore: str | None) -> str | None:
+    if valore is None:
+        return None
+    from urllib.parse import urlsplit
+
+    p = urlsplit(valore.strip())
+    if p.scheme not in ("http", "https") or not p.netloc or p.path not in ("", "/") or p.query:
+        raise click.BadParameter("serve l'indirizzo pubblico del sito, senza percorso: per esempio "
+                                 "https://mappe.esempio.it", param_hint="--origine")
+    return f"{p.scheme}://{p.netloc.lower()}"
+
+
+@main.command(context_settings=CONTESTO)
+@click.argument("comuni_nomi", nargs=-1, required=True, metavar="COMUNE...")
+@click.option("--titolo", metavar="TESTO", help="Il titolo della mostra.")
+@click.option("--porta", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="La porta su cui ascoltare (0: una libera a caso).")
+@click.option("--indirizzo", default="0.0.0.0", show_default=True, metavar="IP",
+              help="0.0.0.0: tutta la rete della sala; 127.0.0.1: solo questo computer (o dietro un sito).")
+@click.option("--lingua", type=click.Choice(["it", "en"]), default="it", show_default=True, help="La lingua della mostra.")
+@click.option("--chiosco", is_flag=True,
+              help="Per gli schermi touch della sala: testo e pulsanti grandi, torna all'inizio dopo un po' senza tocchi.")
+@click.option("--attesa", type=click.IntRange(2, 3600), default=180, show_default=True, metavar="SECONDI",
+              help="Con --chiosco: dopo quanti secondi senza tocchi si torna all'inizio.")
+@click.option("--origine", metavar="URL", callback=_origine,
+              help="Dietro un sito (proxy HTTPS): il suo indirizzo pubblico, per esempio https://mappe.esempio.it.")
+@opzione_stile
+@opzione_area
+@click.pass_context
+def servi(ctx, comuni_nomi, titolo, porta: int, indirizzo: str, lingua: str, chiosco: bool, attesa: int,
+          origine: str | None, stile: str) -> None:
+    """Serve la mostra sulla rete della sala: i riscontri arrivano subito.
+
+    I telefoni dei visitatori (con il codice QR che stampa) e i tablet della sala
+    aprono la stessa mostra di 'mappe mostra'; reazioni, commenti e luoghi
+    segnalati arrivano nei dati del comune, in attesa di moderazione ('mappe
+    riscontri modera'). Se la rete cade, restano nel browser e partono quando
+    torna. La mostra si rifà da sola quando i dati cambiano (dopo una
+    moderazione). Ctrl-C la ferma.
+
+    \b
+    Esempi:
+      mappe servi Orbassano Beinasco --titolo "Le mappe del CIdiS"
+      mappe servi Orbassano --chiosco --porta 8080
+      mappe servi Orbassano --indirizzo 127.0.0.1 --origine https://mappe.esempio.it
+    """
+    import datetime as dt
+    import threading
+
+    from .servi import MostraServita, indirizzi_locali
+    from .servi import servi as avvia
+
+    area = _area(ctx)
+    slugs = []
+    for nome in comuni_nomi:
+        a = area.archivio(nome)
+        if a.slug not in slugs:
+            slugs.append(a.slug)
+    mostra = MostraServita(area, slugs, titolo, lingua, chiosco, attesa, stile, origine)
+    nomi = ", ".join(area.archivio(s).nome for s in slugs)
+    echo(f"Preparo la mostra di {nomi}...")
+    fermo = threading.Event()
+
+    def annuncia(evento) -> None:
+        _, porta_vera = evento
+        if origine:
+            indirizzi = [origine + "/"]
+        elif indirizzo in ("0.0.0.0", "::"):
+            indirizzi = [f"http://{ip}:{porta_vera}/" for ip in indirizzi_locali()] or [f"http://127.0.0.1:{porta_vera}/"]
+        else:
+            ospite = f"[{indirizzo}]" if ":" in indirizzo else indirizzo
+            indirizzi = [f"http://{ospite}:{porta_vera}/"]
+        echo(f"Mostra servita ({len(mostra.pagina.html) // 1024} kB): aprire {indirizzi[0]}")
+        for altro in indirizzi[1:]:
+            echo(f"  (oppure {altro})")
+        if indirizzo.startswith("127.") and not origine:
+            echo("Solo da questo computer: per i telefoni e i tablet della sala usare --indirizzo 0.0.0.0.")
+        _qr(indirizzi[0])
+        if area.di_esempio:
+            echo("Attenzione: questa è l'area della demo (dati inventati, chiave pubblica): per una mostra vera creare "
+                 "un'area con 'mappe init'.", err=True)
+        echo("I riscontri arrivano in attesa di moderazione ('mappe riscontri modera COMUNE'). Ctrl-C per fermare.")
+
+        def conta() -> None:
+            visti = 0
+            while not fermo.wait(60):
+                tot = sum(mostra.ricevuti.values())
+                if tot != visti:
+                    visti = tot
+                    parti = ", ".join(f"{area.archivio(s).nome} {n}" for s, n in mostra.ricevuti.items() if n)
+                    echo(f"{dt.datetime.now():%H:%M} riscontri ricevuti finora: {tot} ({parti}).")
+
+        threading.Thread(target=conta, daemon=True).start()
+
+    try:
+        avvia(mostra, indirizzo, porta, annuncia)
+    finally:
+        fermo.set()
+    tot = sum(mostra.ricevuti.values())
+    echo(f"Mostra fermata. Riscontri ricevuti: {tot}" + (", in attesa di moderazione." if tot else "."))
+
+
+def _qr(url: str) -> None:
+    """The address as a QR code drawn with characters, for a phone to scan from the screen."""
+    import segno
+
+    try:
+        segno.make(url, error="m").terminal(out=sys.stdout, compact=True, border=2)
+    except UnicodeEncodeError:  # a terminal that cannot draw half blocks (old Windows code pages)
+        segno.make(url, error="m").terminal(out=sys.stdout, border=2)
+    sys.stdout.flush()
+
+
 @main.command("verifica-privacy", context_settings=CONTESTO)
 @click.argument("file", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--comune", "comuni_nomi", multiple=True, metavar="COMUNE",
