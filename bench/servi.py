@@ -137,6 +137,7 @@ def giro(area: Path, cartella: Path, visitatori: int, durata: int, uccidi: bool)
     server = Server(area, porta)
     server.avvia()
     dati = dati_per_locust(porta, cartella / "dati.json")
+    prima = set(nel_archivio(area, dati["mostra_id"]))  # an earlier run's
     confermati = cartella / f"confermati-{nome}.txt"
     prefisso = cartella / nome
     memoria = [(0.0, server.memoria_mb())]
@@ -158,7 +159,7 @@ def giro(area: Path, cartella: Path, visitatori: int, durata: int, uccidi: bool)
     if "riscontri" not in stats:
         raise SystemExit("locust non ha mandato niente:\n" + uscita)
     ack = [x for x in confermati.read_text(encoding="utf-8").splitlines() if x]
-    presenti = nel_archivio(area, dati["mostra_id"])
+    presenti = [x for x in nel_archivio(area, dati["mostra_id"]) if x not in prima]
     return {
         "nome": nome, "stats": stats, "confermati": ack, "presenti": presenti, "memoria": memoria,
         "verifica": verifica(area), "uscita": uscita,
@@ -173,14 +174,14 @@ def rapporto(g: dict) -> bool:
     mem = [m for _, m in g["memoria"]]
     meta = len(mem) // 2
     print(f"\n== {g['nome']} ==")
-    print(f"invii: {s['Request Count']} (falliti {s['Failure Count']}), al secondo {float(s['Requests/s']):.1f}; "
+    print(f"invii contati da locust: {s['Request Count']} (falliti {s['Failure Count']}), al secondo {float(s['Requests/s']):.1f}; "
           f"tempi di risposta ms: mediana {s['50%']}, p95 {s['95%']}, p99 {s['99%']}, massimo {float(s['Max Response Time']):.0f}")
     print(f"pagina: {p['Request Count']} aperture, mediana {p['50%']} ms, p95 {p['95%']} ms "
           f"(dimensione {float(p['Average Content Size']) / 1024:.0f} kB compressa)")
     print(f"confermati dal server: {len(ack)}; nei dati: {len(presenti)}; confermati e mancanti: {len(mancanti)}; "
           f"doppi: {doppi}")
     print(f"memoria del server (MB, ogni 5 s): {', '.join(f'{m:.0f}' for m in mem)}")
-    print(f"mappe verifica: {g['verifica'].splitlines()[-1] if g['verifica'] else '?'}")
+    print("mappe verifica: " + " ".join(g["verifica"].splitlines()))
     ok = not mancanti and not doppi and "problem" not in g["verifica"]
     if g["nome"] == "carico":
         ok = ok and float(s["95%"]) < 200 and len(presenti) == len(ack)

@@ -1020,8 +1020,24 @@ def storia(ctx, comune: str) -> None:
         echo(f"{arch.nome}: nessuna modifica registrata.")
         return
     echo(f"Storia di {arch.nome} (dalla più recente):")
-    for v in reversed(voci):
+    # A served exhibition writes one line per submission: an evening's run shows as one.
+    gruppi: list[list[dict]] = []
+    for v in voci:
+        if (v.get("aggiunta") and gruppi and gruppi[-1][-1].get("aggiunta") == v["aggiunta"]
+                and gruppi[-1][-1]["operazione"] == v["operazione"]):
+            gruppi[-1].append(v)
+        else:
+            gruppi.append([v])
+    for g in reversed(gruppi):
+        v = g[-1]
         quando = v["quando"].replace("T", " ")
+        if len(g) > 1:
+            n = sum(x.get("righe") or 0 for x in g)
+            echo(f"  {g[0]['n']:>3}-{v['n']}. {riga_terminale(quando)}  {riga_terminale(v['utente'])}  "
+                 f"{riga_terminale(v['operazione'])}, {_migliaia(n)} {'riga' if n == 1 else 'righe'} in "
+                 f"{_migliaia(len(g))} invii")
+            echo(f"       dal {riga_terminale(g[0]['quando'].replace('T', ' '))} al {riga_terminale(quando)}")
+            continue
         righe = f", {quanti(v['righe'], 'riga', 'righe')}" if v.get("righe") is not None else ""
         stato = " [annullata]" if v["annullata"] else ""
         echo(f"  {v['n']:>3}. {riga_terminale(quando)}  {riga_terminale(v['utente'])}  "
@@ -1205,7 +1221,12 @@ def servi(ctx, comuni_nomi, titolo, porta: int, indirizzo: str, lingua: str, chi
         else:
             ospite = f"[{indirizzo}]" if ":" in indirizzo else indirizzo
             indirizzi = [f"http://{ospite}:{porta_vera}/"]
-        echo(f"Mostra servita ({len(mostra.pagina.html) // 1024} kB): aprire {indirizzi[0]}")
+        if origine:
+            ospite = f"[{indirizzo}]" if ":" in indirizzo else indirizzo
+            echo(f"Mostra servita ({len(mostra.pagina.html) // 1024} kB) in ascolto su http://{ospite}:{porta_vera}/ "
+                 f"per il sito: aprire {indirizzi[0]}")
+        else:
+            echo(f"Mostra servita ({len(mostra.pagina.html) // 1024} kB): aprire {indirizzi[0]}")
         for altro in indirizzi[1:]:
             echo(f"  (oppure {altro})")
         if indirizzo.startswith("127.") and not origine:

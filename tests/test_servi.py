@@ -101,7 +101,7 @@ class Server:
         fine = time.monotonic() + 90
         while time.monotonic() < fine:
             for r in list(self.righe):
-                m = re.search(r"aprire (http://127\.0\.0\.1:(\d+)/)", r)
+                m = re.search(r"Mostra servita.*?(http://127\.0\.0\.1:(\d+)/)", r)
                 if m:
                     self.url, self.porta = m.group(1), int(m.group(2))
                     # the terminal's QR code and the last line come right after
@@ -411,6 +411,28 @@ def test_solo_dalla_pagina_della_mostra(server, area_servita, origine):
     _niente_scritto(area_servita)
 
 
+def test_dietro_un_sito_con_origine(area_servita):
+    """Behind a reverse proxy with HTTPS: the public origin is the only one accepted, and the visitor's
+    address comes from the proxy's X-Forwarded-For (the proxy itself is one address for everybody)."""
+    s = Server(area_servita, "--origine", "https://mappe.esempio.it/").avvia()
+    try:
+        assert "per il sito: aprire https://mappe.esempio.it/" in s.uscita
+        ok = {"Origin": "https://mappe.esempio.it", "Host": "mappe.esempio.it", "X-Forwarded-For": "203.0.113.7"}
+        assert posta(s, [voce(pubblico(area_servita, "c-1"))], intestazioni=ok)[0] == 200
+        assert posta(s, [voce(pubblico(area_servita, "c-1"))])[0] == 403  # its own http origin is not the site's
+        # one visitor flooding through the proxy is stopped; another visitor behind the same proxy is not
+        esiti = []
+        for _ in range(400):
+            esiti.append(posta(s, [voce(pubblico(area_servita, "c-1"))], intestazioni=ok)[0])
+            if esiti[-1] == 429:
+                break
+        assert esiti[-1] == 429
+        altro = {**ok, "X-Forwarded-For": "198.51.100.23"}
+        assert posta(s, [voce(pubblico(area_servita, "c-2"))], intestazioni=altro)[0] == 200
+    finally:
+        s.ferma()
+
+
 def test_un_dispositivo_che_inonda_viene_fermato(server, area_servita):
     disp = dispositivo()
     esiti = [posta(server, [voce(pubblico(area_servita, "c-1"))], disp)[0] for _ in range(45)]
@@ -419,6 +441,10 @@ def test_un_dispositivo_che_inonda_viene_fermato(server, area_servita):
     assert esiti[-1] == 429
     # what was accepted is written, what was refused is not
     assert len(riscontri(area_servita)) == accettati
+    # the history has a line per submission; 'mappe storia' shows the evening's run as one
+    r = _cli(area_servita.cartella, "storia", "Orbassano")
+    assert f"riscontri ricevuti, {accettati} righe in {accettati} invii" in r.output
+    assert r.output.count("riscontri ricevuti") == 1
     # another device (another visitor at another kiosk) is not stopped by it
     assert posta(server, [voce(pubblico(area_servita, "c-2"))])[0] == 200
     stato, h, _ = richiesta(server.porta, "POST", "/riscontri", json.dumps({
