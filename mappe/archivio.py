@@ -23,6 +23,7 @@ import re
 import secrets
 import shutil
 import sqlite3
+import sys
 import tempfile
 import threading
 import time
@@ -468,21 +469,32 @@ class Archivio:
         self.__dict__.pop("info", None)
 
     def aggiungi(self, strato: str, righe: list[dict], geometrie: list | None = None, operazione: str = "aggiunta",
-                 dettagli: str = "") -> int:
+                 dettagli: str = "") -> list[str]:
         """Append rows to one layer in place, in one transaction: no copy of the file, no kept version.
 
         For feedback arriving at a served exhibition, one submission at a time (so: without pandas,
-        a few milliseconds). The history gets one line with the ids added, so that 'mappe annulla'
-        of an earlier operation keeps them. Returns the number of rows added.
+        a few milliseconds). A row whose id the layer holds already is left out (looked up in the
+        same transaction). The history gets one line with the ids added, so that 'mappe annulla'
+        of an earlier operation keeps them. Returns the ids added.
+
+        Once the rows are committed they are written, whatever happens next: a history line that
+        cannot be written (a full disk) is said on stderr, not raised as if nothing had been.
         """
         if not righe:
-            return 0
+            return []
         righe = conforma_righe(self.catalogo.strati[strato], righe)
         with self.blocco():
             gpkg.recupera(self.gpkg)
-            n = gpkg.inserisci(self.gpkg, strato, righe, geometrie)
-            self._registra(operazione, dettagli, n, None, aggiunta=strato, ids=[str(r["id"]) for r in righe])
-        return n
+            geometrie = geometrie if geometrie is not None else [None] * len(righe)
+            dentro = gpkg.inserisci(self.gpkg, strato, righe, geometrie, unici="id")
+            ids = [str(righe[k]["id"]) for k in dentro]
+            if ids:
+                try:
+                    self._registra(operazione, dettagli, len(ids), None, aggiunta=strato, ids=ids)
+                except OSError as e:
+                    print(f"mappe: {len(ids)} righe aggiunte a {self.nome}, ma la storia non si è potuta scrivere "
+                          f"({e.strerror or e}).", file=sys.stderr, flush=True)
+        return ids
 
     def _registra(self, operazione: str, dettagli: str, righe: int | None, versione: str | None, **altro) -> None:
         voce = {

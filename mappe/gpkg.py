@@ -84,12 +84,14 @@ def recupera(path: Path) -> None:
         con.close()
 
 
-def inserisci(path: Path, tabella: str, righe: list[dict], geometrie: list | None = None) -> int:
+def inserisci(path: Path, tabella: str, righe: list[dict], geometrie: list | None = None,
+              unici: str | None = None) -> list[int]:
     """Insert ``righe`` (column -> value; columns the table lacks are left out) with their
-    ``geometrie`` (shapely, or None) into the GeoPackage ``path``, in one transaction. Returns how
-    many were inserted."""
+    ``geometrie`` (shapely, or None) into the GeoPackage ``path``, in one transaction. With
+    ``unici`` (a column, e.g. ``id``), a row whose value the table holds already is left out,
+    looked up inside the same transaction. Returns the positions of the rows inserted."""
     if not righe:
-        return 0
+        return []
     con = sqlite3.connect(path, timeout=ATTESA_S, isolation_level=None)
     try:
         _funzioni(con)
@@ -106,8 +108,20 @@ def inserisci(path: Path, tabella: str, righe: list[dict], geometrie: list | Non
             nomi.append(geo[0])
         segnaposti = ", ".join("?" * len(nomi))
         elenco = ", ".join(f'"{n}"' for n in nomi)
+        posizioni = list(range(len(valori)))
         con.execute("BEGIN IMMEDIATE")
         try:
+            if unici is not None:
+                chiavi = [r.get(unici) for r in righe]
+                presenti = set()
+                for k in range(0, len(chiavi), 500):
+                    pezzo = chiavi[k:k + 500]
+                    presenti |= {x for (x,) in con.execute(
+                        f'SELECT "{unici}" FROM "{tabella}" WHERE "{unici}" IN ({", ".join("?" * len(pezzo))})',
+                        pezzo)}
+                visti: set = set()
+                posizioni = [k for k, c in enumerate(chiavi) if c not in presenti and not (c in visti or visti.add(c))]
+                valori = [valori[k] for k in posizioni]
             con.executemany(f'INSERT INTO "{tabella}" ({elenco}) VALUES ({segnaposti})', valori)
             con.execute("UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
                         "WHERE lower(table_name) = lower(?)", (tabella,))
@@ -117,4 +131,4 @@ def inserisci(path: Path, tabella: str, righe: list[dict], geometrie: list | Non
             raise
     finally:
         con.close()
-    return len(valori)
+    return posizioni

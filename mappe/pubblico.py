@@ -36,8 +36,9 @@ from pyproj import Transformer
 from .catalogo import Catalogo
 from .errori import PrivacyError
 
-__all__ = ["CAMPI_ID", "SOGLIA_AGGREGATI", "arrotondate", "con_ids_pubblici", "id_con_chiave", "id_pubblico",
-           "indice_pubblici", "posizioni_da_evitare", "proietta", "sposta_sensibili", "valori_segreti", "verifica"]
+__all__ = ["CAMPI_ID", "SOGLIA_AGGREGATI", "arrotondate", "commenti_interi", "commenti_non_approvati",
+           "con_ids_pubblici", "id_con_chiave", "id_pubblico", "indice_pubblici", "posizioni_da_evitare", "proietta",
+           "sposta_sensibili", "valori_segreti", "verifica"]
 
 SOGLIA_AGGREGATI = 3
 DISTANZA_MIN_M = 100
@@ -283,11 +284,13 @@ def non_pubblici(df: pd.DataFrame) -> pd.Series:
     return fuori
 
 
-def valori_segreti(strati: dict[str, pd.DataFrame], catalogo: Catalogo) -> list[str]:
+def valori_segreti(strati: dict[str, pd.DataFrame], catalogo: Catalogo, commenti: bool = True) -> list[str]:
     """Texts that must never appear in a public file (4+ characters).
 
     They are the values of private fields, and the free texts of reserved rows that no
     public row also holds. Codes and references (ids, sessions, places) are not secrets.
+    ``commenti=False`` leaves out the visitors' comments not approved (see
+    :func:`commenti_non_approvati`): anyone can write those, so they are looked for whole.
     """
     segreti = set()
     for nome, df in strati.items():
@@ -308,12 +311,26 @@ def valori_segreti(strati: dict[str, pd.DataFrame], catalogo: Catalogo) -> list[
                 pubblici.update(str(v) for v in df.loc[~riservati, c].dropna())
             for c in liberi:
                 segreti.update(str(v) for v in df.loc[riservati, c].dropna() if str(v) not in pubblici)
-        if nome == "riscontri" and "stato" in df.columns and "commento" in df.columns:
-            # Comments not (yet) approved by the staff never reach the public.
-            approvati = df["stato"] == "approvato"
-            visti = set(df.loc[approvati, "commento"].dropna().astype(str))
-            segreti.update(str(v) for v in df.loc[~approvati, "commento"].dropna() if str(v) not in visti)
+        if commenti and nome == "riscontri":
+            segreti.update(commenti_non_approvati({nome: df}))
     return sorted(s for s in segreti if len(s.strip()) >= LUNGHEZZA_MIN_SEGRETO)
+
+
+def commenti_non_approvati(strati: dict[str, pd.DataFrame]) -> set[str]:
+    """The visitors' comments not (yet) approved by the staff, which never reach the public.
+
+    Anyone at an exhibition can write one, and make it a word that a public file holds anyway
+    ("della", "function", a public title): searched for as a part of the text, such a comment
+    would stop every page and export until moderated. The checks look for them whole, where a
+    comment is written (see :func:`mappe.rendi.mappa.controlla_pagina`).
+    """
+    df = strati.get("riscontri")
+    if df is None or "stato" not in df.columns or "commento" not in df.columns:
+        return set()
+    approvati = df["stato"] == "approvato"
+    visti = {str(v).strip() for v in df.loc[approvati, "commento"].dropna()}
+    return {str(v).strip() for v in df.loc[~approvati, "commento"].dropna()
+            if str(v).strip() not in visti and len(str(v).strip()) >= LUNGHEZZA_MIN_SEGRETO}
 
 
 def _forme(valore: str) -> set[str]:
@@ -384,6 +401,31 @@ def _numeri_interi(testo: str, scritta: str) -> bool:
     """Is ``scritta`` ("7.54941,45.0") in ``testo`` as whole numbers, not as the start or the end
     of longer ones ("7.54941,45.000749" is another place, 80 m away)?"""
     return re.search(r"(?<![\d.\-])" + re.escape(scritta) + r"(?![\d])", testo) is not None
+
+
+# What may stand right before and after a whole value in the files mappe writes: the quotes of
+# JSON, the separators of CSV, the lines of a sheet or a PDF, the tags of XML (not a space: a
+# comment "della" is not in "Piazza della Chiesa").
+_BORDO = "\"',;\t\r\n<>|"
+
+
+def commenti_interi(testo: str, commenti: set[str]) -> list[str]:
+    """The comments written in ``testo`` as whole values (a JSON string, a cell), not as a part
+    of a longer text: how a leaked comment would be written in an export."""
+    from .riservatezza import contenuti
+
+    candidati = sorted(commenti)
+    forme = [sorted(_forme(c)) for c in candidati]
+    presenti = contenuti(testo, [f for ff in forme for f in ff])
+    trovati, k = [], 0
+    for c, ff in zip(candidati, forme):
+        for f, p in zip(ff, presenti[k:k + len(ff)]):
+            bordo = re.escape(_BORDO)
+            if p and re.search(f"(?:^|(?<=[{bordo}])){re.escape(f)}(?=[{bordo}]|$)", testo):
+                trovati.append(c)
+                break
+        k += len(ff)
+    return trovati
 
 
 def controlla(testo_html: str, segreti: list[str], coordinate=(), posizioni: set | None = None) -> None:

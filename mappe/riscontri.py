@@ -28,12 +28,20 @@ __all__ = ["MAX_COMMENTO", "MAX_RISCONTRI", "RapportoRiscontri", "importa_riscon
 MAX_COMMENTO = 500
 MAX_RISCONTRI = 5000  # feedback items per file (a kiosk collects hundreds; more is a forged file)
 _CONTROLLO = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
-_ID = re.compile(r"^[A-Za-z0-9\-_]{1,64}$")
+_ID = re.compile(r"[A-Za-z0-9\-_]{1,64}")  # whole: fullmatch
+# Characters that show nothing and only serve to make two texts look alike or to hide words from
+# a moderator: zero-width space, soft hyphen, word joiners, direction marks, the byte order
+# mark, the invisible "tag" letters. (The zero-width joiner and non-joiner stay: emoji and
+# Persian, among the languages of an exhibition, need them.)
+_INVISIBILI = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u2060-\u2064\u206a-\u206f\ufeff"
+                         "\U000e0000-\U000e007f]")
 
 
 def pulisci(testo, massimo: int = MAX_COMMENTO) -> str:
-    """A visitor's text: no control characters nor bidirectional controls, bounded length, trimmed."""
-    return normalizza(_CONTROLLO.sub("", str(testo or "").replace("\r\n", "\n").replace("\r", "\n"))).strip()[:massimo]
+    """A visitor's text: no control characters, bidirectional controls nor invisible characters,
+    bounded length, trimmed."""
+    testo = _CONTROLLO.sub("", str(testo or "").replace("\r\n", "\n").replace("\r", "\n"))
+    return normalizza(_INVISIBILI.sub("", testo)).strip()[:massimo]
 
 
 @dataclass
@@ -166,7 +174,20 @@ class Regole:
         )
 
 
-_DATA = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]{5,15}(Z|[+-]\d{2}:?\d{2})?)?$")
+_DATA = re.compile(r"\d{4}-\d{2}-\d{2}([T ][0-9:.]{5,15}(Z|[+-]\d{2}:?\d{2})?)?")  # whole: fullmatch
+
+
+def _e_una_data(testo: str) -> bool:
+    """An ISO date or time that exists (not 2026-99-99), of this century."""
+    import datetime as dt
+
+    if not _DATA.fullmatch(testo):
+        return False
+    try:
+        quando = dt.datetime.fromisoformat(testo.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return 2000 <= quando.year <= 2100
 
 
 def _testo(p: dict, campo: str, massimo: int, rigoroso: bool) -> str:
@@ -195,7 +216,7 @@ def valuta(regole: Regole, p: dict, geometria, mostra: str = "", rigoroso: bool 
     dates that are not dates. Raises :class:`Respinto`.
     """
     id_ = p.get("id")
-    if not isinstance(id_, str) or not _ID.match(id_):
+    if not isinstance(id_, str) or not _ID.fullmatch(id_):
         raise Respinto("id", "il codice del riscontro manca o non è valido")
     su = _testo(p, "su", 64, rigoroso)
     if su in regole.pubblici:
@@ -223,7 +244,7 @@ def valuta(regole: Regole, p: dict, geometria, mostra: str = "", rigoroso: bool 
             if not (math.isfinite(lon) and math.isfinite(lat)):
                 raise ValueError
             geom = Point(lon, lat)
-        except (TypeError, KeyError, ValueError, IndexError):
+        except (TypeError, KeyError, ValueError, IndexError, OverflowError):
             raise Respinto("geometria", "una segnalazione sulla mappa deve avere il punto") from None
         x, y = regole.trasforma.transform(lon, lat)
         if not (math.isfinite(x) and math.isfinite(y)) or not regole.zona.contains(Point(x, y)):
@@ -231,7 +252,7 @@ def valuta(regole: Regole, p: dict, geometria, mostra: str = "", rigoroso: bool 
         if reazione and reazione not in regole.suggerimenti:
             raise Respinto("reazione", "una segnalazione sulla mappa non è una reazione")
     data = _testo(p, "data", 32, rigoroso)
-    if rigoroso and data and not _DATA.match(data):
+    if rigoroso and data and not _e_una_data(data):
         raise Respinto("data", "la data non è una data (AAAA-MM-GG)")
     riga = {
         "id": id_, "su": su or None, "reazione": reazione or None, "commento": commento or None,

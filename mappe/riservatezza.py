@@ -1217,6 +1217,13 @@ def _coordinate_pubbliche(nome: str, df: pd.DataFrame, non_pubblici) -> list[np.
 # The strict, literal self-check of a public file
 
 
+# The words of the formats themselves (GeoJSON's types, a sheet's), which a file holds whole.
+_PAROLE_FORMATI = {p.casefold() for p in (
+    "Feature", "FeatureCollection", "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
+    "MultiPolygon", "GeometryCollection", "type", "features", "properties", "geometry", "coordinates", "name",
+    "crs", "true", "false", "null", "geom", "fid")}
+
+
 def controlla_file(percorso: Path | str, area, archivi, nome: str | None = None) -> None:
     """Refuse a public file (an export, before it is put in place) that holds a private value.
 
@@ -1247,11 +1254,13 @@ def controlla_file(percorso: Path | str, area, archivi, nome: str | None = None)
     """
     from . import pubblico
     from .archivio import Area
+    from .errori import PrivacyError
 
     area = area if area is not None else Area(archivi[0].cartella_area)
     contenuto = leggi_contenuto(percorso, nome)
     catalogo = area.catalogo
     segreti: set[str] = set()
+    commenti: set[str] = set()
     coordinate: list[tuple[float, float]] = []
     pubbliche: list[np.ndarray] = []
     noti = {t.strip().casefold() for t in _testi_pubblici(area)}
@@ -1264,10 +1273,20 @@ def controlla_file(percorso: Path | str, area, archivi, nome: str | None = None)
             strati[n] = df
             noti |= {t.strip().casefold() for t in _pubblici_strato(n, strato, strati[n], pubblico.non_pubblici)}
             pubbliche += _coordinate_pubbliche(n, df, pubblico.non_pubblici)
-        segreti.update(pubblico.valori_segreti(strati, catalogo))
+        segreti.update(pubblico.valori_segreti(strati, catalogo, commenti=False))
+        commenti |= pubblico.commenti_non_approvati(strati)
         if "contributi" in strati:
             coordinate += pubblico.coordinate_segrete(strati["contributi"])
     segreti = {s for s in segreti if s.strip().casefold() not in noti}
+    # Visitors' comments not approved are looked for whole (a cell, a JSON string): anyone can
+    # write one, and make it a word the file holds anyway.
+    noti |= {c.casefold() for c in catalogo.strati} | {n.casefold() for s in catalogo.strati.values()
+                                                         for n in s.campi} | _PAROLE_FORMATI
+    trapelati = pubblico.commenti_interi(contenuto.testo, {c for c in commenti if c.casefold() not in noti})
+    if trapelati:
+        raise PrivacyError(
+            f"Il file conterrebbe {len(trapelati)} commenti di visitatori non approvati (per esempio "
+            f"'{trapelati[0][:30]}...'): non è stato scritto. Segnalare il problema a chi mantiene mappe.")
     posizioni = set()
     if coordinate:
         posizioni = _coppie_segrete(contenuto, coordinate, pubbliche)

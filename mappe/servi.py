@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import datetime as dt
 import gzip
 import hashlib
 import ipaddress
 import json
+import logging
 import re
 import socket
 import sys
@@ -44,8 +46,14 @@ LIMITE_CORPO = 16 * 1024  # bytes of one submission
 MAX_PER_RICHIESTA = 20  # items in one submission (the page sends 5 at most)
 PERCORSO_RISCONTRI = "riscontri"  # the endpoint, relative to the page
 CHIAVI = {"id", "su", "comune", "reazione", "commento", "data", "mostra", "lon", "lat"}
-_DISPOSITIVO = re.compile(r"^[0-9a-f]{32}$")
+_DISPOSITIVO = re.compile(r"[0-9a-f]{32}")  # whole: fullmatch
 CONTROLLO_S = 2.0  # how often the stores are looked at for changes made from outside
+# A connection must have sent a whole request's headers within this time (from its opening, or
+# from the end of its previous answer), and a request its body: a client that sends a byte now
+# and then would otherwise hold a connection for ever, and a thousand of them the server.
+TEMPO_INTESTAZIONI_S = 10.0
+TEMPO_CORPO_S = 10.0
+CONNESSIONI_PER_INDIRIZZO = 64  # a browser opens 6 at most
 
 # Token buckets: (capacity, refill per second). A device (a kiosk is one device for many
 # visitors, one after the other) may leave 30 items at once and one every 2 s after that; an
@@ -79,6 +87,33 @@ class Limiti:
 
     def __len__(self) -> int:
         return len(self._secchi)
+
+
+def chiave_indirizzo(indirizzo: str) -> str:
+    """The key an address is limited by: itself, or its /64 for IPv6 (one home, one phone, has
+    a whole /64 and can take any address in it)."""
+    try:
+        ip = ipaddress.ip_address(indirizzo)
+    except ValueError:
+        return indirizzo
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def accetta_gzip(accept_encoding: str) -> bool:
+    """Whether a browser's Accept-Encoding allows gzip (``gzip;q=0`` does not)."""
+    for parte in accept_encoding.lower().split(","):
+        nome, _, parametri = parte.strip().partition(";")
+        if nome.strip() in ("gzip", "*"):
+            q = re.search(r"q\s*=\s*([0-9.]+)", parametri)
+            try:
+                return q is None or float(q.group(1)) > 0
+            except ValueError:
+                return False
+    return False
 
 
 def csp(html: str, stile: str = "comunita") -> str:
@@ -202,9 +237,11 @@ class MostraServita:
         return st.st_ino, st.st_mtime_ns, st.st_size
 
     def costruisci(self) -> None:
-        """Build (again) the page and the rules from the stores as they are now."""
-        from .rendi.mostra import costruisci_mostra, id_mostra
+        """Build (again) the page and the rules from the stores as they are now.
 
+        When the build fails (a store being rewritten, a page the privacy check refuses), the page
+        stays as it was and every comune is marked to be built again at the next look.
+        """
         with self._in_costruzione:
             archivi = [self.area.archivio(s) for s in self.slugs]
             for a in archivi:
@@ -213,21 +250,30 @@ class MostraServita:
                     # what changed until now is in what is read below
                     self.sporchi.discard(a.slug)
                     self.firme[a.slug] = self._firma(a.slug)
-            contenuto: dict = {}
-            html, _ = costruisci_mostra(self.area, archivi, self.titolo, self.lingua, self.chiosco, None, False,
-                                        self.attesa_s, contenuto, self.stile, invio=PERCORSO_RISCONTRI)
-            regole = {a.slug: Regole.di(a, set(contenuto.get(a.slug, []))) for a in archivi}
-            gia = {a.slug: set(a.leggi("riscontri")["id"]) for a in archivi}
-            dati = html.encode("utf-8")
-            pagina = Pagina(dati, gzip.compress(dati, compresslevel=6, mtime=0),
-                            '"' + hashlib.sha256(dati).hexdigest()[:32] + '"', csp(html, self.stile))
-            for s in self.slugs:
-                with self.blocchi[s]:
-                    self.gia[s] |= gia[s]
-                    self.regole[s] = regole[s]
-            self.mostra_id = id_mostra(self.area, archivi, self.titolo, self.lingua)
-            self.pagina = pagina
-            self.costruzioni += 1
+            try:
+                self._costruisci(archivi)
+            except BaseException:
+                self.sporchi.update(self.slugs)
+                raise
+
+    def _costruisci(self, archivi: list[Archivio]) -> None:
+        from .rendi.mostra import costruisci_mostra, id_mostra
+
+        contenuto: dict = {}
+        html, _ = costruisci_mostra(self.area, archivi, self.titolo, self.lingua, self.chiosco, None, False,
+                                    self.attesa_s, contenuto, self.stile, invio=PERCORSO_RISCONTRI)
+        regole = {a.slug: Regole.di(a, set(contenuto.get(a.slug, []))) for a in archivi}
+        gia = {a.slug: set(a.leggi("riscontri")["id"]) for a in archivi}
+        dati = html.encode("utf-8")
+        pagina = Pagina(dati, gzip.compress(dati, compresslevel=6, mtime=0),
+                        '"' + hashlib.sha256(dati).hexdigest()[:32] + '"', csp(html, self.stile))
+        for s in self.slugs:
+            with self.blocchi[s]:
+                self.gia[s] |= gia[s]
+                self.regole[s] = regole[s]
+        self.mostra_id = id_mostra(self.area, archivi, self.titolo, self.lingua)
+        self.pagina = pagina
+        self.costruzioni += 1
 
     def cambiati(self) -> list[str]:
         """The comuni whose store was written from outside since the page was built.
@@ -255,7 +301,7 @@ class MostraServita:
         voci = corpo.get("riscontri")
         if not isinstance(voci, list) or not voci or len(voci) > MAX_PER_RICHIESTA:
             return 400, {"errore": f"'riscontri' deve essere un elenco da 1 a {MAX_PER_RICHIESTA} riscontri."}
-        respinti, buoni = [], []
+        respinti, buoni, per_id = [], [], {}
         adesso = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
         for v in voci:
             id_ = v.get("id") if isinstance(v, dict) else None
@@ -266,9 +312,9 @@ class MostraServita:
                 if altre:
                     raise Respinto(min(altre)[:40], "campo sconosciuto")
                 comune = v.get("comune")
-                if comune not in self.regole:
+                if not isinstance(comune, str) or comune not in self.regole:
                     raise Respinto("comune", "il comune non è in questa mostra")
-                if v.get("mostra") not in (None, "", self.mostra_id):
+                if not isinstance(v.get("mostra"), (str, type(None))) or v.get("mostra") not in (None, "", self.mostra_id):
                     raise Respinto("mostra", "il riscontro è di un'altra mostra")
                 geometria = None
                 if v.get("lon") is not None or v.get("lat") is not None:
@@ -281,6 +327,12 @@ class MostraServita:
                 riga, geom = valuta(self.regole[comune], v, geometria, self.mostra_id, rigoroso=True)
                 riga["data"] = riga["data"] or adesso
                 riga["mostra"] = self.mostra_id
+                if riga["id"] in per_id:
+                    raise Respinto("id", "due riscontri con lo stesso codice nella stessa richiesta")
+                altrove = [c for c in self.slugs if c != comune and riga["id"] in self.gia[c]]
+                if altrove:
+                    raise Respinto("id", "il codice è di un riscontro già ricevuto per un altro comune")
+                per_id[riga["id"]] = comune
                 buoni.append((comune, riga, geom))
             except Respinto as e:
                 respinti.append({"id": id_ if isinstance(id_, str) else None, "campo": e.campo, "motivo": e.motivo})
@@ -304,12 +356,15 @@ class MostraServita:
                     with a.blocco():
                         if self._firma(s) != self.firme.get(s):
                             self.sporchi.add(s)  # written from outside before: the page is rebuilt
-                        a.aggiungi("riscontri", [r for r, _ in nuove], [g for _, g in nuove], "riscontri ricevuti",
-                                   f"mostra servita: {len(nuove)} in attesa di moderazione")
+                        # (an id written meanwhile from outside, e.g. by an import, is left out)
+                        scritti = a.aggiungi("riscontri", [r for r, _ in nuove], [g for _, g in nuove],
+                                             "riscontri ricevuti", f"mostra servita: {len(nuove)} in attesa di "
+                                             "moderazione")
+                        self.gia[s] |= visti
                         self.firme[s] = self._firma(s)  # our own write: the page stays as it is
-                    self.gia[s] |= visti
-                    self.ricevuti[s] += len(nuove)
-                    ricevuti += [r["id"] for r, _ in nuove]
+                    self.ricevuti[s] += len(scritti)
+                    ricevuti += scritti
+                    gia += [r["id"] for r, _ in nuove if r["id"] not in set(scritti)]
         return 200, {"ricevuti": ricevuti, "gia": gia}
 
 
@@ -324,6 +379,10 @@ def _json(stato: int, dati: dict, intestazioni: dict | None = None):
 
 class _Troppo(Exception):
     pass
+
+
+def _non_numero(nome: str):
+    raise ValueError(f"{nome} non è un numero")  # NaN, Infinity: not JSON, though Python reads them
 
 
 def app(mostra: MostraServita):
@@ -343,12 +402,12 @@ def app(mostra: MostraServita):
              "Vary": "Accept-Encoding"}
         if p.etag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers=h)
-        if "gzip" in request.headers.get("accept-encoding", ""):
+        if accetta_gzip(request.headers.get("accept-encoding", "")):
             return Response(p.compressa, headers={**h, "Content-Encoding": "gzip"}, media_type="text/html; charset=utf-8")
         return Response(p.html, headers=h, media_type="text/html; charset=utf-8")
 
     async def riscontri(request):
-        indirizzo = request.client.host if request.client else "?"
+        indirizzo = chiave_indirizzo(request.client.host if request.client else "?")
         attesa = mostra.limiti_indirizzo.prendi(indirizzo)
         if attesa:
             return _json(429, {"errore": "Troppe richieste da questo indirizzo: riprovare tra poco."},
@@ -363,25 +422,33 @@ def app(mostra: MostraServita):
             return _json(413, {"errore": f"Richiesta troppo grande (al massimo {LIMITE_CORPO // 1024} KB)."})
         corpo = bytearray()
         try:
-            async for pezzo in request.stream():
-                corpo += pezzo
-                if len(corpo) > LIMITE_CORPO:
-                    raise _Troppo
+            async with asyncio.timeout(TEMPO_CORPO_S):
+                async for pezzo in request.stream():
+                    corpo += pezzo
+                    if len(corpo) > LIMITE_CORPO:
+                        raise _Troppo
         except _Troppo:
             return _json(413, {"errore": f"Richiesta troppo grande (al massimo {LIMITE_CORPO // 1024} KB)."})
+        except TimeoutError:
+            return _json(408, {"errore": "Richiesta troppo lenta."}, {"Connection": "close"})
         except ClientDisconnect:
             return Response(status_code=400)
         try:
-            dati = json.loads(bytes(corpo).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            dati = json.loads(bytes(corpo).decode("utf-8"), parse_constant=_non_numero)
+        except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: also an int of 5,000 digits
             return _json(400, {"errore": "La richiesta non è JSON valido."})
         if not isinstance(dati, dict):
             return _json(400, {"errore": "La richiesta deve essere un oggetto JSON."})
         dispositivo = dati.get("dispositivo")
-        if not isinstance(dispositivo, str) or not _DISPOSITIVO.match(dispositivo):
+        if not isinstance(dispositivo, str) or not _DISPOSITIVO.fullmatch(dispositivo):
             return _json(400, {"errore": "Manca il codice del dispositivo."})
-        n = len(dati["riscontri"]) if isinstance(dati.get("riscontri"), list) else 1
-        attesa = mostra.limiti_dispositivo.prendi(dispositivo, max(1, min(n, MAX_PER_RICHIESTA)))
+        n = max(1, min(len(dati["riscontri"]) if isinstance(dati.get("riscontri"), list) else 1, MAX_PER_RICHIESTA))
+        # the address pays for every item (one was paid at the door), the device too
+        attesa = mostra.limiti_indirizzo.prendi(indirizzo, n - 1) if n > 1 else 0
+        if attesa:
+            return _json(429, {"errore": "Troppe richieste da questo indirizzo: riprovare tra poco."},
+                         {"Retry-After": str(int(attesa + 0.99))})
+        attesa = mostra.limiti_dispositivo.prendi(dispositivo, n)
         if attesa:
             return _json(429, {"errore": "Troppi riscontri da questo dispositivo: riprovare tra poco."},
                          {"Retry-After": str(int(attesa + 0.99))})
@@ -430,16 +497,91 @@ def app(mostra: MostraServita):
             if scope["type"] != "http":
                 return await self.applicazione(scope, receive, send)
 
+            iniziata = False
+
             async def manda(messaggio):
+                nonlocal iniziata
                 if messaggio["type"] == "http.response.start":
+                    iniziata = True
                     messaggio.setdefault("headers", [])
                     messaggio["headers"] = list(messaggio["headers"]) + INTESTAZIONI
                 await send(messaggio)
 
-            return await self.applicazione(scope, receive, manda)
+            try:
+                return await self.applicazione(scope, receive, manda)
+            except asyncio.CancelledError:
+                # stopped (Ctrl-C) while a request was under way: the page keeps its items and sends
+                # them again to the next server (what was written already is not written twice)
+                print("mappe servi: un invio in corso è stato interrotto dalla chiusura: la pagina lo rimanderà, "
+                      "senza doppioni.", file=sys.stderr, flush=True)
+                if not iniziata:
+                    with contextlib.suppress(Exception):
+                        await send({"type": "http.response.start", "status": 503,
+                                    "headers": [(b"retry-after", b"5"), (b"connection", b"close"), *INTESTAZIONI]})
+                        await send({"type": "http.response.body", "body": b""})
+                return None
 
     rotte = [Route("/", pagina, methods=["GET"]), Route("/" + PERCORSO_RISCONTRI, riscontri, methods=["POST"])]
-    return Durata(Starlette(routes=rotte))
+    applicazione = Starlette(routes=rotte)
+    applicazione.router.redirect_slashes = False  # no redirect built from the Host header: a 404
+    return Durata(applicazione)
+
+
+def protocollo(dietro_un_sito: bool = False):
+    """uvicorn's HTTP protocol (h11, pure Python) with two guards against clients that hold
+    connections: a whole request's headers within TEMPO_INTESTAZIONI_S, and at most
+    CONNESSIONI_PER_INDIRIZZO connections from one address (not for the reverse proxy's own,
+    which speaks for everybody: it has its own timeouts)."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    aperte: dict[str, int] = {}
+
+    class Protocollo(H11Protocol):
+        _mappe_chiave = None
+        _mappe_timer = None
+
+        def connection_made(self, transport):
+            super().connection_made(transport)
+            ip = self.client[0] if self.client else None
+            if ip is not None and not (dietro_un_sito and ipaddress.ip_address(ip).is_loopback):
+                chiave = chiave_indirizzo(ip)
+                if aperte.get(chiave, 0) >= CONNESSIONI_PER_INDIRIZZO:
+                    transport.close()  # the page's browser never needs so many
+                    return
+                aperte[chiave] = aperte.get(chiave, 0) + 1
+                self._mappe_chiave = chiave
+            self._mappe_arma()
+
+        def _mappe_arma(self):
+            if self._mappe_timer is not None:
+                self._mappe_timer.cancel()
+            self._mappe_timer = self.loop.call_later(TEMPO_INTESTAZIONI_S, self._mappe_scaduto)
+
+        def _mappe_scaduto(self):
+            self._mappe_timer = None
+            # no request under way (none begun, or the last one answered): too slow
+            if (self.cycle is None or self.cycle.response_complete) and not self.transport.is_closing():
+                self.transport.close()
+
+        def on_response_complete(self):
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._mappe_arma()
+
+        def connection_lost(self, exc):
+            if self._mappe_timer is not None:
+                self._mappe_timer.cancel()
+                self._mappe_timer = None
+            if self._mappe_chiave is not None:
+                rimaste = aperte.get(self._mappe_chiave, 1) - 1
+                if rimaste > 0:
+                    aperte[self._mappe_chiave] = rimaste
+                else:
+                    aperte.pop(self._mappe_chiave, None)
+                self._mappe_chiave = None
+            super().connection_lost(exc)
+
+    return Protocollo
 
 
 def indirizzi_locali() -> list[str]:
@@ -486,6 +628,13 @@ def apri_porta(indirizzo: str, porta: int) -> socket.socket:
     return s
 
 
+class _SenzaAvvisoDiChiusura(logging.Filter):
+    """uvicorn's English line on the requests cut at the end: mappe says it in Italian, per request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Cancel ")
+
+
 def servi(mostra: MostraServita, indirizzo: str, porta: int, annuncia=print) -> None:
     """Build the page, open the port, tell where to go, serve until Ctrl-C."""
     import uvicorn
@@ -495,12 +644,13 @@ def servi(mostra: MostraServita, indirizzo: str, porta: int, annuncia=print) -> 
     porta = sock.getsockname()[1]
     annuncia(("apri", porta))
     config = uvicorn.Config(
-        app(mostra), log_level="warning", access_log=False, lifespan="on",
+        app(mostra), http=protocollo(bool(mostra.origine)), log_level="warning", access_log=False, lifespan="on",
         proxy_headers=bool(mostra.origine), forwarded_allow_ips="127.0.0.1,::1",
         timeout_keep_alive=5, limit_concurrency=1000, timeout_graceful_shutdown=5, server_header=False,
         date_header=True,
     )
     server = uvicorn.Server(config)
+    logging.getLogger("uvicorn.error").addFilter(_SenzaAvvisoDiChiusura())
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

@@ -213,6 +213,12 @@ def test_serve_la_pagina_con_le_intestazioni_di_sicurezza_e_nient_altro(server, 
     assert stato == 200 and corpo2.decode("utf-8") == html and "content-encoding" not in h2
     stato, _, _ = richiesta(server.porta, "GET", "/", intestazioni={"If-None-Match": h["etag"]})
     assert stato == 304
+    # a browser that refuses gzip gets it plain
+    stato, h3, corpo3 = richiesta(server.porta, "GET", "/", intestazioni={"Accept-Encoding": "gzip;q=0, br"})
+    assert stato == 200 and "content-encoding" not in h3 and corpo3.decode("utf-8") == html
+    # no redirect (its address would be built from the Host header the client sent)
+    stato, h4, _ = richiesta(server.porta, "POST", "/riscontri/", b"{}", {"Host": "sito-cattivo.example"})
+    assert stato == 404 and "location" not in h4
     # nothing else: no file of the workspace, no listing, no other method
     for percorso in ("/data/", "/data/comuni/orbassano/orbassano.gpkg", "/progetto.toml", "/.mappe/segreto",
                      "/../progetto.toml", "/%2e%2e/progetto.toml", "/index.html", "/static/mappe.js", "/favicon.ico"):
@@ -319,7 +325,8 @@ def _niente_scritto(area: Area, n_prima: int = 0) -> None:
     "json_rotto", "non_oggetto", "senza_dispositivo", "elenco_vuoto", "troppi", "id_ignoto", "id_riservato",
     "id_interno", "punto_fuori", "punto_mancante", "caratteri_di_controllo", "commento_lungo", "reazione_ignota",
     "campo_ignoto", "altro_comune", "altra_mostra", "vuoto", "miele", "data_falsa", "coordinate_testo",
-    "una_buona_una_no",
+    "una_buona_una_no", "comune_non_testo", "lon_enorme", "intero_gigante", "nan", "id_a_capo", "dispositivo_a_capo",
+    "data_impossibile", "stesso_id_due_volte",
 ])
 def test_richieste_ostili_4xx_e_niente_scritto(server, area_servita, caso):
     buona = voce(pubblico(area_servita, "c-1"))
@@ -343,6 +350,11 @@ def test_richieste_ostili_4xx_e_niente_scritto(server, area_servita, caso):
         "data_falsa": [voce(pubblico(area_servita, "c-1"), data="<img src=x>")],
         "coordinate_testo": [voce("", reazione="manca_un_luogo", commento="Qui", lon="7.53", lat="45.0")],
         "una_buona_una_no": [buona, voce("p0123456789abcde")],
+        "comune_non_testo": [voce(pubblico(area_servita, "c-1"), comune={"orbassano": 1})],
+        "lon_enorme": [voce("", reazione="manca_un_luogo", commento="Qui", lon=10 ** 400, lat=45.0)],
+        "id_a_capo": [voce(pubblico(area_servita, "c-1"), id="abc\n")],
+        "data_impossibile": [voce(pubblico(area_servita, "c-1"), data="2026-99-99")],
+        "stesso_id_due_volte": [buona, {**buona, "reazione": "d_accordo"}],
     }
     h = {"Content-Type": "application/json", "Origin": server.origine()}
     if caso == "json_rotto":
@@ -353,13 +365,22 @@ def test_richieste_ostili_4xx_e_niente_scritto(server, area_servita, caso):
         stato, _, _ = richiesta(server.porta, "POST", "/riscontri", json.dumps({"riscontri": [buona]}).encode(), h)
     elif caso == "miele":
         stato, _ = posta(server, [buona], sito="http://compra-qui.example")
+    elif caso in ("intero_gigante", "nan"):  # what Python's json reads but is not JSON, or costs too much
+        numero = "7" * 5000 if caso == "intero_gigante" else "NaN"
+        corpo = json.dumps({"dispositivo": dispositivo(), "riscontri": [buona]})[:-3] + ', "lon": ' + numero + "}]}"
+        stato, _, _ = richiesta(server.porta, "POST", "/riscontri", corpo.encode(), h)
+        assert stato == 400
+    elif caso == "dispositivo_a_capo":
+        stato, _ = posta(server, [buona], disp=dispositivo() + "\n")
     else:
         stato, risposta = posta(server, casi[caso])
-        if caso in ("id_ignoto", "id_riservato", "punto_fuori", "caratteri_di_controllo", "una_buona_una_no"):
+        if caso in ("id_ignoto", "id_riservato", "punto_fuori", "caratteri_di_controllo", "una_buona_una_no",
+                    "comune_non_testo", "lon_enorme", "id_a_capo", "data_impossibile", "stesso_id_due_volte"):
             assert stato == 422 and risposta["respinti"][-1]["id"] == casi[caso][-1]["id"], risposta
             assert "niente è stato scritto" in risposta["errore"]
     assert 400 <= stato < 500, caso
     _niente_scritto(area_servita)
+    assert "Traceback" not in server.uscita and "riscontri non scritti" not in server.uscita
 
 
 def test_un_riscontro_importato_da_file_e_uno_servito_seguono_le_stesse_regole(server, area_servita, tmp_path):
@@ -716,3 +737,207 @@ def test_la_pagina_salvata_come_file_non_raccoglie(browser, server, tmp_path):
     assert pagina.locator(".mappe-reazione").count() == 0 and pagina.locator(".mappe-aggiungi").count() == 0
     assert pagina.locator("#mappe-elenco li").count() >= 3
     contesto.close()
+
+
+# ---------------------------------------------------------------- what a visitor cannot break
+
+
+def test_un_commento_in_attesa_non_blocca_la_mostra(server, area_servita, tmp_path):
+    """Visitors' comments awaiting moderation are never shown; written as words the page holds anyway
+    (its own code, a public title) they do not stop the page from being rebuilt, restarted or exported."""
+    trappole = ["function", "della", "dash", "Posti per stare insieme", "leaflet-container"]
+    assert posta(server, [voce(pubblico(area_servita, "c-1"), reazione="", commento=t) for t in trappole])[0] == 200
+    buono = voce(pubblico(area_servita, "c-4"), reazione="", commento="Ci ballava anche mia nonna")
+    assert posta(server, [buono])[0] == 200
+    _, h, _ = richiesta(server.porta, "GET", "/")
+    _cli(area_servita.cartella, "riscontri", "modera", "Orbassano", "--approva", buono["id"])
+
+    def rifatta():
+        _, h2, corpo = richiesta(server.porta, "GET", "/")
+        return h2["etag"] != h["etag"] and corpo
+
+    corpo = _aspetta(rifatta, 60)
+    assert corpo, server.uscita
+    dati = json.loads(dati_pagina(corpo.decode()))
+    mostrati = {c for k in ("riscontri_c", "riscontri_l") for v in dati[k].values() for c in v["c"]}
+    assert mostrati == {"Ci ballava anche mia nonna"}
+    assert "non si è potuta rifare" not in server.uscita
+    # the exhibition and an export are written as well
+    _cli(area_servita.cartella, "mostra", "Orbassano", "-o", tmp_path / "mostra.html")
+    assert "Posti per stare insieme" in dati_pagina((tmp_path / "mostra.html").read_text(encoding="utf-8"))
+    for strato in ("contributi", "riscontri"):
+        _cli(area_servita.cartella, "esporta", "Orbassano", "--strato", strato, "-o", tmp_path / f"{strato}.geojson")
+    esportati = json.loads((tmp_path / "riscontri.geojson").read_text(encoding="utf-8"))
+    assert [f["properties"]["commento"] for f in esportati["features"]] == ["Ci ballava anche mia nonna"]
+    # and the server starts again with them pending
+    server.ferma()
+    server.avvia()
+    assert richiesta(server.porta, "GET", "/")[0] == 200
+
+
+def test_un_commento_in_attesa_che_finisse_nella_pagina_la_ferma(area_servita):
+    """The check behind the page still refuses a pending comment that a mistake would put on it."""
+    from mappe.errori import PrivacyError
+    from mappe.rendi.mappa import controlla_pagina
+
+    arch = area_servita.archivio("Orbassano")
+    v = voce("", reazione="manca_un_luogo", commento="Il cortile dei Rossi", lon=7.5390, lat=45.0080)
+    from mappe.riscontri import Regole, valuta
+
+    riga, geom = valuta(Regole.di(arch), v, {"type": "Point", "coordinates": [v["lon"], v["lat"]]})
+    arch.aggiungi("riscontri", [riga], [geom])
+    grezzi = {n: arch.leggi(n) for n in ("contributi", "luoghi", "incontri", "riscontri")}
+    html = "<html><body>pagina</body></html>"
+    controlla_pagina(html, area_servita, [grezzi], commenti={"Ci ballava anche mia nonna"})
+    with pytest.raises(PrivacyError, match="commenti di visitatori non approvati"):
+        controlla_pagina(html, area_servita, [grezzi], commenti={"Il cortile dei Rossi"})
+
+
+def test_caratteri_invisibili_tolti(server, area_servita):
+    """Characters that show nothing (used to slip a word past a moderator) are taken out."""
+    c = voce(pubblico(area_servita, "c-1"), reazione="",
+             commento="Gra\u200bzie\u00ad per\u2060 il\ufeff posto\u200f\U000E0041\U000E0042 👨\u200d👩\u200d👧")
+    assert posta(server, [c])[0] == 200
+    assert riscontri(area_servita).set_index("id").loc[c["id"], "commento"] == "Grazie per il posto 👨\u200d👩\u200d👧"
+
+
+def test_un_codice_gia_scritto_da_fuori_non_si_scrive_due_volte(server, area_servita, tmp_path):
+    """An item imported from a kiosk's file while the exhibition is served, then sent by a page: once."""
+    v = voce(pubblico(area_servita, "c-1"))
+    f = tmp_path / "chiosco.geojson"
+    f.write_text(json.dumps({"type": "FeatureCollection", "mappe_riscontri": {"mostra": "x"}, "features": [
+        {"type": "Feature", "geometry": None, "properties": v}]}), encoding="utf-8")
+    _cli(area_servita.cartella, "riscontri", "importa", f, "--comune", "Orbassano")
+    stato, r = posta(server, [v])
+    assert stato == 200 and r["gia"] == [v["id"]] and r["ricevuti"] == []
+    assert list(riscontri(area_servita)["id"]) == [v["id"]]
+
+
+def test_storia_che_non_si_scrive_non_annulla_i_riscontri_scritti(area_servita, capfd):
+    """Rows committed are written: a history line that cannot be written is said, not raised."""
+    from mappe.riscontri import Regole, valuta
+
+    arch = area_servita.archivio("Orbassano")
+    riga, geom = valuta(Regole.di(arch), voce(pubblico(area_servita, "c-1")), None)
+    storia = arch.file_storia
+    storia.unlink()
+    storia.mkdir()  # a history that cannot be opened for writing
+    try:
+        assert arch.aggiungi("riscontri", [riga], [geom]) == [riga["id"]]
+    finally:
+        storia.rmdir()
+    assert "la storia non si è potuta scrivere" in capfd.readouterr().err
+    assert list(arch.leggi("riscontri")["id"]) == [riga["id"]]
+    # sent again: not written twice
+    assert arch.aggiungi("riscontri", [riga], [geom]) == []
+    assert len(arch.leggi("riscontri")) == 1
+
+
+def test_una_costruzione_fallita_si_ritenta(area_servita, monkeypatch):
+    """A rebuild that fails (here: once, on purpose) is tried again at the next look, even if the
+    store does not change again."""
+    import mappe.rendi.mostra as mostra_mod
+    from mappe.servi import MostraServita
+
+    m = MostraServita(area_servita, ["orbassano"])
+    m.costruisci()
+    c = voce(pubblico(area_servita, "c-1"), reazione="", commento="Serve una panchina all'ombra")
+    assert m.ricevi({"riscontri": [c]})[0] == 200
+    _cli(area_servita.cartella, "riscontri", "modera", "Orbassano", "--approva", c["id"])
+    assert m.cambiati() == ["orbassano"]
+    vera = mostra_mod.costruisci_mostra
+    guasti = []
+
+    def una_volta_no(*a, **k):
+        if not guasti:
+            guasti.append(1)
+            raise OSError("disco occupato")
+        return vera(*a, **k)
+
+    monkeypatch.setattr(mostra_mod, "costruisci_mostra", una_volta_no)
+    with pytest.raises(OSError):
+        m.costruisci()
+    assert m.cambiati() == ["orbassano"]  # still to do
+    m.costruisci()
+    assert "Serve una panchina all'ombra" in dati_pagina(m.pagina.html.decode())
+    assert m.cambiati() == []
+
+
+def test_chiave_di_un_indirizzo():
+    from mappe.servi import accetta_gzip, chiave_indirizzo
+
+    # a phone on IPv6 has a whole /64: any address in it is the same visitor
+    assert chiave_indirizzo("2001:db8:1:2::1") == chiave_indirizzo("2001:db8:1:2:ffff:ffff:ffff:fffe")
+    assert chiave_indirizzo("2001:db8:1:2::1") != chiave_indirizzo("2001:db8:1:3::1")
+    assert chiave_indirizzo("::ffff:192.0.2.7") == chiave_indirizzo("192.0.2.7") == "192.0.2.7"
+    assert accetta_gzip("gzip, deflate, br") and accetta_gzip("*") and not accetta_gzip("gzip;q=0")
+    assert not accetta_gzip("") and not accetta_gzip("br") and accetta_gzip("br, gzip;q=0.5")
+
+
+def test_un_indirizzo_paga_ogni_riscontro_non_ogni_richiesta(server, area_servita):
+    """Sending 5 items a request, with a new device each time, does not multiply what an address may send."""
+    inviati = 0
+    inizio = time.monotonic()
+    for _ in range(200):
+        stato, _ = posta(server, [voce(pubblico(area_servita, "c-1")) for _ in range(5)])
+        if stato == 429:
+            break
+        assert stato == 200
+        inviati += 5
+    durata = time.monotonic() - inizio
+    assert stato == 429 and 290 <= inviati <= 300 + 5 * durata + 5
+    assert len(riscontri(area_servita)) == inviati
+
+
+def _apri_lenta(porta: int, sorgente: str = "127.0.0.1") -> socket.socket:
+    s = socket.socket()
+    s.bind((sorgente, 0))
+    s.connect(("127.0.0.1", porta))
+    s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the end of the headers
+    return s
+
+
+def _chiusa(s: socket.socket, secondi: float) -> bool:
+    s.settimeout(secondi)
+    try:
+        return s.recv(1) == b""
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def test_connessioni_lente_non_fermano_la_mostra(server, area_servita):
+    """Slowloris: connections that never finish their headers are closed after a while, and one address
+    cannot hold more than a browser needs; other visitors are served meanwhile."""
+    from mappe.servi import CONNESSIONI_PER_INDIRIZZO, TEMPO_INTESTAZIONI_S
+
+    lente = [_apri_lenta(server.porta) for _ in range(CONNESSIONI_PER_INDIRIZZO)]
+    try:
+        # one more from the same address is closed at once
+        in_piu = _apri_lenta(server.porta)
+        assert _chiusa(in_piu, 3)
+        in_piu.close()
+        # another visitor (another address) is served
+        altro = http.client.HTTPConnection("127.0.0.1", server.porta, timeout=10, source_address=("127.0.0.2", 0))
+        altro.request("GET", "/")
+        assert altro.getresponse().status == 200
+        altro.close()
+        # the slow ones are closed once their time is up
+        assert all(_chiusa(s, TEMPO_INTESTAZIONI_S + 5) for s in lente[:3])
+        assert all(_chiusa(s, 2) for s in lente[3:])
+    finally:
+        for s in lente:
+            s.close()
+    # a body that never comes whole: 408, nothing written
+    s = socket.socket()
+    s.connect(("127.0.0.1", server.porta))
+    s.sendall(f"POST /riscontri HTTP/1.1\r\nHost: 127.0.0.1:{server.porta}\r\nOrigin: {server.origine()}\r\n"
+              "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"dispositivo\"".encode())
+    s.settimeout(20)
+    risposta = s.recv(200).decode()
+    s.close()
+    assert risposta.startswith("HTTP/1.1 408")
+    _niente_scritto(area_servita)
+    # and the server is still there for everybody
+    assert richiesta(server.porta, "GET", "/")[0] == 200

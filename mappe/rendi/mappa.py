@@ -646,8 +646,16 @@ def costruisci_pagina(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> 
     # of the block decoded as the browser does.
     compresso = 'data-codifica="gzip-base64"' in html
     controlla_pagina(html + "\n" + testo_json if compresso else html, area, grezzi, opzioni.interna,
-                     lambda: posizioni_pubblicate(dati))
+                     lambda: posizioni_pubblicate(dati), commenti_in_pagina(dati))
     return html
+
+
+def commenti_in_pagina(dati: dict) -> set[str]:
+    """The visitors' comments a page shows: on contributions, on places, on the map."""
+    commenti = {c for chiave in ("riscontri_c", "riscontri_l") for v in (dati.get(chiave) or {}).values()
+                for c in v.get("c", [])}
+    commenti.update((dati.get("segnalazioni") or {}).get("commento", []))
+    return {str(c).strip() for c in commenti if c}
 
 
 def posizioni_in_pagina(html: str) -> set[tuple[float, float]]:
@@ -670,13 +678,23 @@ def testo_da_verificare(html: str) -> str:
 
 
 def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = False,
-                     posizioni=None) -> None:
+                     posizioni=None, commenti: set[str] | None = None) -> None:
     """Refuse a page that holds private values (and, if public, reserved rows or true positions).
 
     ``posizioni`` is a function giving the positions of the page's data block (computed
-    only when there are true positions to look for).
+    only when there are true positions to look for). ``commenti`` are the visitors' comments
+    the page shows (:func:`commenti_in_pagina`): a comment not approved must not be one of them.
+    Such comments are not searched in the whole text, where anyone could make one match the
+    page's own code or a public word and stop the page.
     """
     catalogo = area.catalogo
+    if commenti is not None and not interna:
+        for g in grezzi:
+            trapelati = pubblico.commenti_non_approvati(g) & commenti
+            if trapelati:
+                raise pubblico.PrivacyError(
+                    f"Il file conterrebbe {len(trapelati)} commenti di visitatori non approvati (per esempio "
+                    f"'{min(trapelati)[:30]}...'): non è stato scritto. Segnalare il problema a chi mantiene mappe.")
     segreti, coordinate = [], []
     for g in grezzi:
         if interna:
@@ -686,7 +704,7 @@ def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = 
             }
             segreti += pubblico.valori_segreti(solo_privati, catalogo)
         else:
-            segreti += pubblico.valori_segreti(g, catalogo)
+            segreti += pubblico.valori_segreti(g, catalogo, commenti=commenti is None)
             coordinate += pubblico.coordinate_segrete(g["contributi"])
     trovate = None
     if coordinate:
