@@ -736,6 +736,7 @@ class Area:
 PROGETTO_PREDEFINITO = {
     "nome": "",
     "contatto": "",
+    "licenza": "",
     "informativa_en": (
         "Feedback is anonymous: do not write names, addresses or phone numbers. The project's staff read it "
         "before publishing it, and use it only to improve the maps and the actions on the territory."
@@ -752,6 +753,8 @@ PROGETTO_TOML = """# Le informazioni del progetto, usate nelle mappe e nelle mos
 nome = ""
 # Come raggiungere il progetto (mostrato nelle mappe pubblicate sul web, al posto dei riscontri).
 contatto = ""
+# La licenza dei dati, stampata nei crediti dei manifesti (per esempio: "CC BY-SA 4.0, Consorzio CIdiS").
+licenza = ""
 # L'informativa mostrata ai visitatori di una mostra prima di inviare un riscontro
 # (informativa_en: la stessa, per le mostre in inglese).
 informativa = "I riscontri sono anonimi: non scrivere nomi, indirizzi o numeri di telefono. Li leggono gli operatori del progetto prima di pubblicarli, e servono solo a migliorare le mappe e le azioni sul territorio."

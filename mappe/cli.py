@@ -1256,6 +1256,99 @@ def servi(ctx, comuni_nomi, titolo, porta: int, indirizzo: str, lingua: str, chi
     echo(f"Mostra fermata. Riscontri ricevuti: {tot}" + (", in attesa di moderazione." if tot else "."))
 
 
+def _url_manifesto(ctx, param, valore: str | None) -> str | None:
+    if valore is None:
+        return None
+    from urllib.parse import urlsplit
+
+    p = urlsplit(valore.strip())
+    if p.scheme not in ("http", "https") or not p.netloc:
+        raise click.BadParameter("serve un indirizzo che un telefono possa aprire, che comincia con http:// o "
+                                 "https://, per esempio https://mappe.esempio.it/{comune}", param_hint="--url")
+    return valore.strip()
+
+
+@main.command(context_settings=CONTESTO)
+@click.argument("comuni_nomi", nargs=-1, metavar="COMUNE...")
+@click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Il file da scrivere: .pdf (da stampare), .svg o .png (predefinito: manifesto.pdf, "
+                   "o cartoline.pdf).")
+@click.option("--formato", type=click.Choice(["A0", "A1", "A2", "A3", "A4", "A5", "A6"], case_sensitive=False),
+              default=None, help="Il formato della carta (predefinito: A1; A6 con --cartolina).")
+@click.option("--orientamento", type=click.Choice(["verticale", "orizzontale"]), default="verticale",
+              show_default=True, help="Il verso del foglio.")
+@click.option("--vista", type=click.Choice(["tutto", "bisogni-risorse", "memoria", "emozioni", "rete", "luoghi"]),
+              default="tutto", show_default=True, help="Che cosa mostrare sulla mappa.")
+@click.option("--titolo", metavar="TESTO", help="Il titolo (predefinito: quello della vista).")
+@click.option("--url", metavar="URL", callback=_url_manifesto,
+              help="L'indirizzo della mostra, stampato come codice QR da inquadrare ({comune} diventa il comune).")
+@click.option("--lingua", type=click.Choice(["it", "en"]), default="it", show_default=True, help="La lingua.")
+@click.option("--citazioni", type=click.IntRange(0, 30), default=None, metavar="N",
+              help="Quante frasi delle persone intorno alla mappa (predefinito: secondo il formato, 10 su A1).")
+@click.option("--tutti", is_flag=True, help="Un foglio per ogni comune dell'area (o per quelli indicati), in un PDF.")
+@click.option("--cartolina", is_flag=True,
+              help="Cartoline da lasciare sui tavoli (A6 o A5): la mappa, due frasi e il codice QR, una per comune.")
+@opzione_area
+@click.pass_context
+def manifesto(ctx, comuni_nomi, uscita: Path | None, formato: str | None, orientamento: str, vista: str,
+              titolo: str | None, url: str | None, lingua: str, citazioni: int | None, tutti: bool,
+              cartolina: bool) -> None:
+    """Scrive il manifesto di un comune da stampare: la mappa, le parole delle persone, il codice QR.
+
+    Un PDF vettoriale pronto per la tipografia (caratteri inclusi, misure ISO
+    esatte), nello stile della mappa della comunità: la mappa con i luoghi e i
+    contributi, intorno alcune frasi delle persone collegate al loro posto, la
+    legenda, gli incontri e i crediti; con --url, il codice QR che apre la
+    mostra sul telefono. Solo i dati pubblici.
+
+    \b
+    Esempi:
+      mappe manifesto Orbassano --url http://192.168.1.20:8000/
+      mappe manifesto Orbassano --formato A3 --orientamento orizzontale -o orbassano.pdf
+      mappe manifesto --tutti --url https://mappe.esempio.it/{comune} -o mostra.pdf
+      mappe manifesto --tutti --cartolina --url https://mappe.esempio.it/{comune}
+    """
+    from .rendi.manifesto import misure, scrivi_manifesti
+
+    area = _area(ctx)
+    if not comuni_nomi and not tutti:
+        raise ErroreUtente("Indicare il comune (per esempio: mappe manifesto Orbassano), oppure --tutti per un "
+                           "foglio per ogni comune dell'area.")
+    archivi = []
+    for nome in comuni_nomi:
+        a = area.archivio(nome)
+        if a.slug not in [x.slug for x in archivi]:
+            archivi.append(a)
+    if tutti and not comuni_nomi:
+        archivi = area.archivi()
+        if not archivi:
+            raise ErroreUtente("L'area non ha ancora comuni: aggiungerne uno con 'mappe comuni aggiungi NOME'.")
+    formato = (formato or ("A6" if cartolina else "A1")).upper()
+    if cartolina and formato not in ("A6", "A5"):
+        raise click.BadParameter("le cartoline sono A6 o A5.", param_hint="--formato")
+    uscita = uscita or Path("cartoline.pdf" if cartolina else "manifesto.pdf")
+    estensione = uscita.suffix.lower()
+    if estensione not in (".pdf", ".svg", ".png"):
+        raise click.BadParameter(f"il file deve finire con .pdf, .svg o .png (per esempio {uscita.stem or 'manifesto'}"
+                                 ".pdf).", param_hint="--output")
+    if len(archivi) > 1 and estensione != ".pdf":
+        raise click.BadParameter(f"più comuni vanno in un PDF di più pagine: usare {uscita.stem}.pdf, oppure un "
+                                 "comune per volta.", param_hint="--output")
+    if len(archivi) > 1 and url and "{comune}" not in url:
+        echo("Attenzione: --url non contiene {comune}, quindi ogni foglio ha lo stesso codice QR.", err=True)
+    m = misure(formato, orientamento)
+    fatti = scrivi_manifesti(area, archivi, uscita, m, vista, titolo, url, lingua, citazioni, cartolina)
+    registra_esportazione(area, uscita, "manifesto", {f.slug: f.ids for f in fatti})
+    pagine = quanti(len(fatti), "pagina", "pagine")
+    cosa = "Cartoline scritte" if cartolina else "Manifesto scritto"
+    echo(f"{cosa} in {riga_terminale(uscita)} ({formato} {orientamento}, {pagine}, "
+         f"{max(1, uscita.stat().st_size // 1024)} kB). Stampare al 100% (senza «adatta alla pagina»).")
+    if not url:
+        echo("Senza --url il foglio non ha il codice QR per aprire la mostra dal telefono.")
+    if area.di_esempio:
+        echo("Attenzione: questa è l'area della demo (dati inventati).", err=True)
+
+
 def _qr(url: str) -> None:
     """The address as a QR code drawn with characters, for a phone to scan from the screen."""
     import segno
