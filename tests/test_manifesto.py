@@ -127,11 +127,11 @@ def test_leggibile_da_due_metri_con_caratteri_inclusi(demo, tmp_path):
 def test_il_codice_qr_si_legge_e_ha_la_sua_misura(demo, tmp_path, formato, minimo_mm):
     f = tmp_path / "q.pdf"
     mappe(demo, "manifesto", "Orbassano", "--formato", formato, "--url", URL, "-o", f)
-    letti, immagine = qr_letti(f, dpi=150 if formato == "A4" else 60)
+    letti, immagine = qr_letti(f, dpi=150)
     assert [b.text for b in letti] == [URL]
     p = letti[0].position
     lato_px = ((p.top_right.x - p.top_left.x) ** 2 + (p.top_right.y - p.top_left.y) ** 2) ** 0.5
-    dpi = 150 if formato == "A4" else 60
+    dpi = 150
     assert lato_px / dpi * 25.4 >= minimo_mm - 1.5  # the code's own width, quiet zone apart
     # outside the map, with its quiet zone: the 4 modules around it are white
     moduli = lato_px / 25
@@ -217,10 +217,11 @@ def _incrociate(linee: list[tuple]) -> int:
 
 
 @pytest.mark.parametrize("comune", ["Orbassano", "Volvera", "Rivalta di Torino"])
-def test_le_linee_non_si_incrociano(demo, comune):
+@pytest.mark.parametrize("orientamento", ["verticale", "orizzontale"])
+def test_le_linee_non_si_incrociano(demo, comune, orientamento):
     from mappe.rendi.manifesto import costruisci_manifesto, misure
 
-    fatto = costruisci_manifesto(demo, demo.archivio(comune), misure("A1"), url=URL)
+    fatto = costruisci_manifesto(demo, demo.archivio(comune), misure("A1", orientamento), url=URL)
     linee = [(c["attacco_mm"], c["punto_mm"]) for c in fatto.citazioni]
     assert len(linee) >= 6
     assert _incrociate(linee) == 0
@@ -300,3 +301,45 @@ def test_crediti_con_progetto_incontri_e_licenza(demo, tmp_path):
     assert "Dati: CC BY-SA 4.0" in testo and "ISTAT (CC BY 3.0)" in testo
     g, m_, a = date[0][8:10], date[0][5:7], date[0][:4]
     assert f"Incontri: {g}/{m_}/{a}" in testo
+
+
+_TRATTI = {b"S", b"s", b"B", b"B*", b"b", b"b*"}
+
+
+def _tratti(flusso: bytes, larghezza: float | None, disegni: dict) -> list[float]:
+    """The widths every stroke of a content stream is drawn with (pt); ``disegni``: the reused
+    drawings (XObjects) by name, as streams."""
+    fatti, pila, precedenti = [], [], []
+    for parola in re.findall(rb"/[^\s/\[\]()<>]+|[^\s/\[\]()<>]+", flusso):
+        if parola == b"w" and precedenti:
+            larghezza = float(precedenti[-1])
+        elif parola == b"q":
+            pila.append(larghezza)
+        elif parola == b"Q" and pila:
+            larghezza = pila.pop()
+        elif parola in _TRATTI:
+            fatti.append(larghezza)
+        elif parola == b"Do" and precedenti and precedenti[-1] in disegni:
+            fatti += _tratti(disegni[precedenti[-1]], larghezza, {})
+        precedenti = (precedenti + [parola])[-2:]
+    return [1.0 if x is None else x for x in fatti]  # PDF's own default width is 1
+
+
+def _spessori(percorso: Path) -> list[float]:
+    """The width of every stroke drawn on the first page (pt), in reused drawings too."""
+    from pypdf import PdfReader
+
+    pagina = PdfReader(percorso).pages[0]
+    oggetti = pagina["/Resources"].get("/XObject") or {}
+    disegni = {nome.encode(): oggetti[nome].get_object().get_data() for nome in oggetti}
+    return _tratti(pagina.get_contents().get_data(), None, disegni)
+
+
+@pytest.mark.parametrize("formato", ["A4", "A1"])
+def test_nessuna_linea_troppo_sottile_e_testo_in_proporzione(demo, tmp_path, formato):
+    f = tmp_path / "s.pdf"
+    mappe(demo, "manifesto", "Orbassano", "--formato", formato, "--url", URL, "-o", f)
+    spessori = _spessori(f)
+    assert spessori and min(spessori) >= 0.25
+    corpo = [v for k, v in _dimensioni(f).items() if k.startswith("«")]
+    assert min(corpo) >= (9 if formato == "A4" else 24) - 0.1

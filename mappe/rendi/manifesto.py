@@ -346,7 +346,7 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
         for t, voce in legenda:
             pg.scatter([x_leg + lato_simbolo / 2], [yl - m.mm(corpo) * 0.5], marker=_marcatore(forme[voce.extra.get(
                 "forma", "cerchio")]), s=(corpo * 1.1) ** 2, color=voce.colore, edgecolors="white",
-                linewidths=lw * 0.6, zorder=4)
+                linewidths=_tratto(lw * 0.6), zorder=4)
             n = int(conti.get(t, 0)) + int((d["senza_luogo"]["tipo"] == t).sum() if len(d["senza_luogo"]) else 0)
             descr = (voce.descrizione or "").split(":")[0].split(";")[0].rstrip(".") if lingua == "it" else ""
             testo = f"{etichetta(voce)} ({n})" + (f": {descr[:1].lower()}{descr[1:]}" if descr else "")
@@ -452,7 +452,7 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
         if len(punti):
             ax.scatter(punti.geometry.x, punti.geometry.y, marker=_marcatore(forme[voce.extra.get("forma", "cerchio")]),
                        s=(corpo * 0.8 * densita) ** 2, color=voce.colore, edgecolors="white",
-                       linewidths=lw * 0.5 * densita, zorder=6)
+                       linewidths=_tratto(lw * 0.5 * densita), zorder=6)
         ids += [str(x) for x in sel["id"]]
     # places: pictogram in a disc of their category's colour, and their name
     lg = d["luoghi"]
@@ -491,6 +491,11 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
     return Manifesto(fig, archivio.slug, ids, fatte, qr_info)
 
 
+def _tratto(pt: float) -> float:
+    """A line's width: never thinner than a printer draws (LINEA_MIN_PT)."""
+    return max(LINEA_MIN_PT, pt)
+
+
 def _sovrapposti(a: tuple, b: tuple) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
@@ -500,7 +505,8 @@ def _pittogramma(ax, x, y, lato, d, colore, lw, zorder=4) -> None:
     from matplotlib.patches import Circle, PathPatch
     from matplotlib.transforms import Affine2D
 
-    ax.add_patch(Circle((x, y), lato / 2, facecolor=colore, edgecolor="white", linewidth=lw * 0.6, zorder=zorder))
+    ax.add_patch(Circle((x, y), lato / 2, facecolor=colore, edgecolor="white", linewidth=_tratto(lw * 0.6),
+                          zorder=zorder))
     s = lato * 0.62 / simboli.LATO
     percorso = _marcatore(d).transformed(Affine2D().scale(s).translate(x, y))
     ax.add_patch(PathPatch(percorso, facecolor="white", edgecolor="none", zorder=zorder + 0.1))
@@ -568,10 +574,23 @@ def _cita(pg, ax, m: Misure, c: pd.DataFrame, scelti: list[int], voci_tipo, voci
             continue
         x0, y_alto, larghezza, altezza = spazio[lato]
         if lato in ("sinistra", "destra"):
-            blocchi = [blocco(i, larghezza, 6) for i in sorted(quali, key=lambda i: -xy[i, 1])]
-            blocchi = _disponi(blocchi, xy, y_alto - altezza, y_alto)
-            for b in blocchi:
-                b["x"], b["larghezza"] = x0, larghezza
+            # top to bottom by their points' height; two lines that still cross swap their quotes
+            ordine, migliore = sorted(quali, key=lambda i: -xy[i, 1]), None
+            for _ in range(3 * len(ordine) + 1):
+                blocchi = _disponi([blocco(i, larghezza, 6) for i in ordine], xy, y_alto - altezza, y_alto)
+                for b in blocchi:
+                    b["x"], b["larghezza"] = x0, larghezza
+                incroci = [(a, b) for a in range(len(blocchi)) for b in range(a + 1, len(blocchi))
+                           if _si_incrociano(_attacco(blocchi[a], lato, m), xy[blocchi[a]["i"]],
+                                             _attacco(blocchi[b], lato, m), xy[blocchi[b]["i"]])]
+                if migliore is None or len(incroci) < migliore[0]:
+                    migliore = (len(incroci), blocchi)
+                if not incroci:
+                    break
+                a, b = incroci[0]
+                ia, ib = ordine.index(blocchi[a]["i"]), ordine.index(blocchi[b]["i"])
+                ordine[ia], ordine[ib] = ordine[ib], ordine[ia]
+            blocchi = migliore[1]
         elif lato in ("sopra", "sotto"):
             k = len(quali)
             passo = m.margine * 0.8
@@ -600,15 +619,11 @@ def _cita(pg, ax, m: Misure, c: pd.DataFrame, scelti: list[int], voci_tipo, voci
             pg.text(b["x"], b["y"] - b["sotto_testa"], "\n".join(b["righe"]), fontsize=corpo, color=INCHIOSTRO,
                     va="top", style="italic", linespacing=1.22, gid=f"citazione-{pubblico_id}")
             px, py = xy[b["i"]]
-            if lato == "sinistra":
-                ax_, ay_ = b["x"] + b["larghezza"] + m.margine * 0.2, b["y"] - m.mm(corpo) * 0.5
-            elif lato == "destra":
-                ax_, ay_ = b["x"] - m.margine * 0.2, b["y"] - m.mm(corpo) * 0.5
-            elif lato in ("sopra", "sotto"):
+            if lato in ("sinistra", "destra", "sopra", "sotto"):
                 ax_, ay_ = _attacco(b, lato, m)
             else:
                 ax_, ay_ = b["x"] + m.mm(corpo) * 0.5, b["y"] + m.mm(corpo) * 0.2
-            linea = Line2D([ax_, px], [ay_, py], color=colore, linewidth=max(LINEA_MIN_PT, lw * 0.8), zorder=5)
+            linea = Line2D([ax_, px], [ay_, py], color=colore, linewidth=_tratto(lw * 0.8), zorder=5)
             linea.set_gid(f"linea-{pubblico_id}")
             pg.add_line(linea)
             pg.scatter([px], [py], s=(corpo * 0.45) ** 2, facecolor="none", edgecolors=colore, linewidths=lw,
@@ -619,6 +634,11 @@ def _cita(pg, ax, m: Misure, c: pd.DataFrame, scelti: list[int], voci_tipo, voci
 
 
 def _attacco(b: dict, lato: str, m: Misure) -> tuple[float, float]:
+    """Where the line of a quote's box starts (mm): the side of the box that faces the map."""
+    if lato == "sinistra":
+        return b["x"] + b["larghezza"] + m.margine * 0.2, b["y"] - m.mm(m.corpo) * 0.5
+    if lato == "destra":
+        return b["x"] - m.margine * 0.2, b["y"] - m.mm(m.corpo) * 0.5
     if lato == "sopra":
         return b["x"] + b["larghezza"] / 2, b["y"] - b["alto"] + m.mm(m.corpo) * 0.3
     return b["x"] + b["larghezza"] / 2, b["y"] + m.mm(m.corpo) * 0.3
