@@ -299,25 +299,30 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
     # ---- the title
     y = H - mg
     titolo = titolo or (v.titolo if lingua == "it" else v.titolo_en)
-    t_titolo = m.titolo if not cartolina else m.titolo * 0.75
+    # as big as the rule wants, smaller if a long title would not fit across the page (not below
+    # the body text); a subtitle that still does not fit goes on two lines
+    t_titolo = max(corpo, min(m.titolo, (W - 2 * mg) / (len(titolo) * 0.64 * PT_MM)))
     pg.text(mg, y, titolo, fontsize=t_titolo, fontweight="bold", va="top", ha="left", color=INCHIOSTRO,
             gid="titolo")
     y -= m.mm(t_titolo) * 1.15
     sottotitolo = f"{T['comune_di']} {archivio.nome} ({archivio.info['sigla']})"
     if archivio.info.get("esempio"):
         sottotitolo += f" · {T['esempio']}"
-    pg.text(mg, y, sottotitolo, fontsize=corpo * 1.25, va="top", ha="left", color=INCHIOSTRO)
-    y -= m.mm(corpo * 1.25) * 1.6
+    t_sotto = max(corpo, min(corpo * 1.25, (W - 2 * mg) / (len(sottotitolo) * 0.56 * PT_MM)))
+    righe_sotto = _righe(sottotitolo, W - 2 * mg, t_sotto)
+    pg.text(mg, y, "\n".join(righe_sotto), fontsize=t_sotto, va="top", ha="left", color=INCHIOSTRO, linespacing=1.15)
+    y -= m.mm(t_sotto) * (1.6 + 1.15 * (len(righe_sotto) - 1))
     alto_mappa = y
 
     # ---- the foot: legend, words of the whole comune, QR; credits at the very bottom
-    crediti = _crediti(area, d, T)
+    crediti = _crediti(area, d, T, date=not cartolina)
     righe_crediti = _righe(crediti, W - 2 * mg, piccolo)
     y_crediti = mg
     pg.text(mg, y_crediti, "\n".join(righe_crediti), fontsize=piccolo, va="bottom", ha="left", color=GRIGIO,
             linespacing=1.25, gid="crediti")
     base = y_crediti + m.mm(piccolo) * 1.3 * len(righe_crediti) + mg * 0.6
-    qr_lato = m.qr
+    # a postcard is read in the hand: the smallest code the design allows, to leave room for the map
+    qr_lato = m.qr if not cartolina else max(35.0, 100.0 * m.lato_corto / 594)
     qr_tutto = qr_lato * (_moduli(url) + 8) / _moduli(url) if url else 0
     legenda = [(t, voci_tipo[t]) for t in d["tipi"] if t in voci_tipo]
     n_leg = len(legenda) + (1 if v.luoghi and len(d["luoghi"]) else 0)
@@ -422,12 +427,16 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
     finestra = box(*ax.get_xlim()[:1], ax.get_ylim()[0], ax.get_xlim()[1], ax.get_ylim()[1])
     for nome, g in _vicini(d["codice"], confine, pubblico.CRS_METRICO):
         _geometrie(ax, g, facecolor=VICINI, edgecolor="#c9c2b0", linewidth=lw, zorder=1)
-        largo_nome = len(nome) * m.mm(piccolo) * 0.58 * scala
-        dentro = g.intersection(finestra.buffer(-largo_nome / 2 - m.mm(piccolo) * scala))
-        if nome and not dentro.is_empty and dentro.area > 0:
-            p = dentro.representative_point()
-            ax.text(p.x, p.y, nome, fontsize=piccolo, color=GRIGIO, style="italic", ha="center", va="center",
-                    zorder=2, clip_on=True)
+        # the name whole, inside its comune and inside the frame, or not at all
+        largo_nome = len(nome) * m.mm(piccolo) * 0.62 * scala
+        alto_nome = m.mm(piccolo) * 1.3 * scala
+        posto = g.intersection(finestra.buffer(-largo_nome / 2 - alto_nome / 2)).buffer(-alto_nome / 2)
+        if nome and not posto.is_empty:
+            p = posto.representative_point()
+            riquadro_nome = box(p.x - largo_nome / 2, p.y - alto_nome / 2, p.x + largo_nome / 2, p.y + alto_nome / 2)
+            if g.buffer(alto_nome * 0.1).contains(riquadro_nome):
+                ax.text(p.x, p.y, nome, fontsize=piccolo, color=GRIGIO, style="italic", ha="center", va="center",
+                        zorder=2, clip_on=True)
     _geometrie(ax, confine, facecolor=CARTA, edgecolor=INCHIOSTRO, linewidth=lw * 2.2, zorder=3)
     # contributions: lines and zones first, then points, one layer per kind
     c = d["contributi"]
@@ -512,13 +521,13 @@ def _pittogramma(ax, x, y, lato, d, colore, lw, zorder=4) -> None:
     ax.add_patch(PathPatch(percorso, facecolor="white", edgecolor="none", zorder=zorder + 0.1))
 
 
-def _crediti(area: Area, d: dict, T: dict) -> str:
+def _crediti(area: Area, d: dict, T: dict, date: bool = True) -> str:
     from ..territorio import FONTE
     from .mappa import FONTE_EN, _data_leggibile
 
     progetto = area.progetto
     pezzi = []
-    date = sorted({x for x in d["incontri"]["data"].dropna()}) if len(d["incontri"]) else []
+    date = sorted({x for x in d["incontri"]["data"].dropna()}) if len(d["incontri"]) and date else []
     chi = progetto.get("nome") or ""
     pezzi.append(f"{chi} – {T['realizzata']}" if chi else T["realizzata"])
     if date:
@@ -601,33 +610,39 @@ def _cita(pg, ax, m: Misure, c: pd.DataFrame, scelti: list[int], voci_tipo, voci
                 b["x"], b["larghezza"] = x0 + j * (larg_b + passo), larg_b
                 b["y"] = y_alto
             _sciogli(blocchi, xy, lato, m)
-        else:  # a postcard: one under the other, beside the code
+        else:  # a postcard: one under the other, beside the code, the higher point first
             blocchi, y = [], y_alto
-            for i in quali:
+            for i in sorted(quali, key=lambda i: -xy[i, 1]):
                 b = blocco(i, larghezza, 4)
                 if y - b["alto"] < y_alto - altezza:
                     break
                 b["x"], b["y"], b["larghezza"] = x0, y, larghezza
                 y -= b["alto"] + m.margine * 0.3
                 blocchi.append(b)
-        for b in blocchi:
+        for n_b, b in enumerate(blocchi, start=1):
             r, voce = b["riga"], b["voce"]
             pubblico_id = pubblico.id_pubblico(chiave, str(r["id"]))  # a public file names rows by public ids
             colore = voce.colore if voce else INCHIOSTRO
+            if lato == "piede":  # small: a number on the map and before the words, no line across them
+                b["testa"] = f"{n_b} · {b['testa']}"
             pg.text(b["x"], b["y"], b["testa"], fontsize=corpo * 0.8, fontweight="bold", color=colore, va="top",
                     linespacing=1.1)
             pg.text(b["x"], b["y"] - b["sotto_testa"], "\n".join(b["righe"]), fontsize=corpo, color=INCHIOSTRO,
                     va="top", style="italic", linespacing=1.22, gid=f"citazione-{pubblico_id}")
             px, py = xy[b["i"]]
-            if lato in ("sinistra", "destra", "sopra", "sotto"):
-                ax_, ay_ = _attacco(b, lato, m)
+            ax_, ay_ = _attacco(b, lato, m)
+            if lato == "piede":
+                ax_, ay_ = px, py
+                pg.scatter([px], [py], s=(corpo * 1.5) ** 2, facecolor="white", edgecolors=colore,
+                           linewidths=_tratto(lw * 1.5), zorder=6)
+                pg.text(px, py, str(n_b), fontsize=corpo, fontweight="bold", color=colore, ha="center",
+                        va="center", zorder=7)
             else:
-                ax_, ay_ = b["x"] + m.mm(corpo) * 0.5, b["y"] + m.mm(corpo) * 0.2
-            linea = Line2D([ax_, px], [ay_, py], color=colore, linewidth=_tratto(lw * 0.8), zorder=5)
-            linea.set_gid(f"linea-{pubblico_id}")
-            pg.add_line(linea)
-            pg.scatter([px], [py], s=(corpo * 0.45) ** 2, facecolor="none", edgecolors=colore, linewidths=lw,
-                       zorder=6)
+                linea = Line2D([ax_, px], [ay_, py], color=colore, linewidth=_tratto(lw * 0.8), zorder=5)
+                linea.set_gid(f"linea-{pubblico_id}")
+                pg.add_line(linea)
+                pg.scatter([px], [py], s=(corpo * 0.45) ** 2, facecolor="none", edgecolors=colore, linewidths=lw,
+                           zorder=6)
             fatte.append({"id": str(r["id"]), "id_pubblico": pubblico_id, "tipo": r["tipo"], "testo": "\n".join(b["righe"]), "punto_mm": (float(px), float(py)),
                           "attacco_mm": (float(ax_), float(ay_))})
     return fatte
@@ -641,7 +656,9 @@ def _attacco(b: dict, lato: str, m: Misure) -> tuple[float, float]:
         return b["x"] - m.margine * 0.2, b["y"] - m.mm(m.corpo) * 0.5
     if lato == "sopra":
         return b["x"] + b["larghezza"] / 2, b["y"] - b["alto"] + m.mm(m.corpo) * 0.3
-    return b["x"] + b["larghezza"] / 2, b["y"] + m.mm(m.corpo) * 0.3
+    if lato == "sotto":
+        return b["x"] + b["larghezza"] / 2, b["y"] + m.mm(m.corpo) * 0.3
+    return b["x"], b["y"]  # a postcard's box: its top left (it has a number, not a line)
 
 
 def _si_incrociano(p1, p2, q1, q2) -> bool:
