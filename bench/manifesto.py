@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from prestazioni import COMUNE, esegui, riga, scrivi_csv  # noqa: E402
+from prestazioni import COMUNE, esegui, riga, scrivi_csv
 
 
 def main() -> None:

@@ -9,13 +9,16 @@ from .catalogo import Catalogo
 from .errori import MappeError
 from .file import scrivi_tutto_o_niente
 
-__all__ = ["colonne_modello", "scrivi_modello"]
+__all__ = ["MARCA_ESEMPIO", "colonne_modello", "scrivi_modello"]
 
 SPIEGAZIONI_COORDINATE = {
     "lon": "Longitudine in gradi decimali (per esempio 7.5378). Si può lasciare vuota se c'è il luogo.",
     "lat": "Latitudine in gradi decimali (per esempio 45.0087). Si può lasciare vuota se c'è il luogo.",
 }
 ESEMPI_COORDINATE = {"lon": "7.5378", "lat": "45.0087"}
+
+
+MARCA_ESEMPIO = "ESEMPIO"  # the id of the template's example row: import skips the row that has it
 
 
 def colonne_modello(catalogo: Catalogo, strato: str = "contributi") -> list[str]:
@@ -90,6 +93,8 @@ def scrivi_modello(catalogo: Catalogo, percorso: Path | str, strato: str = "cont
     s = catalogo.strati[strato]
     colonne = colonne_modello(catalogo, strato)
     esempio = [s.campi[c].esempio if c in s.campi else ESEMPI_COORDINATE[c] for c in colonne]
+    if "id" in colonne:  # the mark that tells the example row from a real one (a real id is never this)
+        esempio[colonne.index("id")] = MARCA_ESEMPIO
 
     def scrivi(tmp: str) -> None:
         if est == ".csv":

@@ -29,7 +29,7 @@ from ..pubblico import id_con_chiave, indice_pubblici
 from ..testo import normalizza
 from . import coordinate as coord
 from .limiti import ARCHIVI, Limiti, controlla_archivio
-from .tabelle import leggi_csv, leggi_xlsx
+from .tabelle import COLONNA_IN_PIU, FOGLI, leggi_csv, leggi_foglio
 
 __all__ = ["TOLLERANZA_M", "Opzioni", "Rapporto", "Rifiuto", "importa_file", "importa_tabella", "leggi_file"]
 
@@ -314,15 +314,15 @@ def leggi_file(path: Path, foglio: str | None = None, crs: str | None = None,
         controlla_archivio(path, limiti)
     if est in (".csv", ".txt", ".tsv"):
         return leggi_csv(path, limiti)
-    if est in (".xlsx", ".xlsm"):
-        return leggi_xlsx(path, foglio, limiti)
+    if est in FOGLI:
+        return leggi_foglio(path, foglio, limiti)
     if est in (".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml"):
         from .vettori import leggi_vettori
 
         return leggi_vettori(path, crs=crs, limiti=limiti)
     raise ImportaError(
         f"Il file {path} ha un formato che mappe non legge ({est or 'senza estensione'}): "
-        "usare CSV, XLSX, GeoJSON, GeoPackage, Shapefile (anche zippato) o KML."
+        "usare CSV, Excel (.xlsx, .xls), LibreOffice (.ods), GeoJSON, GPX, GeoPackage, Shapefile (anche zippato) o KML."
     )
 
 
@@ -533,7 +533,7 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             bisogni_per_titolo.setdefault(_chiave(r.titolo), r.id)
     # Columns nobody will see: say so, rather than drop them in silence.
     usate = {c for v in mappa.values() for c in (v if isinstance(v, list) else [v])}
-    ignorate = [str(c) for c in df.columns if c not in ("_riga", "geometry") and c not in usate
+    ignorate = [str(c) for c in df.columns if c not in ("_riga", "geometry", COLONNA_IN_PIU) and c not in usate
                 and not _COLONNE_TECNICHE.match(_chiave_colonna(c))]
     if ignorate:
         rapporto.avvisi.append(Rifiuto(
@@ -550,8 +550,12 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     file_ids = {pubblici.get(x, x) for x in (_testo(v) for v in df[mappa["id"]])} if "id" in mappa else set()
     indice_riga = {}
 
-    # The example row of the template (mappe modello), if left in the file, is skipped.
-    esempio = {n: c.esempio for n, c in s.campi.items() if c.esempio and n in mappa}
+    # The example row of the template (mappe modello), if left in the file, is skipped: it is
+    # known by the mark in its id, not by its words (a real place may well be "Bar della piazza").
+    from ..modello import MARCA_ESEMPIO
+
+    colonna_id = mappa.get("id")
+    in_piu = df[COLONNA_IN_PIU].tolist() if COLONNA_IN_PIU in df.columns else None
 
     # Fields the file lacks are empty in every row (a required one would have stopped us above).
     campi_presenti = [(n, c) for n, c in s.campi.items() if n in mappa]
@@ -566,9 +570,12 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
         idx = indici[i]
         numero = int(numeri_riga[i])
         indice_riga[numero] = idx
-        if esempio and i < 5 and all(_testo(r[mappa[n]]) == v for n, v in esempio.items()):
+        if colonna_id is not None and (_testo(r[colonna_id]) or "").strip().upper() == MARCA_ESEMPIO:
             rapporto.avvisi.append(Rifiuto(numero, "", "è la riga di esempio del modello: ignorata"))
             rapporto.ignorati += 1
+            continue
+        if in_piu is not None and isinstance(in_piu[i], str):
+            rapporto.respinti.append(Rifiuto(numero, "", in_piu[i]))
             continue
         try:
             errori = []
@@ -671,6 +678,8 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     rapporto.respinti.sort(key=lambda x: x.riga)
     if rapporto.respinti:
         scarti = df.loc[[indice_riga[x.riga] for x in rapporto.respinti]].copy()
+        # a file of rejects being imported again has its old reasons: the new ones replace them
+        scarti = scarti.drop(columns=[c for c in scarti.columns if _chiave_colonna(c) == "errore"])
         scarti.insert(0, "errore", [f"{'campo ' + x.campo + ': ' if x.campo else ''}{x.motivo}" for x in rapporto.respinti])
         rapporto.scarti = scarti
 
@@ -757,7 +766,7 @@ def scrivi_scarti(rapporto: Rapporto, percorso: Path | str) -> Path:
 
     percorso = Path(percorso)
     scarti = rapporto.scarti if rapporto.scarti is not None else pd.DataFrame(columns=["errore"])
-    scarti = scarti.drop(columns=[c for c in ("_riga",) if c in scarti.columns])
+    scarti = scarti.drop(columns=[c for c in ("_riga", COLONNA_IN_PIU) if c in scarti.columns])
     if isinstance(scarti, gpd.GeoDataFrame) and "geometry" in scarti.columns:
         scarti = pd.DataFrame(scarti)
         scarti["wkt"] = [g.wkt if g is not None else "" for g in scarti.pop("geometry")]

@@ -1,4 +1,5 @@
-"""Readers for spreadsheets: CSV (UTF-8, UTF-8 with BOM, Windows-1252; , ; tab) and XLSX.
+"""Readers for spreadsheets: CSV (UTF-8, UTF-8 with BOM, UTF-16, Windows-1252; , ; tab) and the
+sheets of Excel (.xlsx, .xls) and LibreOffice (.ods).
 
 They return a table of text cells (``None`` when empty) with the header as written and a
 column ``_riga`` holding the row number a person sees in the spreadsheet.
@@ -22,7 +23,7 @@ import pandas as pd
 from ..errori import ImportaError
 from .limiti import Limiti, controlla_archivio, controlla_righe, controlla_vertici, numero
 
-__all__ = ["leggi_csv", "leggi_xlsx"]
+__all__ = ["FOGLI", "leggi_csv", "leggi_foglio", "leggi_xlsx"]
 
 RIGHE_TITOLO = 20  # the header is looked for in the first rows (a title may come above it)
 RIGHE_EXCEL = 1_048_576  # the last row of a sheet: nothing beyond it comes from a spreadsheet program
@@ -48,15 +49,22 @@ def leggi_csv(path: Path, limiti: Limiti | None = None) -> pd.DataFrame:
     path = Path(path)
     limiti = limiti or Limiti()
     with open(path, "rb") as f:
-        bom = f.read(3) == b"\xef\xbb\xbf"
-    for codifica in ("utf-8-sig",) if bom else ("utf-8", "cp1252"):
+        inizio = f.read(3)
+    if inizio[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        codifiche: tuple = ("utf-16",)  # Excel's "Testo Unicode": UTF-16 with its mark, tab-separated
+    elif inizio == b"\xef\xbb\xbf":
+        codifiche = ("utf-8-sig",)
+    else:
+        codifiche = ("utf-8", "cp1252")
+    for codifica in codifiche:
         try:
             with open(path, encoding=codifica, newline="") as f:
                 return _leggi_testo(f, path, limiti)
         except UnicodeDecodeError:
             continue
     raise ImportaError(
-        f"Il file {path} non è leggibile come testo (né UTF-8 né Windows-1252): salvarlo da Excel come 'CSV UTF-8'."
+        f"Il file {path} non è leggibile come testo (né UTF-8, né UTF-16, né Windows-1252): salvarlo da Excel come "
+        "'CSV UTF-8'."
     )
 
 
@@ -72,7 +80,8 @@ def _leggi_testo(f, path: Path, limiti: Limiti) -> pd.DataFrame:
             yield riga.replace("\x00", "\ufffe")
 
     try:
-        df = _tabella(csv.reader(righe(), delimiter=_separatore(prima)), path, limiti)
+        separatore = _separatore(prima)
+        df = _tabella(csv.reader(righe(), delimiter=separatore), path, limiti, separatore)
     except csv.Error as e:
         raise ImportaError(f"Il file {path} non è un CSV leggibile ({e}): riaprirlo e salvarlo di nuovo da Excel.")
     if lunghe:
@@ -113,56 +122,69 @@ def _cella(v) -> str | None:
     return str(v)
 
 
-def leggi_xlsx(path: Path, foglio: str | None = None, limiti: Limiti | None = None) -> pd.DataFrame:
-    """Read one sheet of an XLSX (the first, or ``foglio``)."""
-    import openpyxl
+FOGLI = (".xlsx", ".xlsm", ".xls", ".ods")
+_NOMI_FOGLI = {".xlsx": "Excel (.xlsx)", ".xlsm": "Excel (.xlsm)", ".xls": "Excel 97-2003 (.xls)",
+               ".ods": "LibreOffice (.ods)"}
+
+
+def leggi_foglio(path: Path, foglio: str | None = None, limiti: Limiti | None = None) -> pd.DataFrame:
+    """Read one sheet (the first, or ``foglio``) of a spreadsheet: Excel ``.xlsx``, old Excel
+    ``.xls`` or LibreOffice ``.ods``, all through one reader (python-calamine)."""
+    from python_calamine import CalamineWorkbook
 
     path = Path(path)
     limiti = limiti or Limiti()
-    controlla_archivio(path, limiti)
+    controlla_archivio(path, limiti)  # .xlsx and .ods are zips: measured before they are opened
+    tipo = _NOMI_FOGLI.get(path.suffix.lower(), "Excel (.xlsx)")
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception:  # noqa: BLE001 - calamine raises its own kinds for a damaged file
         raise ImportaError(
-            f"Il file {path} non è un file Excel (.xlsx) leggibile: forse è un CSV o un .xls con il nome cambiato. "
-            "Aprirlo con Excel e salvarlo come 'Cartella di lavoro di Excel (.xlsx)'."
+            f"Il file {path} non è un file {tipo} leggibile: forse è un CSV o un altro formato con il nome "
+            "cambiato. Aprirlo con Excel o LibreOffice e salvarlo di nuovo (.xlsx o .ods)."
         )
     try:
+        nomi = list(wb.sheet_names)
+        if not nomi:
+            raise _vuoto(path)
         if foglio is None:
-            ws = wb.worksheets[0]
-        elif foglio in wb.sheetnames:
-            ws = wb[foglio]
+            nome = nomi[0]
+        elif foglio in nomi:
+            nome = foglio
         else:
-            raise ImportaError(
-                f"Il file {path} non ha un foglio '{foglio}': i fogli sono " + ", ".join(wb.sheetnames) + "."
-            )
-        # The size the sheet declares can be anything (A1:XFD1048576): each row is taken as it is.
-        ws.reset_dimensions()
-
-        def righe(**quali) -> Iterator[list]:
-            for i, r in enumerate(ws.iter_rows(values_only=True, **quali), start=quali.get("min_row", 1)):
-                if i > RIGHE_EXCEL:
-                    return
-                yield [_cella(v) for v in r]
-
-        prima = righe()
+            raise ImportaError(f"Il file {path} non ha un foglio '{foglio}': i fogli sono " + ", ".join(nomi) + ".")
         try:
-            riga, intestazione, _ = _intestazione(enumerate(prima, start=1), path)
-        finally:
-            prima.close()
-        # Second reading, from the row after the header and no wider than it.
-        dati = enumerate(righe(min_row=riga + 1, max_col=len(intestazione)), start=riga + 1)
-        df = _tabella_da(intestazione, dati, path, limiti)
+            ws = wb.get_sheet_by_name(nome)
+            righe_foglio = ws.iter_rows()
+        except Exception:  # noqa: BLE001
+            raise ImportaError(f"Il foglio '{nome}' del file {path} non si può leggere: è rovinato. Salvarlo di "
+                               "nuovo con Excel o LibreOffice.")
+        # calamine starts at the first used cell: the row numbers a person sees start from there
+        inizio = (ws.start or (0, 0))[0] + 1 if hasattr(ws, "start") else 1
+
+        def righe() -> Iterator[list]:
+            for r in righe_foglio:
+                yield [_cella(v if v != "" else None) for v in r]
+
+        numerate = enumerate(islice(righe(), RIGHE_EXCEL), start=inizio)
+        _, intestazione, dopo = _intestazione(numerate, path)
+        larghe = ((i, r[:len(intestazione)]) for i, r in chain(dopo, numerate))
+        df = _tabella_da(intestazione, larghe, path, limiti)
     finally:
         wb.close()
     _controlla_celle(df, path, limiti)
     return df
 
 
-def _tabella(righe: Iterable[list], path: Path, limiti: Limiti) -> pd.DataFrame:
+def leggi_xlsx(path: Path, foglio: str | None = None, limiti: Limiti | None = None) -> pd.DataFrame:
+    """Read one sheet of an XLSX (the first, or ``foglio``): :func:`leggi_foglio`."""
+    return leggi_foglio(path, foglio, limiti)
+
+
+def _tabella(righe: Iterable[list], path: Path, limiti: Limiti, separatore: str | None = None) -> pd.DataFrame:
     numerate = enumerate(righe, start=1)
     _, intestazione, dopo = _intestazione(numerate, path)
-    return _tabella_da(intestazione, chain(dopo, numerate), path, limiti)
+    return _tabella_da(intestazione, chain(dopo, numerate), path, limiti, separatore)
 
 
 def _intestazione(numerate: Iterator[tuple[int, list]], path: Path) -> tuple[int, list[str], list]:
@@ -187,8 +209,13 @@ def _intestazione(numerate: Iterator[tuple[int, list]], path: Path) -> tuple[int
     return posto, intestazione, dopo
 
 
+# The column of a CSV row that has more fields than the header (a separator inside a text that
+# has no quotes): what to tell the person about that row, which is refused.
+COLONNA_IN_PIU = "_campi_in_piu"
+
+
 def _tabella_da(intestazione: list[str], numerate: Iterable[tuple[int, list]], path: Path,
-                limiti: Limiti) -> pd.DataFrame:
+                limiti: Limiti, separatore: str | None = None) -> pd.DataFrame:
     n = len(intestazione)
     nomi = [nome if nome else f"colonna_{j + 1}" for j, nome in enumerate(intestazione)]
     visti = {}
@@ -202,9 +229,17 @@ def _tabella_da(intestazione: list[str], numerate: Iterable[tuple[int, list]], p
         visti[chiave] = j
     # Short rows are filled up to the header: a very wide header would make every row that wide.
     massimo = min(limiti.righe, limiti.righe * CELLE_PER_RIGA // n)
-    dati, numeri = [], []
+    dati, numeri, in_piu = [], [], {}
     for i, r in numerate:
         if len(r) != n:
+            extra = [c for c in r[n:] if c and not c.isspace()] if separatore else []
+            if extra:
+                nome_sep = {";": "';'", ",": "','", "\t": "tabulazione"}.get(separatore, repr(separatore))
+                in_piu[len(dati)] = (
+                    f"ha {len(r)} campi e l'intestazione {n}: c'è un separatore ({nome_sep}) in più dentro un "
+                    f"testo senza virgolette, e i campi dopo sono scivolati a destra (in più: "
+                    + ", ".join(f"'{c[:30]}'" for c in extra[:3]) + "). Mettere quel testo tra virgolette o "
+                    "togliere il separatore")
             r = (list(r) + [None] * n)[:n]
         # cells are text or None here; blank cells are None, rows of blank cells are skipped
         r = [c if c and not c.isspace() else None for c in r]
@@ -216,6 +251,8 @@ def _tabella_da(intestazione: list[str], numerate: Iterable[tuple[int, list]], p
         numeri.append(i)
     df = pd.DataFrame(dati, columns=nomi, dtype=object)
     df["_riga"] = numeri
+    if in_piu:
+        df[COLONNA_IN_PIU] = [in_piu.get(k) for k in range(len(df))]
     return df
 
 

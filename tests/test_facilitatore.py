@@ -1,0 +1,125 @@
+"""A facilitator's real files and words (issue 16): each rough edge found by trying the tool as a
+new user would, on real files written by real libraries, through the real command line."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import scrivi_csv
+
+from mappe.importa.tabelle import leggi_csv
+
+
+def test_il_file_degli_scarti_si_reimporta_anche_se_una_riga_e_ancora_sbagliata(cli, orbassano, tmp_path):
+    f = scrivi_csv(tmp_path / "c.csv", [
+        ["tipo", "tema", "testo", "lon", "lat"],
+        ["bisogni", "lavoro", "tipo sbagliato", "7.5378", "45.0087"],
+        ["risorsa", "socialitaa", "tema sbagliato", "7.5420", "45.0050"],
+    ], sep=";")
+    r = cli("importa", f, "--comune", "Orbassano", "--scarti", tmp_path / "da-correggere.csv")
+    assert r.exit_code == 1
+    # the facilitator fixes one row only, and tries the file mappe wrote, first with --prova
+    scarti = leggi_csv(tmp_path / "da-correggere.csv")
+    assert scarti.columns[0] == "errore"
+    righe = [list(scarti.columns)] + [list(x) for x in scarti.astype(str).itertuples(index=False)]
+    righe[1][righe[0].index("tipo")] = "bisogno"
+    scrivi_csv(tmp_path / "da-correggere.csv", righe, encoding="utf-8-sig", sep=";")
+    for prova in (["--prova"], []):
+        r = cli("importa", tmp_path / "da-correggere.csv", "--comune", "Orbassano", *prova,
+                "--scarti", tmp_path / "ancora.csv")
+        assert r.exit_code == 1, r.output
+        assert "Errore imprevisto" not in r.output and "Traceback" not in r.output
+        assert "riga 3" in r.output and "socialitaa" in r.output
+    # the row fixed is in, the other one is in the new file of rejects, with today's reason only
+    assert list(orbassano.leggi("contributi")["testo"]) == ["tipo sbagliato"]
+    ancora = leggi_csv(tmp_path / "ancora.csv")
+    assert list(ancora["testo"]) == ["tema sbagliato"]
+    assert list(ancora.columns).count("errore") == 1 and "socialitaa" in ancora["errore"].iloc[0]
+
+
+@pytest.mark.parametrize("formato", ["ods", "xls"])
+def test_libreoffice_e_il_vecchio_excel(cli, orbassano, tmp_path, formato):
+    """An .ods (LibreOffice, written by odfpy) and an .xls (Excel 97-2003, written by xlwt): a title row
+    above the header, a second sheet chosen with --foglio, the row numbers a person sees."""
+    righe = [["Focus group del 23 novembre", None, None, None, None], [None] * 5,
+             ["tipo", "tema", "testo", "lon", "lat"],
+             ["bisogno", "lavoro", "Il lavoro è lontano", 7.5378, 45.0087],
+             ["risorsa", "socialitaa", "Il circolo", 7.5420, 45.0050]]
+    f = tmp_path / f"contributi.{formato}"
+    if formato == "xls":
+        import xlwt
+
+        wb = xlwt.Workbook()
+        wb.add_sheet("Copertina").write(0, 0, "Progetto")
+        ws = wb.add_sheet("FG1")
+        for i, riga in enumerate(righe):
+            for j, v in enumerate(riga):
+                if v is not None:
+                    ws.write(i, j, v)
+        wb.save(str(f))
+    else:
+        import pandas as pd
+
+        with pd.ExcelWriter(f, engine="odf") as w:
+            pd.DataFrame([["Progetto"]]).to_excel(w, sheet_name="Copertina", header=False, index=False)
+            pd.DataFrame(righe).to_excel(w, sheet_name="FG1", header=False, index=False)
+    r = cli("importa", f, "--comune", "Orbassano", "--foglio", "FG1")
+    assert r.exit_code == 1, r.output  # one row is wrong: said, with the row number of the sheet
+    assert "riga 5" in r.output and "socialitaa" in r.output and "importati: 1" in r.output
+    c = orbassano.leggi("contributi")
+    assert list(c["testo"]) == ["Il lavoro è lontano"]
+    assert abs(c.geometry.iloc[0].x - 7.5378) < 1e-9
+    r = cli("importa", f, "--comune", "Orbassano", "--foglio", "Nessuno")
+    assert r.exit_code == 1 and "non ha un foglio 'Nessuno'" in r.output and "FG1" in r.output
+
+
+def test_testo_unicode_di_excel_utf16(cli, orbassano, tmp_path):
+    f = tmp_path / "testo-unicode.txt"
+    f.write_bytes("tipo\ttema\ttesto\tlon\tlat\r\nbisogno\tlavoro\tÈ lontano, però\t7.5378\t45.0087\r\n"
+                  .encode("utf-16"))
+    assert f.read_bytes()[:2] == b"\xff\xfe"
+    r = cli("importa", f, "--comune", "Orbassano")
+    assert r.exit_code == 0, r.output
+    assert list(orbassano.leggi("contributi")["testo"]) == ["È lontano, però"]
+
+
+def test_un_separatore_in_piu_dice_quale_riga_e_non_cinque_errori(cli, orbassano, tmp_path):
+    f = tmp_path / "c.csv"
+    f.write_text("tipo;tema;testo;lon;lat\n"
+                 "bisogno;lavoro;Il lavoro; è lontano;7.5378;45.0087\n"
+                 "risorsa;socialita;Il circolo;7.5420;45.0050\n", encoding="utf-8")
+    r = cli("importa", f, "--comune", "Orbassano", "--scarti", tmp_path / "scarti.csv")
+    assert r.exit_code == 1
+    righe_riga2 = [x for x in r.output.splitlines() if "riga 2" in x]
+    assert len(righe_riga2) == 1, r.output
+    assert "ha 6 campi e l'intestazione 5" in righe_riga2[0] and "';'" in righe_riga2[0]
+    assert "'45.0087'" in righe_riga2[0]
+    assert list(orbassano.leggi("contributi")["testo"]) == ["Il circolo"]
+    scarti = leggi_csv(tmp_path / "scarti.csv")
+    assert "_campi_in_piu" not in scarti.columns and "ha 6 campi" in scarti["errore"].iloc[0]
+
+
+def test_una_riga_vera_uguale_all_esempio_del_modello_si_importa(cli, orbassano, tmp_path):
+    """The template's example row is known by its mark, not by its words: a real "Bar della piazza" at
+    the example's position is imported, and so is the contribution that cites it."""
+    import openpyxl
+
+    f = tmp_path / "luoghi.xlsx"
+    cli("modello", f, "--strato", "luoghi")
+    wb = openpyxl.load_workbook(f)
+    ws = wb.worksheets[0]
+    colonne = [c.value for c in ws[1]]
+    esempio = [c.value for c in ws[2]]
+    assert esempio[colonne.index("id")] == "ESEMPIO"
+    vero = list(esempio)
+    vero[colonne.index("id")] = None  # the same words and place, a real row
+    ws.append(vero)
+    wb.save(f)
+    r = cli("importa", f, "--comune", "Orbassano", "--strato", "luoghi")
+    assert r.exit_code == 0, r.output
+    assert "riga 2: è la riga di esempio del modello: ignorata" in r.output
+    assert list(orbassano.leggi("luoghi")["nome"]) == ["Bar della piazza"]
+    c = scrivi_csv(tmp_path / "c.csv", [["tipo", "tema", "testo", "luogo"],
+                                        ["risorsa", "socialita", "Ci si trova al bar", "Bar della piazza"]])
+    r = cli("importa", c, "--comune", "Orbassano")
+    assert r.exit_code == 0, r.output
+    assert len(orbassano.leggi("contributi")) == 1
