@@ -338,6 +338,18 @@ def _colonne(ctx, param, valore: str | None) -> dict[str, str]:
     return out
 
 
+def _imposta(ctx, param, valori) -> dict[str, str]:
+    """--imposta tipo=risorsa --imposta tema=socialita -> {"tipo": "risorsa", "tema": "socialita"}."""
+    out = {}
+    for coppia in valori or ():
+        campo, uguale, valore = coppia.partition("=")
+        if not uguale or not campo.strip() or not valore.strip():
+            raise click.BadParameter(f"'{coppia}' non è nella forma campo=valore (per esempio tipo=risorsa).",
+                                     param_hint="--imposta")
+        out[campo.strip()] = valore.strip()
+    return out
+
+
 @main.command(context_settings=CONTESTO)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--comune", "comune", required=True, metavar="COMUNE", help="Il comune (nome, codice ISTAT o cartella).")
@@ -345,9 +357,12 @@ def _colonne(ctx, param, valore: str | None) -> dict[str, str]:
     "--strato", type=click.Choice(["contributi", "luoghi", "incontri"]), default="contributi", show_default=True,
     help="Lo strato in cui importare.",
 )
-@click.option("--foglio", metavar="NOME", help="Il foglio da leggere in un file .xlsx (predefinito: il primo).")
+@click.option("--foglio", metavar="NOME", help="Il foglio da leggere in un file .xlsx, .xls o .ods (predefinito: il primo).")
 @click.option("--colonne", callback=_colonne, metavar="CAMPO=COLONNA,...",
               help="Quale colonna del file va in quale campo, se i nomi sono diversi (es. testo=descrizione).")
+@click.option("--imposta", "imposta", multiple=True, callback=_imposta, metavar="CAMPO=VALORE",
+              help="Dà a ogni riga lo stesso valore, dove il file non lo dice (es. --imposta tipo=risorsa per una "
+                   "mappa di uMap; ripetibile).")
 @click.option("--scambia-coordinate", is_flag=True, help="Nel file latitudine e longitudine sono scambiate: rimetterle a posto.")
 @click.option("--fuori-comune", type=click.Choice(["rifiuta", "accetta"]), default="rifiuta", show_default=True,
               help="Che cosa fare dei punti fuori dal comune.")
@@ -364,10 +379,10 @@ def _colonne(ctx, param, valore: str | None) -> dict[str, str]:
                    "(predefinito: 200).")
 @opzione_area
 @click.pass_context
-def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_coordinate: bool,
+def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, imposta, scambia_coordinate: bool,
             fuori_comune: str, crs, scarti: Path | None, prova: bool, limite_righe: int | None,
             limite_vertici: int | None, limite_mb: int | None) -> None:
-    """Importa un file (CSV, XLSX, GeoJSON, GeoPackage, Shapefile, KML, export di Kobo/ODK) in un comune.
+    """Importa un file (CSV, Excel, LibreOffice, GeoJSON, GPX, GeoPackage, Shapefile, KML, Kobo/ODK) in un comune.
 
     Ogni riga respinta è elencata con il numero di riga, il campo e cosa fare, e
     non viene scritta; le righe buone sono scritte tutte insieme. Importare due
@@ -388,6 +403,8 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_
       mappe importa contributi.xlsx --comune Orbassano --scarti da-correggere.csv
       mappe importa vecchio.csv --comune Orbassano --colonne testo=descrizione,tipo=Categoria
       mappe importa rilievo.shp --comune Orbassano --crs EPSG:3003
+      mappe importa umap.geojson --comune Orbassano --strato luoghi --imposta categoria=altro
+      mappe importa passeggiata.gpx --comune Orbassano --imposta tipo=memoria --imposta tema=socialita
       mappe importa catasto.zip --comune Orbassano --limite-mb 500 --limite-righe 400000
     """
     from .importa import Opzioni, importa_file, scrivi_scarti
@@ -397,7 +414,7 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, scambia_
     area.solo_dati_veri()
     arch = area.archivio(comune)
     scelti = {"righe": limite_righe, "vertici": limite_vertici, "mb": limite_mb}
-    opzioni = Opzioni(colonne=colonne, scambia_coordinate=scambia_coordinate, fuori_comune=fuori_comune,
+    opzioni = Opzioni(colonne=colonne, imposta=imposta, scambia_coordinate=scambia_coordinate, fuori_comune=fuori_comune,
                       crs=crs, foglio=foglio, limiti=Limiti(**{k: v for k, v in scelti.items() if v is not None}))
     r = importa_file(arch, file, strato, prova=prova, opzioni=opzioni)
     intestazione = "Prova (niente è stato scritto)" if prova else "Importazione"

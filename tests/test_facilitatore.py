@@ -95,7 +95,7 @@ def test_un_separatore_in_piu_dice_quale_riga_e_non_cinque_errori(cli, orbassano
     assert "'45.0087'" in righe_riga2[0]
     assert list(orbassano.leggi("contributi")["testo"]) == ["Il circolo"]
     scarti = leggi_csv(tmp_path / "scarti.csv")
-    assert "_campi_in_piu" not in scarti.columns and "ha 6 campi" in scarti["errore"].iloc[0]
+    assert "_errore_riga" not in scarti.columns and "ha 6 campi" in scarti["errore"].iloc[0]
 
 
 def test_una_riga_vera_uguale_all_esempio_del_modello_si_importa(cli, orbassano, tmp_path):
@@ -123,3 +123,69 @@ def test_una_riga_vera_uguale_all_esempio_del_modello_si_importa(cli, orbassano,
     r = cli("importa", c, "--comune", "Orbassano")
     assert r.exit_code == 0, r.output
     assert len(orbassano.leggi("contributi")) == 1
+
+
+GPX = """<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="OsmAnd Maps 4.6" xmlns="http://www.topografix.com/GPX/1/1"
+     xmlns:osmand="https://osmand.net">
+  <metadata><name>Passeggiata di quartiere</name><time>2026-10-17T15:00:00Z</time></metadata>
+  <wpt lat="45.0087" lon="7.5378"><ele>262.4</ele><time>2026-10-17T15:05:00Z</time><name>La panchina rotta</name>
+    <desc>Qui gli anziani si sedevano, ora è rotta da un anno</desc>
+    <extensions><osmand:icon>special_star</osmand:icon></extensions></wpt>
+  <wpt lat="45.0050" lon="7.5420"><ele>260.1</ele><time>2026-10-17T15:20:00Z</time><name>Il murale</name>
+    <desc>I ragazzi l'hanno dipinto insieme</desc></wpt>
+  <trk><name>Giro del quartiere</name><desc>Il percorso fatto con il gruppo di cammino</desc><trkseg>
+    <trkpt lat="45.0087" lon="7.5378"><ele>262</ele><time>2026-10-17T15:05:00Z</time></trkpt>
+    <trkpt lat="45.0070" lon="7.5400"><ele>261</ele><time>2026-10-17T15:10:00Z</time></trkpt>
+    <trkpt lat="45.0050" lon="7.5420"><ele>260</ele><time>2026-10-17T15:20:00Z</time></trkpt>
+  </trkseg></trk>
+</gpx>
+"""
+
+
+def test_una_passeggiata_registrata_con_il_telefono(cli, orbassano, tmp_path):
+    """GPX of a walking interview: the marked places are points, the walk is a path; the kind and
+    theme, which a GPS app does not know, are given with --imposta."""
+    f = tmp_path / "passeggiata.gpx"
+    f.write_text(GPX, encoding="utf-8")
+    r = cli("importa", f, "--comune", "Orbassano")
+    assert r.exit_code == 1 and "manca la colonna 'tipo'" in r.output and "--imposta tipo=" in r.output
+    r = cli("importa", f, "--comune", "Orbassano", "--imposta", "tipo=memoria", "--imposta", "tema=socialita")
+    assert r.exit_code == 0, r.output
+    assert "importati: 3" in r.output and "la colonna 'name' è stata letta come 'titolo'" in r.output
+    assert "'ele'" not in r.output and "'time'" not in r.output  # what the receiver adds is not the people's
+    c = orbassano.leggi("contributi").set_index("titolo")
+    assert set(c["tipo"]) == {"memoria"} and set(c["tema"]) == {"socialita"}
+    assert c.loc["La panchina rotta", "testo"] == "Qui gli anziani si sedevano, ora è rotta da un anno"
+    assert c.loc["La panchina rotta"].geometry.geom_type == "Point"
+    percorso = c.loc["Giro del quartiere"].geometry
+    assert percorso.geom_type == "LineString" and len(percorso.coords) == 3
+
+
+def test_una_mappa_di_umap_con_name_e_una_zona_non_chiusa(cli, orbassano, tmp_path):
+    """A uMap export: 'name' and 'description', no 'categoria' (given with --imposta), and one zone whose
+    ring does not close: that row is refused with its number, the others are imported."""
+    import json
+
+    f = tmp_path / "umap.geojson"
+    f.write_text(json.dumps({"type": "FeatureCollection", "_umap_options": {"name": "Mappa del quartiere"},
+                             "features": [
+        {"type": "Feature", "properties": {"name": "Bar Sport", "description": "Si gioca a carte"},
+         "geometry": {"type": "Point", "coordinates": [7.5378, 45.0087]}},
+        {"type": "Feature", "properties": {"name": "Giardinetti", "description": "La zona verde"},
+         "geometry": {"type": "Polygon", "coordinates": [[[7.538, 45.008], [7.539, 45.008], [7.539, 45.009]]]}},
+        {"type": "Feature", "properties": {"name": "Campo", "description": "Il campo da calcio"},
+         "geometry": {"type": "Point", "coordinates": [7.5420, 45.0050]}},
+    ]}), encoding="utf-8")
+    r = cli("importa", f, "--comune", "Orbassano", "--strato", "luoghi", "--imposta", "categoria=altro")
+    assert r.exit_code == 1
+    assert "riga 2: la zona non è chiusa" in r.output and "rovinato" not in r.output
+    assert "la colonna 'name' è stata letta come 'nome'" in r.output
+    lg = orbassano.leggi("luoghi").set_index("nome")
+    assert list(lg.index) == ["Bar Sport", "Campo"] and set(lg["categoria"]) == {"altro"}
+    assert lg.loc["Bar Sport", "descrizione"] == "Si gioca a carte"
+    # --imposta fills only what the file does not say, and only fields that exist
+    r = cli("importa", f, "--comune", "Orbassano", "--strato", "luoghi", "--imposta", "colore=rosso")
+    assert r.exit_code == 1 and "'colore' non è un campo dello strato luoghi" in r.output
+    r = cli("importa", f, "--comune", "Orbassano", "--imposta", "tipo")
+    assert r.exit_code == 2 and "campo=valore" in r.output

@@ -182,9 +182,13 @@ def test_geopackage_in_un_altro_sistema_di_coordinate(orbassano, tmp_path):
 
 
 def test_file_senza_colonna_obbligatoria(orbassano, tmp_path):
-    f = scrivi_csv(tmp_path / "c.csv", [["tipo", "tema", "descrizione"], ["bisogno", "lavoro", "x"]])
-    with pytest.raises(ImportaError, match=r"manca la colonna 'testo'.*Colonne trovate: tipo, tema, descrizione"):
+    f = scrivi_csv(tmp_path / "c.csv", [["tipo", "tema", "osservazioni"], ["bisogno", "lavoro", "x"]])
+    with pytest.raises(ImportaError, match=r"manca la colonna 'testo'.*Colonne trovate: tipo, tema, osservazioni"):
         importa_file(orbassano, f)
+    # a column named as another program names it is read, and the report says so
+    f = scrivi_csv(tmp_path / "c.csv", [["tipo", "tema", "descrizione"], ["bisogno", "lavoro", "x"]])
+    r = importa_file(orbassano, f)
+    assert r.importati == 1 and any("'descrizione' è stata letta come 'testo'" in a.motivo for a in r.avvisi)
 
 
 def test_formato_non_letto(orbassano, tmp_path):

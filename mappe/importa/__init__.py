@@ -39,8 +39,15 @@ _ALIAS = {
     "id": ("id", "uuid", "instanceid"),
     "lon": ("lon", "lng", "long", "longitudine", "longitude", "x"),
     "lat": ("lat", "latitudine", "latitude", "y"),
-    "testo": ("testo", "parole", "citazione"),
+    "testo": ("testo", "parole", "citazione", "descrizione", "description", "desc", "text", "cmt", "comment"),
     "fascia_eta": ("fascia_eta", "fascia_d_eta", "eta", "fascia"),
+    # maps made elsewhere (uMap, OpenStreetMap, a GPS app): English names, said in a note
+    "titolo": ("titolo", "title", "name"),
+    "nome": ("nome", "name", "title"),
+    "descrizione": ("descrizione", "description", "desc", "cmt", "comment"),
+    "categoria": ("categoria", "category"),
+    "tema": ("tema", "theme", "topic"),
+    "data": ("data", "date"),
 }
 # Columns holding a whole position: a Kobo/ODK geopoint, trace or shape, a DMS pair, or WKT.
 _COLONNE_POSIZIONE = ("posizione", "coordinate", "coordinates", "geopoint", "punto", "gps", "geometria",
@@ -71,6 +78,7 @@ class Opzioni:
     """How to read a file: column names, coordinates, what to do with points outside."""
 
     colonne: dict[str, str] = field(default_factory=dict)  # catalogue field -> column of the file
+    imposta: dict[str, str] = field(default_factory=dict)  # catalogue field -> value for every row (--imposta)
     scambia_coordinate: bool = False
     fuori_comune: str = "rifiuta"  # or "accetta"
     crs: str | None = None  # the file's coordinate system, when it does not say it (or says it wrong)
@@ -131,6 +139,26 @@ def _chiave_colonna(col) -> str:
     return _chiave(str(col).rsplit("/", 1)[-1])
 
 
+def _imposta(df: pd.DataFrame, strato: Strato, imposta: dict[str, str], path: Path) -> pd.DataFrame:
+    """--imposta CAMPO=VALORE: the field takes the value in every row where the file does not say it
+    (a whole column when the file lacks it: a uMap export has no 'tipo')."""
+    if not imposta:
+        return df
+    df = df.copy()
+    per_chiave = {_chiave_colonna(c): c for c in df.columns if c not in ("_riga", "geometry")}
+    for campo, valore in imposta.items():
+        if campo not in strato.campi:
+            raise ImportaError(f"--imposta: '{campo}' non è un campo dello strato {strato.nome} "
+                               f"(campi: {', '.join(strato.campi)}).")
+        colonna = per_chiave.get(campo)
+        if colonna is None:
+            df[campo] = pd.Series([valore] * len(df), index=df.index, dtype=object)
+        else:
+            df[colonna] = pd.Series([valore if _testo(v) is None else v for v in df[colonna].tolist()],
+                                    index=df.index, dtype=object)
+    return df
+
+
 def _mappa_colonne(df: pd.DataFrame, strato: Strato, esplicite: dict[str, str], path: Path) -> dict:
     """Catalogue field (or lon, lat, posizione) -> column(s) of the file."""
     colonne = [c for c in df.columns if c not in ("_riga", "geometry")]
@@ -151,13 +179,24 @@ def _mappa_colonne(df: pd.DataFrame, strato: Strato, esplicite: dict[str, str], 
             )
         mappa[campo] = [trovata] if campo == "posizione" else trovata
     usate = {v for k, v in mappa.items() if k != "posizione"}
+    # each field by its own name first, then by another name (not a column another field has)
+    for nome in list(strato.campi) + ["lon", "lat"]:
+        if nome not in mappa and nome in per_chiave and per_chiave[nome] not in usate:
+            mappa[nome] = per_chiave[nome]
+            usate.add(per_chiave[nome])
+    letti_come: list[tuple[str, str]] = []
     for nome in list(strato.campi) + ["lon", "lat"]:
         if nome in mappa:
             continue
         for alias in _ALIAS.get(nome, (nome,)):
             if alias in per_chiave and per_chiave[alias] not in usate:
                 mappa[nome] = per_chiave[alias]
+                usate.add(per_chiave[alias])
+                if nome not in ("lon", "lat", "id"):
+                    letti_come.append((str(per_chiave[alias]), nome))
                 break
+    if letti_come:
+        df.attrs["letti_come"] = letti_come
     for nome, suffissi in _SUFFISSI_KOBO.items():
         if nome not in mappa:
             for k, col in per_chiave.items():
@@ -316,7 +355,7 @@ def leggi_file(path: Path, foglio: str | None = None, crs: str | None = None,
         return leggi_csv(path, limiti)
     if est in FOGLI:
         return leggi_foglio(path, foglio, limiti)
-    if est in (".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml"):
+    if est in (".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml", ".gpx"):
         from .vettori import leggi_vettori
 
         return leggi_vettori(path, crs=crs, limiti=limiti)
@@ -492,7 +531,10 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
         )
     s = catalogo.strati[strato]
     rapporto = Rapporto(path, strato, prova=prova, righe=len(df))
+    df = _imposta(df, s, opzioni.imposta, path)
     mappa = _mappa_colonne(df, s, opzioni.colonne, path)
+    for colonna, campo in df.attrs.pop("letti_come", []):
+        rapporto.avvisi.append(Rifiuto(0, "", f"la colonna '{colonna}' è stata letta come '{campo}'"))
     ha_geometria = isinstance(df, gpd.GeoDataFrame)
     for nome, campo in s.campi.items():
         if campo.obbligatorio and nome not in mappa and nome != "id":
@@ -505,6 +547,11 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                 raise ImportaError(
                     f"Il file {path} sembra un foglio di {altro}, non di {strato}: aggiungere --strato {altro}."
                 )
+            if not consiglio and campo.tipo == "scelta" and campo.valori:
+                # a map made elsewhere (uMap, a GPS app): the same value for every row
+                voci = list(catalogo.voci(campo.valori))
+                consiglio = (f"; se vale lo stesso per tutte le righe, darlo con --imposta {nome}=VALORE "
+                             f"(uno di: {', '.join(voci[:12])})")
             raise ImportaError(
                 f"Nel file {path} manca la colonna '{nome}', obbligatoria per lo strato {strato}{consiglio}. "
                 f"Colonne trovate: {', '.join(map(str, colonne)) or 'nessuna'}. "
@@ -537,8 +584,10 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                 and not _COLONNE_TECNICHE.match(_chiave_colonna(c))]
     if ignorate:
         rapporto.avvisi.append(Rifiuto(
-            0, "", f"le colonne {', '.join(repr(c) for c in ignorate)} non sono campi del catalogo e non vengono "
-            "importate (se servono: rinominarle, o usare --colonne campo=colonna)"))
+            0, "", (f"le colonne {', '.join(repr(c) for c in ignorate)} non sono campi del catalogo e non vengono "
+                    "importate (se servono: rinominarle, o usare --colonne campo=colonna)") if len(ignorate) > 1 else
+            (f"la colonna {ignorate[0]!r} non è un campo del catalogo e non viene importata (se serve: rinominarla, "
+             "o usare --colonne campo=colonna)")))
     colonne_usate = [c for c in usate if c in df.columns]
     # mappe's own apostrophe is only ever written into CSV files (an XLSX cell is text already)
     df = _pulisci_colonne(df, colonne_usate, path.suffix.lower() in (".csv", ".txt", ".tsv"))

@@ -23,7 +23,7 @@ import pandas as pd
 from ..errori import ImportaError
 from .limiti import Limiti, controlla_archivio, controlla_righe, controlla_vertici, numero
 
-__all__ = ["FOGLI", "leggi_csv", "leggi_foglio", "leggi_xlsx"]
+__all__ = ["COLONNA_ERRORE", "FOGLI", "leggi_csv", "leggi_foglio", "leggi_xlsx"]
 
 RIGHE_TITOLO = 20  # the header is looked for in the first rows (a title may come above it)
 RIGHE_EXCEL = 1_048_576  # the last row of a sheet: nothing beyond it comes from a spreadsheet program
@@ -209,9 +209,10 @@ def _intestazione(numerate: Iterator[tuple[int, list]], path: Path) -> tuple[int
     return posto, intestazione, dopo
 
 
-# The column of a CSV row that has more fields than the header (a separator inside a text that
-# has no quotes): what to tell the person about that row, which is refused.
-COLONNA_IN_PIU = "_campi_in_piu"
+# What is wrong with a row that the reader could read only in part (a CSV row with more fields
+# than the header, a GeoJSON feature whose zone does not close): the row is refused with it.
+COLONNA_ERRORE = "_errore_riga"
+COLONNA_IN_PIU = COLONNA_ERRORE
 
 
 def _tabella_da(intestazione: list[str], numerate: Iterable[tuple[int, list]], path: Path,

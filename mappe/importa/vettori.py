@@ -1,4 +1,4 @@
-"""Readers for GIS files: GeoJSON, GeoPackage, Shapefile (also zipped), KML; brought to EPSG:4326.
+"""Readers for GIS files: GeoJSON, GeoPackage, Shapefile (also zipped), KML, GPX; brought to EPSG:4326.
 
 Coordinates in Italian systems (Monte Mario / Gauss-Boaga 3003/3004, UTM 32632/32633,
 RDN2008 6707/6708 and 7791/7792) are transformed by PROJ through GDAL, which reads files in
@@ -15,6 +15,7 @@ never a view (a saved query, which can be endless) or a virtual table.
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -129,11 +130,20 @@ def _tabelle_vere(sorgente: Path, path: Path) -> tuple[set[str], set[str]]:
         con.close()
 
 
+_STRATI_GPX = ("waypoints", "routes", "tracks")
+# What a GPS receiver writes beside the name and the description: nobody's words.
+_TECNICHE_GPX = re.compile(r"^(ele|time|magvar|geoidheight|src|link\d*_.*|sym|type|fix|sat|hdop|vdop|pdop|"
+                           r"ageofdgpsdata|dgpsid|number|course|speed)$")
+
+
 def _strati(sorgente: Path, path: Path, strato: str | None, avvisi: list[str]) -> list[str | None]:
     """Which layers to read: ``strato``; every layer of a KML; the first real table of a GeoPackage; else the first."""
     formato = sorgente.suffix.lower()
     if strato is None and formato == ".kml":
         return [nome for nome, _ in pyogrio.list_layers(sorgente)]
+    if strato is None and formato == ".gpx":
+        # the places marked on a walk and the walk itself (not every fix of the receiver)
+        return [nome for nome, _ in pyogrio.list_layers(sorgente) if nome in _STRATI_GPX]
     if formato != ".gpkg":
         return [strato]
     vere, altre = _tabelle_vere(sorgente, path)  # before GDAL opens it
@@ -182,6 +192,72 @@ def _leggi(sorgente: Path, path: Path, strato: str | None, limiti: Limiti) -> gp
     return gdf
 
 
+def _da_gpx(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A walk recorded with a phone: waypoints are points, a track of one segment is a path (a
+    track of several, the path of its segments joined where they touch)."""
+    tecniche = [c for c in gdf.columns if c != "geometry" and (_TECNICHE_GPX.match(str(c)) or gdf[c].isna().all())]
+    gdf = gdf.drop(columns=tecniche)
+    forme = []
+    for g in gdf.geometry:
+        if g is not None and g.geom_type == "MultiLineString":
+            g = shapely.line_merge(g) if len(g.geoms) > 1 else g.geoms[0]
+        forme.append(g)
+    return gdf.set_geometry(gpd.GeoSeries(forme, index=gdf.index, crs=gdf.crs))
+
+
+def _geojson_riga_per_riga(sorgente: Path, path: Path, limiti: Limiti) -> gpd.GeoDataFrame:
+    """A GeoJSON that GDAL refuses whole, read feature by feature: a shape that is wrong (a zone whose
+    border does not close, as uMap has written) refuses its own row, with its number, not the file."""
+    import json
+
+    from shapely.geometry import shape
+
+    from .tabelle import COLONNA_ERRORE
+
+    try:
+        dati = json.loads(Path(sorgente).read_text(encoding="utf-8-sig"))
+        elementi = dati["features"] if isinstance(dati, dict) else None
+    except (ValueError, KeyError, UnicodeDecodeError, OSError):
+        raise _rovinato(path) from None
+    if not isinstance(elementi, list):
+        raise _rovinato(path)
+    controlla_righe(len(elementi), path, limiti, "elementi")
+    righe, forme, errori = [], [], []
+    for f in elementi:
+        proprieta = f.get("properties") if isinstance(f, dict) else None
+        righe.append({str(k): v for k, v in proprieta.items()} if isinstance(proprieta, dict) else {})
+        g = f.get("geometry") if isinstance(f, dict) else None
+        errore, forma = None, None
+        if g is not None:
+            try:
+                for anello in _anelli(g):
+                    if len(anello) < 4 or list(anello[0]) != list(anello[-1]):
+                        raise ValueError("aperta")
+                forma = shape(g)
+            except ValueError as e:
+                errore = ("la zona non è chiusa (il primo e l'ultimo punto del bordo sono diversi, o i punti sono "
+                          "meno di quattro): chiuderla nel programma da cui viene, o toglierla"
+                          if str(e) == "aperta" else "la forma non è scritta bene: ridisegnarla")
+            except (TypeError, KeyError, IndexError, AttributeError):
+                errore = "la forma non è scritta bene: ridisegnarla"
+        forme.append(forma)
+        errori.append(errore)
+    gdf = gpd.GeoDataFrame(pd.DataFrame(righe), geometry=forme, crs="EPSG:4326")
+    if any(errori):
+        gdf[COLONNA_ERRORE] = pd.Series(errori, index=gdf.index, dtype=object)
+    gdf.attrs["avvisi"] = []
+    return gdf
+
+
+def _anelli(g: dict) -> list:
+    """The rings of a GeoJSON polygon or multipolygon (none for other shapes)."""
+    if g.get("type") == "Polygon":
+        return list(g["coordinates"])
+    if g.get("type") == "MultiPolygon":
+        return [a for p in g["coordinates"] for a in p]
+    return []
+
+
 def leggi_vettori(path: Path, strato: str | None = None, crs: str | None = None,
                   limiti: Limiti | None = None) -> gpd.GeoDataFrame:
     """Read the features of a vector file and bring them to EPSG:4326.
@@ -197,7 +273,14 @@ def leggi_vettori(path: Path, strato: str | None = None, crs: str | None = None,
         with warnings.catch_warnings(), _sorgente(path, limiti) as sorgente:
             warnings.simplefilter("ignore")
             formato = sorgente.suffix.lower()  # of the file inside a zip, too
-            gdf = _leggi(sorgente, path, strato, limiti)
+            try:
+                gdf = _leggi(sorgente, path, strato, limiti)
+            except ImportaError:
+                raise
+            except Exception:  # GDAL refuses a whole GeoJSON for one bad shape
+                if formato not in (".geojson", ".json"):
+                    raise
+                gdf = _geojson_riga_per_riga(sorgente, path, limiti)
     except ImportaError:
         raise
     except Exception:  # noqa: BLE001 - GDAL reports damaged files with several exception types
@@ -205,6 +288,8 @@ def leggi_vettori(path: Path, strato: str | None = None, crs: str | None = None,
     # Before any repair, transformation or check: each of them costs in proportion to the points.
     controlla_vertici(shapely.get_num_coordinates(gdf.geometry.values), path, limiti)
     avvisi = gdf.attrs.get("avvisi", [])
+    if formato == ".gpx":
+        gdf = _da_gpx(gdf)
     if formato == ".kml" and "id2" in gdf.columns and "id" in gdf.columns:
         # GDAL names the Placemark's own id "id" and ours (from ExtendedData) "id2".
         gdf = gdf.drop(columns=["id"]).rename(columns={"id2": "id"})
@@ -212,7 +297,7 @@ def leggi_vettori(path: Path, strato: str | None = None, crs: str | None = None,
     if crs:
         gdf = gdf.set_crs(_crs(crs), allow_override=True)
     elif gdf.crs is None:
-        if formato in (".geojson", ".json", ".kml"):
+        if formato in (".geojson", ".json", ".kml", ".gpx"):
             gdf = gdf.set_crs("EPSG:4326")
         else:
             raise ImportaError(
@@ -228,7 +313,7 @@ def leggi_vettori(path: Path, strato: str | None = None, crs: str | None = None,
     gdf = gdf.reset_index(drop=True)
     gdf["_riga"] = range(1, len(gdf) + 1)
     for col in gdf.columns:
-        if col not in ("geometry", "_riga"):
+        if col not in ("geometry", "_riga") and str(col) != "_errore_riga":
             gdf[col] = pd.Series(
                 [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in gdf[col].tolist()],
                 index=gdf.index, dtype=object,
