@@ -45,9 +45,22 @@ TRADUZIONI = {
     "{name} {filename!r} is not readable.": "{name} {filename!r} non si può leggere.",
     "{name} {filename!r} is not writable.": "{name} {filename!r} non si può scrivere.",
     "{value!r} is not a valid {number_type}.": "{value!r} non è un numero valido.",
-    "{value} is not in the range {range}.": "{value} non è nell'intervallo {range}.",
+    "{value} is not in the range {range}.": "{value} non va bene: deve essere {range}.",
     "Choose from:\n\t{choices}": "Scegliere tra:\n\t{choices}",
     "Could not open file {filename!r}: {message}": "Non si riesce ad aprire il file {filename!r}: {message}",
+    "Option {name!r} does not take a value.": "L'opzione {name!r} non vuole un valore.",
+    "Argument {name!r} takes {nargs} values.": "L'argomento {name!r} vuole {nargs} valori.",
+    "Error: invalid input": "Errore: risposta non valida",
+    "Error: The two entered values do not match.": "Errore: i due valori scritti sono diversi.",
+    "Repeat for confirmation": "Ripetere per conferma",
+    "Press any key to continue...": "Premere un tasto per continuare...",
+    "deprecated": "deprecato",
+    "{name} {filename!r} is not executable.": "{name} {filename!r} non si può eseguire.",
+    "{value!r} is not a valid UUID.": "{value!r} non è un codice UUID valido.",
+    "{value!r} is not a valid boolean. Recognized values: {states}":
+        "{value!r} non è né sì né no. Valori ammessi: {states}",
+    "Value must be an iterable.": "Serve un elenco di valori.",
+    "unknown error": "errore sconosciuto",
 }
 TRADUZIONI_PLURALI = {
     "Got unexpected extra argument ({args})": (
@@ -57,7 +70,14 @@ TRADUZIONI_PLURALI = {
         "{value!r} non è un valore ammesso: usare {choice}.",
         "{value!r} non è un valore ammesso: usare uno tra {choices}.",
     ),
-    "Did you mean {possibility}?": ("Forse intendeva {possibility}?", "(Forse intendeva uno tra: {possibilities}?)"),
+    "Did you mean {possibility}?": ("Forse volevi dire {possibility}?", "(Forse volevi dire uno tra: {possibilities}?)"),
+    "Takes {nargs} values but 1 was given.": ("Vuole {nargs} valori, ma ne è stato dato 1.",
+                                              "Vuole {nargs} valori, ma ne sono stati dati {len}."),
+    "{len_type} values are required, but {len_value} was given.": (
+        "Servono {len_type} valori, ma ne è stato dato {len_value}.",
+        "Servono {len_type} valori, ma ne sono stati dati {len_value}."),
+    "{value!r} does not match the format {format}.": ("{value!r} non è nel formato {format}.",
+                                                      "{value!r} non è in nessuno dei formati {formats}."),
 }
 
 
@@ -69,7 +89,18 @@ def _n(singolare: str, plurale: str, n: int) -> str:
     if singolare in TRADUZIONI_PLURALI:
         s, p = TRADUZIONI_PLURALI[singolare]
         return s if n == 1 else p
+    if singolare in TRADUZIONI and plurale in TRADUZIONI:
+        return TRADUZIONI[singolare] if n == 1 else TRADUZIONI[plurale]
     return singolare if n == 1 else plurale
+
+
+def _intervallo(self) -> str:
+    """A range as a person says it ("almeno 1", "tra 2 e 3600"), not as "x>=1"."""
+    sotto = ("più di" if self.min_open else "almeno") if self.min is not None else None
+    sopra = ("meno di" if self.max_open else "al massimo") if self.max is not None else None
+    if sotto and sopra and not self.min_open and not self.max_open:
+        return f"tra {self.min} e {self.max}"
+    return " e ".join(f"{parola} {limite}" for parola, limite in ((sotto, self.min), (sopra, self.max)) if parola)
 
 
 def installa() -> None:
@@ -86,3 +117,8 @@ def installa() -> None:
             modulo._ = _
         if hasattr(modulo, "ngettext"):
             modulo.ngettext = _n
+    import click.types
+
+    base = getattr(click.types, "_NumberRangeBase", None)
+    if base is not None and hasattr(base, "_describe_range"):
+        base._describe_range = _intervallo

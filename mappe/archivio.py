@@ -40,6 +40,7 @@ import pyogrio
 from . import gpkg, territorio
 from .catalogo import Catalogo, Strato, carica_catalogo, cartella_predefinita
 from .errori import AreaError, ComuneError, MappeError
+from .testo import quanti
 
 __all__ = ["Archivio", "Area", "conforma", "crea_area", "tabella_vuota"]
 
@@ -492,7 +493,7 @@ class Archivio:
                 try:
                     self._registra(operazione, dettagli, len(ids), None, aggiunta=strato, ids=ids)
                 except OSError as e:
-                    print(f"mappe: {len(ids)} righe aggiunte a {self.nome}, ma la storia non si è potuta scrivere "
+                    print(f"mappe: {quanti(len(ids), 'riga aggiunta', 'righe aggiunte')} a {self.nome}, ma la storia non si è potuta scrivere "
                           f"({e.strerror or e}).", file=sys.stderr, flush=True)
         return ids
 

@@ -10,7 +10,7 @@ import click
 
 from . import _click_it
 from .errori import MappeError
-from .testo import per_terminale, quanti, riga_terminale, righe_per_strato
+from .testo import per_comando, per_terminale, quanti, riga_terminale, righe_per_strato
 
 _click_it.installa()
 
@@ -909,7 +909,7 @@ def elimina(ctx, comune: str, ids: tuple[str, ...], senza_chiedere: bool, scolle
     righe = righe_per_strato(esito.righe)
     uno = sum(esito.righe.values()) == 1
     if not oblio:
-        echo(f"{arch.nome}: {'eliminato' if uno else 'eliminati'} {righe}. Per tornare indietro: mappe annulla {arch.slug}")
+        echo(f"{arch.nome}: {'eliminato' if uno else 'eliminati'} {righe}. Per tornare indietro: mappe annulla {per_comando(arch.nome)}")
         return
     cancellati = (f"{'cancellato' if uno else 'cancellati'} per sempre {righe}" if righe
                   else "niente nei dati attuali (erano già stati eliminati)")
@@ -1492,7 +1492,7 @@ def riscontri_importa(ctx, file: Path, comune: str, limite: int) -> None:
         echo(f"  {quanti(k, 'riscontro è', 'riscontri sono')} per un altro comune ({slug}): "
              f"{'importarlo' if k == 1 else 'importarli'} con --comune {slug}.")
     if r.importati:
-        echo(f"Ora leggerli e approvarli: mappe riscontri modera {arch.slug}")
+        echo(f"Ora leggerli e approvarli: mappe riscontri modera {per_comando(arch.nome)}")
     elif r.altri_comuni and not r.gia_presenti and not r.respinti:
         echo(f"Nessun riscontro del file è per {arch.nome}: niente è stato importato.", err=True)
         ctx.exit(1)
@@ -1580,7 +1580,7 @@ def riscontri_modera(ctx, comune: str, approva, respingi, elenco: bool, approva_
     if attesa.empty:
         echo(f"{arch.nome}: nessun riscontro in attesa.")
         return
-    echo(f"{arch.nome}: {len(attesa)} riscontri in attesa.")
+    echo(f"{arch.nome}: {quanti(len(attesa), 'riscontro', 'riscontri')} in attesa.")
     if elenco:
         for r in attesa.itertuples():
             cosa = area.catalogo.etichetta('reazione', r.reazione) if r.reazione else ""

@@ -45,7 +45,7 @@ from .archivio import (
 from .errori import MappeError
 from .pubblico import ID_CONTENUTO_VECCHIO, id_con_chiave, indice_pubblici
 from .registro import esportazioni_con, file_registro, impronta_file
-from .testo import normalizza, piega, righe_per_strato
+from .testo import normalizza, per_comando, piega, quanti, righe_per_strato
 
 __all__ = ["STRATI_MODIFICABILI", "Eliminazione", "Tracce", "cerca_persona", "dimentica_persona", "elimina",
            "id_interno", "modifica", "riferimenti", "trova"]
@@ -82,7 +82,7 @@ def trova(archivio: Archivio, id_: str) -> tuple[str, int]:
             return strato, ids.index(id_)
     raise MappeError(
         f"In {archivio.nome} non c'è niente con il codice '{id_}': i codici si vedono con "
-        f"'mappe esporta {archivio.slug} -o elenco.xlsx'."
+        f"'mappe esporta {per_comando(archivio.nome)} -o elenco.xlsx'."
     )
 
 
@@ -630,7 +630,7 @@ def elimina(area: Area, archivio: Archivio, ids: list[str], scollega: bool = Fal
         if ref and not scollega:
             primo, chi = next(iter(ref.items()))
             raise MappeError(
-                f"'{primo}' è citato da {len(chi)} contributi o incontri ({', '.join(chi[:5])}"
+                f"'{primo}' è citato da {quanti(len(chi), 'contributo o incontro', 'contributi o incontri')} ({', '.join(chi[:5])}"
                 f"{'...' if len(chi) > 5 else ''}): per eliminarlo lo stesso, e lasciarli senza quel "
                 "collegamento, aggiungere --scollega."
             )

@@ -20,7 +20,7 @@ from .archivio import Archivio
 from .errori import ImportaError, MappeError
 from .importa import CRS_METRICO, TOLLERANZA_M, Rifiuto
 from .pubblico import ID_CONTENUTO_VECCHIO, id_con_chiave, indice_pubblici
-from .testo import normalizza
+from .testo import normalizza, per_comando
 
 __all__ = ["MAX_COMMENTO", "MAX_RISCONTRI", "RapportoRiscontri", "importa_riscontri", "in_attesa", "modera",
            "seleziona"]
@@ -370,7 +370,7 @@ def _modera(archivio: Archivio, approva: list, respingi: list) -> tuple[int, int
     if ignoti:
         raise MappeError(
             f"Il riscontro '{ignoti[0]}' non esiste in {archivio.nome}: vedere i codici con "
-            f"'mappe riscontri modera {archivio.slug}'."
+            f"'mappe riscontri modera {per_comando(archivio.nome)}'."
         )
     if not approva and not respingi:
         return 0, 0
@@ -395,7 +395,7 @@ def promuovi(archivio: Archivio, id_: str, come: str | None = None, tema: str | 
         righe = ris.index[ris["id"] == id_]
         if not len(righe):
             raise MappeError(f"Il riscontro '{id_}' non esiste in {archivio.nome}: vedere i codici con "
-                             f"'mappe riscontri modera {archivio.slug} --elenco'.")
+                             f"'mappe riscontri modera {per_comando(archivio.nome)} --elenco'.")
         k = righe[0]
         r = ris.loc[k]
         if r["su"]:
@@ -403,7 +403,7 @@ def promuovi(archivio: Archivio, id_: str, come: str | None = None, tema: str | 
                              "non c'è niente da promuovere.")
         if r["stato"] != "approvato":
             raise MappeError(f"Il riscontro '{id_}' non è approvato: approvarlo prima con "
-                             f"'mappe riscontri modera {archivio.slug} --approva {id_}'.")
+                             f"'mappe riscontri modera {per_comando(archivio.nome)} --approva {id_}'.")
         if r.geometry is None:
             raise MappeError(f"Il riscontro '{id_}' non ha un punto sulla mappa.")
         come = come or ("luogo" if r["reazione"] == "manca_un_luogo" else "proposta")

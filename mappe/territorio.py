@@ -169,7 +169,7 @@ def cerca_comune(testo: str, provincia: str | None = None) -> Comune:
         nomi = df[df["norm"].isin(vicini)]
         nomi = nomi.assign(_ordine=nomi["norm"].map(vicini.index)).sort_values("_ordine")
         proposte = ", ".join(f"{r.municipality} ({r.province_short})" for r in nomi.itertuples())
-        suggerimento = f" Forse cercava: {proposte}." if proposte else " Controllare come è scritto, o usare il codice ISTAT."
+        suggerimento = f" Forse cercavi: {proposte}." if proposte else " Controllare come è scritto, o usare il codice ISTAT."
         raise ComuneError(f"Comune '{testo}' non trovato tra i comuni ISTAT {anno_dati()}.{suggerimento}")
     if sigla:
         filtrate = righe[righe["province_short"] == sigla]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalizza", "per_terminale", "piega", "quanti", "riga_terminale", "righe_per_strato"]
+__all__ = ["normalizza", "per_comando", "per_terminale", "piega", "quanti", "riga_terminale", "righe_per_strato"]
 
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Everything a terminal would act on instead of showing, or would not show at all: C0 (but tab and
@@ -66,6 +66,12 @@ def piega(testo) -> str:
         return " ".join(s.casefold().split())
     s = unicodedata.normalize("NFKD", s)
     return " ".join("".join(c for c in s if not unicodedata.combining(c)).casefold().split())
+
+
+def per_comando(nome: str) -> str:
+    """A comune's name as it is typed in a command: between double quotes when it has spaces or
+    apostrophes (they work in every shell, Windows' too)."""
+    return f'"{nome}"' if re.search(r"[^\w.-]", nome) else nome
 
 
 def quanti(n: int, singolare: str, plurale: str) -> str:

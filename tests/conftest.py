@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -127,3 +128,23 @@ def pagina_offline(browser):
     pagina.on("requestfailed", lambda r: pagina.errori.append("richiesta fallita: " + r.url))
     yield pagina
     contesto.close()
+
+
+# Nothing mappe or click prints is English: every command run by the tests through click's runner is
+# read for English sentences (words that Italian never uses), whatever the test checks besides.
+_INGLESE = re.compile(r"\b(the|is not|does not|requires|must be|cannot|can't|Usage:|Error:|Invalid|invalid value|"
+                      r"Missing|No such|not found|expected|unexpected|Aborted|Try '|Traceback|[Ss]how this|"
+                      r"Did you mean|too many|at least|only one|already exists)\b")
+
+
+@pytest.fixture(autouse=True)
+def _niente_inglese(monkeypatch):
+    originale = CliRunner.invoke
+
+    def invoca(self, *args, **kwargs):
+        r = originale(self, *args, **kwargs)
+        trovato = _INGLESE.search(r.output or "")
+        assert trovato is None, f"un messaggio in inglese ({trovato.group(0)!r}):\n{r.output}"
+        return r
+
+    monkeypatch.setattr(CliRunner, "invoke", invoca)

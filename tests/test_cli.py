@@ -62,7 +62,7 @@ def test_comune_ambiguo_o_sconosciuto(cli, area):
     assert r.output.startswith("Errore: Il nome 'Samone' è ambiguo")
     assert "Traceback" not in r.output
     r = cli("comuni", "aggiungi", "Orbasano", "Beinasco")
-    assert r.exit_code == 1 and "Forse cercava: Orbassano (TO)" in r.output
+    assert r.exit_code == 1 and "Forse cercavi: Orbassano (TO)" in r.output
     assert not (area.cartella_comuni / "beinasco").exists()  # nothing added when one name is wrong
     r = cli("comuni", "aggiungi", "Samone", "--provincia", "TN")
     assert r.exit_code == 0 and (area.cartella_comuni / "samone-tn").is_dir()

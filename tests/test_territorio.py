@@ -33,7 +33,7 @@ def test_omonimo_con_provincia_e_slug_con_sigla():
 
 
 def test_sconosciuto_suggerisce_i_vicini():
-    with pytest.raises(ComuneError, match=r"Forse cercava: .*Orbassano \(TO\)"):
+    with pytest.raises(ComuneError, match=r"Forse cercavi: .*Orbassano \(TO\)"):
         cerca_comune("Orbasano")
 
 
