@@ -602,11 +602,14 @@ def scoperti(ctx, comune: str, uscita: Path | None, distanza: float) -> None:
              f"{'scritto' if len(tab) == 1 else 'scritti'} in {riga_terminale(uscita)}.")
         return
     echo(f"{arch.nome}: {quanti(len(tab), 'bisogno', 'bisogni')} senza risposta entro {distanza:.0f} m.")
+    def testo(v) -> str:
+        return "" if v is None or pd_isna(v) else str(v)
+
     for r in tab.itertuples():
-        vicino = (f"la risposta più vicina dello stesso tema (risorsa o proposta) è «{riga_terminale(r.titolo_risorsa)}», "
+        vicino = (f"la risposta più vicina dello stesso tema (risorsa o proposta) è «{riga_terminale(testo(r.titolo_risorsa))}», "
                   f"a {r.distanza_m} m in linea d'aria"
                   if r.distanza_m is not None and not pd_isna(r.distanza_m) else "nessuna risorsa o proposta di questo tema")
-        titolo = riga_terminale(r.titolo or (r.testo or "")[:60])
+        titolo = riga_terminale(testo(r.titolo) or testo(r.testo)[:60])
         echo(f"  - [{riga_terminale(area.catalogo.etichetta('tema', r.tema))}] {titolo} ({r.id}): {vicino}")
 
 
@@ -1646,8 +1649,20 @@ def demo(cartella: Path) -> None:
             html = costruisci_mappa(area, arch)
             scrivi_mappa(html, cartella_mappe / f"{arch.slug}.html")
             voci.append((arch.nome, f"{arch.slug}.html", arch.conta()))
-    indice = scrivi_indice(cartella_mappe / "index.html", voci, "Mappe di esempio dei comuni del CIdiS")
-    echo(f"Fatto: {len(archivi)} comuni, {sum(v[2]['contributi'] for v in voci)} contributi di esempio.")
+    # everything the tool makes, for a newcomer to see: the exhibition and the overview too
+    from .rendi.mostra import costruisci_mostra
+    from .rendi.territorio import costruisci_territorio
+
+    html, pin = costruisci_mostra(area, archivi[:3], "Mostra di esempio")
+    scrivi_mappa(html, cartella_mappe / "mostra.html")
+    scrivi_mappa(costruisci_territorio(area, archivi, cartella_mappe / "territorio.html"),
+                 cartella_mappe / "territorio.html")
+    mostra_cosa = f"tre comuni in un file solo, con i riscontri dei visitatori (codice del personale: {pin})"
+    altre = [("La mostra", "mostra.html", mostra_cosa),
+             ("Il territorio", "territorio.html", "i sei comuni a confronto: contributi ogni 1.000 abitanti")]
+    indice = scrivi_indice(cartella_mappe / "index.html", voci, "Mappe di esempio dei comuni del CIdiS", altre)
+    echo(f"Fatto: {len(archivi)} comuni, {sum(v[2]['contributi'] for v in voci)} contributi di esempio; anche "
+         "la mostra (mostra.html) e il territorio (territorio.html).")
     echo(f"Aprire con il browser: {riga_terminale(indice.resolve())}")
 
 

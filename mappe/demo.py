@@ -232,8 +232,15 @@ def crea_demo(cartella: Path | str, avanzamento=None) -> tuple[Area, list[Archiv
     return area, archivi
 
 
-def scrivi_indice(percorso: Path, voci: list[tuple[str, str, dict]], titolo: str = "Mappe dei comuni") -> Path:
-    """A small offline page linking the maps: (name, file name, counts per layer)."""
+def scrivi_indice(percorso: Path, voci: list[tuple[str, str, dict]], titolo: str = "Mappe dei comuni",
+                  altre: list[tuple[str, str, str]] = ()) -> Path:
+    """A small offline page linking the maps: (name, file name, counts per layer); ``altre``: the
+    other pages made with them (title, file name, what it is), such as the exhibition."""
+    altre_righe = "\n".join(
+        f'<li><a href="{html.escape(file)}">{html.escape(nome)}</a> <span>{html.escape(cosa)}</span></li>'
+        for nome, file, cosa in altre
+    )
+    sezione_altre = f"<h2>E inoltre</h2>\n<ul>\n{altre_righe}\n</ul>" if altre else ""
     righe = "\n".join(
         f'<li><a href="{html.escape(file)}">{html.escape(nome)}</a> '
         f'<span>{conti.get("contributi", 0)} contributi, {conti.get("luoghi", 0)} luoghi, '
@@ -250,6 +257,7 @@ def scrivi_indice(percorso: Path, voci: list[tuple[str, str, dict]], titolo: str
 body {{ font-family: "Segoe UI", "Noto Sans", "DejaVu Sans", Arial, sans-serif; background: #efe9da; color: #222;
   max-width: 760px; margin: 2rem auto; padding: 0 1rem; }}
 h1 {{ font-size: 1.6rem; }}
+h2 {{ font-size: 1.25rem; margin-top: 1.6rem; }}
 .esempio {{ background: #f5cba7; color: #4a2300; font-weight: 700; padding: 4px 10px; border-radius: 4px; display: inline-block; }}
 li {{ margin: .6rem 0; font-size: 1.1rem; }}
 li span {{ color: #555; font-size: .95rem; margin-left: .5rem; }}
@@ -265,6 +273,7 @@ Ogni mappa è un unico file che funziona anche senza internet.</p>
 <ul>
 {righe}
 </ul>
+{sezione_altre}
 <footer>Realizzato con mappe. {html.escape(territorio.FONTE)}.</footer>
 </body>
 </html>

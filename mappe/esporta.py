@@ -111,6 +111,9 @@ def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None
     formato = (formato or percorso.suffix.lstrip(".")).lower()
     if formato == "json":
         formato = "geojson"
+    if not formato:
+        raise MappeError(f"Il file {percorso.name} non ha un'estensione che dica il formato: chiamarlo per esempio "
+                         f"{percorso.name}.xlsx (oppure {', '.join('.' + f for f in FORMATI)}), o indicare --formato.")
     if formato not in FORMATI:
         raise MappeError(f"Il formato '{formato}' non è tra quelli di mappe: usare uno di {', '.join(FORMATI)}.")
     df = tabella_esportabile(archivio, strato, completo)

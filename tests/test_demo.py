@@ -38,10 +38,13 @@ def test_indice_collega_tutte_le_mappe(demo):
     cartella, _ = demo
     indice = (cartella / "index.html").read_text(encoding="utf-8")
     link = re.findall(r'href="([^"]+)"', indice)
-    assert len(link) == 6
+    # the six maps, and what else the tool makes: the exhibition and the territory overview
+    assert len(link) == 8 and "mostra.html" in link and "territorio.html" in link
     for l in link:
         assert (cartella / l).exists()
     assert "DATI DI ESEMPIO" in indice
+    assert re.search(r"codice del personale: \d{10}", indice)
+    assert 'id="mappe-dati"' in (cartella / "mostra.html").read_text(encoding="utf-8")
 
 
 def test_demo_rilanciata_non_duplica(demo):

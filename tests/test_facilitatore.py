@@ -189,3 +189,22 @@ def test_una_mappa_di_umap_con_name_e_una_zona_non_chiusa(cli, orbassano, tmp_pa
     assert r.exit_code == 1 and "'colore' non è un campo dello strato luoghi" in r.output
     r = cli("importa", f, "--comune", "Orbassano", "--imposta", "tipo")
     assert r.exit_code == 2 and "campo=valore" in r.output
+
+
+def test_piccoli_difetti_dell_uscita(cli, orbassano, tmp_path):
+    """scoperti without 'nan'; an export without an extension asks for one; --crs with a sheet is said
+    to be ignored."""
+    f = scrivi_csv(tmp_path / "c.csv", [
+        ["tipo", "tema", "testo", "lon", "lat"],
+        ["bisogno", "lavoro", "Il lavoro è lontano e non c'è un autobus", "7.5378", "45.0087"],
+    ])
+    r = cli("importa", f, "--comune", "Orbassano", "--crs", "EPSG:3003")
+    assert r.exit_code == 0 and "--crs vale solo per i file GIS ed è stato ignorato" in r.output
+    r = cli("scoperti", "Orbassano")
+    assert "1 bisogno senza risposta" in r.output and "nan" not in r.output
+    assert "Il lavoro è lontano" in r.output
+    r = cli("esporta", "Orbassano", "-o", tmp_path / "elenco")
+    assert r.exit_code == 1 and "non ha un'estensione" in r.output and "elenco.xlsx" in r.output
+    assert "Il formato ''" not in r.output
+    r = cli("esporta", "Orbassano", "-o", tmp_path / "elenco", "--formato", "csv")
+    assert r.exit_code == 0, r.output

@@ -401,6 +401,9 @@ def importa_file(
     rapporto = importa_tabella(archivio, df, path, strato, prova, opzioni)
     # what the reader left out of the file (a GeoPackage view), said before the rows
     rapporto.avvisi[:0] = [Rifiuto(0, "", a) for a in df.attrs.get("avvisi", [])]
+    if opzioni.crs and not isinstance(df, gpd.GeoDataFrame):
+        rapporto.avvisi.insert(0, Rifiuto(0, "", "--crs vale solo per i file GIS ed è stato ignorato: in un foglio le "
+                                                 "coordinate si leggono in gradi (latitudine e longitudine, WGS84)"))
     return rapporto
 
 
