@@ -494,7 +494,7 @@ class Archivio:
                     self._registra(operazione, dettagli, len(ids), None, aggiunta=strato, ids=ids)
                 except OSError as e:
                     print(f"mappe: {quanti(len(ids), 'riga aggiunta', 'righe aggiunte')} a {self.nome}, ma la storia non si è potuta scrivere "
-                          f"({e.strerror or e}).", file=sys.stderr, flush=True)
+                          f"({'disco pieno' if e.errno == 28 else 'errore del sistema'}).", file=sys.stderr, flush=True)
         return ids
 
     def _registra(self, operazione: str, dettagli: str, righe: int | None, versione: str | None, **altro) -> None:
@@ -771,7 +771,9 @@ def leggi_progetto(path: Path) -> dict:
         try:
             letto = tomllib.loads(path.read_text(encoding="utf-8")).get("progetto", {})
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-            raise AreaError(f"Il file {path} non è scritto bene ({e}): correggerlo o cancellarlo.")
+            dove = re.search(r"line (\d+), column (\d+)", str(e))
+            dove = f" (riga {dove.group(1)}, colonna {dove.group(2)})" if dove else ""
+            raise AreaError(f"Il file {path} non è scritto bene{dove}: correggerlo o cancellarlo.") from None
         for k, v in letto.items():
             if k in dati and not isinstance(v, str):
                 raise AreaError(f"Nel file {path}, la chiave '{k}' deve essere un testo tra virgolette.")

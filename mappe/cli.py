@@ -68,7 +68,7 @@ class Gruppo(click.Group):
                 raise
             motivi = {2: "la cartella non esiste", 13: "non c'è il permesso di scrivere lì",
                       28: "il disco è pieno", 30: "il disco è in sola lettura", 21: "è una cartella"}
-            motivo = motivi.get(e.errno, e.strerror or "errore del sistema")
+            motivo = motivi.get(e.errno, "errore del sistema")
             raise ErroreUtente(
                 f"Non si riesce a usare {e.filename or 'il file'}: {motivo}. Scegliere un'altra cartella o "
                 "controllare il disco; i dati non sono stati toccati."

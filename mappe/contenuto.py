@@ -555,9 +555,9 @@ def _controlla_zip(z: zipfile.ZipFile, nome: str, r: _Raccolta) -> None:
 def _apri_zip(dati: bytes, nome: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(dati))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
         raise MappeError(
-            f"Il file {nome} non si riesce ad aprire come archivio zip ({e}): forse è danneggiato; rifarlo e "
+            f"Il file {nome} non si riesce ad aprire come archivio zip: forse è danneggiato; rifarlo e "
             "ricontrollarlo."
         )
 
@@ -610,7 +610,8 @@ def _estrai(z: zipfile.ZipFile, info: zipfile.ZipInfo, dati: bytes, nome: str, r
         perche = {"CRC": "il suo controllo (CRC) non torna",
                   "dimensioni diverse": "le dimensioni dichiarate non tornano con i dati",
                   "nome diverso": "il nome nell'elenco dei file non è quello scritto accanto ai dati",
-                  "intestazione locale diversa": "l'elenco dei file non torna con i dati"}.get(str(e), str(e))
+                  "intestazione locale diversa": "l'elenco dei file non torna con i dati"}.get(
+                      str(e), "i dati compressi non si leggono")
         r.non_letto(nome, f"è danneggiato o manomesso ({perche}): non si può controllare; rifare l'archivio")
         return None
     return contenuto
@@ -740,10 +741,10 @@ def _leggi_foglio(dati: bytes, nome: str, r: _Raccolta, profondita: int = 0) -> 
         for foglio in libro.sheet_names:
             for riga in libro.get_sheet_by_name(foglio).to_python(skip_empty_area=False):
                 _riga(r, riga)
-    except Exception as e:  # noqa: BLE001 - calamine raises many kinds for a damaged file
+    except Exception:  # noqa: BLE001 - calamine raises many kinds for a damaged file
         if not dati.startswith(b"PK"):
             raise MappeError(
-                f"Il file {nome} non si riesce a leggere come foglio di calcolo ({type(e).__name__}): "
+                f"Il file {nome} non si riesce a leggere come foglio di calcolo: "
                 "aprirlo e salvarlo di nuovo come .xlsx o .ods, poi ricontrollarlo."
             )
         for xml in celle_xml:  # the cells as XML, then: their words are all there
@@ -770,9 +771,9 @@ def _leggi_pdf(dati: bytes, nome: str, r: _Raccolta) -> None:
                         r.testo(a[campo])
     except MappeError:
         raise
-    except Exception as e:  # noqa: BLE001 - pypdf raises many kinds for a damaged file
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds for a damaged file
         raise MappeError(
-            f"Il file {nome} non si riesce a leggere come PDF ({type(e).__name__}): forse è danneggiato; "
+            f"Il file {nome} non si riesce a leggere come PDF: forse è danneggiato; "
             "esportarlo di nuovo e ricontrollarlo."
         )
 
@@ -830,8 +831,9 @@ def _leggi_sqlite(percorso: Path, nome: str, r: _Raccolta) -> None:
     read with SQLite alone and nothing of the file trusted."""
     try:
         con = sqlite3.connect(f"{Path(percorso).resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as e:
-        raise MappeError(f"Il file {nome} non si riesce ad aprire come GeoPackage ({e}).")
+    except sqlite3.Error:
+        raise MappeError(f"Il file {nome} non si riesce ad aprire come GeoPackage: forse è danneggiato o non è un "
+                         "GeoPackage; esportarlo di nuovo e ricontrollarlo.")
     geometrie: dict[int, list[bytes]] = {}
     immagini: dict[str, int] = {}  # pictures kept in cells (tiles of a raster, attachments), by table
     try:
@@ -872,9 +874,9 @@ def _leggi_sqlite(percorso: Path, nome: str, r: _Raccolta) -> None:
             crs = _crs_geopackage(con, srs_id)
             if crs is not None:
                 r.coppie(_in_gradi(xy, crs))
-    except sqlite3.DatabaseError as e:
+    except sqlite3.DatabaseError:
         raise MappeError(
-            f"Il file {nome} non si riesce a leggere come GeoPackage ({e}): forse è danneggiato o non è un "
+            f"Il file {nome} non si riesce a leggere come GeoPackage: forse è danneggiato o non è un "
             "GeoPackage; esportarlo di nuovo e ricontrollarlo."
         )
     finally:
@@ -902,9 +904,9 @@ def _leggi_vettori(sorgente: str, r: _Raccolta, nome: str = "") -> None:
                     df = pd.DataFrame(df.drop(columns="geometry"))
                 for riga in df.itertuples(index=False):
                     _riga(r, [None if isinstance(v, float) and np.isnan(v) else v for v in riga])
-    except Exception as e:  # noqa: BLE001 - GDAL raises many kinds for a damaged file
+    except Exception:  # noqa: BLE001 - GDAL raises many kinds for a damaged file
         raise MappeError(
-            f"Il file {nome or sorgente} non si riesce a leggere come shapefile o tabella DBF ({type(e).__name__}): "
+            f"Il file {nome or sorgente} non si riesce a leggere come shapefile o tabella DBF: "
             "forse è danneggiato o gli mancano dei file (.shp, .shx, .dbf insieme); esportarlo di nuovo e "
             "ricontrollarlo."
         )
@@ -1159,7 +1161,9 @@ def leggi_contenuto(percorso: Path | str, nome: str | None = None, limite_mb: in
     try:
         dati = percorso.read_bytes()
     except OSError as e:
-        raise MappeError(f"Il file {nome} non si riesce a leggere ({e.strerror}): controllare il percorso e i permessi.")
+        motivo = {2: "non esiste", 13: "non c'è il permesso di leggerlo", 21: "è una cartella"}.get(e.errno,
+                                                                                             "errore del sistema")
+        raise MappeError(f"Il file {nome} non si riesce a leggere ({motivo}): controllare il percorso e i permessi.")
     r = _Raccolta(limite_mb)
     formato = _leggi_byte(dati, nome, r, percorso)
     return r.contenuto(formato)

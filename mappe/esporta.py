@@ -60,10 +60,18 @@ def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False)
     return df
 
 
-def _righe_tabellari(df: pd.DataFrame) -> tuple[list[str], list[list]]:
-    """Columns and rows for CSV/XLSX: points as lon/lat, lines and zones as WKT."""
+def _righe_tabellari(df: pd.DataFrame, booleani: tuple = ()) -> tuple[list[str], list[list]]:
+    """Columns and rows for CSV/XLSX: points as lon/lat, lines and zones as WKT; yes/no fields
+    (``booleani``) as the template writes them, sì and no."""
     geo = isinstance(df, gpd.GeoDataFrame)
     colonne = [c for c in df.columns if c != "geometry"]
+    if booleani:
+        df = df.copy()
+        for c in booleani:
+            if c in df.columns:
+                df[c] = pd.Series([None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+                                   else ("sì" if int(v) else "no") for v in df[c].tolist()], index=df.index,
+                                  dtype=object)
     if geo:
         colonne += ["lon", "lat", "wkt"]
     righe = []
@@ -123,9 +131,11 @@ def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None
     if formato in ("geojson", "kml") and not geo:
         raise MappeError(f"Lo strato {strato} non ha posizioni: esportarlo in csv, xlsx o gpkg.")
 
+    booleani = tuple(c.nome for c in archivio.catalogo.strati[strato].campi.values() if c.tipo == "booleano")
+
     def scrivi(tmp: str) -> None:
         if formato == "csv":
-            colonne, righe = _righe_tabellari(df)
+            colonne, righe = _righe_tabellari(df, booleani)
             with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
                 w = csv.writer(f, delimiter=";")
                 w.writerow(colonne)
@@ -134,7 +144,7 @@ def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None
         elif formato == "xlsx":
             from openpyxl import Workbook
 
-            colonne, righe = _righe_tabellari(df)
+            colonne, righe = _righe_tabellari(df, booleani)
             wb = Workbook()
             ws = wb.active
             ws.title = archivio.catalogo.strati[strato].label[:31]

@@ -621,7 +621,7 @@ def apri_porta(indirizzo: str, porta: int) -> socket.socket:
         if e.errno in (13, 10013):
             raise MappeError(f"Non c'è il permesso di usare la porta {porta}: sceglierne una sopra 1024, per "
                              "esempio --porta 8000.") from None
-        raise MappeError(f"L'indirizzo {indirizzo} non è di questo computer ({e.strerror}): usare --indirizzo "
+        raise MappeError(f"L'indirizzo {indirizzo} non è di questo computer: usare --indirizzo "
                          "0.0.0.0 per tutta la rete, o 127.0.0.1 per questo computer soltanto.") from None
     s.listen(512)
     s.set_inheritable(True)

@@ -208,3 +208,30 @@ def test_piccoli_difetti_dell_uscita(cli, orbassano, tmp_path):
     assert "Il formato ''" not in r.output
     r = cli("esporta", "Orbassano", "-o", tmp_path / "elenco", "--formato", "csv")
     assert r.exit_code == 0, r.output
+
+
+def test_esportazioni_e_scarti_come_li_legge_excel_italiano(cli, orbassano, tmp_path):
+    """An export says sì/no as the template does, and imports back; the rejects of a sheet are written
+    with a decimal comma (Italian Excel reads 45.0087 as 450.087)."""
+    import openpyxl
+
+    f = scrivi_csv(tmp_path / "c.csv", [
+        ["tipo", "tema", "testo", "sensibile", "lon", "lat"],
+        ["bisogno", "lavoro", "Il lavoro è lontano", "no", "7.5378", "45.0087"],
+        ["memoria", "socialita", "La casa della nonna", "sì", "7.5420", "45.0050"],
+    ])
+    assert cli("importa", f, "--comune", "Orbassano").exit_code == 0
+    r = cli("esporta", "Orbassano", "--completo", "-o", tmp_path / "tutto.csv")
+    assert r.exit_code == 0, r.output
+    tutto = leggi_csv(tmp_path / "tutto.csv")
+    assert dict(zip(tutto["testo"], tutto["sensibile"])) == {"Il lavoro è lontano": "no", "La casa della nonna": "sì"}
+    r = cli("importa", tmp_path / "tutto.csv", "--comune", "Orbassano")
+    assert r.exit_code == 0 and "già presenti: 2" in r.output, r.output
+    # a sheet with one wrong row: the file of rejects keeps the coordinates readable for Italian Excel
+    wb = openpyxl.Workbook()
+    wb.active.append(["tipo", "tema", "testo", "lon", "lat"])
+    wb.active.append(["bisogni", "lavoro", "Tipo sbagliato", 7.5378, 45.0087])
+    wb.save(tmp_path / "foglio.xlsx")
+    cli("importa", tmp_path / "foglio.xlsx", "--comune", "Orbassano", "--scarti", tmp_path / "scarti.csv")
+    testo = (tmp_path / "scarti.csv").read_text(encoding="utf-8-sig")
+    assert "7,5378;45,0087" in testo and "45.0087" not in testo

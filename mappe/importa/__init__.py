@@ -808,6 +808,9 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     return rapporto
 
 
+_DECIMALE_COL_PUNTO = re.compile(r"^-?\d+\.\d+$")
+
+
 def scrivi_scarti(rapporto: Rapporto, percorso: Path | str) -> Path:
     """Write the rejected rows, with the reason, to a CSV for Italian Excel to fix and import again.
 
@@ -822,7 +825,18 @@ def scrivi_scarti(rapporto: Rapporto, percorso: Path | str) -> Path:
     if isinstance(scarti, gpd.GeoDataFrame) and "geometry" in scarti.columns:
         scarti = pd.DataFrame(scarti)
         scarti["wkt"] = [g.wkt if g is not None else "" for g in scarti.pop("geometry")]
-    righe = ([None if _vuoto(v) else v for v in riga] for riga in scarti.itertuples(index=False))
+    # numbers read from a sheet or a GIS file are written as Italian Excel reads them (45,0087, not
+    # 45.0087, which it would take for 450.087); a CSV's cells stay as they were written
+    da_foglio = rapporto.file.suffix.lower() not in (".csv", ".txt", ".tsv")
+
+    def cella(v):
+        if _vuoto(v):
+            return None
+        if da_foglio and isinstance(v, str) and _DECIMALE_COL_PUNTO.match(v):
+            return v.replace(".", ",")
+        return v
+
+    righe = ([cella(v) for v in riga] for riga in scarti.itertuples(index=False))
     return scrivi_csv(percorso, [str(c) for c in scarti.columns], righe, privato=True)  # rows as written: authors too
 
 

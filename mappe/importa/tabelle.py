@@ -82,8 +82,9 @@ def _leggi_testo(f, path: Path, limiti: Limiti) -> pd.DataFrame:
     try:
         separatore = _separatore(prima)
         df = _tabella(csv.reader(righe(), delimiter=separatore), path, limiti, separatore)
-    except csv.Error as e:
-        raise ImportaError(f"Il file {path} non è un CSV leggibile ({e}): riaprirlo e salvarlo di nuovo da Excel.")
+    except csv.Error:
+        raise ImportaError(f"Il file {path} non è un CSV leggibile (una cella troppo lunga o virgolette non chiuse): "
+                           "riaprirlo e salvarlo di nuovo da Excel.") from None
     if lunghe:
         _controlla_celle(df, path, limiti)
     return df
