@@ -402,7 +402,12 @@ class Archivio:
 
     @property
     def nome(self) -> str:
-        return self.info["nome"]
+        """The comune's name as lists and messages show it: with its province when another comune of
+        Italy has the same name ("Castro (BG)"); ``info["nome"]`` is the bare name."""
+        i = self.info
+        if i.get("sigla") and territorio.omonimo(int(i["codice_istat"])):
+            return f"{i['nome']} ({i['sigla']})"
+        return i["nome"]
 
     @property
     def comune(self) -> territorio.Comune:
@@ -680,13 +685,23 @@ class Area:
             diretto = self.cartella_comuni / testo
             if (diretto / f"{testo}.gpkg").exists() and diretto.parent.resolve() == self.cartella_comuni.resolve():
                 return self._apri(diretto)
-        comune = territorio.cerca_comune(testo, provincia)
+        try:
+            comune = territorio.cerca_comune(testo, provincia)
+        except ComuneError as e:
+            # "Castro" names two comuni of Italy, but this workspace holds only one of them: that one
+            candidati = getattr(e, "candidati", None)
+            presenti = [a for a in self.archivi() if candidati and int(a.info["codice_istat"]) in candidati]
+            if len(presenti) == 1:
+                return presenti[0]
+            raise
         for a in self.archivi():
             if int(a.info["codice_istat"]) == comune.codice:
                 return a
+        omonimo = comune.slug.endswith(f"-{comune.sigla.lower()}")
+        comando = f'mappe comuni aggiungi "{comune.nome}"' + (f" --provincia {comune.sigla}" if omonimo else "")
         raise ComuneError(
             f"Il comune di {comune.nome} ({comune.sigla}) non è ancora nell'area di lavoro "
-            f"{self.cartella}: aggiungerlo con 'mappe comuni aggiungi \"{comune.nome}\"'."
+            f"{self.cartella}: aggiungerlo con '{comando}'."
         )
 
     def aggiungi_comune(self, comune: territorio.Comune) -> tuple[Archivio, bool]:

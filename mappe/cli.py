@@ -279,7 +279,7 @@ def comuni_elenco(ctx: click.Context) -> None:
         c = a.conta()
         ab = _migliaia(a.info["popolazione"])
         echo(
-            f"{a.nome[:24]:<24} {a.info['sigla']:<5} {a.info['codice_istat']:<7} {ab:>9} "
+            f"{a.info['nome'][:24]:<24} {a.info['sigla']:<5} {a.info['codice_istat']:<7} {ab:>9} "
             f"{c.get('contributi', 0):>10} {c.get('luoghi', 0):>7} {c.get('incontri', 0):>8} {c.get('riscontri', 0):>9}"
         )
 

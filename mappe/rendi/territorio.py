@@ -131,7 +131,9 @@ def conteggi(archivio: Archivio) -> dict:
         per_tipo[tipo] = per_tipo.get(tipo, 0) + n
         per_tema[tema] = per_tema.get(tema, 0) + n
     return {
-        "nome": info[0], "codice": int(info[1]), "sigla": info[2], "popolazione": int(info[3]),
+        # with its province when another comune of Italy has the same name
+        "nome": f"{info[0]} ({info[2]})" if territorio.omonimo(int(info[1])) else info[0],
+        "codice": int(info[1]), "sigla": info[2], "popolazione": int(info[3]),
         "tutti": sum(per_tipo.values()), "tipo": per_tipo, "tema": per_tema,
         "fasi": analisi.conta_contributi(archivio.catalogo, fasi, per_fase),
     }
