@@ -1363,6 +1363,14 @@ def manifesto(ctx, comuni_nomi, uscita: Path | None, formato: str | None, orient
     cosa = "Cartoline scritte" if cartolina else "Manifesto scritto"
     echo(f"{cosa} in {riga_terminale(uscita)} ({formato} {orientamento}, {pagine}, "
          f"{max(1, uscita.stat().st_size // 1024)} kB). Stampare al 100% (senza «adatta alla pagina»).")
+    for f in fatti:
+        nome = area.archivio(f.slug).nome
+        if not f.con_punto:
+            echo(f"{nome}: nessun contributo pubblico con un luogo per questa vista: il foglio ha la mappa e la "
+                 "legenda, senza frasi.")
+        elif citazioni and len(f.citazioni) < citazioni:
+            echo(f"{nome}: {quanti(len(f.citazioni), 'frase messa', 'frasi messe')} sulle {citazioni} chieste "
+                 "(le altre non stanno nel foglio leggibili: un formato più grande ne tiene di più).")
     if not url:
         echo("Senza --url il foglio non ha il codice QR per aprire la mostra dal telefono.")
     if area.di_esempio:

@@ -168,10 +168,12 @@ def test_solo_dati_pubblici(area, tmp_path):
     r = mappe(demo, "verifica-privacy", f, "--comune", "Orbassano")
     assert "nessun dato riservato trovato" in r.output
     brutto = tmp_path / "brutto.pdf"
-    r = mappe(demo, "manifesto", "Orbassano", "--titolo", "Nota privatissima del facilitatore", "-o", brutto,
-              codice=1)
-    assert "dati riservati" in r.output and "non è stato scritto" in r.output and "Traceback" not in r.output
-    assert not brutto.exists() and not list(tmp_path.glob(".mappe-*"))
+    for titolo in ("Nota privatissima del facilitatore", "Segnalazione riservata sulla famiglia del terzo",
+                   "La mappa di Giuseppina Bianchi"):
+        r = mappe(demo, "manifesto", "Orbassano", "--titolo", titolo, "-o", brutto, codice=1)
+        assert "Il titolo contiene un dato riservato" in r.output and "Niente è stato scritto" in r.output
+        assert "Traceback" not in r.output
+        assert not brutto.exists() and not list(tmp_path.glob(".mappe-*"))
 
 
 def test_le_linee_delle_citazioni_finiscono_sui_loro_luoghi(demo, tmp_path):
@@ -343,3 +345,30 @@ def test_nessuna_linea_troppo_sottile_e_testo_in_proporzione(demo, tmp_path, for
     assert spessori and min(spessori) >= 0.25
     corpo = [v for k, v in _dimensioni(f).items() if k.startswith("«")]
     assert min(corpo) >= (9 if formato == "A4" else 24) - 0.1
+
+
+def test_un_titolo_lungo_va_a_capo_e_le_frasi_troppe_si_dicono(demo, tmp_path):
+    from pypdf import PdfReader
+
+    lungo = ("Mappa partecipata dei bisogni, delle risorse e delle memorie del territorio raccolte negli incontri "
+             "di quartiere nella biblioteca civica")
+    f = tmp_path / "t.pdf"
+    r = mappe(demo, "manifesto", "Orbassano", "--formato", "A4", "--titolo", lungo, "--citazioni", "30", "-o", f)
+    assert "frasi messe sulle 30 chieste" in r.output
+    testo = " ".join(leggi_testo_pdf(f)[0].split())
+    assert lungo in testo  # whole, on its lines
+    larghezza = float(PdfReader(f).pages[0].mediabox.width)
+    pezzi = []
+
+    def visita(t, cm, tm, font, corpo):
+        if t.strip():
+            pezzi.append((t.strip(), tm[4] + cm[4], corpo * (tm[0] ** 2 + tm[1] ** 2) ** 0.5))
+
+    PdfReader(f).pages[0].extract_text(visitor_text=visita)
+    titolo = [p for p in pezzi if p[0] and p[0] in lungo and len(p[0]) > 10]
+    assert titolo and min(p[2] for p in titolo) >= 9 * 1.25  # not smaller than the subtitle
+    for t, x, corpo in titolo:  # every line inside the page (0.62 em a bold character, at most)
+        assert x + len(t) * corpo * 0.62 <= larghezza + 1, t
+    # a view with no words to quote: the map takes the room, and the command says why there are none
+    r = mappe(demo, "manifesto", "Orbassano", "--vista", "luoghi", "-o", tmp_path / "l.pdf")
+    assert "nessun contributo pubblico con un luogo per questa vista" in r.output

@@ -100,6 +100,8 @@ class Manifesto:
     ids: list[str] = field(default_factory=list)  # internal ids drawn (contributions and places)
     citazioni: list[dict] = field(default_factory=list)  # the quotes set around the map
     qr_mm: tuple | None = None  # (x, y, side) of the code with its quiet zone, mm from bottom left
+    richieste: int = 0  # the quotes asked for (--citazioni, or the format's number)
+    con_punto: int = 0  # the public contributions of the view that have a point on the map
 
 
 # ------------------------------------------------------------------ data
@@ -258,11 +260,18 @@ def _qr(pg, url: str, x: float, y: float, lato: float, gid: str) -> float:
     return tutto
 
 
-def _righe(testo: str, larghezza_mm: float, corpo_pt: float) -> list[str]:
+def _righe(testo: str, larghezza_mm: float, corpo_pt: float, em: float = 0.56) -> list[str]:
     """``testo`` wrapped for a column ``larghezza_mm`` wide at ``corpo_pt`` (DejaVu Sans: about
-    0.55 em a character)."""
-    caratteri = max(8, int(larghezza_mm / (corpo_pt * PT_MM * 0.56)))
-    return textwrap.wrap(testo, caratteri, break_long_words=True) or [""]
+    0.56 em a character, 0.62 in bold)."""
+    caratteri = max(8, int(larghezza_mm / (corpo_pt * PT_MM * em)))
+    return textwrap.wrap(testo, caratteri, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _taglia(righe: list[str], quante: int) -> list[str]:
+    """The first ``quante`` lines, the last one ending with "…" when something was left out."""
+    if len(righe) <= quante:
+        return righe
+    return righe[:quante - 1] + [righe[quante - 1].rstrip(",;:. ") + "…"]
 
 
 def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str = "tutto", titolo: str | None = None,
@@ -291,7 +300,7 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
     pg.set_ylim(0, H)
     pg.set_axis_off()
     pg.patch.set_alpha(0)
-    corpo, piccolo = m.corpo, max(9.0, m.corpo * 0.72)
+    corpo, piccolo = m.corpo, max(9.0, m.corpo * 0.72)  # body text; map labels and credits
     lw = max(LINEA_MIN_PT, m.corpo / 24 * 1.2)
     mg = m.margine
     ids: list[str] = []
@@ -299,12 +308,17 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
     # ---- the title
     y = H - mg
     titolo = titolo or (v.titolo if lingua == "it" else v.titolo_en)
-    # as big as the rule wants, smaller if a long title would not fit across the page (not below
-    # the body text); a subtitle that still does not fit goes on two lines
-    t_titolo = max(corpo, min(m.titolo, (W - 2 * mg) / (len(titolo) * 0.64 * PT_MM)))
-    pg.text(mg, y, titolo, fontsize=t_titolo, fontweight="bold", va="top", ha="left", color=INCHIOSTRO,
-            gid="titolo")
-    y -= m.mm(t_titolo) * 1.15
+    # as big as the rule wants, on up to three lines; smaller only if it still does not fit (never
+    # below the subtitle); a subtitle that does not fit goes on two lines
+    t_titolo = m.titolo
+    righe_titolo = _righe(titolo, W - 2 * mg, t_titolo, 0.62)
+    while len(righe_titolo) > 3 and t_titolo > corpo * 1.3:
+        t_titolo *= 0.9
+        righe_titolo = _righe(titolo, W - 2 * mg, t_titolo, 0.62)
+    righe_titolo = _taglia(righe_titolo, 3)
+    pg.text(mg, y, "\n".join(righe_titolo), fontsize=t_titolo, fontweight="bold", va="top", ha="left",
+            color=INCHIOSTRO, linespacing=1.05, gid="titolo")
+    y -= m.mm(t_titolo) * (1.15 + 1.05 * (len(righe_titolo) - 1))
     sottotitolo = f"{T['comune_di']} {archivio.info['nome']} ({archivio.info['sigla']})"
     if archivio.info.get("esempio"):
         sottotitolo += f" · {T['esempio']}"
@@ -355,14 +369,14 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
             n = int(conti.get(t, 0)) + int((d["senza_luogo"]["tipo"] == t).sum() if len(d["senza_luogo"]) else 0)
             descr = (voce.descrizione or "").split(":")[0].split(";")[0].rstrip(".") if lingua == "it" else ""
             testo = f"{etichetta(voce)} ({n})" + (f": {descr[:1].lower()}{descr[1:]}" if descr else "")
-            righe = _righe(testo, larg_leg - lato_simbolo * 1.6, corpo)[:2]
+            righe = _taglia(_righe(testo, larg_leg - lato_simbolo * 1.6, corpo), 2)
             pg.text(x_leg + lato_simbolo * 1.6, yl, "\n".join(righe), fontsize=corpo, va="top", color=INCHIOSTRO,
                     linespacing=1.15)
             yl -= m.mm(corpo) * (1.45 + 1.2 * (len(righe) - 1))
         if v.luoghi and len(d["luoghi"]):
             _pittogramma(pg, x_leg + lato_simbolo / 2, yl - m.mm(corpo) * 0.5, lato_simbolo * 1.1, pitto["piazza"],
                          "#7b6a58", lw)
-            righe = _righe(f"{T['luoghi']}: {T['luoghi_descr']}", larg_leg - lato_simbolo * 1.6, corpo)[:2]
+            righe = _taglia(_righe(f"{T['luoghi']}: {T['luoghi_descr']}", larg_leg - lato_simbolo * 1.6, corpo), 2)
             pg.text(x_leg + lato_simbolo * 1.6, yl, "\n".join(righe), fontsize=corpo, va="top", color=INCHIOSTRO,
                     linespacing=1.15)
         # what was said of the whole comune
@@ -386,6 +400,11 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
     n_cit = citazioni if citazioni is not None else {"A0": 12, "A1": 10, "A2": 8, "A3": 6, "A4": 4}.get(m.formato, 2)
     if cartolina:
         n_cit = min(n_cit, 2) if citazioni is not None else 2
+    richieste = n_cit
+    c = d["contributi"]
+    punti_c = c[c.geometry.geom_type == "Point"].reset_index(drop=True) if len(c) else c
+    scelti = scegli_citazioni(punti_c, d["tipi"], n_cit) if len(punti_c) else []
+    n_cit = len(scelti)  # none to quote (a view of places, no public words): the map takes the room
     basso_mezzo = cima_piede + mg * 0.6
     alto_mezzo, larg_mezzo = alto_mappa - basso_mezzo, W - 2 * mg
     confine = d["confine"]
@@ -402,6 +421,9 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
             riquadro = (mg, basso_mezzo + banda + 0.6 * mg, larg_mezzo, alto_righe)
             spazio = {"disposizione": "righe", "sopra": (mg, alto_mappa, larg_mezzo, banda),
                       "sotto": (mg, basso_mezzo + banda, larg_mezzo, banda)}
+            # a box no narrower than 11 em: more quotes than fit are left out (and said)
+            per_riga = max(1, int((larg_mezzo + mg * 0.8) / (m.mm(corpo) * 11 + mg * 0.8)))
+            scelti = scelti[:2 * per_riga]
         else:
             riquadro = (mg + colonna + 0.6 * mg, basso_mezzo, larg_col, alto_mezzo)
             spazio = {"disposizione": "colonne", "sinistra": (mg, alto_mappa, colonna, alto_mezzo),
@@ -439,7 +461,6 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
                         zorder=2, clip_on=True)
     _geometrie(ax, confine, facecolor=CARTA, edgecolor=INCHIOSTRO, linewidth=lw * 2.2, zorder=3)
     # contributions: lines and zones first, then points, one layer per kind
-    c = d["contributi"]
     # many points: smaller symbols, so that one kind does not cover the others (down to a third)
     n_punti = int((c.geometry.geom_type == "Point").sum()) if len(c) else 0
     densita = max(0.35, min(1.0, (300 / max(n_punti, 1)) ** 0.5))
@@ -468,7 +489,7 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
     if len(lg):
         raggio = m.mm(corpo) * 0.75 * scala
         occupati: list[tuple] = []  # boxes of the names already written (metres)
-        alto_nome = m.mm(piccolo * 0.9) * scala * 1.2
+        alto_nome = m.mm(piccolo) * scala * 1.2
         for r in lg.itertuples():
             p = r.geometry.representative_point()
             voce = voci_cat.get(r.categoria)
@@ -482,22 +503,31 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
             for r in lg.itertuples():
                 p = r.geometry.representative_point()
                 nome = _testo_breve(r.nome, 40)
-                largo = len(nome) * m.mm(piccolo * 0.9) * 0.58 * scala
+                largo = len(nome) * m.mm(piccolo) * 0.58 * scala
                 for verso in (1, -1):
                     x0 = p.x + raggio * 1.3 if verso == 1 else p.x - raggio * 1.3 - largo
                     riquadro = (x0, p.y - alto_nome / 2, x0 + largo, p.y + alto_nome / 2)
                     fuori = riquadro[0] < finestra.bounds[0] or riquadro[2] > finestra.bounds[2]
                     if not fuori and not any(_sovrapposti(riquadro, o) for o in occupati):
-                        ax.text(x0, p.y, nome, fontsize=piccolo * 0.9, color=INCHIOSTRO, va="center", ha="left",
+                        ax.text(x0, p.y, nome, fontsize=piccolo, color=INCHIOSTRO, va="center", ha="left",
                                 zorder=8, clip_on=True)
                         occupati.append(riquadro)
                         break
 
     # ---- the quotes
-    punti_c = c[c.geometry.geom_type == "Point"].reset_index(drop=True) if len(c) else c
-    scelti = scegli_citazioni(punti_c, d["tipi"], n_cit) if len(punti_c) and spazio["disposizione"] != "nessuna" else []
+    if spazio["disposizione"] == "nessuna":
+        scelti = []
     fatte = _cita(pg, ax, m, punti_c, scelti, voci_tipo, voci_tema, etichetta, lw, spazio, area.segreto())
-    return Manifesto(fig, archivio.slug, ids, fatte, qr_info)
+    # the symbols quoted, drawn again above the places' discs: a line never ends on a hidden symbol
+    citati = {f["id"] for f in fatte}
+    for t in d["tipi"]:
+        sopra = punti_c[(punti_c["tipo"] == t) & punti_c["id"].astype(str).isin(citati)] if len(punti_c) else punti_c
+        if len(sopra):
+            voce = voci_tipo[t]
+            ax.scatter(sopra.geometry.x, sopra.geometry.y, marker=_marcatore(forme[voce.extra.get("forma", "cerchio")]),
+                       s=(corpo * 0.8) ** 2, color=voce.colore, edgecolors="white", linewidths=_tratto(lw * 0.5),
+                       zorder=9)
+    return Manifesto(fig, archivio.slug, ids, fatte, qr_info, richieste=richieste, con_punto=len(punti_c))
 
 
 def _tratto(pt: float) -> float:
@@ -572,9 +602,10 @@ def _cita(pg, ax, m: Misure, c: pd.DataFrame, scelti: list[int], voci_tipo, voci
         righe = _righe(f"«{_testo_breve(r['testo'], 200)}»", larghezza, corpo)
         if len(righe) > max_righe:
             righe = _righe(f"«{_testo_breve(r['testo'], max(20, int(len(' '.join(righe)) * max_righe / len(righe)) - 6))}»",
-                           larghezza, corpo)[:max_righe]
-        teste = _righe(testa, larghezza, corpo * 0.8)[:2]
-        sotto_testa = m.mm(corpo) * (1.35 + 1.0 * (len(teste) - 1))
+                           larghezza, corpo)
+            righe = _taglia(righe, max_righe)
+        teste = _taglia(_righe(testa, larghezza, corpo, 0.62), 2)
+        sotto_testa = m.mm(corpo) * (1.4 + 1.15 * (len(teste) - 1))
         return {"i": i, "riga": r, "voce": voce, "testa": "\n".join(teste), "righe": righe, "sotto_testa": sotto_testa,
                 "alto": sotto_testa + riga_mm * len(righe) + m.mm(corpo) * 0.8}
 
@@ -625,7 +656,7 @@ def _cita(pg, ax, m: Misure, c: pd.DataFrame, scelti: list[int], voci_tipo, voci
             colore = voce.colore if voce else INCHIOSTRO
             if lato == "piede":  # small: a number on the map and before the words, no line across them
                 b["testa"] = f"{n_b} · {b['testa']}"
-            pg.text(b["x"], b["y"], b["testa"], fontsize=corpo * 0.8, fontweight="bold", color=colore, va="top",
+            pg.text(b["x"], b["y"], b["testa"], fontsize=corpo, fontweight="bold", color=colore, va="top",
                     linespacing=1.1)
             pg.text(b["x"], b["y"] - b["sotto_testa"], "\n".join(b["righe"]), fontsize=corpo, color=INCHIOSTRO,
                     va="top", style="italic", linespacing=1.22, gid=f"citazione-{pubblico_id}")
@@ -707,6 +738,22 @@ def _disponi(blocchi: list[dict], xy: np.ndarray, basso: float, alto: float) -> 
 # ------------------------------------------------------------------ writing
 
 
+def _controlla_titolo(area: Area, archivi: list[Archivio], titolo: str) -> None:
+    """A title typed by hand is checked with the loose search of 'mappe verifica-privacy' (a part of a
+    reserved text, a name written otherwise), before anything is drawn."""
+    from ..contenuto import Contenuto
+    from ..errori import PrivacyError
+    from ..riservatezza import Indice
+
+    vuoto = np.array([], dtype=float)
+    reperti = Indice.da_archivi(area, archivi).cerca(
+        Contenuto(titolo, vuoto, vuoto.astype(np.int64), vuoto.astype(np.int64), "testo"))
+    if reperti:
+        r = reperti[0]
+        raise PrivacyError(f"Il titolo contiene un dato riservato ({r.etichetta.lower()}: "
+                           f"'{r.segreto.valore[:40]}'): sceglierne un altro. Niente è stato scritto.")
+
+
 def scrivi_manifesti(area: Area, archivi: list[Archivio], uscita: Path, m: Misure, vista: str = "tutto",
                      titolo: str | None = None, url: str | None = None, lingua: str = "it",
                      citazioni: int | None = None, cartolina: bool = False) -> list[Manifesto]:
@@ -719,6 +766,8 @@ def scrivi_manifesti(area: Area, archivi: list[Archivio], uscita: Path, m: Misur
 
     uscita = Path(uscita)
     formato = uscita.suffix.lower().lstrip(".")
+    if titolo:
+        _controlla_titolo(area, archivi, titolo)
     stile = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none", "font.family": "DejaVu Sans",
              "savefig.dpi": 150, "pdf.compression": 6}
     fatti: list[Manifesto] = []
