@@ -799,6 +799,60 @@ def esporta_cmd(ctx, comune: str, formato, uscita: Path, strato: str, completo: 
     echo(f"{arch.nome}, strato {strato}: esportato in {riga_terminale(uscita)}{nota}.")
 
 
+@main.command(context_settings=CONTESTO)
+@click.argument("comune")
+@click.argument("parole", nargs=-1, required=True, metavar="PAROLE...")
+@click.option("--strato", type=click.Choice(["contributi", "luoghi", "incontri", "riscontri"]), default=None,
+              help="Cerca solo in questo strato (predefinito: in tutti).")
+@opzione_area
+@click.pass_context
+def cerca(ctx, comune: str, parole, strato: str | None) -> None:
+    """Trova contributi, luoghi, incontri e riscontri per le parole che contengono, con il loro codice.
+
+    Il codice (per esempio c-3513d761e9aea0b6) è quello da usare con 'mappe
+    modifica', 'mappe elimina' e 'mappe riscontri'. Maiuscole e accenti non
+    contano; tutte le parole devono esserci.
+
+    \b
+    Esempi:
+      mappe cerca Orbassano panchina
+      mappe cerca Orbassano bar piazza --strato luoghi
+    """
+    from .testo import piega
+
+    area = _area(ctx)
+    arch = area.archivio(comune)
+    cercate = [piega(p) for p in parole if piega(p)]
+    campi = {"contributi": ("titolo", "testo", "epoca"), "luoghi": ("nome", "descrizione"),
+             "incontri": ("id", "luogo"), "riscontri": ("commento",)}
+    trovati = []
+    for nome, colonne in campi.items():
+        if strato and nome != strato:
+            continue
+        df = arch.leggi(nome)
+        for r in df.to_dict("records"):
+            testo = " ".join(str(r.get(c) or "") for c in (*colonne, "id"))
+            if all(p in piega(testo) for p in cercate):
+                trovati.append((nome, r))
+    if not trovati:
+        echo(f"{arch.nome}: niente che contenga «{' '.join(parole)}».")
+        return
+    echo(f"{arch.nome}: {quanti(len(trovati), 'risultato', 'risultati')}.")
+    for nome, r in trovati[:MAX_RIGHE_MOSTRATE * 3]:
+        if nome == "contributi":
+            cosa = f"{area.catalogo.etichetta('tipo', r['tipo'])} · {area.catalogo.etichetta('tema', r['tema'])}"
+            testo = r.get("titolo") or (r.get("testo") or "")[:70]
+        elif nome == "luoghi":
+            cosa, testo = "luogo", r.get("nome") or ""
+        elif nome == "incontri":
+            cosa, testo = "incontro", f"{r.get('data') or ''} {r.get('luogo') or ''}".strip()
+        else:
+            cosa, testo = f"riscontro ({r.get('stato') or 'in attesa'})", (r.get("commento") or "")[:70]
+        echo(f"  {r['id']}  {cosa}: {riga_terminale(str(testo))}")
+    if len(trovati) > MAX_RIGHE_MOSTRATE * 3:
+        echo(f"  ... e altri {len(trovati) - MAX_RIGHE_MOSTRATE * 3}: aggiungere parole per restringere.")
+
+
 def _coppie_campo_valore(args: list[str]) -> dict[str, str]:
     """['--tema', 'lavoro', '--testo', 'x'] -> {'tema': 'lavoro', 'testo': 'x'}."""
     valori = {}

@@ -3,6 +3,8 @@ new user would, on real files written by real libraries, through the real comman
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import scrivi_csv
 
@@ -264,3 +266,23 @@ def test_comuni_con_lo_stesso_nome_bilingui_e_forme_brevi(cli, area, tmp_path):
         r = cli("comuni", "aggiungi", nome)
         assert r.exit_code == 0 and r.output.startswith(ufficiale), (nome, r.output)
     assert cli("mappa", "Bozen", "-o", tmp_path / "bz.html").exit_code == 0
+
+
+def test_cerca_trova_il_codice_da_usare(cli, orbassano, tmp_path):
+    f = scrivi_csv(tmp_path / "c.csv", [
+        ["tipo", "tema", "titolo", "testo", "lon", "lat"],
+        ["risorsa", "socialita", "Il circolo delle bocce", "Il giovedì si gioca a bocce", "7.5378", "45.0087"],
+        ["bisogno", "lavoro", "", "Il lavoro è lontano", "7.5420", "45.0050"],
+    ])
+    assert cli("importa", f, "--comune", "Orbassano").exit_code == 0
+    r = cli("cerca", "Orbassano", "CIRCOLO", "bocce")
+    assert r.exit_code == 0 and "1 risultato" in r.output
+    codice = re.search(r"\b(c-[0-9a-f]{16})\b", r.output).group(1)
+    assert "Risorsa · Socialità" in r.output and "Il circolo delle bocce" in r.output
+    r = cli("modifica", "Orbassano", codice, "--titolo", "Il circolo")
+    assert r.exit_code == 0, r.output
+    assert "Il circolo" in set(orbassano.leggi("contributi")["titolo"])
+    r = cli("cerca", "Orbassano", "nessuno")
+    assert "niente che contenga «nessuno»" in r.output
+    r = cli("modifica", "-h")
+    assert "COMUNE ID" in r.output and "tema, titolo, testo" in r.output
