@@ -254,6 +254,40 @@ class Confronto:
     pubblico: bool = False
     esclusi: list = field(default_factory=list)
 
+    def caso(self) -> tuple[int, int]:
+        """How often chance alone gives a difference as large: over every way of dividing the comuni
+        used into two groups of the same sizes (3 + 3 comuni: 20 ways), in how many the difference in
+        differences is at least as large as this one, either way (an exact permutation test).
+        Returns (as large, ways); beyond 200,000 ways, 200,000 drawn at random (seeded)."""
+        from itertools import combinations
+        from math import comb
+
+        usati = self.tabella[~self.tabella["comune"].isin(self.esclusi)]
+        valori = [float(v) for v in usati["variazione"]]
+        gruppi = usati["gruppo"].tolist()
+        n, k = len(valori), gruppi.count("intervento")
+        if k == 0 or k == n:
+            return 0, 0
+        totale = sum(valori)
+
+        def differenza(scelti) -> float:
+            somma = sum(valori[j] for j in scelti)
+            return somma / k - (totale - somma) / (n - k)
+
+        # the observed one, from the same figures (not from the rounded difference)
+        osservata = abs(differenza([j for j, g in enumerate(gruppi) if g == "intervento"]))
+
+        modi = comb(n, k)
+        if modi <= 200_000:
+            tutte = combinations(range(n), k)
+        else:
+            rng = np.random.default_rng(0)
+            modi = 200_000
+            tutte = (rng.choice(n, k, replace=False) for _ in range(modi))
+        # "at least as large": a hair of tolerance, the sums being floating point
+        grandi = sum(1 for scelti in tutte if abs(differenza(scelti)) >= osservata - 1e-9)
+        return grandi, modi
+
     def spiegazione(self) -> str:
         """What the figure means, and what it cannot prove, in plain Italian."""
         usati = self.tabella[~self.tabella["comune"].isin(self.esclusi)]
@@ -288,14 +322,33 @@ class Confronto:
             controllo = ("ed è rimasto uguale" if not vc else f"e di {variazione_it(vc)}" if vi
                          else f"ed è cambiato di {variazione_it(vc)}")
             variazioni = f"{intervento} nei comuni dove il progetto è intervenuto {controllo} nei comuni di controllo"
+        grandi, modi = self.caso()
+        caso = ""
+        if modi:
+            quota = grandi / modi
+            caso = (
+                f" Quanto il caso: dividendo a caso questi {n_i + n_c} comuni in due gruppi di {n_i} e {n_c}, ci "
+                f"sono {_migliaia(modi)} modi di farlo, e in {_migliaia(grandi)} la differenza viene grande almeno "
+                f"così (in un verso o nell'altro), cioè {_percento(quota)} delle volte"
+                + (": più di una volta su venti, quindi questa differenza il caso la produce facilmente."
+                   if quota > 0.05 else ": meno di una volta su venti.")
+            )
         return (
             f"Tra {self.prima} e {self.dopo}, l'indicatore '{self.indicatore}' {variazioni}. {differenza}{esclusi}\n\n"
             f"Che cosa non dimostra: i comuni sono pochi ({n_i} di intervento, {n_c} di controllo) e i numeri "
-            "piccoli, quindi la differenza può essere dovuta al caso; il confronto regge solo se, senza il "
+            f"piccoli, quindi la differenza può essere dovuta al caso.{caso} Il confronto regge solo se, senza il "
             "progetto, i due gruppi sarebbero cambiati allo stesso modo (andamenti paralleli), cosa che con due "
             "sole rilevazioni non si può verificare; e gli incontri non sono un campione casuale della "
             "popolazione. Va letto come un indizio da discutere, non come la prova di un effetto."
         )
+
+
+def _migliaia(n: int) -> str:
+    return f"{int(n):,}".replace(",", ".")
+
+
+def _percento(q: float) -> str:
+    return (f"{q * 100:.0f}%" if q >= 0.1 or q == 0 else f"{q * 100:.1f}%").replace(".", ",")
 
 
 def variazione_it(v: float) -> str:

@@ -285,8 +285,10 @@ def scrivi_confronto(c: Confronto, percorso: Path) -> list[Path]:
     fig.savefig(grafico, dpi=110)
     plt.close(fig)
     tabella = c.tabella.copy()
-    for col in ("prima", "dopo", "variazione"):
+    for col in ("prima", "dopo"):
         tabella[col] = [v if isinstance(v, str) else round(float(v), 3) for v in tabella[col]]
+    # a change with its sign, as in the text above the table (+0,43, -0,12)
+    tabella["variazione"] = [v if isinstance(v, str) else variazione_it(round(float(v), 4)) for v in tabella["variazione"]]
     pezzi = [f"> **{AVVISO_INTERNO}**"] if not c.pubblico else []
     pezzi += [
         f"# Confronto: {testo_markdown(ETICHETTE.get(c.indicatore, c.indicatore))}",

@@ -192,7 +192,7 @@ def test_il_confronto_scrive_i_numeri_all_italiana(tmp_path):
     scrivi_confronto(c, tmp_path / "c.md")
     rapporto = (tmp_path / "c.md").read_text(encoding="utf-8")
     assert "intervento: +1,25; controllo: +0,25; differenza nelle differenze: +1,00." in rapporto
-    assert "| C | controllo | 1.000 | 1.000,25 | 0,25 |" in rapporto
+    assert "| C | controllo | 1.000 | 1.000,25 | +0,25 |" in rapporto
     for t in (testo, rapporto):
         assert re.search(r"\d\.\d(?!\d\d)", t) is None, t  # no decimal point (1.000 is a thousand)
 
@@ -214,3 +214,24 @@ def test_una_differenza_nulla_si_dice_in_parole():
     testo = confronta(riep.assign(x=1.0), ["A"], ["D"], "x").spiegazione()
     assert "è rimasto in media uguale sia nei comuni dove il progetto è intervenuto sia in quelli di controllo" in testo
     assert "è zero" in testo
+
+
+def test_quanto_il_caso_test_esatto_di_permutazione():
+    """3 + 3 comuni: 20 ways of dividing them. The largest possible difference comes out in 2 of them
+    (the observed split and its mirror): 10%; a middling one, more often."""
+    righe = []
+    for nome, variazione in zip("ABCDEF", (5.0, 4.0, 3.0, 2.0, 1.0, 0.0)):
+        righe += [{"comune": nome, "fase": "baseline", "x": 10.0}, {"comune": nome, "fase": "verifica",
+                                                                     "x": 10.0 + variazione}]
+    riep = pd.DataFrame(righe)
+    c = confronta(riep, ["A", "B", "C"], ["D", "E", "F"], "x")
+    assert c.caso() == (2, 20)
+    testo = c.spiegazione()
+    assert "ci sono 20 modi di farlo, e in 2 la differenza viene grande almeno così" in testo and "10%" in testo
+    # by hand: |mean(3 of them) - mean(the other 3)| >= |mean(A,C,E) - mean(B,D,F)| = 1
+    from itertools import combinations
+
+    valori = [5.0, 4.0, 3.0, 2.0, 1.0, 0.0]
+    attese = sum(1 for s in combinations(range(6), 3)
+                 if abs(sum(valori[j] for j in s) / 3 - (15 - sum(valori[j] for j in s)) / 3) >= 1 - 1e-9)
+    assert confronta(riep, ["A", "C", "E"], ["B", "D", "F"], "x").caso() == (attese, 20)
