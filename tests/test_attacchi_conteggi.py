@@ -630,7 +630,7 @@ def test_confronta_pubblico_non_dice_cifre_piccole(cli, tre_comuni, tmp_path):
             "tema_lavoro", "-o", interno, "--interno")
     assert r.exit_code == 0 and r.output.startswith("USO INTERNO")
     testo = interno.read_text(encoding="utf-8")
-    assert testo.startswith("> **USO INTERNO") and "| Beinasco | intervento | 2 | 9 | +7 |" in testo
+    assert testo.startswith("> **USO INTERNO") and "| Beinasco | intervento | 2 | 9 | +7,00 |" in testo
     # a group left with hidden figures only: a clear refusal, not a figure
     r = cli("confronta", "--intervento", "Beinasco", "--controllo", "Bruino", "--indicatore", "tema_abitare")
     assert r.exit_code == 1 and "--interno" in r.output and "Traceback" not in r.output
