@@ -105,6 +105,20 @@ def _altri_nomi() -> dict[str, list[int]]:
 
 
 @lru_cache(maxsize=1)
+def regioni() -> gpd.GeoDataFrame:
+    """The 20 regions (name, boundary simplified to about a kilometre), for context on an overview of
+    comuni far apart."""
+    g = gpd.read_feather(_cartella_dati() / f"{anno_dati()}_italy_geo_regions.feather")
+    nomi = pd.read_feather(_cartella_dati() / f"{anno_dati()}_italy_regions.feather")
+    nomi = dict(zip(nomi["region_code"].astype(int), nomi["region"]))
+    import shapely
+
+    forme = shapely.set_precision(shapely.simplify(g.geometry.values, 0.01), 0.001)
+    return gpd.GeoDataFrame({"nome": [nomi.get(int(c), "") for c in g["region_code"]]}, geometry=forme,
+                            crs="EPSG:4326")
+
+
+@lru_cache(maxsize=1)
 def _omonimi() -> frozenset[int]:
     df = _anagrafe()
     return frozenset(int(x) for x in df.loc[df["omonimo"], "municipality_code"])

@@ -286,3 +286,19 @@ def test_cerca_trova_il_codice_da_usare(cli, orbassano, tmp_path):
     assert "niente che contenga «nessuno»" in r.output
     r = cli("modifica", "-h")
     assert "COMUNE ID" in r.output and "tema, titolo, testo" in r.output
+
+
+def test_il_territorio_di_comuni_lontani_ha_l_italia_intorno(cli, area, tmp_path):
+    import json
+
+    from mappe.rendi.mappa import testo_dati
+
+    r = cli("territorio", "-o", tmp_path / "vicini.html")  # Orbassano alone: its neighbours are enough
+    assert r.exit_code == 0
+    assert json.loads(testo_dati((tmp_path / "vicini.html").read_text(encoding="utf-8"))).get("regioni") is None
+    assert cli("comuni", "aggiungi", "Castro", "--provincia", "LE").exit_code == 0  # 900 km away
+    r = cli("territorio", "-o", tmp_path / "lontani.html")
+    assert r.exit_code == 0
+    dati = json.loads(testo_dati((tmp_path / "lontani.html").read_text(encoding="utf-8")))
+    assert len(dati["regioni"]["g"]) == 20 and "Puglia" in dati["regioni"]["nome"]
+    assert "Piemonte" in dati["regioni"]["nome"]

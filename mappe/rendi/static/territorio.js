@@ -49,6 +49,16 @@
       return { color: '#5a4a3a', weight: 1, dashArray: null, fillColor: D.colori[k], fillOpacity: 0.9 };
     }
 
+    // Comuni far apart: the regions (and so Italy) faint underneath, so that the specks have a place
+    if (D.regioni) {
+      var regioni = L.featureGroup();
+      D.regioni.g.forEach(function (g) {
+        L.geoJSON(g, { interactive: false, style: { color: '#c9c0ad', weight: 0.8, fillColor: '#f1ece0', fillOpacity: 1 } })
+          .addTo(regioni);
+      });
+      regioni.addTo(map);
+    }
+
     // Neighbours outside the project, faint, for context
     var vicini = L.featureGroup();
     D.vicini.g.forEach(function (g) {
