@@ -431,6 +431,14 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, imposta,
         echo(f"  Attenzione, {riga_terminale(file.name)} {a}", err=True)
     if len(r.avvisi) > MAX_RIGHE_MOSTRATE:
         echo(f"  ... e altri {len(r.avvisi) - MAX_RIGHE_MOSTRATE} avvisi.", err=True)
+    if r.da_collocare:
+        echo(f"  Da collocare: {quanti(len(r.da_collocare), 'riga', 'righe')} con l'indirizzo ma senza coordinate "
+             f"(mappe non cerca gli indirizzi su internet): collocarle con l'editor, 'mappe rilievo "
+             f"{per_comando(arch.nome)}', che le trova per indirizzo.")
+        for numero, indirizzo in r.da_collocare[:MAX_RIGHE_MOSTRATE]:
+            echo(f"    riga {numero}: {riga_terminale(indirizzo)}")
+        if len(r.da_collocare) > MAX_RIGHE_MOSTRATE:
+            echo(f"    ... e altre {len(r.da_collocare) - MAX_RIGHE_MOSTRATE}.")
     if prova and (r.importati or r.aggiornati):
         echo("Per scrivere davvero, rilanciare lo stesso comando senza --prova.")
     if r.respinti:

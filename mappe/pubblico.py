@@ -270,6 +270,10 @@ def proietta(
                 if confine is None or chiave is None:
                     raise ValueError("sensitive rows need the boundary and the workspace key")
                 df = sposta_sensibili(df, confine, chiave, evita)
+            if "sensibile" in df.columns and "indirizzo" in df.columns and (df["sensibile"] == 1).any():
+                # the address in words would give back the place that was moved
+                df = df.copy()
+                df.loc[df["sensibile"] == 1, "indirizzo"] = None
         out[nome] = df.reset_index(drop=True)
     return out
 
@@ -311,6 +315,11 @@ def valori_segreti(strati: dict[str, pd.DataFrame], catalogo: Catalogo, commenti
                 pubblici.update(str(v) for v in df.loc[~riservati, c].dropna())
             for c in liberi:
                 segreti.update(str(v) for v in df.loc[riservati, c].dropna() if str(v) not in pubblici)
+        if "sensibile" in df.columns and "indirizzo" in df.columns:
+            # the address of a sensitive row is its true place, in words
+            sensibili = df["sensibile"] == 1
+            visti = set(df.loc[~sensibili & ~non_pubblici(df), "indirizzo"].dropna().astype(str))
+            segreti.update(str(v) for v in df.loc[sensibili, "indirizzo"].dropna() if str(v) not in visti)
         if commenti and nome == "riscontri":
             segreti.update(commenti_non_approvati({nome: df}))
     return sorted(s for s in segreti if len(s.strip()) >= LUNGHEZZA_MIN_SEGRETO)

@@ -302,3 +302,63 @@ def test_il_territorio_di_comuni_lontani_ha_l_italia_intorno(cli, area, tmp_path
     dati = json.loads(testo_dati((tmp_path / "lontani.html").read_text(encoding="utf-8")))
     assert len(dati["regioni"]["g"]) == 20 and "Puglia" in dati["regioni"]["nome"]
     assert "Piemonte" in dati["regioni"]["nome"]
+
+
+def _clic_mappa(p, lon, lat):
+    x, y = p.evaluate("""([lon, lat]) => { const el = document.querySelector('.folium-map'); const m = window[el.id];
+        const pt = m.latLngToContainerPoint([lat, lon]); const r = el.getBoundingClientRect();
+        return [r.left + pt.x, r.top + pt.y]; }""", [lon, lat])
+    p.mouse.click(x, y)
+
+
+def test_gli_indirizzi_non_si_perdono(cli, orbassano, tmp_path, pagina_offline):
+    """An address in words is kept and shown in the card; a row with an address and no position is
+    listed as to be placed, and the editor finds it by its address and places it with a tap. The
+    address of a sensitive row never reaches the public (it is the place that was moved)."""
+    import json
+
+    from mappe.rendi.mappa import testo_dati
+
+    f = scrivi_csv(tmp_path / "c.csv", [
+        ["id", "tipo", "tema", "testo", "address", "sensibile", "lon", "lat"],
+        ["c-1", "bisogno", "mobilita", "Il marciapiede è rotto davanti alla farmacia", "Via Roma 12", "no", "", ""],
+        ["c-2", "risorsa", "socialita", "Il circolo delle bocce", "Piazza Umberto I", "no", "7.5378", "45.0087"],
+        ["c-3", "bisogno", "abitare", "Una famiglia vive in un garage", "Via dei Mulini 7", "sì", "7.5420", "45.0050"],
+    ])
+    r = cli("importa", f, "--comune", "Orbassano")
+    assert r.exit_code == 0, r.output
+    assert "la colonna 'address' è stata letta come 'indirizzo'" in r.output
+    assert "Da collocare: 1 riga con l'indirizzo ma senza coordinate" in r.output and "riga 2: Via Roma 12" in r.output
+    c = orbassano.leggi("contributi").set_index("id")
+    assert c.loc["c-1", "indirizzo"] == "Via Roma 12" and c.loc["c-1"].geometry is None
+    # the public map: the address in the card, never the sensitive one
+    mappa = tmp_path / "mappa.html"
+    assert cli("mappa", "Orbassano", "-o", mappa).exit_code == 0
+    html = mappa.read_text(encoding="utf-8")
+    assert "Via dei Mulini" not in html
+    assert "Piazza Umberto I" in json.dumps(json.loads(testo_dati(html))["contributi"]["indirizzo"])
+    p = pagina_offline
+    p.goto(mappa.as_uri())
+    p.wait_for_function("document.documentElement.dataset.mappePronta === '1'")
+    assert "Indirizzo: Piazza Umberto I" in p.locator("#mappe-elenco").inner_text()
+    # the editor: found by its address, placed with a tap
+    editor = tmp_path / "rilievo.html"
+    assert cli("rilievo", "Orbassano", "-o", editor).exit_code == 0
+    p.goto(editor.as_uri())
+    p.wait_for_function("document.documentElement.dataset.mappePronta === '1'")
+    assert "(Via Roma 12)" in p.locator(".mappe-da-collocare").inner_text()
+    p.evaluate("window[document.querySelector('.folium-map').id].setView([45.0075, 7.5395], 16, {animate: false})")
+    p.locator("#mappe-cerca-luogo").fill("via roma")
+    p.keyboard.press("Enter")
+    _clic_mappa(p, 7.5400, 45.0070)
+    p.locator(".mappe-salva").click()
+    assert p.locator(".mappe-da-collocare li").count() == 0 and p.locator(".mappe-aggiunti li").count() == 1
+    with p.expect_download() as scaricato:
+        p.locator(".mappe-esporta").click()
+    geojson = tmp_path / "rilievo.geojson"
+    scaricato.value.save_as(geojson)
+    assert p.errori == [] and p.richieste_rifiutate == []
+    r = cli("importa", geojson, "--comune", "Orbassano")
+    assert r.exit_code == 0 and "aggiornati: 1" in r.output, r.output
+    c = orbassano.leggi("contributi").set_index("id")
+    assert c.loc["c-1"].geometry is not None and c.loc["c-1", "indirizzo"] == "Via Roma 12"

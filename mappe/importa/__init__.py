@@ -48,6 +48,7 @@ _ALIAS = {
     "categoria": ("categoria", "category"),
     "tema": ("tema", "theme", "topic"),
     "data": ("data", "date"),
+    "indirizzo": ("indirizzo", "address", "addr", "via", "ubicazione"),
 }
 # Columns holding a whole position: a Kobo/ODK geopoint, trace or shape, a DMS pair, or WKT.
 _COLONNE_POSIZIONE = ("posizione", "coordinate", "coordinates", "geopoint", "punto", "gps", "geometria",
@@ -101,6 +102,7 @@ class Rapporto:
     gia_presenti: int = 0
     ignorati: int = 0
     respinti: list[Rifiuto] = field(default_factory=list)
+    da_collocare: list[tuple[int, str]] = field(default_factory=list)  # (row, address) with no position
     avvisi: list[Rifiuto] = field(default_factory=list)
     prova: bool = False
     scarti: pd.DataFrame | None = None
@@ -727,6 +729,9 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             righe_ok = [r for j, r in enumerate(righe_ok) if j not in scartare]
             geometrie = [g for j, g in enumerate(geometrie) if j not in scartare]
             numeri = [n for j, n in enumerate(numeri) if j not in scartare]
+    # rows with an address in words and no position: to be placed (the editor finds them by address)
+    rapporto.da_collocare = [(numeri[j], str(r["indirizzo"])) for j, r in enumerate(righe_ok)
+                             if geometrie[j] is None and r.get("indirizzo")]
     rapporto.respinti.sort(key=lambda x: x.riga)
     if rapporto.respinti:
         scarti = df.loc[[indice_riga[x.riga] for x in rapporto.respinti]].copy()

@@ -44,7 +44,7 @@ TESTI = {
     "it": {
         "legenda": "Legenda", "luoghi": "Luoghi della comunità", "tema": "Tema:",
         "tutti_i_temi": "Tutti i temi", "sfondo_online": "Mappa di base online (serve internet)",
-        "emozione": "Emozione", "epoca": "Epoca", "fascia_eta": "Fascia d'età", "peso": "Persone d'accordo",
+        "emozione": "Emozione", "epoca": "Epoca", "indirizzo": "Indirizzo", "fascia_eta": "Fascia d'età", "peso": "Persone d'accordo",
         "incontro": "Incontro", "luogo": "Luogo", "comune": "Comune",
         "posizione_spostata": "Posizione spostata di qualche centinaio di metri per riservatezza.",
         "senza_luogo": "Senza luogo",
@@ -97,7 +97,7 @@ TESTI = {
     "en": {
         "legenda": "Legend", "luoghi": "Community places", "tema": "Theme:",
         "tutti_i_temi": "All themes", "sfondo_online": "Online basemap (needs internet)",
-        "emozione": "Feeling", "epoca": "Time", "fascia_eta": "Age group", "peso": "People who agreed",
+        "emozione": "Feeling", "epoca": "Time", "indirizzo": "Address", "fascia_eta": "Age group", "peso": "People who agreed",
         "incontro": "Session", "luogo": "Place", "comune": "Municipality",
         "posizione_spostata": "Position moved a few hundred metres for privacy.",
         "senza_luogo": "Without a place",
@@ -382,6 +382,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "titolo": _sparsa(_colonna(c, "titolo")),
         "testo": _sparsa(_colonna(c, "testo")),
         "epoca": _sparsa(_colonna(c, "epoca")),
+        "indirizzo": _sparsa(_colonna(c, "indirizzo")),
         "incontro": _sparsa([pos_incontro.get(x) for x in _colonna(c, "incontro")]),
         "luogo": _sparsa([pos_luogo.get(x) for x in _colonna(c, "luogo")]),
         "peso": _sparsa([int(p) if p is not None and int(p) > 1 else None for p in _colonna(c, "peso")]),
@@ -426,6 +427,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
             "categoria": _colonna(lg, "categoria"),
             "ruolo": _colonna(lg, "ruolo"),
             "descrizione": _colonna(lg, "descrizione"),
+            "indirizzo": _colonna(lg, "indirizzo"),
             "comune": [int(x) for x in _colonna(lg, "indice_comune")],
             "x": [round(float(g.x), DECIMALI) for g in lg.geometry] if len(lg) else [],
             "y": [round(float(g.y), DECIMALI) for g in lg.geometry] if len(lg) else [],

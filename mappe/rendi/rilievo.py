@@ -52,8 +52,8 @@ TESTI_RILIEVO = {
     "aiuto_inizio": "Scegli «Punto», «Percorso» o «Zona», poi tocca la mappa.",
     "strumenti": "Strumenti di disegno", "punto": "Punto", "percorso": "Percorso", "zona": "Zona",
     "fine_disegno": "Fine disegno", "esporta": "Esporta", "esporta_spiega": "Scarica il rilievo in un file GeoJSON",
-    "cerca_luogo": "Cerca un luogo", "vai": "Vai",
-    "luogo_non_trovato": "Nessun luogo con questo nome.", "clic_punto": "Tocca la mappa dove va il punto.",
+    "cerca_luogo": "Cerca un luogo, o l'indirizzo di una riga da collocare", "vai": "Vai",
+    "luogo_non_trovato": "Nessun luogo con questo nome, né una riga da collocare con questo indirizzo.", "clic_punto": "Tocca la mappa dove va il punto.",
     "clic_percorso": "Tocca i punti del percorso, poi «Fine disegno».",
     "clic_zona": "Tocca i vertici della zona, poi «Fine disegno».", "servono_2": "Servono almeno 2 punti.",
     "servono_3": "Servono almeno 3 punti.", "nuovo": "Nuovo contributo", "spostato": "Posizione aggiornata.",
@@ -86,7 +86,8 @@ TESTI_RILIEVO_EN = {
     "aiuto_inizio": "Choose «Point», «Path» or «Zone», then tap the map.",
     "strumenti": "Drawing tools", "punto": "Point", "percorso": "Path", "zona": "Zone", "fine_disegno": "Finish",
     "esporta": "Export", "esporta_spiega": "Download the survey as a GeoJSON file",
-    "cerca_luogo": "Find a place", "vai": "Go", "luogo_non_trovato": "No place with this name.",
+    "cerca_luogo": "Find a place, or the address of a row to be placed", "vai": "Go",
+    "luogo_non_trovato": "No place with this name, nor a row to be placed at this address.",
     "clic_punto": "Tap the map where the point goes.", "clic_percorso": "Tap the points of the path, then «Finish».",
     "clic_zona": "Tap the corners of the zone, then «Finish».", "servono_2": "At least 2 points are needed.",
     "servono_3": "At least 3 points are needed.", "nuovo": "New contribution", "spostato": "Position updated.",
@@ -175,7 +176,7 @@ def _esistenti(c) -> dict:
 
 
 _CAMPI_DA_COLLOCARE = ("id", "incontro", "tipo", "tema", "titolo", "testo", "emozione", "epoca", "fascia_eta",
-                       "peso", "luogo", "visibilita", "consenso")
+                       "peso", "luogo", "visibilita", "consenso", "indirizzo")
 
 
 def _da_collocare(senza) -> list[dict]:

@@ -167,6 +167,7 @@
       if (C.testo[i]) c.appendChild(el('blockquote', 'mappe-citazione', C.testo[i]));
       riga(c, T.emozione, voce('emozione', C.emozione[i]));
       riga(c, T.epoca, C.epoca[i]);
+      riga(c, T.indirizzo, C.indirizzo[i]);
       riga(c, T.fascia_eta, voce('fascia_eta', C.fascia_eta[i]));
       if (C.peso[i] > 1) riga(c, T.peso, String(C.peso[i]));
       var inc = C.incontro[i] !== null && D.incontri[C.incontro[i]];
@@ -189,6 +190,7 @@
         (Lg.ruolo[j] ? ' · ' + voce('ruolo', Lg.ruolo[j]) : '')));
       c.appendChild(el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', Lg.nome[j]));
       if (Lg.descrizione[j]) c.appendChild(el('blockquote', 'mappe-citazione', Lg.descrizione[j]));
+      if (Lg.indirizzo && Lg.indirizzo[j]) riga(c, T.indirizzo, Lg.indirizzo[j]);
       if (D.comuni.length > 1) riga(c, T.comune, D.comuni[Lg.comune[j]].nome);
       var qui = M.detti[j] || [];
       if (qui.length) {

@@ -48,6 +48,7 @@
         restano.forEach(function (r) {
           var li = el('li');
           li.appendChild(el('span', null, S.voce('tipo', r.tipo) + ': ' + (r.titolo || r.testo.slice(0, 80)) + ' '));
+          if (r.indirizzo) li.appendChild(el('span', 'mappe-indirizzo', '(' + r.indirizzo + ') '));
           li.appendChild(bottone('mappe-colloca', T.colloca, function () { S.disegno.colloca(r); }));
           ul2.appendChild(li);
         });

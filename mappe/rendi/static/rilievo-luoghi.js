@@ -89,6 +89,9 @@
     var nomi = el('datalist');
     nomi.id = 'mappe-luoghi-nomi';
     Lg.nome.forEach(function (n) { var o = el('option'); o.value = n; nomi.appendChild(o); });
+    // the rows to be placed that came with an address in words: found by it, placed with a tap
+    var indirizzi = (D.da_collocare || []).filter(function (r) { return r.indirizzo; });
+    indirizzi.forEach(function (r) { var o = el('option'); o.value = r.indirizzo; nomi.appendChild(o); });
     campo.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') { ev.preventDefault(); vaiAlLuogo(); } });
     cerca.appendChild(etichetta);
     cerca.appendChild(campo);
@@ -106,8 +109,11 @@
       if (!q) return;
       var j = Lg.nome.findIndex(function (n) { return n.toLowerCase() === q; });
       if (j < 0) j = Lg.nome.findIndex(function (n) { return n.toLowerCase().indexOf(q) >= 0; });
-      if (j < 0) { S.annuncia(T.luogo_non_trovato); return; }
-      vai(j);
+      if (j >= 0) { vai(j); return; }
+      var r = indirizzi.filter(function (x) { return x.indirizzo.toLowerCase() === q; })[0] ||
+        indirizzi.filter(function (x) { return x.indirizzo.toLowerCase().indexOf(q) >= 0; })[0];
+      if (r && S.disegno) { S.disegno.colloca(r); return; }
+      S.annuncia(T.luogo_non_trovato);
     }
 
     S.luoghi = { marcatori: marcatori, vai: vai, sistemaEtichette: sistemaEtichette };
