@@ -35,6 +35,7 @@ from pyproj import Transformer
 
 from .catalogo import Catalogo
 from .errori import PrivacyError
+from .testo import quanti
 
 __all__ = ["CAMPI_ID", "SOGLIA_AGGREGATI", "arrotondate", "commenti_interi", "commenti_non_approvati",
            "con_ids_pubblici", "id_con_chiave", "id_pubblico", "indice_pubblici", "posizioni_da_evitare", "proietta",
@@ -443,6 +444,6 @@ def controlla(testo_html: str, segreti: list[str], coordinate=(), posizioni: set
     if trovati:
         esempio = trovati[0][:30]
         raise PrivacyError(
-            f"Il file conterrebbe {len(trovati)} dati riservati (per esempio '{esempio}...'): "
+            f"Il file conterrebbe {quanti(len(trovati), 'dato riservato', 'dati riservati')} (per esempio '{esempio}...'): "
             "non è stato scritto. Segnalare il problema a chi mantiene mappe."
         )

@@ -57,6 +57,7 @@ from .contenuto import (
     leggi_contenuto,
     numeri_nel_testo,
 )
+from .testo import quanti
 
 __all__ = [
     "FINESTRA", "Indice", "Reperto", "Segreto", "contenuti", "controlla_file", "normalizza", "normalizza_tutti",
@@ -1285,7 +1286,7 @@ def controlla_file(percorso: Path | str, area, archivi, nome: str | None = None)
     trapelati = pubblico.commenti_interi(contenuto.testo, {c for c in commenti if c.casefold() not in noti})
     if trapelati:
         raise PrivacyError(
-            f"Il file conterrebbe {len(trapelati)} commenti di visitatori non approvati (per esempio "
+            f"Il file conterrebbe {quanti(len(trapelati), 'commento', 'commenti')} di visitatori non approvati (per esempio "
             f"'{trapelati[0][:30]}...'): non è stato scritto. Segnalare il problema a chi mantiene mappe.")
     posizioni = set()
     if coordinate:

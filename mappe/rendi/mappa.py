@@ -30,6 +30,7 @@ from .. import pubblico
 from ..archivio import Archivio, Area
 from ..catalogo import Catalogo
 from ..territorio import FONTE
+from ..testo import quanti
 from ..viste import VISTE, Vista
 from . import risorse, simboli
 
@@ -695,7 +696,7 @@ def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = 
             trapelati = pubblico.commenti_non_approvati(g) & commenti
             if trapelati:
                 raise pubblico.PrivacyError(
-                    f"Il file conterrebbe {len(trapelati)} commenti di visitatori non approvati (per esempio "
+                    f"Il file conterrebbe {quanti(len(trapelati), 'commento', 'commenti')} di visitatori non approvati (per esempio "
                     f"'{min(trapelati)[:30]}...'): non è stato scritto. Segnalare il problema a chi mantiene mappe.")
     segreti, coordinate = [], []
     for g in grezzi:
