@@ -183,7 +183,8 @@ def esporta(archivio: Archivio, percorso: Path | str, formato: str | None = None
             # value in it means a bug, and the file is not written.
             from .riservatezza import controlla_file
 
-            controlla_file(tmp, None, [archivio], nome=str(percorso))
+            scritti = df["commento"].dropna().tolist() if "commento" in df.columns else []
+            controlla_file(tmp, None, [archivio], nome=str(percorso), commenti_scritti=scritti)
 
     if os.path.exists(percorso) and os.path.isdir(percorso):
         raise MappeError(f"{percorso} è una cartella: indicare il nome del file da scrivere.")

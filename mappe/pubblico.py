@@ -37,7 +37,7 @@ from .catalogo import Catalogo
 from .errori import PrivacyError
 from .testo import quanti
 
-__all__ = ["CAMPI_ID", "SOGLIA_AGGREGATI", "arrotondate", "commenti_interi", "commenti_non_approvati",
+__all__ = ["CAMPI_ID", "SOGLIA_AGGREGATI", "arrotondate", "commenti_non_approvati",
            "con_ids_pubblici", "id_con_chiave", "id_pubblico", "indice_pubblici", "posizioni_da_evitare", "proietta",
            "sposta_sensibili", "valori_segreti", "verifica"]
 
@@ -411,31 +411,6 @@ def _numeri_interi(testo: str, scritta: str) -> bool:
     """Is ``scritta`` ("7.54941,45.0") in ``testo`` as whole numbers, not as the start or the end
     of longer ones ("7.54941,45.000749" is another place, 80 m away)?"""
     return re.search(r"(?<![\d.\-])" + re.escape(scritta) + r"(?![\d])", testo) is not None
-
-
-# What may stand right before and after a whole value in the files mappe writes: the quotes of
-# JSON, the separators of CSV, the lines of a sheet or a PDF, the tags of XML (not a space: a
-# comment "della" is not in "Piazza della Chiesa").
-_BORDO = "\"',;\t\r\n<>|"
-
-
-def commenti_interi(testo: str, commenti: set[str]) -> list[str]:
-    """The comments written in ``testo`` as whole values (a JSON string, a cell), not as a part
-    of a longer text: how a leaked comment would be written in an export."""
-    from .riservatezza import contenuti
-
-    candidati = sorted(commenti)
-    forme = [sorted(_forme(c)) for c in candidati]
-    presenti = contenuti(testo, [f for ff in forme for f in ff])
-    trovati, k = [], 0
-    for c, ff in zip(candidati, forme):
-        for f, p in zip(ff, presenti[k:k + len(ff)]):
-            bordo = re.escape(_BORDO)
-            if p and re.search(f"(?:^|(?<=[{bordo}])){re.escape(f)}(?=[{bordo}]|$)", testo):
-                trovati.append(c)
-                break
-        k += len(ff)
-    return trovati
 
 
 def controlla(testo_html: str, segreti: list[str], coordinate=(), posizioni: set | None = None) -> None:

@@ -30,18 +30,33 @@ MAX_RISCONTRI = 5000  # feedback items per file (a kiosk collects hundreds; more
 _CONTROLLO = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
 _ID = re.compile(r"[A-Za-z0-9\-_]{1,64}")  # whole: fullmatch
 # Characters that show nothing and only serve to make two texts look alike or to hide words from
-# a moderator: zero-width space, soft hyphen, word joiners, direction marks, the byte order
-# mark, the invisible "tag" letters. (The zero-width joiner and non-joiner stay: emoji and
-# Persian, among the languages of an exhibition, need them.)
-_INVISIBILI = re.compile("[\u00ad\u061c\u180e\u200b\u200e\u200f\u2060-\u2064\u206a-\u206f\ufeff"
-                         "\U000e0000-\U000e007f]")
+# a moderator: zero-width space, soft hyphen, word joiners, invisible operators, the byte order
+# mark, the invisible "tag" letters (except in the flag of a region: Scotland, Wales). The
+# zero-width joiner and non-joiner stay (emoji, Persian), and so do the direction marks LRM and
+# RLM (an Arabic or Hebrew comment with a street name in Latin letters needs them).
+_INVISIBILI = re.compile("[\u00ad\u061c\u200b\u2060-\u2064\u206a-\u206f\ufeff]")
+_ETICHETTE = re.compile("[\U000e0000-\U000e007f]")
+_BANDIERA = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
+
+
+def _senza_etichette(testo: str) -> str:
+    """Tag characters removed, but where they spell a region's flag."""
+    if not _ETICHETTE.search(testo):
+        return testo
+    pezzi, k = [], 0
+    for m in _BANDIERA.finditer(testo):
+        pezzi.append(_ETICHETTE.sub("", testo[k:m.start()]))
+        pezzi.append(m.group(0))
+        k = m.end()
+    pezzi.append(_ETICHETTE.sub("", testo[k:]))
+    return "".join(pezzi)
 
 
 def pulisci(testo, massimo: int = MAX_COMMENTO) -> str:
     """A visitor's text: no control characters, bidirectional controls nor invisible characters,
     bounded length, trimmed."""
     testo = _CONTROLLO.sub("", str(testo or "").replace("\r\n", "\n").replace("\r", "\n"))
-    return normalizza(_INVISIBILI.sub("", testo)).strip()[:massimo]
+    return normalizza(_senza_etichette(_INVISIBILI.sub("", testo))).strip()[:massimo]
 
 
 @dataclass

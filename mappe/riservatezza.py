@@ -1218,14 +1218,8 @@ def _coordinate_pubbliche(nome: str, df: pd.DataFrame, non_pubblici) -> list[np.
 # The strict, literal self-check of a public file
 
 
-# The words of the formats themselves (GeoJSON's types, a sheet's), which a file holds whole.
-_PAROLE_FORMATI = {p.casefold() for p in (
-    "Feature", "FeatureCollection", "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
-    "MultiPolygon", "GeometryCollection", "type", "features", "properties", "geometry", "coordinates", "name",
-    "crs", "true", "false", "null", "geom", "fid")}
-
-
-def controlla_file(percorso: Path | str, area, archivi, nome: str | None = None) -> None:
+def controlla_file(percorso: Path | str, area, archivi, nome: str | None = None,
+                   commenti_scritti=()) -> None:
     """Refuse a public file (an export, before it is put in place) that holds a private value.
 
     The check is strict and literal, the same as the one every public page makes (the values of
@@ -1245,6 +1239,9 @@ def controlla_file(percorso: Path | str, area, archivi, nome: str | None = None)
         The stores whose data the file holds.
     nome : str, optional
         How the message names the file.
+    commenti_scritti : iterable of str
+        The visitors' comments the file writes (an export of feedback): none may be one that is
+        not approved.
 
     Raises
     ------
@@ -1279,11 +1276,16 @@ def controlla_file(percorso: Path | str, area, archivi, nome: str | None = None)
         if "contributi" in strati:
             coordinate += pubblico.coordinate_segrete(strati["contributi"])
     segreti = {s for s in segreti if s.strip().casefold() not in noti}
-    # Visitors' comments not approved are looked for whole (a cell, a JSON string): anyone can
-    # write one, and make it a word the file holds anyway.
-    noti |= {c.casefold() for c in catalogo.strati} | {n.casefold() for s in catalogo.strati.values()
-                                                         for n in s.campi} | _PAROLE_FORMATI
-    trapelati = pubblico.commenti_interi(contenuto.testo, {c for c in commenti if c.casefold() not in noti})
+    # Visitors' comments not approved are checked against the comments the file writes (anyone can
+    # write one, and make it a word, an id or a date the file holds anyway: searched in its text,
+    # such a comment would stop every export until moderated).
+    approvati = set()
+    for arch in archivi:
+        ris = _strato(arch, "riscontri")
+        if ris is not None and "stato" in ris.columns and "commento" in ris.columns:
+            approvati |= {str(v).strip() for v in ris.loc[ris["stato"] == "approvato", "commento"].dropna()}
+    scritti = {str(c).strip() for c in (commenti_scritti or ())}
+    trapelati = sorted((commenti - approvati) & scritti)
     if trapelati:
         raise PrivacyError(
             f"Il file conterrebbe {quanti(len(trapelati), 'commento', 'commenti')} di visitatori non approvati (per esempio "

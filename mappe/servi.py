@@ -53,7 +53,8 @@ CONTROLLO_S = 2.0  # how often the stores are looked at for changes made from ou
 # and then would otherwise hold a connection for ever, and a thousand of them the server.
 TEMPO_INTESTAZIONI_S = 10.0
 TEMPO_CORPO_S = 10.0
-CONNESSIONI_PER_INDIRIZZO = 64  # a browser opens 6 at most
+VITA_CONNESSIONE_S = 120.0  # a connection that reads answers slowly, or never, is closed after this
+CONNESSIONI_PER_INDIRIZZO = 32  # a browser opens 6 at most
 
 # Token buckets: (capacity, refill per second). A device (a kiosk is one device for many
 # visitors, one after the other) may leave 30 items at once and one every 2 s after that; an
@@ -222,6 +223,7 @@ class MostraServita:
     limiti_indirizzo: Limiti = field(default_factory=lambda: Limiti(*LIMITE_INDIRIZZO))
     costruzioni: int = 0
     _in_costruzione: threading.Lock = field(default_factory=threading.Lock)
+    _scrittura: threading.Lock = field(default_factory=threading.Lock)  # one submission written at a time
 
     def __post_init__(self):
         if self.origine:
@@ -325,7 +327,7 @@ class MostraServita:
                     if v.get("su"):
                         raise Respinto("geometria", "una reazione a un contributo non ha un punto")
                 riga, geom = valuta(self.regole[comune], v, geometria, self.mostra_id, rigoroso=True)
-                riga["data"] = riga["data"] or adesso
+                riga["data"] = riga["data"] if _vicina(riga["data"]) else adesso
                 riga["mostra"] = self.mostra_id
                 if riga["id"] in per_id:
                     raise Respinto("id", "due riscontri con lo stesso codice nella stessa richiesta")
@@ -338,6 +340,16 @@ class MostraServita:
                 respinti.append({"id": id_ if isinstance(id_, str) else None, "campo": e.campo, "motivo": e.motivo})
         if respinti:
             return 422, {"errore": "Riscontri non accettati: niente è stato scritto.", "respinti": respinti}
+        with self._scrittura:
+            # again under the lock: two requests at once must not write one id into two comuni
+            for c, r, _ in buoni:
+                if any(r["id"] in self.gia[altro] for altro in self.slugs if altro != c):
+                    return 422, {"errore": "Riscontri non accettati: niente è stato scritto.", "respinti": [
+                        {"id": r["id"], "campo": "id", "motivo": "il codice è di un riscontro già ricevuto per un "
+                                                               "altro comune"}]}
+            return self._scrivi(buoni)
+
+    def _scrivi(self, buoni: list) -> tuple[int, dict]:
         ricevuti, gia = [], []
         for s in self.slugs:
             mie = [(r, g) for c, r, g in buoni if c == s]
@@ -368,12 +380,32 @@ class MostraServita:
         return 200, {"ricevuti": ricevuti, "gia": gia}
 
 
+GIORNI_INDIETRO = 30  # a page keeps items while the network is down: not for months
+
+
+def _vicina(data: str | None) -> bool:
+    """Whether a date a page sent is near the day it arrived (within GIORNI_INDIETRO days before, a
+    day after): else the server's time is kept, so that nobody spreads items over the years to slip
+    past a moderation by dates."""
+    if not data:
+        return False
+    try:
+        quando = dt.datetime.fromisoformat(data.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if quando.tzinfo is None:
+        quando = quando.replace(tzinfo=dt.timezone.utc)
+    adesso = dt.datetime.now(dt.timezone.utc)
+    return adesso - dt.timedelta(days=GIORNI_INDIETRO) <= quando <= adesso + dt.timedelta(days=1)
+
+
 def _json(stato: int, dati: dict, intestazioni: dict | None = None):
     from starlette.responses import Response
 
     h = {"Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"}
     h.update(intestazioni or {})
-    return Response(json.dumps(dati, ensure_ascii=False), status_code=stato, media_type="application/json",
+    # ASCII: a lone surrogate echoed back (an id, a key) cannot break the encoding of the answer
+    return Response(json.dumps(dati, ensure_ascii=True), status_code=stato, media_type="application/json",
                     headers=h)
 
 
@@ -463,18 +495,23 @@ def app(mostra: MostraServita):
         return _json(stato, risposta)
 
     async def controlla():
-        """Rebuild the page when a store changed from outside (a moderation, an import, an erasure)."""
+        """Rebuild the page when a store changed from outside (a moderation, an import, an erasure).
+        A rebuild that fails is tried again, less and less often (up to once a minute)."""
+        pausa = CONTROLLO_S
         while True:
-            await asyncio.sleep(CONTROLLO_S)
+            await asyncio.sleep(pausa)
             try:
                 if await run_in_threadpool(mostra.cambiati):
                     await run_in_threadpool(mostra.costruisci)
                     print(f"{dt.datetime.now():%H:%M} la mostra è stata rifatta: i dati sono cambiati.", flush=True)
+                pausa = CONTROLLO_S
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # noqa: BLE001 - keep serving the page as it was
-                print(f"mappe servi: la mostra non si è potuta rifare ({type(e).__name__}: {e}); resta quella di "
-                      "prima, si riprova tra poco.", file=sys.stderr, flush=True)
+                if pausa == CONTROLLO_S:
+                    print(f"mappe servi: la mostra non si è potuta rifare ({e if isinstance(e, MappeError) else type(e).__name__}); "
+                          "resta quella di prima, si riprova da sola.", file=sys.stderr, flush=True)
+                pausa = min(60.0, pausa * 2)
 
     class Durata:
         def __init__(self, applicazione):
@@ -539,6 +576,7 @@ def protocollo(dietro_un_sito: bool = False):
     class Protocollo(H11Protocol):
         _mappe_chiave = None
         _mappe_timer = None
+        _mappe_fine = None
 
         def connection_made(self, transport):
             super().connection_made(transport)
@@ -551,6 +589,12 @@ def protocollo(dietro_un_sito: bool = False):
                 aperte[chiave] = aperte.get(chiave, 0) + 1
                 self._mappe_chiave = chiave
             self._mappe_arma()
+            # whatever it does, no connection lives for ever (a client that asks and never reads)
+            self._mappe_fine = self.loop.call_later(VITA_CONNESSIONE_S, self._mappe_chiudi)
+
+        def _mappe_chiudi(self):
+            if not self.transport.is_closing():
+                self.transport.close()
 
         def _mappe_arma(self):
             if self._mappe_timer is not None:
@@ -569,6 +613,9 @@ def protocollo(dietro_un_sito: bool = False):
                 self._mappe_arma()
 
         def connection_lost(self, exc):
+            if self._mappe_fine is not None:
+                self._mappe_fine.cancel()
+                self._mappe_fine = None
             if self._mappe_timer is not None:
                 self._mappe_timer.cancel()
                 self._mappe_timer = None

@@ -326,7 +326,7 @@ def _niente_scritto(area: Area, n_prima: int = 0) -> None:
     "id_interno", "punto_fuori", "punto_mancante", "caratteri_di_controllo", "commento_lungo", "reazione_ignota",
     "campo_ignoto", "altro_comune", "altra_mostra", "vuoto", "miele", "data_falsa", "coordinate_testo",
     "una_buona_una_no", "comune_non_testo", "lon_enorme", "intero_gigante", "nan", "id_a_capo", "dispositivo_a_capo",
-    "data_impossibile", "stesso_id_due_volte",
+    "data_impossibile", "stesso_id_due_volte", "surrogato",
 ])
 def test_richieste_ostili_4xx_e_niente_scritto(server, area_servita, caso):
     buona = voce(pubblico(area_servita, "c-1"))
@@ -370,6 +370,10 @@ def test_richieste_ostili_4xx_e_niente_scritto(server, area_servita, caso):
         corpo = json.dumps({"dispositivo": dispositivo(), "riscontri": [buona]})[:-3] + ', "lon": ' + numero + "}]}"
         stato, _, _ = richiesta(server.porta, "POST", "/riscontri", corpo.encode(), h)
         assert stato == 400
+    elif caso == "surrogato":  # a lone surrogate, echoed back in the answer, must not break it
+        corpo = json.dumps({"dispositivo": dispositivo(), "riscontri": [{**buona, "id": "\ud800", "\udfff": 1}]})
+        stato, _, risposta = richiesta(server.porta, "POST", "/riscontri", corpo.encode(), h)
+        assert stato == 422 and json.loads(risposta)["respinti"]
     elif caso == "dispositivo_a_capo":
         stato, _ = posta(server, [buona], disp=dispositivo() + "\n")
     else:
@@ -789,16 +793,23 @@ def test_un_commento_in_attesa_che_finisse_nella_pagina_la_ferma(area_servita):
     grezzi = {n: arch.leggi(n) for n in ("contributi", "luoghi", "incontri", "riscontri")}
     html = "<html><body>pagina</body></html>"
     controlla_pagina(html, area_servita, [grezzi], commenti={"Ci ballava anche mia nonna"})
-    with pytest.raises(PrivacyError, match="commenti di visitatori non approvati"):
+    with pytest.raises(PrivacyError, match="1 commento di visitatori non approvati"):
         controlla_pagina(html, area_servita, [grezzi], commenti={"Il cortile dei Rossi"})
 
 
 def test_caratteri_invisibili_tolti(server, area_servita):
     """Characters that show nothing (used to slip a word past a moderator) are taken out."""
+    scozia = "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
     c = voce(pubblico(area_servita, "c-1"), reazione="",
-             commento="Gra\u200bzie\u00ad per\u2060 il\ufeff posto\u200f\U000E0041\U000E0042 👨\u200d👩\u200d👧")
-    assert posta(server, [c])[0] == 200
-    assert riscontri(area_servita).set_index("id").loc[c["id"], "commento"] == "Grazie per il posto 👨\u200d👩\u200d👧"
+             commento=f"Gra\u200bzie\u00ad per\u2060 il\ufeff posto\U000E0041\U000E0042 👨\u200d👩\u200d👧 {scozia}")
+    # Arabic with a street name in Latin letters keeps its direction mark; Persian its ZWNJ
+    arabo = voce(pubblico(area_servita, "c-2"), reazione="", commento="أسكن في \u200fVia Roma 12\u200f منذ سنتين")
+    persiano = voce(pubblico(area_servita, "c-4"), reazione="", commento="می\u200cخواهم اینجا بمانم")
+    assert posta(server, [c, arabo, persiano])[0] == 200
+    per_id = riscontri(area_servita).set_index("id")
+    assert per_id.loc[c["id"], "commento"] == f"Grazie per il posto 👨\u200d👩\u200d👧 {scozia}"
+    assert per_id.loc[arabo["id"], "commento"] == arabo["commento"]
+    assert per_id.loc[persiano["id"], "commento"] == persiano["commento"]
 
 
 def test_un_codice_gia_scritto_da_fuori_non_si_scrive_due_volte(server, area_servita, tmp_path):
@@ -941,3 +952,71 @@ def test_connessioni_lente_non_fermano_la_mostra(server, area_servita):
     _niente_scritto(area_servita)
     # and the server is still there for everybody
     assert richiesta(server.porta, "GET", "/")[0] == 200
+
+
+
+def test_un_commento_in_attesa_qui_e_approvato_altrove_non_ferma_la_mostra(area_servita, tmp_path):
+    """Two comuni served together: "Grazie!" pending in one and approved in the other is shown
+    rightly (it is the approved one): the page is rebuilt; two requests at once never write one id
+    into both comuni; a date years away is replaced by the day of receipt."""
+    _cli(area_servita.cartella, "comuni", "aggiungi", "Beinasco")
+    f = scrivi_csv(tmp_path / "b.csv", [["id", "tipo", "tema", "testo", "visibilita", "consenso", "lon", "lat"],
+                                        ["b-1", "risorsa", "socialita", "Il mercato del sabato", "pubblico", "scritto",
+                                         "7.5817", "45.0152"]])
+    _cli(area_servita.cartella, "importa", f, "--comune", "Beinasco")
+    s = Server(area_servita, comuni=("Orbassano", "Beinasco")).avvia()
+    try:
+        qui = voce(pubblico(area_servita, "c-1"), reazione="", commento="Grazie di tutto!")
+        altrove = voce(pubblico(area_servita, "b-1"), comune="beinasco", reazione="", commento="Grazie di tutto!")
+        assert posta(s, [qui, altrove])[0] == 200
+        _, h, _ = richiesta(s.porta, "GET", "/")
+        _cli(area_servita.cartella, "riscontri", "modera", "Beinasco", "--approva", altrove["id"])
+
+        def rifatta():
+            _, h2, corpo = richiesta(s.porta, "GET", "/")
+            return h2["etag"] != h["etag"] and corpo
+
+        assert _aspetta(rifatta, 60), s.uscita
+        assert "non si è potuta rifare" not in s.uscita
+        # one id, two comuni, at the same moment: written once at most
+        def manda(esiti: list, stesso: str, comune: str, su: str) -> None:
+            esiti.append(posta(s, [voce(su, id=stesso, comune=comune)])[0])
+
+        for _ in range(10):
+            stesso, esiti = str(uuid.uuid4()), []
+            fili = [threading.Thread(target=manda, args=(esiti, stesso, c, su))
+                    for c, su in (("orbassano", pubblico(area_servita, "c-2")), ("beinasco", pubblico(area_servita, "b-1")))]
+            for t in fili:
+                t.start()
+            for t in fili:
+                t.join(30)
+            scritti = sum(stesso in set(area_servita.archivio(n).leggi("riscontri")["id"]) for n in ("Orbassano", "Beinasco"))
+            assert scritti == 1 and sorted(esiti) == [200, 422], esiti
+        # a date from another decade: the server's day instead
+        vecchia = voce(pubblico(area_servita, "c-4"), data="2003-05-01T10:00:00.000Z")
+        assert posta(s, [vecchia])[0] == 200
+        data = riscontri(area_servita).set_index("id").loc[vecchia["id"], "data"]
+        assert data[:4] == time.strftime("%Y", time.gmtime())
+    finally:
+        s.ferma()
+
+
+def test_le_esportazioni_non_si_fermano_per_un_commento_e_fermano_una_fuga(server, area_servita, tmp_path):
+    """A pending comment equal to a public id or to a date does not stop an export; a file that
+    writes a pending comment is refused."""
+    from mappe.errori import PrivacyError
+    from mappe.riservatezza import controlla_file
+
+    oggi = time.strftime("%Y-%m-%d")
+    trappole = [pubblico(area_servita, "c-1"), oggi, "Posti per stare insieme", "pubblico"]
+    buono = voce(pubblico(area_servita, "c-4"), reazione="", commento="Ci ballava anche mia nonna")
+    assert posta(server, [voce(pubblico(area_servita, "c-1"), reazione="", commento=t) for t in trappole] + [buono])[0] == 200
+    _cli(area_servita.cartella, "riscontri", "modera", "Orbassano", "--approva", buono["id"])
+    for strato in ("contributi", "luoghi", "riscontri"):
+        for formato in ("geojson", "csv", "xlsx", "gpkg"):
+            _cli(area_servita.cartella, "esporta", "Orbassano", "--strato", strato, "-o", tmp_path / f"{strato}.{formato}")
+    arch = area_servita.archivio("Orbassano")
+    f = tmp_path / "riscontri.csv"
+    controlla_file(f, area_servita, [arch], commenti_scritti=["Ci ballava anche mia nonna"])
+    with pytest.raises(PrivacyError, match="non approvati"):
+        controlla_file(f, area_servita, [arch], commenti_scritti=["Ci ballava anche mia nonna", oggi])

@@ -692,8 +692,15 @@ def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = 
     """
     catalogo = area.catalogo
     if commenti is not None and not interna:
+        # a text approved in any comune of the page is shown rightly ("Grazie!" pending here and
+        # approved there): only the others, not approved anywhere, must not be among those shown
+        approvati = set()
         for g in grezzi:
-            trapelati = pubblico.commenti_non_approvati(g) & commenti
+            r = g.get("riscontri")
+            if r is not None and "stato" in r.columns and "commento" in r.columns:
+                approvati |= {str(v).strip() for v in r.loc[r["stato"] == "approvato", "commento"].dropna()}
+        for g in grezzi:
+            trapelati = (pubblico.commenti_non_approvati(g) - approvati) & commenti
             if trapelati:
                 raise pubblico.PrivacyError(
                     f"Il file conterrebbe {quanti(len(trapelati), 'commento', 'commenti')} di visitatori non approvati (per esempio "
