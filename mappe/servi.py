@@ -564,6 +564,14 @@ def app(mostra: MostraServita):
     return Durata(applicazione)
 
 
+def _locale(ip: str) -> bool:
+    """Whether an address is this computer's own (the reverse proxy's, with --origine)."""
+    try:
+        return ipaddress.ip_address(ip.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
 def protocollo(dietro_un_sito: bool = False):
     """uvicorn's HTTP protocol (h11, pure Python) with two guards against clients that hold
     connections: a whole request's headers within TEMPO_INTESTAZIONI_S, and at most
@@ -581,7 +589,7 @@ def protocollo(dietro_un_sito: bool = False):
         def connection_made(self, transport):
             super().connection_made(transport)
             ip = self.client[0] if self.client else None
-            if ip is not None and not (dietro_un_sito and ipaddress.ip_address(ip).is_loopback):
+            if ip is not None and not (dietro_un_sito and _locale(ip)):
                 chiave = chiave_indirizzo(ip)
                 if aperte.get(chiave, 0) >= CONNESSIONI_PER_INDIRIZZO:
                     transport.close()  # the page's browser never needs so many
