@@ -384,6 +384,10 @@ def confronta(riep: pd.DataFrame, intervento: list[str], controllo: list[str], i
             raise MappeError(f"Il comune '{nome}' non è nel riepilogo: controllare il nome.")
     if set(intervento) & set(controllo):
         raise MappeError("Un comune non può essere sia di intervento sia di controllo.")
+    for gruppo, nomi in (("--intervento", intervento), ("--controllo", controllo)):
+        doppi = sorted({n for n in nomi if nomi.count(n) > 1})
+        if doppi:
+            raise MappeError(f"Il comune {doppi[0]} è scritto due volte in {gruppo}: scriverlo una volta sola.")
     if prima == dopo:
         raise MappeError(f"La fase di partenza e quella di verifica sono la stessa ('{prima}'): indicarne due diverse.")
     cifre = nascondi_piccoli(riep) if pubblico else riep

@@ -432,9 +432,10 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, imposta,
     if len(r.avvisi) > MAX_RIGHE_MOSTRATE:
         echo(f"  ... e altri {len(r.avvisi) - MAX_RIGHE_MOSTRATE} avvisi.", err=True)
     if r.da_collocare:
+        una = len(r.da_collocare) == 1
         echo(f"  Da collocare: {quanti(len(r.da_collocare), 'riga', 'righe')} con l'indirizzo ma senza coordinate "
-             f"(mappe non cerca gli indirizzi su internet): collocarle con l'editor, 'mappe rilievo "
-             f"{per_comando(arch.nome)}', che le trova per indirizzo.")
+             f"(mappe non cerca gli indirizzi su internet): {'collocarla' if una else 'collocarle'} con l'editor, "
+             f"'mappe rilievo {per_comando(arch.nome)}', che {'la' if una else 'le'} trova per indirizzo.")
         for numero, indirizzo in r.da_collocare[:MAX_RIGHE_MOSTRATE]:
             echo(f"    riga {numero}: {riga_terminale(indirizzo)}")
         if len(r.da_collocare) > MAX_RIGHE_MOSTRATE:
@@ -537,7 +538,7 @@ def rilievo(ctx, comune: str, uscita: Path | None, incontro: str | None, lingua:
     scrivi_mappa(html, uscita, privato=True)  # the editor holds the internal data
     registra_esportazione(area, uscita, "rilievo", contenuto)
     echo(f"Editor scritto in {riga_terminale(uscita)}: aprirlo con il browser (anche su un tablet), poi esportare il "
-         f"rilievo e importarlo con 'mappe importa FILE --comune {arch.slug}'.")
+         f"rilievo e importarlo con 'mappe importa FILE --comune {per_comando(arch.nome)}'.")
 
 
 @main.command(context_settings=CONTESTO)
@@ -831,7 +832,7 @@ def cerca(ctx, comune: str, parole, strato: str | None) -> None:
     area = _area(ctx)
     arch = area.archivio(comune)
     cercate = [piega(p) for p in parole if piega(p)]
-    campi = {"contributi": ("titolo", "testo", "epoca"), "luoghi": ("nome", "descrizione"),
+    campi = {"contributi": ("titolo", "testo", "epoca", "indirizzo"), "luoghi": ("nome", "descrizione", "indirizzo"),
              "incontri": ("id", "luogo"), "riscontri": ("commento",)}
     trovati = []
     for nome, colonne in campi.items():
@@ -891,10 +892,11 @@ def modifica(ctx, comune: str, id_: str) -> None:
 
     I campi sono quelli del catalogo (layers/strati.toml): per i contributi
     tipo, tema, titolo, testo, emozione, epoca, fascia_eta, peso, luogo,
-    risponde_a, visibilita, sensibile, consenso, autore, note, incontro; per i
-    luoghi nome, categoria, ruolo, descrizione, referente; per gli incontri
-    data, luogo, facilitatori, partecipanti, fasce_eta, fase, note. L'ID è
-    quello di 'mappe esporta' (anche quello pubblico).
+    risponde_a, indirizzo, visibilita, sensibile, consenso, autore, note,
+    incontro; per i luoghi nome, categoria, ruolo, descrizione, indirizzo,
+    referente; per gli incontri data, luogo, facilitatori, partecipanti,
+    fasce_eta, fase, note. L'ID si trova con 'mappe cerca' (va bene anche
+    quello pubblico di una mostra).
 
     Gli stessi controlli di un'importazione: un tema sconosciuto, una data
     sbagliata, una posizione fuori posto sono rifiutati. --lon e --lat lo
@@ -902,9 +904,10 @@ def modifica(ctx, comune: str, id_: str) -> None:
 
     \b
     Esempi:
-      mappe modifica Orbassano C-ORB-007 --tema socialita --titolo "Il circolo"
-      mappe modifica Orbassano C-ORB-007 --consenso scritto
-      mappe modifica Orbassano C-ORB-007 --lon 7.5378 --lat 45.0087
+      mappe cerca Orbassano circolo        (per trovare il codice)
+      mappe modifica Orbassano c-3513d761e9aea0b6 --tema socialita --titolo "Il circolo"
+      mappe modifica Orbassano c-3513d761e9aea0b6 --consenso scritto
+      mappe modifica Orbassano c-3513d761e9aea0b6 --lon 7.5378 --lat 45.0087
     """
     from .correzioni import modifica as cambia
 
@@ -912,7 +915,9 @@ def modifica(ctx, comune: str, id_: str) -> None:
     area = _area(ctx)
     arch = area.archivio(comune)
     strato, cambi = cambia(arch, id_, valori)
-    echo(f"{arch.nome}, {strato} {id_}: cambiati {', '.join(sorted(cambi))}.")
+    cosa = {"contributi": "contributo", "luoghi": "luogo", "incontri": "incontro", "riscontri": "riscontro"}.get(strato, strato)
+    echo(f"{arch.nome}, {cosa} {id_}: {'cambiato il campo' if len(cambi) == 1 else 'cambiati i campi'} "
+         f"{', '.join(sorted(cambi))}.")
 
 
 @main.command(context_settings=CONTESTO)

@@ -81,8 +81,9 @@ def trova(archivio: Archivio, id_: str) -> tuple[str, int]:
         if id_ in ids:
             return strato, ids.index(id_)
     raise MappeError(
-        f"In {archivio.nome} non c'è niente con il codice '{id_}': i codici si vedono con "
-        f"'mappe esporta {per_comando(archivio.nome)} -o elenco.xlsx'."
+        f"In {archivio.nome} non c'è niente con il codice '{id_}': cercare il codice con "
+        f"'mappe cerca {per_comando(archivio.nome)} PAROLE' (o vederli tutti con 'mappe esporta "
+        f"{per_comando(archivio.nome)} -o elenco.xlsx')."
     )
 
 

@@ -97,6 +97,8 @@ def _altri_nomi() -> dict[str, list[int]]:
         chiavi = set()
         if "/" in nome:
             chiavi |= {normalizza(parte) for parte in nome.split("/") if parte.strip()}
+        if "-" in nome:  # Sgonico-Zgonik, Duino Aurisina-Devin Nabrežina: either name alone
+            chiavi |= {normalizza(parte) for parte in nome.split("-") if len(parte.strip()) >= 4}
         chiavi.add(_breve(normalizza(nome)))
         for c in chiavi:
             if c:

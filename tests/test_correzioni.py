@@ -48,7 +48,7 @@ def test_esporta_in_xlsx_correggi_reimporta_aggiorna_solo_le_righe_cambiate(cli,
 
 def test_modifica_ed_errori(cli, tre):
     r = cli("modifica", "Orbassano", "c-1", "--tema", "abitare", "--titolo", "Casa")
-    assert r.exit_code == 0 and "cambiati tema, titolo" in r.output
+    assert r.exit_code == 0 and "cambiati i campi tema, titolo" in r.output
     assert tre.leggi("contributi").set_index("id").loc["c-1", "tema"] == "abitare"
     r = cli("modifica", "Orbassano", "c-1", "--tema", "abitar")
     assert r.exit_code == 1 and "volevi dire 'abitare'" in r.output

@@ -362,3 +362,25 @@ def test_gli_indirizzi_non_si_perdono(cli, orbassano, tmp_path, pagina_offline):
     assert r.exit_code == 0 and "aggiornati: 1" in r.output, r.output
     c = orbassano.leggi("contributi").set_index("id")
     assert c.loc["c-1"].geometry is not None and c.loc["c-1", "indirizzo"] == "Via Roma 12"
+
+
+def test_una_traccia_di_strava_con_il_solo_nome(cli, orbassano, tmp_path):
+    f = tmp_path / "strava.gpx"
+    f.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<gpx creator="StravaGPX" version="1.1" xmlns="http://www.topografix.com/GPX/1/1">
+ <metadata><time>2026-10-17T15:00:00Z</time></metadata>
+ <trk><name>Camminata del giovedì</name><type>walking</type><trkseg>
+  <trkpt lat="45.0087" lon="7.5378"><ele>262.0</ele><time>2026-10-17T15:05:00Z</time></trkpt>
+  <trkpt lat="45.0050" lon="7.5420"><ele>260.0</ele><time>2026-10-17T15:20:00Z</time></trkpt>
+ </trkseg></trk>
+</gpx>""", encoding="utf-8")
+    r = cli("importa", f, "--comune", "Orbassano", "--imposta", "tipo=risorsa", "--imposta", "tema=socialita")
+    assert r.exit_code == 0, r.output
+    c = orbassano.leggi("contributi")
+    assert list(c["testo"]) == ["Camminata del giovedì"] and c.geometry.iloc[0].geom_type == "LineString"
+    # homonyms of a comparison written twice: one clear sentence
+    assert cli("comuni", "aggiungi", "Volvera").exit_code == 0
+    r = cli("confronta", "--intervento", "Orbassano,Orbassano", "--controllo", "Volvera")
+    assert r.exit_code == 1 and "scritto due volte" in r.output
+    r = cli("comuni", "aggiungi", "Sgonico")
+    assert r.exit_code == 0 and r.output.startswith("Sgonico-Zgonik")

@@ -222,7 +222,7 @@ def test_editor_mostra_vicini_luoghi_e_quello_che_ce_gia(rilievo_con_dati, area,
     nome = scaricato.value.suggested_filename
     dialogo = p.locator("dialog.mappe-esportato")
     dialogo.wait_for()
-    assert f"mappe importa {nome} --comune orbassano" in dialogo.inner_text()
+    assert f"mappe importa {nome} --comune Orbassano" in dialogo.inner_text()
     assert "mappe importa" not in p.locator("#mappe-testata").inner_text()
     dialogo.locator(".mappe-chiudi").click()
     assert not dialogo.is_visible()

@@ -26,7 +26,7 @@ from ..catalogo import Campo, Catalogo, Strato
 from ..errori import ImportaError
 from ..file import da_cella_csv
 from ..pubblico import id_con_chiave, indice_pubblici
-from ..testo import normalizza
+from ..testo import normalizza, quanti
 from . import coordinate as coord
 from .limiti import ARCHIVI, Limiti, controlla_archivio
 from .tabelle import COLONNA_IN_PIU, FOGLI, leggi_csv, leggi_foglio
@@ -543,7 +543,7 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     ha_geometria = isinstance(df, gpd.GeoDataFrame)
     for nome, campo in s.campi.items():
         if campo.obbligatorio and nome not in mappa and nome != "id":
-            colonne = [c for c in df.columns if c not in ("_riga", "geometry")]
+            colonne = [c for c in df.columns if c not in ("_riga", "geometry") and not str(c).startswith("_")]
             vicine = difflib.get_close_matches(nome, [_chiave_colonna(c) for c in colonne], n=1, cutoff=0.5)
             consiglio = (f" (forse è la colonna '{vicine[0]}'? rinominarla in '{nome}' o usare "
                          f"--colonne {nome}={vicine[0]})") if vicine else ""
@@ -556,7 +556,7 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                 # a map made elsewhere (uMap, a GPS app): the same value for every row
                 voci = list(catalogo.voci(campo.valori))
                 consiglio = (f"; se vale lo stesso per tutte le righe, darlo con --imposta {nome}=VALORE "
-                             f"(uno di: {', '.join(voci[:12])})")
+                             f"(uno di: {', '.join(voci)})")
             raise ImportaError(
                 f"Nel file {path} manca la colonna '{nome}', obbligatoria per lo strato {strato}{consiglio}. "
                 f"Colonne trovate: {', '.join(map(str, colonne)) or 'nessuna'}. "
@@ -805,8 +805,10 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             tabella = pd.concat([tabella, righe], ignore_index=True)
     archivio.scrivi(
         {strato: tabella}, "importa",
-        f"{path.name} ({strato}): {rapporto.importati} importati, {rapporto.aggiornati} aggiornati, "
-        f"{rapporto.gia_presenti} già presenti, {len(rapporto.respinti)} respinti",
+        f"{path.name} ({strato}): {quanti(rapporto.importati, 'importato', 'importati')}, "
+        f"{quanti(rapporto.aggiornati, 'aggiornato', 'aggiornati')}, "
+        f"{quanti(rapporto.gia_presenti, 'già presente', 'già presenti')}, "
+        f"{quanti(len(rapporto.respinti), 'respinto', 'respinti')}",
         rapporto.importati + rapporto.aggiornati,
         conformi=not aggiornate,
     )
@@ -907,7 +909,9 @@ def _ripara(geom):
     """Repair a self-touching zone or line only when the repair keeps its kind and its size."""
     riparata = shapely.make_valid(geom)
     if riparata.geom_type != geom.geom_type:
-        raise _Scarto("geometria", f"la forma disegnata ({geom.geom_type}) non è valida e ripararla la "
+        forma = {"Polygon": "zona", "MultiPolygon": "zona", "LineString": "percorso",
+                 "MultiLineString": "percorso"}.get(geom.geom_type, "forma")
+        raise _Scarto("geometria", f"la forma disegnata ({forma}) non è valida e ripararla la "
                       "cambierebbe di tipo: ridisegnarla senza incroci")
     if geom.area > 0 or riparata.area > 0:
         prima = shapely.Polygon(geom.exterior).convex_hull.area if geom.geom_type == "Polygon" else geom.area

@@ -197,6 +197,14 @@ def _da_gpx(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     track of several, the path of its segments joined where they touch)."""
     tecniche = [c for c in gdf.columns if c != "geometry" and (_TECNICHE_GPX.match(str(c)) or gdf[c].isna().all())]
     gdf = gdf.drop(columns=tecniche)
+    # a point or a track with a name only (OsmAnd, Strava): the name is its words too
+    if "name" in gdf.columns:
+        descrizioni = gdf["desc"] if "desc" in gdf.columns else pd.Series([None] * len(gdf), index=gdf.index)
+        commenti = gdf["cmt"] if "cmt" in gdf.columns else pd.Series([None] * len(gdf), index=gdf.index)
+        gdf = gdf.copy()
+        gdf["desc"] = [d if isinstance(d, str) and d.strip() else (c if isinstance(c, str) and c.strip() else n)
+                       for d, c, n in zip(descrizioni, commenti, gdf["name"])]
+        gdf = gdf.drop(columns=[c for c in ("cmt",) if c in gdf.columns])
     forme = []
     for g in gdf.geometry:
         if g is not None and g.geom_type == "MultiLineString":

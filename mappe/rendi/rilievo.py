@@ -17,6 +17,7 @@ import secrets
 from .. import pubblico
 from ..archivio import Archivio, Area
 from ..errori import MappeError
+from ..testo import per_comando
 from . import risorse
 from .mappa import (
     DECIMALI,
@@ -65,7 +66,7 @@ TESTI_RILIEVO = {
     "aggiunti": "Aggiunti in questo rilievo", "da_compilare": "da compilare", "da_collocare": "Da collocare",
     "colloca": "Colloca sulla mappa", "clic_colloca": "Tocca la mappa dove va questo contributo.",
     "niente_da_esportare": "Niente da esportare: compilare almeno una scheda (tipo, tema, parole).",
-    "esportati": "contributi esportati in", "incompleti": "schede incomplete non esportate",
+    "esportati": "contributi esportati in", "esportato": "contributo esportato in", "incompleti": "schede incomplete non esportate",
     "al_centro": "Aggiungi al centro della mappa",
     "consenso": "Consenso dato (scritto, orale o nessuno)",
     "qui": "Un contributo su questo luogo",
@@ -99,7 +100,7 @@ TESTI_RILIEVO_EN = {
     "aggiunti": "Added in this survey", "da_compilare": "to be filled in", "da_collocare": "To be placed",
     "colloca": "Place on the map", "clic_colloca": "Tap the map where this contribution goes.",
     "niente_da_esportare": "Nothing to export: fill in at least one form (kind, theme, words).",
-    "esportati": "contributions exported to", "incompleti": "incomplete forms not exported",
+    "esportati": "contributions exported to", "esportato": "contribution exported to", "incompleti": "incomplete forms not exported",
     "al_centro": "Add at the centre of the map", "consenso": "Consent given (written, oral or none)",
     "qui": "A contribution about this place",
     "gia_raccolti": "Faint on the map: the contributions already in the store (not changed here). "
@@ -127,7 +128,7 @@ def costruisci_rilievo(area: Area, archivio: Archivio, incontro: str | None = No
     if incontro and incontro not in set(strati["incontri"]["id"]):
         raise MappeError(
             f"L'incontro '{incontro}' non esiste in {archivio.nome}: importarlo prima "
-            f"(mappe importa FILE --comune {archivio.slug} --strato incontri) o correggere il codice."
+            f"(mappe importa FILE --comune {per_comando(archivio.nome)} --strato incontri) o correggere il codice."
         )
     c = strati["contributi"]
     lg = strati["luoghi"]
@@ -152,6 +153,7 @@ def costruisci_rilievo(area: Area, archivio: Archivio, incontro: str | None = No
         "da_collocare": _da_collocare(c[c.geometry.isna()]),
         "incontro": incontro or "",
         "slug": archivio.slug,
+        "comune_comando": per_comando(archivio.nome),  # as the command that imports the file names it
         "id_file": secrets.token_hex(6),
     }
     js = "\n;\n".join(risorse.nostro(nome) for nome in PARTI)

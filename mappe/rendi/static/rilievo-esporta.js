@@ -4,7 +4,7 @@
  * fields `mappe importa` reads and nothing else (no browser-only fields), named
  * rilievo-<comune>-<date>.geojson; and the dialog shown after the download
  * (`dialog.mappe-esportato`), which tells the facilitator where the file is and the command
- * that imports it: `mappe importa FILE --comune <slug>`.
+ * that imports it: `mappe importa FILE --comune <the comune's name>`.
  * Reads: D.slug. Uses: S.elementi. Gives: S.esporta = {esporta()}. */
 (function () {
   'use strict';
@@ -44,13 +44,13 @@
       var h = el('h2', null, T.esportato_titolo);
       h.id = 'mappe-esportato-titolo';
       dialogo.appendChild(h);
-      dialogo.appendChild(el('p', 'mappe-esportato-conto', quanti + ' ' + T.esportati + ' ' + nome +
+      dialogo.appendChild(el('p', 'mappe-esportato-conto', quanti + ' ' + (quanti === 1 ? T.esportato : T.esportati) + ' ' + nome +
         (incompleti ? ' (' + incompleti + ' ' + T.incompleti + ')' : '') + '.'));
       var dove = el('p', null, T.esportato_dove + ' ');
       dove.appendChild(el('code', null, nome));
       dialogo.appendChild(dove);
       dialogo.appendChild(el('p', null, T.esportato_importa));
-      dialogo.appendChild(el('pre', 'mappe-comando', 'mappe importa ' + nome + ' --comune ' + D.slug));
+      dialogo.appendChild(el('pre', 'mappe-comando', 'mappe importa ' + nome + ' --comune ' + (D.comune_comando || D.slug)));
       dialogo.appendChild(el('p', 'mappe-nota', T.esportato_ancora));
       dialogo.appendChild(bottone('mappe-chiudi', T.chiudi, function () { dialogo.close(); }));
       if (dialogo.showModal) dialogo.showModal(); else dialogo.setAttribute('open', '');
