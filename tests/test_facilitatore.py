@@ -64,7 +64,7 @@ def test_libreoffice_e_il_vecchio_excel(cli, orbassano, tmp_path, formato):
         with pd.ExcelWriter(f, engine="odf") as w:
             pd.DataFrame([["Progetto"]]).to_excel(w, sheet_name="Copertina", header=False, index=False)
             pd.DataFrame(righe).to_excel(w, sheet_name="FG1", header=False, index=False)
-    r = cli("importa", f, "--comune", "Orbassano", "--foglio", "FG1")
+    r = cli("importa", f, "--comune", "Orbassano", "--foglio", "fg1")  # as typed: any case
     assert r.exit_code == 1, r.output  # one row is wrong: said, with the row number of the sheet
     assert "riga 5" in r.output and "socialitaa" in r.output and "importati: 1" in r.output
     c = orbassano.leggi("contributi")

@@ -152,6 +152,8 @@ def leggi_foglio(path: Path, foglio: str | None = None, limiti: Limiti | None = 
             nome = nomi[0]
         elif foglio in nomi:
             nome = foglio
+        elif [n for n in nomi if n.strip().casefold() == foglio.strip().casefold()]:
+            nome = next(n for n in nomi if n.strip().casefold() == foglio.strip().casefold())  # "luoghi": Luoghi
         else:
             raise ImportaError(f"Il file {path} non ha un foglio '{foglio}': i fogli sono " + ", ".join(nomi) + ".")
         try:
