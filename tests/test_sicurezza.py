@@ -118,7 +118,7 @@ def test_storia_e_annulla(cli, orbassano, tmp_path):
     r = cli("storia", "Orbassano")
     assert r.exit_code == 0
     righe = r.output.splitlines()
-    assert "importa, 1 riga" in righe[1] and "b.csv (contributi): 1 importati" in righe[2]
+    assert "importa, 1 riga" in righe[1] and "b.csv (contributi): 1 importato" in righe[2]
     assert "a.csv" in r.output and "comune aggiunto" in r.output
     r = cli("annulla", "Orbassano", "--si")
     assert r.exit_code == 0 and "annullata l'operazione 'importa'" in r.output
