@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from prestazioni import COMUNE, esegui, riga, scrivi_csv
+from prestazioni import COMUNE, esegui, prepara, riga
 
 
 def main() -> None:
@@ -37,14 +37,7 @@ def main() -> None:
     print(f"File di lavoro in {cartella}", flush=True)
     righe = []
     for n in [int(x) for x in args.dimensioni.split(",")]:
-        base = cartella / f"n{n}"
-        if base.exists():
-            shutil.rmtree(base)
-        area = base / "area"
-        esegui(mappe + ["init", str(area)])
-        esegui(mappe + ["--area", str(area), "comuni", "aggiungi", COMUNE])
-        csv = base / "contributi.csv"
-        scrivi_csv(csv, n, poligono, catalogo)
+        base, area, csv = prepara(cartella, n, mappe, poligono, catalogo)
         esegui(mappe + ["--area", str(area), "importa", str(csv), "--comune", COMUNE])
         for formato, estensione in (("A0", "pdf"), ("A1", "pdf"), ("A0", "png")):
             f = base / f"manifesto-{formato}.{estensione}"

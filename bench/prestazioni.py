@@ -93,6 +93,20 @@ def scrivi_csv(path: Path, n: int, poligono, catalogo) -> None:
                         f"{xs[k]:.6f}", f"{ys[k]:.6f}"])
 
 
+def prepara(cartella: Path, n: int, mappe: list[str], poligono, catalogo) -> tuple[Path, Path, Path]:
+    """A new workspace with the comune, and the CSV of n synthetic contributions beside it (not imported).
+    Returns the folder of this size, the workspace and the CSV."""
+    base = cartella / f"n{n}"
+    if base.exists():
+        shutil.rmtree(base)
+    area = base / "area"
+    esegui(mappe + ["init", str(area)])
+    esegui(mappe + ["--area", str(area), "comuni", "aggiungi", COMUNE])
+    csv = base / "contributi.csv"
+    scrivi_csv(csv, n, poligono, catalogo)
+    return base, area, csv
+
+
 EXPLORE = textwrap.dedent("""
     import sys, time
     import geopandas as gpd, pandas as pd
@@ -270,14 +284,7 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGOMENTI_CHROMIUM)
         for n in dimensioni:
-            base = cartella / f"n{n}"
-            if base.exists():
-                shutil.rmtree(base)
-            area = base / "area"
-            esegui(mappe + ["init", str(area)])
-            esegui(mappe + ["--area", str(area), "comuni", "aggiungi", COMUNE])
-            csv = base / "contributi.csv"
-            scrivi_csv(csv, n, poligono, catalogo)
+            base, area, csv = prepara(cartella, n, mappe, poligono, catalogo)
             r = {"n": n}
             r["importa_s"], r["importa_mb"], out = esegui(mappe + ["--area", str(area), "importa", str(csv), "--comune", COMUNE])
             assert f"importati: {n}," in out, out
