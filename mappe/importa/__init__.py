@@ -29,7 +29,7 @@ from ..pubblico import id_con_chiave, indice_pubblici
 from ..testo import normalizza, quanti
 from . import coordinate as coord
 from .limiti import ARCHIVI, Limiti, controlla_archivio
-from .tabelle import COLONNA_IN_PIU, FOGLI, leggi_csv, leggi_foglio
+from .tabelle import COLONNA_ERRORE, FOGLI, leggi_csv, leggi_foglio
 
 __all__ = ["TOLLERANZA_M", "Opzioni", "Rapporto", "Rifiuto", "importa_file", "importa_tabella", "leggi_file"]
 
@@ -585,7 +585,7 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             bisogni_per_titolo.setdefault(_chiave(r.titolo), r.id)
     # Columns nobody will see: say so, rather than drop them in silence.
     usate = {c for v in mappa.values() for c in (v if isinstance(v, list) else [v])}
-    ignorate = [str(c) for c in df.columns if c not in ("_riga", "geometry", COLONNA_IN_PIU) and c not in usate
+    ignorate = [str(c) for c in df.columns if c not in ("_riga", "geometry", COLONNA_ERRORE) and c not in usate
                 and not _COLONNE_TECNICHE.match(_chiave_colonna(c))]
     if ignorate:
         rapporto.avvisi.append(Rifiuto(
@@ -609,7 +609,7 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     from ..modello import MARCA_ESEMPIO
 
     colonna_id = mappa.get("id")
-    in_piu = df[COLONNA_IN_PIU].tolist() if COLONNA_IN_PIU in df.columns else None
+    in_piu = df[COLONNA_ERRORE].tolist() if COLONNA_ERRORE in df.columns else None
 
     # Fields the file lacks are empty in every row (a required one would have stopped us above).
     campi_presenti = [(n, c) for n, c in s.campi.items() if n in mappa]
@@ -828,7 +828,7 @@ def scrivi_scarti(rapporto: Rapporto, percorso: Path | str) -> Path:
 
     percorso = Path(percorso)
     scarti = rapporto.scarti if rapporto.scarti is not None else pd.DataFrame(columns=["errore"])
-    scarti = scarti.drop(columns=[c for c in ("_riga", COLONNA_IN_PIU) if c in scarti.columns])
+    scarti = scarti.drop(columns=[c for c in ("_riga", COLONNA_ERRORE) if c in scarti.columns])
     if isinstance(scarti, gpd.GeoDataFrame) and "geometry" in scarti.columns:
         scarti = pd.DataFrame(scarti)
         scarti["wkt"] = [g.wkt if g is not None else "" for g in scarti.pop("geometry")]

@@ -215,7 +215,6 @@ def _intestazione(numerate: Iterator[tuple[int, list]], path: Path) -> tuple[int
 # What is wrong with a row that the reader could read only in part (a CSV row with more fields
 # than the header, a GeoJSON feature whose zone does not close): the row is refused with it.
 COLONNA_ERRORE = "_errore_riga"
-COLONNA_IN_PIU = COLONNA_ERRORE
 
 
 def _tabella_da(intestazione: list[str], numerate: Iterable[tuple[int, list]], path: Path,
@@ -256,7 +255,7 @@ def _tabella_da(intestazione: list[str], numerate: Iterable[tuple[int, list]], p
     df = pd.DataFrame(dati, columns=nomi, dtype=object)
     df["_riga"] = numeri
     if in_piu:
-        df[COLONNA_IN_PIU] = [in_piu.get(k) for k in range(len(df))]
+        df[COLONNA_ERRORE] = [in_piu.get(k) for k in range(len(df))]
     return df
 
 

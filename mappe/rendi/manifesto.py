@@ -337,7 +337,8 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
     base = y_crediti + m.mm(piccolo) * 1.3 * len(righe_crediti) + mg * 0.6
     # a postcard is read in the hand: the smallest code the design allows, to leave room for the map
     qr_lato = m.qr if not cartolina else max(35.0, 100.0 * m.lato_corto / 594)
-    qr_tutto = qr_lato * (_moduli(url) + 8) / _moduli(url) if url else 0
+    moduli = _moduli(url) if url else 0
+    qr_tutto = qr_lato * (moduli + 8) / moduli if url else 0  # with the quiet zone of 4 modules a side
     legenda = [(t, voci_tipo[t]) for t in d["tipi"] if t in voci_tipo]
     n_leg = len(legenda) + (1 if v.luoghi and len(d["luoghi"]) else 0)
     alto_legenda = m.mm(corpo) * (1.6 + 2.65 * n_leg)
