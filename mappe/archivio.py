@@ -286,6 +286,36 @@ _BLOCCHI_MUTEX = threading.Lock()
 
 
 @contextlib.contextmanager
+def _rientro(chiave: str):
+    """Whether this thread holds the lock ``chiave`` already (then it is taken again, re-entrant)."""
+    with _BLOCCHI_MUTEX:
+        tenuto = _BLOCCHI.get(chiave)
+        rientro = tenuto is not None and tenuto[1] == threading.get_ident()
+        if rientro:
+            tenuto[2] += 1
+    if not rientro:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with _BLOCCHI_MUTEX:
+            _BLOCCHI[chiave][2] -= 1
+
+
+@contextlib.contextmanager
+def _tenuto(chiave: str, f=None):
+    """Mark the lock ``chiave`` as held by this thread for the block."""
+    with _BLOCCHI_MUTEX:
+        _BLOCCHI[chiave] = [f, threading.get_ident(), 1]
+    try:
+        yield
+    finally:
+        with _BLOCCHI_MUTEX:
+            _BLOCCHI.pop(chiave, None)
+
+
+@contextlib.contextmanager
 def blocco(cartella: Path, nome: str, attesa_s: float | None = None):
     """Hold the write lock of a comune's store (re-entrant within this process).
 
@@ -293,48 +323,36 @@ def blocco(cartella: Path, nome: str, attesa_s: float | None = None):
     clear message. The lock dies with its process: a killed import never leaves it behind.
     """
     chiave = str(Path(cartella).resolve())
-    with _BLOCCHI_MUTEX:
-        tenuto = _BLOCCHI.get(chiave)
-        if tenuto is not None and tenuto[1] == threading.get_ident():
-            tenuto[2] += 1
-            rientro = True
-        else:
-            rientro = False
-    if rientro:
-        try:
+    with _rientro(chiave) as gia:
+        if gia:
             yield
-        finally:
-            with _BLOCCHI_MUTEX:
-                _BLOCCHI[chiave][2] -= 1
-        return
-    attesa_s = ATTESA_BLOCCO_S if attesa_s is None else attesa_s
-    crea_cartella_privata(Path(cartella))
-    controlla_collegamenti(Path(cartella))
-    fd = os.open(Path(cartella) / ".blocco", os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    f = os.fdopen(fd, "a+b")  # held for the whole block
-    inizio = time.monotonic()
-    try:
-        while True:
+            return
+        attesa_s = ATTESA_BLOCCO_S if attesa_s is None else attesa_s
+        crea_cartella_privata(Path(cartella))
+        controlla_collegamenti(Path(cartella))
+        fd = os.open(Path(cartella) / ".blocco", os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0),
+                     0o600)
+        f = os.fdopen(fd, "a+b")  # held for the whole block
+        inizio = time.monotonic()
+        try:
+            while True:
+                try:
+                    _blocca(f)
+                    break
+                except OSError:
+                    if time.monotonic() - inizio > attesa_s:
+                        raise MappeError(
+                            f"Un'altra operazione sta scrivendo sui dati di {nome} da più di {int(attesa_s)} secondi "
+                            "(un'altra importazione?): aspettare che finisca e riprovare. I dati non sono stati toccati."
+                        ) from None
+                    time.sleep(0.1)
             try:
-                _blocca(f)
-                break
-            except OSError:
-                if time.monotonic() - inizio > attesa_s:
-                    raise MappeError(
-                        f"Un'altra operazione sta scrivendo sui dati di {nome} da più di {int(attesa_s)} secondi "
-                        "(un'altra importazione?): aspettare che finisca e riprovare. I dati non sono stati toccati."
-                    ) from None
-                time.sleep(0.1)
-        with _BLOCCHI_MUTEX:
-            _BLOCCHI[chiave] = [f, threading.get_ident(), 1]
-        try:
-            yield
+                with _tenuto(chiave, f):
+                    yield
+            finally:
+                _sblocca(f)
         finally:
-            with _BLOCCHI_MUTEX:
-                _BLOCCHI.pop(chiave, None)
-            _sblocca(f)
-    finally:
-        f.close()
+            f.close()
 
 
 def _blocca(f) -> None:
@@ -414,14 +432,15 @@ class Archivio:
         i = self.info
         return territorio.Comune(i["nome"], int(i["codice_istat"]), i["provincia"], i["sigla"], i["regione"], self.slug)
 
-    def leggi(self, strato: str) -> pd.DataFrame:
-        """Read one layer (``contributi``, ``luoghi``, ``incontri``, ``riscontri``, ``confine``...)."""
+    def leggi(self, strato: str, dove: str | None = None) -> pd.DataFrame:
+        """Read one layer (``contributi``, ``luoghi``, ``incontri``, ``riscontri``, ``confine``...);
+        ``dove``: only the rows that meet an SQL condition on its columns."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if strato in self.catalogo.strati and not self.catalogo.strati[strato].geometria:
-                df = pyogrio.read_dataframe(self.gpkg, layer=strato, read_geometry=False, use_arrow=True)
+                df = pyogrio.read_dataframe(self.gpkg, layer=strato, read_geometry=False, use_arrow=True, where=dove)
             else:
-                df = pyogrio.read_dataframe(self.gpkg, layer=strato, use_arrow=True)
+                df = pyogrio.read_dataframe(self.gpkg, layer=strato, use_arrow=True, where=dove)
         if strato in self.catalogo.strati:
             return conforma(self.catalogo.strati[strato], df)
         return df
@@ -463,10 +482,17 @@ class Archivio:
         """
 
         def scrivi(tmp: Path) -> None:
+            tolti, tornati = {}, {}
+            presenti = {n for n, _ in pyogrio.list_layers(tmp)} if tmp.exists() else set()
             for nome, df in strati.items():
                 if nome in self.catalogo.strati and not conformi:
                     df = conforma(self.catalogo.strati[nome], df)
+                if nome in self.catalogo.strati and nome in presenti:
+                    prima = set(pyogrio.read_dataframe(tmp, layer=nome, columns=["id"], read_geometry=False)["id"])
+                    dopo = set(df["id"])
+                    tolti[nome], tornati[nome] = prima - dopo, dopo - prima
                 _scrivi_strato(tmp, nome, df)
+            _segna_lapidi(tmp, tolti, tornati)
 
         with self.blocco():
             versione = _scrivi_atomico(self.gpkg, scrivi, self.cartella_versioni)
@@ -585,6 +611,104 @@ class Archivio:
         self.__dict__.pop("info", None)
         return ultima
 
+    # ---------- What the commands ask of any store (see mappe.postgis for the other one) ----------
+    su_file = True
+
+    def firma(self) -> tuple:
+        """Something that changes whenever the store is written (a served exhibition rebuilds its page)."""
+        st = self.gpkg.stat()
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def integrita(self) -> str | None:
+        """None when the store is sound, else what is wrong with it."""
+        con = sqlite3.connect(f"file:{self.gpkg}?mode=ro", uri=True)
+        try:
+            esito = con.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            con.close()
+        return None if esito == "ok" else f"il file {self.gpkg} è danneggiato ({esito})"
+
+    def strati_presenti(self) -> dict[str, set[str]]:
+        """Each layer of the store with its columns."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return {nome: set(pyogrio.read_info(self.gpkg, layer=nome)["fields"])
+                    for nome, _ in pyogrio.list_layers(self.gpkg)}
+
+    def colonna_geometria(self, tabella: str) -> str | None:
+        con = sqlite3.connect(f"file:{self.gpkg}?mode=ro", uri=True)
+        try:
+            r = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (tabella,)).fetchone()
+        finally:
+            con.close()
+        return r[0] if r else None
+
+    def interroga(self, domande: list[str]) -> list[list[tuple]]:
+        """The rows of a few read-only SQL queries on the store's tables, in one reading."""
+        con = sqlite3.connect(f"file:{self.gpkg}?mode=ro", uri=True)
+        try:
+            return [con.execute(q).fetchall() for q in domande]
+        finally:
+            con.close()
+
+    def righe_delle_versioni(self) -> dict[str, pd.DataFrame]:
+        """Rows that only the kept versions hold (deleted or changed since), by layer."""
+        from .riservatezza import _righe_delle_versioni
+
+        return _righe_delle_versioni(self, self.catalogo)
+
+    def lapidi(self) -> dict[tuple[str, str], tuple[str, bool]]:
+        """The tombstones of deleted rows: (layer, id) -> (when, erased with oblio)."""
+        return leggi_lapidi(self.gpkg)
+
+    def segna_cancellati(self, voci: dict[str, set[str]]) -> None:
+        """Mark rows as erased (oblio): a merge never brings them back."""
+        if any(voci.values()):
+            _scrivi_atomico(self.gpkg, lambda tmp: _segna_lapidi(tmp, voci, {}, cancellati=True), None)
+
+    def strati_correnti(self) -> dict[str, pd.DataFrame]:
+        """The layers people's words and names live in, as they are now."""
+        from .correzioni import _leggi_strati
+
+        return _leggi_strati(self, self.gpkg)
+
+    def versioni_conservate(self) -> list:
+        """The kept versions (for 'mappe annulla'), oldest first."""
+        c = self.cartella_versioni
+        return sorted(v for v in c.glob("*.gpkg") if v.is_file() and not v.is_symlink()) \
+            if c.is_dir() and not c.is_symlink() else []
+
+    def strati_versione(self, versione) -> dict[str, pd.DataFrame]:
+        from .correzioni import _leggi_strati
+
+        return _leggi_strati(self, versione)
+
+    def testo_storia(self) -> str:
+        return self.file_storia.read_text(encoding="utf-8") if self.file_storia.exists() else ""
+
+    def tabelle_a_mano(self) -> list[str]:
+        from .correzioni import _tabelle_a_mano
+
+        return _tabelle_a_mano(self.gpkg)
+
+    def cancella_ovunque(self, piano, esito, applica, pulisci_testo) -> None:
+        """Apply an erasure to the store, every kept version and the history (the caller holds the lock)."""
+        from .correzioni import _pulisci_file, _pulisci_testo_file
+
+        prima = {n: set(df["id"]) for n, df in self.strati_correnti().items()}
+        _pulisci_file(self, self.gpkg, piano, esito, versione=False)
+        dopo = {n: set(df["id"]) for n, df in self.strati_correnti().items()}
+        cancellati = {n: prima[n] - dopo.get(n, set()) for n in prima}
+        for (strato, id_) in self.lapidi():
+            if id_ in piano.ids:
+                cancellati.setdefault(strato, set()).add(id_)
+        self.segna_cancellati(cancellati)
+        for v in self.versioni_conservate():
+            if _pulisci_file(self, v, piano, esito, versione=True):
+                esito.versioni += 1
+        _pulisci_testo_file(self.file_storia, piano.testi, piano.persona)
+        self.__dict__.pop("info", None)
+
     def conta(self) -> dict[str, int]:
         """Number of features per layer."""
         info = pyogrio.list_layers(self.gpkg)
@@ -606,6 +730,52 @@ class Area:
                 f"La cartella {self.cartella} non è un'area di lavoro di mappe (mancano layers/ e "
                 "data/comuni/): crearla con 'mappe init CARTELLA' oppure indicarla con --area."
             )
+        self.url_archivio = leggi_url_archivio(self.cartella / "progetto.toml")
+
+    @cached_property
+    def postgis(self):
+        """Where the comuni live when the workspace is on PostgreSQL (None: GeoPackage files)."""
+        if not self.url_archivio:
+            return None
+        from .postgis import MagazzinoPostgis
+
+        return MagazzinoPostgis(self, self.url_archivio)
+
+    @property
+    def tipo_archivio(self) -> str:
+        return "PostgreSQL" if self.url_archivio else "GeoPackage"
+
+    def identita(self) -> str:
+        """A random name of this workspace (the same for every computer that shares its database),
+        by which another workspace remembers what the two had in common at their last merge."""
+        if self.postgis is not None:
+            return self.postgis.scrivi_meta("identita", secrets.token_hex(8), solo_se_manca=True)
+        path = self.cartella / ".mappe" / "identita"
+        if not path.exists():
+            crea_cartella_privata(path.parent)
+            with contextlib.suppress(FileExistsError):
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    f.write(secrets.token_hex(8))
+        return path.read_text(encoding="utf-8").strip()
+
+    def leggi_meta(self, chiave: str) -> str | None:
+        """A piece of the workspace's own bookkeeping (what it had in common with another at the last merge)."""
+        if self.postgis is not None:
+            return self.postgis.leggi_meta(chiave)
+        path = self.cartella / ".mappe" / "unioni" / f"{chiave}.json"
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    def scrivi_meta(self, chiave: str, valore: str) -> None:
+        if self.postgis is not None:
+            self.postgis.scrivi_meta(chiave, valore)
+            return
+        cartella = self.cartella / ".mappe" / "unioni"
+        crea_cartella_privata(cartella)
+        path = cartella / f"{chiave}.json"
+        _sostituisci_file(path, lambda tmp: Path(tmp).write_text(valore, encoding="utf-8"))
+        if os.name == "posix":
+            os.chmod(path, 0o600)
 
     @property
     def cartella_comuni(self) -> Path:
@@ -645,6 +815,9 @@ class Area:
         migra_registro(self.cartella)
         out = []
         self.esclusi = []
+        if self.postgis is not None:
+            out = [self.postgis.apri(slug, self.catalogo) for slug in self.postgis.slugs()]
+            return sorted(out, key=lambda a: territorio.normalizza(a.nome))
         for p in sorted(self.cartella_comuni.iterdir()):
             if p.is_symlink():
                 # not opened (see controlla_collegamenti); the other comuni keep working
@@ -681,7 +854,10 @@ class Area:
         from .migrazioni import migra_registro
 
         migra_registro(self.cartella)
-        if _SLUG.match(testo):
+        if _SLUG.match(testo) and self.postgis is not None:
+            if self.postgis.esiste(testo):
+                return self.postgis.apri(testo, self.catalogo)
+        elif _SLUG.match(testo):
             diretto = self.cartella_comuni / testo
             if (diretto / f"{testo}.gpkg").exists() and diretto.parent.resolve() == self.cartella_comuni.resolve():
                 return self._apri(diretto)
@@ -710,9 +886,13 @@ class Area:
         Returns the store and whether it was created now (False when it existed already).
         """
         cartella = self.cartella_comuni / comune.slug
-        arch = Archivio(cartella, self.catalogo)
-        if arch.gpkg.exists():
-            return arch, False
+        if self.postgis is not None:
+            if self.postgis.esiste(comune.slug):
+                return self.postgis.apri(comune.slug, self.catalogo), False
+        else:
+            arch = Archivio(cartella, self.catalogo)
+            if arch.gpkg.exists():
+                return arch, False
         confine = territorio.confine([comune.codice]).reset_index(drop=True)
         confine = gpd.GeoDataFrame(
             {"codice_istat": [comune.codice_istat], "nome": [comune.nome]},
@@ -735,6 +915,9 @@ class Area:
         strati = {"confine": confine, "comune": info, "popolazione": pop}
         for nome, s in self.catalogo.strati.items():
             strati[nome] = tabella_vuota(s)
+        if self.postgis is not None:
+            return self.postgis.crea(comune.slug, self.catalogo, strati,
+                                     f"{comune.nome}: confine e popolazione ISTAT {territorio.anno_dati()}")
 
         def scrivi(tmp: Path) -> None:
             for nome, df in strati.items():
@@ -777,6 +960,24 @@ informativa = "I riscontri sono anonimi: non scrivere nomi, indirizzi o numeri d
 """
 
 
+def leggi_url_archivio(path: Path) -> str | None:
+    """The PostgreSQL address of ``[archivio] url`` in ``progetto.toml`` (None: GeoPackage files)."""
+    from .catalogo import tomllib
+
+    if not path.exists():
+        return None
+    try:
+        dati = tomllib.loads(path.read_text(encoding="utf-8")).get("archivio", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None  # said by leggi_progetto when the settings are read
+    url = dati.get("url") if isinstance(dati, dict) else None
+    if not isinstance(url, str) or not url.strip():
+        return None
+    from .postgis import controlla_url
+
+    return controlla_url(url)
+
+
 def leggi_progetto(path: Path) -> dict:
     """Read ``progetto.toml``; missing keys take their defaults."""
     from .catalogo import tomllib
@@ -797,7 +998,8 @@ def leggi_progetto(path: Path) -> dict:
     return dati
 
 
-def crea_area(cartella: Path | str, segreto: str | None = None, nuova_chiave: bool = False) -> Area:
+def crea_area(cartella: Path | str, segreto: str | None = None, nuova_chiave: bool = False,
+              archivio: str | None = None) -> Area:
     """Create a workspace in ``cartella`` (the default catalogue and an empty ``data/comuni/``).
 
     An existing catalogue, and an existing secret, are left as they are. ``segreto`` (64 hex
@@ -805,6 +1007,18 @@ def crea_area(cartella: Path | str, segreto: str | None = None, nuova_chiave: bo
     makes a new key for a workspace that has stores but lost its own (see :func:`segreto_area`).
     """
     cartella = Path(cartella)
+    if archivio is not None:
+        from .postgis import controlla_url
+
+        archivio = controlla_url(archivio)
+        gia = leggi_url_archivio(cartella / "progetto.toml")
+        if gia and gia != archivio:
+            raise AreaError(f"L'area {cartella} usa già l'archivio {gia}: non si può cambiare con 'mappe init'.")
+        if not gia and any((cartella / "data" / "comuni").glob("*/*.gpkg")):
+            raise AreaError(
+                f"L'area {cartella} ha già i dati dei comuni in file GeoPackage: per portarli su PostgreSQL creare "
+                "una nuova area con 'mappe init NUOVA --archivio INDIRIZZO', poi dare lì 'mappe unisci "
+                f"{cartella}'.")
     layers = cartella / "layers"
     layers.mkdir(parents=True, exist_ok=True)
     for file in sorted(cartella_predefinita().glob("*.toml")):
@@ -822,14 +1036,89 @@ def crea_area(cartella: Path | str, segreto: str | None = None, nuova_chiave: bo
         fd = os.open(chiavi / "segreto", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(bytes.fromhex(segreto).hex())
+    if archivio is not None:
+        testo = (cartella / "progetto.toml").read_text(encoding="utf-8")
+        if leggi_url_archivio(cartella / "progetto.toml") is None:
+            testo = testo.rstrip("\n") + ("\n\n# Dove stanno i dati dei comuni: un database PostgreSQL con PostGIS (la password "
+                                          "non va mai scritta qui:\n# metterla in ~/.pgpass o in PGPASSWORD).\n"
+                                          f"[archivio]\nurl = \"{archivio}\"\n")
+            (cartella / "progetto.toml").write_text(testo, encoding="utf-8")
+        _condividi_area(cartella, archivio, segreto)
     area = Area(cartella)
     segreto_area(area.cartella, nuovo=nuova_chiave)
+    if area.postgis is not None:
+        area.postgis.controlla_chiave()
     if nuova and not (chiavi / "esportazioni.jsonl").exists():
         # a new workspace records public ids in its registry from the start
         from .migrazioni import MARCA_REGISTRO
 
         (chiavi / MARCA_REGISTRO).touch(mode=0o600)
     return area
+
+
+def _condividi_area(cartella: Path, url: str, segreto: str | None) -> None:
+    """A workspace on a database shares its key and catalogue with every computer that uses it:
+    the first one puts them in the database, the others take them from there."""
+    from .postgis import MagazzinoPostgis
+
+    mag = MagazzinoPostgis(None, url)
+    mag.prepara()
+    path = cartella / ".mappe" / "segreto"
+    nel_db = mag.leggi_meta("segreto")
+    if nel_db is None:
+        if not path.exists():
+            crea_cartella_privata(path.parent)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(segreto or secrets.token_hex(32))
+        mag.scrivi_meta("segreto", path.read_text(encoding="utf-8").strip(), solo_se_manca=True)
+        for file in sorted((cartella / "layers").glob("*.toml")):
+            mag.scrivi_meta(f"catalogo/{file.name}", file.read_text(encoding="utf-8"), solo_se_manca=True)
+        nel_db = mag.leggi_meta("segreto")
+    if path.exists() and path.read_text(encoding="utf-8").strip() != nel_db:
+        raise AreaError(
+            f"La cartella {cartella} ha già una sua chiave (.mappe/segreto), diversa da quella dell'archivio "
+            f"{url}: usare una cartella nuova per collegarsi a quell'archivio.")
+    if not path.exists():
+        crea_cartella_privata(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(nel_db)
+    # the catalogue shared by the team
+    for chiave in [r for r in mag.chiavi("catalogo/")]:
+        (cartella / "layers" / chiave.split("/", 1)[1]).write_text(mag.leggi_meta(chiave), encoding="utf-8")
+
+
+TABELLA_LAPIDI = "lapidi"
+
+
+def leggi_lapidi(path: Path) -> dict[tuple[str, str], tuple[str, bool]]:
+    """The tombstones a GeoPackage store holds (none in a store written before they existed)."""
+    if TABELLA_LAPIDI not in {n for n, _ in pyogrio.list_layers(path)}:
+        return {}
+    df = pyogrio.read_dataframe(path, layer=TABELLA_LAPIDI, read_geometry=False)
+    return {(s, i): (q, bool(c)) for s, i, q, c in zip(df["strato"], df["id"], df["quando"], df["cancellato"])}
+
+
+def _segna_lapidi(path: Path, tolti: dict[str, set], tornati: dict[str, set], cancellati: bool = False) -> None:
+    """Leave a tombstone (layer, id, when, erased or not; no content) for each row removed, and take
+    it away from rows that came back (not from erased ones: an erased row never comes back)."""
+    if not any(tolti.values()) and not any(tornati.values()):
+        return
+    lapidi = leggi_lapidi(path) if path.exists() else {}
+    quando = dt.datetime.now().isoformat(timespec="seconds")
+    for strato, ids in tornati.items():
+        for i in ids:
+            if (strato, i) in lapidi and not lapidi[(strato, i)][1]:
+                del lapidi[(strato, i)]
+    for strato, ids in tolti.items():
+        for i in ids:
+            lapidi[(strato, i)] = (quando, cancellati or lapidi.get((strato, i), ("", False))[1])
+    df = pd.DataFrame({"strato": [k[0] for k in lapidi], "id": [k[1] for k in lapidi],
+                       "quando": [v[0] for v in lapidi.values()], "cancellato": [int(v[1]) for v in lapidi.values()]},
+                      columns=["strato", "id", "quando", "cancellato"])
+    df = df.astype({"strato": object, "id": object, "quando": object, "cancellato": "int64"})
+    _scrivi_strato(path, TABELLA_LAPIDI, df)
 
 
 def compatta(path: Path) -> None:

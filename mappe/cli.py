@@ -185,23 +185,39 @@ def main(ctx: click.Context, area: str | None) -> None:
 @click.argument("cartella", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--nuova-chiave", is_flag=True,
               help="Crea una nuova chiave per un'area che ha i dati dei comuni ma ha perso la sua (.mappe/segreto).")
+@click.option("--archivio", metavar="INDIRIZZO", envvar="MAPPE_ARCHIVIO",
+              help="Tiene i dati dei comuni in un database PostgreSQL con PostGIS, condiviso dal gruppo "
+                   "(postgresql://utente@server/database; anche con MAPPE_ARCHIVIO). Senza: file GeoPackage.")
 @click.pass_context
-def init(ctx: click.Context, cartella: Path | None, nuova_chiave: bool) -> None:
+def init(ctx: click.Context, cartella: Path | None, nuova_chiave: bool, archivio: str | None) -> None:
     """Crea un'area di lavoro: il catalogo in layers/ e la cartella data/comuni/.
 
     Senza CARTELLA usa la cartella indicata con --area o quella corrente.
     Un catalogo già presente non viene toccato. Ogni area ha una sua chiave
     segreta (.mappe/segreto), da copiare sempre insieme ai dati.
 
+    Con --archivio i dati stanno in un database PostgreSQL + PostGIS che più
+    facilitatori usano insieme: chi si collega allo stesso database con
+    'mappe init' riceve la stessa chiave e lo stesso catalogo. La password non
+    si scrive nell'indirizzo: va in ~/.pgpass o in PGPASSWORD.
+
     \b
-    Esempio:
+    Esempi:
       mappe init progetto-cidis
+      mappe init cidis --archivio postgresql://mario@192.168.1.10/mappe
     """
     from .archivio import crea_area
 
     destinazione = cartella or ctx.obj["area"]
-    area = crea_area(destinazione, nuova_chiave=nuova_chiave)
-    echo(f"Area di lavoro pronta in {riga_terminale(area.cartella)}.")
+    area = crea_area(destinazione, nuova_chiave=nuova_chiave, archivio=archivio or None)
+    if area.postgis is not None:
+        from .postgis import url_senza_password
+
+        n = len(area.postgis.slugs())
+        echo(f"Area di lavoro pronta in {riga_terminale(area.cartella)}, con i dati nel database "
+             f"{url_senza_password(area.url_archivio)}" + (f" ({quanti(n, 'comune', 'comuni')} già presenti)." if n else "."))
+    else:
+        echo(f"Area di lavoro pronta in {riga_terminale(area.cartella)}.")
     echo("Ora aggiungere i comuni: mappe comuni aggiungi NOME")
 
 
@@ -251,7 +267,8 @@ def comuni_aggiungi(ctx: click.Context, nomi: tuple[str, ...], provincia: str | 
         stato = "aggiunto" if nuovo else "era già presente"
         echo(
             f"{comune.nome} ({comune.sigla}, ISTAT {comune.codice_istat}): {stato}, "
-            f"{_migliaia(arch.info['popolazione'])} abitanti – data/comuni/{comune.slug}/"
+            f"{_migliaia(arch.info['popolazione'])} abitanti – "
+            + (f"data/comuni/{comune.slug}/" if arch.su_file else "nel database")
         )
 
 

@@ -52,7 +52,7 @@ __all__ = ["STRATI_MODIFICABILI", "Eliminazione", "Tracce", "cerca_persona", "di
 
 STRATI_MODIFICABILI = ("contributi", "luoghi", "incontri", "riscontri")
 # Tables of a store that belong to mappe; anything else in the GeoPackage was added by hand.
-_TABELLE_MAPPE = (*STRATI_MODIFICABILI, "confine", "comune", "popolazione")
+_TABELLE_MAPPE = (*STRATI_MODIFICABILI, "confine", "comune", "popolazione", "lapidi")
 CANCELLATO = "[cancellato]"
 
 
@@ -276,8 +276,8 @@ def _leggi_strati(archivio: Archivio, path: Path) -> dict[str, pd.DataFrame]:
     return strati
 
 
-def _versioni(archivio: Archivio) -> list[Path]:
-    return sorted(archivio.cartella_versioni.glob("*.gpkg")) if archivio.cartella_versioni.is_dir() else []
+def _versioni(archivio: Archivio) -> list:
+    return archivio.versioni_conservate()
 
 
 def _nomina(archivio: Archivio, strati: dict, persona: Persona):
@@ -301,7 +301,7 @@ def cerca_persona(area: Area, chi: str) -> Tracce:
     persona = Persona(chi)
     tracce = Tracce(persona)
     for a in area.archivi():
-        correnti = _leggi_strati(a, a.gpkg)
+        correnti = a.strati_correnti()
         visti = set()
         for nome, id_, campo, tipo, v in _nomina(a, correnti, persona):
             voce = {"comune": a.slug, "strato": nome, "id": id_, "campo": campo, "valore": v}
@@ -317,7 +317,7 @@ def cerca_persona(area: Area, chi: str) -> Tracce:
         attuali = correnti.get("contributi")
         attuali = attuali.set_index("id") if attuali is not None else None
         for v in _versioni(a):
-            for nome, id_, campo, tipo, valore in _nomina(a, _leggi_strati(a, v), persona):
+            for nome, id_, campo, tipo, valore in _nomina(a, a.strati_versione(v), persona):
                 if (nome, id_, campo) in visti:
                     continue
                 visti.add((nome, id_, campo))
@@ -329,9 +329,9 @@ def cerca_persona(area: Area, chi: str) -> Tracce:
                                          "inizio": (riga["titolo"] or riga["testo"] or "")[:50]})
                 else:
                     tracce.solo_versioni += 1
-        if a.file_storia.exists() and persona.in_testo(a.file_storia.read_text(encoding="utf-8")):
+        if persona.in_testo(a.testo_storia()):
             tracce.storia += 1
-        for tabella in _tabelle_a_mano(a.gpkg):
+        for tabella in a.tabelle_a_mano():
             if _righe_a_mano(a.gpkg, tabella, [persona.chi], set(), persona):
                 tracce.a_mano.append(f"{a.slug}: {tabella}")
     return tracce
@@ -569,19 +569,17 @@ def _pulisci_testo_file(path: Path, testi: list[str], persona: Persona | None) -
 
 def _cancella_ovunque(area: Area, archivio: Archivio, piano: _Piano, esito: Eliminazione) -> None:
     """Apply an erasure to the store, every kept version, the history (caller holds the lock)."""
-    _pulisci_file(archivio, archivio.gpkg, piano, esito, versione=False)
-    for v in _versioni(archivio):
-        if _pulisci_file(archivio, v, piano, esito, versione=True):
-            esito.versioni += 1
-    _pulisci_testo_file(archivio.file_storia, piano.testi, piano.persona)
-    archivio.__dict__.pop("info", None)
+    archivio.cancella_ovunque(
+        piano, esito,
+        applica=lambda strati, versione: _applica(archivio, strati, piano, versione, esito),
+        pulisci_testo=lambda testo: _cancella_da_testo(testo, piano.testi, piano.persona))
 
 
 def _vecchie_righe(archivio: Archivio) -> dict[str, pd.DataFrame]:
     """Every row the kept versions hold (rows deleted or changed since), by layer."""
     vecchi: dict[str, list] = {}
     for v in _versioni(archivio):
-        for nome, df in _leggi_strati(archivio, v).items():
+        for nome, df in archivio.strati_versione(v).items():
             vecchi.setdefault(nome, []).append(df)
     return {n: pd.concat(dfs, ignore_index=True) for n, dfs in vecchi.items()}
 
@@ -684,7 +682,7 @@ def dimentica_persona(area: Area, chi: str, anche_file: bool = False) -> Elimina
     testi_tutti = [persona.chi]
     for a in area.archivi():
         with a.blocco():
-            strati = _leggi_strati(a, a.gpkg)
+            strati = a.strati_correnti()
             vecchi = _vecchie_righe(a)
             detti, nominati, valori = set(), set(), []
             for tabelle in (strati, vecchi):

@@ -629,7 +629,7 @@ class Indice:
                     sensibili.append((sens[["id", "sensibile", "geometry"]], confine.geometry.union_all(),
                                       posizioni_da_evitare(df)))
             # rows deleted (not erased) or changed since: their values stay in the kept versions
-            for nome, df in _righe_delle_versioni(arch, catalogo).items():
+            for nome, df in arch.righe_delle_versioni().items():
                 segreti += _segreti_strato(arch.nome, nome, catalogo.strati[nome], df, non_pubblici, DOVE_VERSIONI)
         # persons first, then private fields, then reserved texts: a value is reported once, as its
         # most telling kind

@@ -235,8 +235,7 @@ class MostraServita:
 
     # ---------- The page ----------
     def _firma(self, slug: str) -> tuple:
-        st = self.archivi[slug].gpkg.stat()
-        return st.st_ino, st.st_mtime_ns, st.st_size
+        return self.archivi[slug].firma()
 
     def costruisci(self) -> None:
         """Build (again) the page and the rules from the stores as they are now.

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-import warnings
-
 import geopandas as gpd
-import pyogrio
 
 from .archivio import Archivio, Area
 from .importa import CRS_METRICO, TOLLERANZA_M
@@ -17,23 +13,18 @@ __all__ = ["verifica_archivio"]
 def verifica_archivio(area: Area, archivio: Archivio) -> list[str]:
     """Every problem found in the store of ``archivio`` (empty when it is sound)."""
     problemi: list[str] = []
-    con = sqlite3.connect(f"file:{archivio.gpkg}?mode=ro", uri=True)
-    try:
-        esito = con.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        con.close()
-    if esito != "ok":
-        return [f"il file {archivio.gpkg} è danneggiato ({esito}): ripristinare l'ultima versione con 'mappe annulla'"]
+    guasto = archivio.integrita()
+    if guasto:
+        return [f"{guasto}: ripristinare l'ultima versione con 'mappe annulla'"]
     catalogo = area.catalogo
-    presenti = {nome for nome, _ in pyogrio.list_layers(archivio.gpkg)}
+    tabelle = archivio.strati_presenti()
+    presenti = set(tabelle)
     strati = {}
     for nome, strato in catalogo.strati.items():
         if nome not in presenti:
             problemi.append(f"manca lo strato {nome}")
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            campi_file = set(pyogrio.read_info(archivio.gpkg, layer=nome)["fields"])
+        campi_file = tabelle[nome]
         for campo in strato.campi:
             if campo not in campi_file:
                 problemi.append(f"strato {nome}: manca la colonna '{campo}' del catalogo")

@@ -14,17 +14,14 @@ the figures that would give them back are hidden too, the same ones in both.
 from __future__ import annotations
 
 import math
-import sqlite3
-import warnings
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pyogrio
 import shapely
 
 from .. import analisi, pubblico, soppressione, territorio
-from ..archivio import Archivio, Area, conforma
+from ..archivio import Archivio, Area
 from . import risorse
 from .mappa import DECIMALI, TESTI, _geojson, pagina_generica
 
@@ -68,10 +65,6 @@ def _testo(v):
     return None if v is None or v == "" else str(v)
 
 
-def _colonne(con: sqlite3.Connection, tabella: str) -> set[str]:
-    return {r[1] for r in con.execute(f"PRAGMA table_info('{tabella}')")}
-
-
 def _sensibili_tolti(archivio: Archivio, dove: str) -> list[tuple]:
     """The public sensitive rows that the public projection drops (they cannot be moved inside
     the comune), as (incontro, tipo, tema): the map does not show them, so no count may hold them.
@@ -79,10 +72,7 @@ def _sensibili_tolti(archivio: Archivio, dove: str) -> list[tuple]:
     Only the sensitive rows are read, and moved as :func:`mappe.pubblico.proietta` moves them
     (every public sensitive row takes part: a moved point must not land on another's true place).
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        sens = pyogrio.read_dataframe(archivio.gpkg, layer="contributi", where=dove, use_arrow=True)
-    sens = conforma(archivio.catalogo.strati["contributi"], sens)
+    sens = archivio.leggi("contributi", dove=dove)
     confine = archivio.confine().geometry.union_all()
     restano = set(pubblico.proietta({"contributi": sens}, archivio.catalogo, confine, archivio.segreto())
                   ["contributi"]["id"])
@@ -91,29 +81,27 @@ def _sensibili_tolti(archivio: Archivio, dove: str) -> list[tuple]:
 
 def conteggi(archivio: Archivio) -> dict:
     """Public contributions of a comune by kind and by theme, and by phase (``fasi``: the rows
-    :func:`mappe.analisi.conta_contributi` gives), read with two queries (and, when the comune has
+    :func:`mappe.analisi.conta_contributi` gives), read with a few queries (and, when the comune has
     public sensitive points, a read of those alone)."""
-    con = sqlite3.connect(f"file:{archivio.gpkg}?mode=ro", uri=True)
-    try:
-        campi = _colonne(con, "contributi")
-        # the public projection: never reserved rows, never rows said without consent
-        dove = ["(visibilita IS NULL OR visibilita != 'riservato')"] if "visibilita" in campi else []
-        dove += ["(consenso IS NULL OR consenso != 'nessuno')"] if "consenso" in campi else []
-        incontro = "incontro" if "incontro" in campi else "NULL"
-        righe = con.execute(
-            f"SELECT {incontro}, tipo, tema, count(*) FROM contributi "
-            f"{'WHERE ' + ' AND '.join(dove) if dove else ''} GROUP BY 1, 2, 3"
-        ).fetchall()
-        dove_sensibili = " AND ".join([*dove, "sensibile = 1"])
-        geometria = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = 'contributi'")\
-            .fetchone()
-        sensibili = bool(geometria) and "sensibile" in campi and con.execute(
-            f'SELECT count(*) FROM contributi WHERE {dove_sensibili} AND "{geometria[0]}" IS NOT NULL').fetchone()[0]
-        incontri = con.execute("SELECT id, fase FROM incontri").fetchall() if "fase" in _colonne(con, "incontri") \
-            else []
-        info = con.execute("SELECT nome, codice_istat, sigla, popolazione FROM comune").fetchone()
-    finally:
-        con.close()
+    tabelle = archivio.strati_presenti()
+    campi = tabelle.get("contributi", set())
+    # the public projection: never reserved rows, never rows said without consent
+    dove = ["(visibilita IS NULL OR visibilita != 'riservato')"] if "visibilita" in campi else []
+    dove += ["(consenso IS NULL OR consenso != 'nessuno')"] if "consenso" in campi else []
+    incontro = "incontro" if "incontro" in campi else "NULL"
+    dove_sensibili = " AND ".join([*dove, "sensibile = 1"])
+    geometria = archivio.colonna_geometria("contributi")
+    con_fase = "fase" in tabelle.get("incontri", set())
+    righe, sensibili, incontri, info = archivio.interroga([
+        (f"SELECT {incontro}, tipo, tema, count(*) FROM contributi {'WHERE ' + ' AND '.join(dove) if dove else ''} "
+        "GROUP BY 1, 2, 3"),
+        f'SELECT count(*) FROM contributi WHERE {dove_sensibili} AND "{geometria}" IS NOT NULL'
+        if geometria and "sensibile" in campi else "SELECT 0",
+        "SELECT id, fase FROM incontri" if con_fase else "SELECT 1 WHERE 1 = 0",
+        "SELECT nome, codice_istat, sigla, popolazione FROM comune",
+    ])
+    sensibili = sensibili[0][0]
+    info = info[0]
     if sensibili:
         tolti: dict = {}
         for chiave in _sensibili_tolti(archivio, dove_sensibili):
