@@ -250,6 +250,17 @@ def segreto_area(cartella_area: Path, nuovo: bool = False) -> bytes:
     path = cartella_area / ".mappe" / "segreto"
     if path.is_symlink() or path.parent.is_symlink():
         raise AreaError(f"{path} è un collegamento simbolico: la chiave dell'area deve essere un file vero.")
+    if not path.exists() and not nuovo and (url := leggi_url_archivio(cartella_area / "progetto.toml")):
+        # a workspace on PostgreSQL: the team's key is in the database
+        from .postgis import MagazzinoPostgis
+
+        nel_db = MagazzinoPostgis(None, url).leggi_meta("segreto")
+        if nel_db:
+            crea_cartella_privata(path.parent)
+            with contextlib.suppress(FileExistsError):
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    f.write(nel_db)
     if not path.exists():
         if not nuovo and any((cartella_area / "data" / "comuni").glob("*/*.gpkg")):
             raise AreaError(

@@ -123,7 +123,26 @@ def connessione(url: str):
             raise _errore_collegamento(url, e) from None
         con._mappe_pid = os.getpid()
         tenute[url] = con
+        with _TUTTE_MUTEX:
+            _TUTTE.append((url, con))
     return con
+
+
+_TUTTE: list = []
+_TUTTE_MUTEX = threading.Lock()
+
+
+def chiudi_connessioni(url: str | None = None) -> None:
+    """Close the connections this process holds (to ``url``, or all)."""
+    with _TUTTE_MUTEX:
+        restano = []
+        for u, con in _TUTTE:
+            if url is None or u == url:
+                with contextlib.suppress(Exception):
+                    con.close()
+            else:
+                restano.append((u, con))
+        _TUTTE[:] = restano
 
 
 def motore(url: str):
@@ -204,6 +223,8 @@ class MagazzinoPostgis:
     @cached_property
     def _pronto(self) -> bool:
         self.prepara()
+        if self.area is not None:
+            self.controlla_chiave()
         return True
 
     def prepara(self) -> None:
@@ -237,7 +258,8 @@ class MagazzinoPostgis:
         """The folder's key must be the database's (ids, moved points and kiosks depend on it)."""
         from .archivio import segreto_area
 
-        nel_db = self.leggi_meta("segreto")
+        r = self.con().execute(f"SELECT valore FROM {SCHEMA}.area WHERE chiave = 'segreto'").fetchone()
+        nel_db = r[0] if r else None
         if nel_db is not None and bytes.fromhex(nel_db) != segreto_area(self.area.cartella):
             raise AreaError(
                 f"La chiave di {self.area.cartella} (.mappe/segreto) non è quella dell'archivio "

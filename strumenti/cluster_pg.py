@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from typing_extensions import Self
+
 BIN = Path(os.environ.get("MAPPE_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
@@ -104,7 +106,7 @@ class Cluster:
         shutil.rmtree(self.cartella, ignore_errors=True)
         self.cartella = None
 
-    def __enter__(self) -> Cluster:
+    def __enter__(self) -> Self:
         return self.avvia()
 
     def __exit__(self, *_):

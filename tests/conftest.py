@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 from click.testing import CliRunner
 
-from mappe import territorio
+from mappe import postgis, territorio
 from mappe.archivio import Area, crea_area
 from mappe.cli import main
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "strumenti"))
+import cluster_pg
 
 CHROMIUM = os.environ.get("MAPPE_CHROMIUM", "/usr/bin/chromium")
 ARGOMENTI_CHROMIUM = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -29,11 +35,75 @@ def _area_base(tmp_path_factory) -> Path:
     return cartella
 
 
+@pytest.fixture(scope="session")
+def cluster():
+    """A throwaway PostgreSQL + PostGIS cluster for the whole session (strumenti/cluster_pg.py)."""
+    if not cluster_pg.disponibile():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL 15 con PostGIS manca: apt-get install -y postgresql-15-postgis-3")
+        pytest.skip("PostgreSQL 15 con PostGIS non è installato (apt-get install -y postgresql-15-postgis-3)")
+    c = cluster_pg.Cluster().avvia()
+    yield c
+    postgis.chiudi_connessioni()
+    c.ferma()
+
+
+@pytest.fixture(scope="session")
+def _area_base_pg(cluster, tmp_path_factory) -> tuple[Path, str]:
+    cartella = tmp_path_factory.mktemp("basepg") / "area"
+    url = cluster.nuovo_database("base_pg")
+    area = crea_area(cartella, archivio=url)
+    area.aggiungi_comune(territorio.cerca_comune("Orbassano"))
+    postgis.chiudi_connessioni(url)  # a template database must have no one connected
+    return cartella, "base_pg"
+
+
+_DATABASE = itertools.count()
+
+
+def nuova_area_pg(request, destinazione: Path) -> tuple[Path, str]:
+    """A copy of the PostgreSQL workspace holding Orbassano, in its own new database."""
+    cluster = request.getfixturevalue("cluster")
+    base, modello = request.getfixturevalue("_area_base_pg")
+    nome = f"prova_{os.getpid()}_{next(_DATABASE)}"
+    with psycopg.connect(cluster._url("postgres"), autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{nome}" TEMPLATE "{modello}"')
+    shutil.copytree(base, destinazione)
+    progetto = destinazione / "progetto.toml"
+    url = cluster._url(nome)
+    progetto.write_text(progetto.read_text(encoding="utf-8").replace(cluster._url(modello), url), encoding="utf-8")
+
+    def via():
+        postgis.chiudi_connessioni(url)
+        with psycopg.connect(cluster._url("postgres"), autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{nome}" WITH (FORCE)')
+
+    request.addfinalizer(via)
+    return destinazione, url
+
+
 @pytest.fixture
-def area(_area_base, tmp_path) -> Area:
-    """A fresh workspace holding Orbassano, with empty layers."""
+def tipo_archivio(request) -> str:
+    """Where the workspace keeps its comuni: 'gpkg' (files), or 'postgis' in the modules that run
+    their tests on both (ENTRAMBI_ARCHIVI = True)."""
+    return getattr(request, "param", "gpkg")
+
+
+def pytest_generate_tests(metafunc):
+    if getattr(metafunc.module, "ENTRAMBI_ARCHIVI", False) and "tipo_archivio" in metafunc.fixturenames \
+            and not metafunc.definition.get_closest_marker("solo_gpkg"):
+        metafunc.parametrize("tipo_archivio", ["gpkg", "postgis"], indirect=True)
+
+
+@pytest.fixture
+def area(tipo_archivio, request, tmp_path) -> Area:
+    """A fresh workspace holding Orbassano, with empty layers (on GeoPackage files, or on
+    PostgreSQL for the modules that test both)."""
     cartella = tmp_path / "area"
-    shutil.copytree(_area_base, cartella)
+    if tipo_archivio == "postgis":
+        nuova_area_pg(request, cartella)
+    else:
+        shutil.copytree(request.getfixturevalue("_area_base"), cartella)
     return Area(cartella)
 
 
@@ -148,3 +218,26 @@ def _niente_inglese(monkeypatch):
         return r
 
     monkeypatch.setattr(CliRunner, "invoke", invoca)
+
+
+def contenuto_archivio(arch) -> bytes:
+    """Everything a comune's store holds, as bytes: the GeoPackage file, or a dump of every table of
+    the comune's schema on PostgreSQL (the history and the kept before-images included)."""
+    if arch.su_file:
+        return arch.gpkg.read_bytes()
+    con = arch.con()
+    parti = []
+    for (tabella,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+                                  "ORDER BY 1", (arch.schema,)):
+        parti.append(f"-- {tabella}\n".encode())
+        with con.cursor().copy(f'COPY (SELECT * FROM "{arch.schema}"."{tabella}" ORDER BY 1) TO STDOUT') as cp:
+            for pezzo in cp:
+                parti.append(bytes(pezzo))
+    return b"".join(parti)
+
+
+def tracce_archivio(arch) -> list[tuple[str, bytes]]:
+    """Every file of a comune's folder (store, kept versions, history), or every table of its schema."""
+    if arch.su_file:
+        return [(str(f), f.read_bytes()) for f in arch.cartella.rglob("*") if f.is_file()]
+    return [(arch.schema, contenuto_archivio(arch))]

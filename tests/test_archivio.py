@@ -1,21 +1,26 @@
 import geopandas as gpd
 import pyogrio
 import pytest
+from conftest import contenuto_archivio
 from shapely.geometry import Point
 
 from mappe.archivio import Area, crea_area
 from mappe.errori import AreaError, ComuneError
 
+ENTRAMBI_ARCHIVI = True  # the store, import, correction and erasure tests run on GeoPackage and on PostGIS
+
 
 def test_comune_aggiunto_ha_tutti_gli_strati_e_i_dati_istat(orbassano):
-    nomi = {n for n, _ in pyogrio.list_layers(orbassano.gpkg)}
+    nomi = set(orbassano.strati_presenti())
     assert {"confine", "contributi", "luoghi", "incontri", "riscontri", "comune", "popolazione"} <= nomi
     info = orbassano.info
     assert (info["nome"], info["codice_istat"], info["provincia"], info["sigla"]) == ("Orbassano", "001171", "Torino", "TO")
     assert info["popolazione"] == orbassano.popolazione()["totale"].sum() > 20000
     assert orbassano.conta() == {"contributi": 0, "luoghi": 0, "incontri": 0, "riscontri": 0}
-    assert orbassano.gpkg == orbassano.cartella / "orbassano.gpkg"
-    assert orbassano.cartella.parent.name == "comuni"
+    if orbassano.su_file:
+        assert orbassano.gpkg == orbassano.cartella / "orbassano.gpkg"
+        assert orbassano.cartella.parent.name == "comuni"
+        assert set(pyogrio.list_layers(orbassano.gpkg)[:, 0]) == nomi
 
 
 def test_scrittura_e_rilettura(orbassano):
@@ -33,9 +38,15 @@ def test_scrittura_e_rilettura(orbassano):
     assert r.geometry.equals(Point(7.5378, 45.0087))
 
 
-def test_scrittura_fallita_lascia_il_file_come_era(orbassano):
-    prima = orbassano.gpkg.read_bytes()
-    rotto = orbassano.leggi("contributi").copy()
+def test_scrittura_fallita_lascia_il_file_come_era(orbassano, monkeypatch):
+    c = orbassano.leggi("contributi")
+    nuovo = gpd.GeoDataFrame({"id": ["c-1", "c-2"], "tipo": ["bisogno"] * 2, "tema": ["lavoro"] * 2,
+                              "testo": ["uno", "due"]}, geometry=[Point(7.5378, 45.0087)] * 2, crs="EPSG:4326")
+    orbassano.scrivi({"contributi": gpd.GeoDataFrame(__import__("pandas").concat([c, nuovo]), crs="EPSG:4326")})
+    prima = contenuto_archivio(orbassano)
+    rotto = orbassano.leggi("contributi").iloc[1:].copy()  # one row removed, one changed, one added
+    rotto.loc[rotto.index[0], "testo"] = "cambiato"
+    rotto = gpd.GeoDataFrame(__import__("pandas").concat([rotto, nuovo.iloc[:1].assign(id="c-3")]), crs="EPSG:4326")
 
     class Esplode(Exception):
         pass
@@ -43,17 +54,21 @@ def test_scrittura_fallita_lascia_il_file_come_era(orbassano):
     def scrivi_rotto(*a, **k):
         raise Esplode()
 
+    # the last step of a write on each store: on PostgreSQL after the rows removed and changed have gone
     import mappe.archivio as arch
+    from mappe import postgis
 
-    originale = arch._scrivi_strato
-    arch._scrivi_strato = scrivi_rotto
-    try:
-        with pytest.raises(Esplode):
-            orbassano.scrivi({"contributi": rotto})
-    finally:
-        arch._scrivi_strato = originale
-    assert orbassano.gpkg.read_bytes() == prima
-    assert not [p.name for p in orbassano.cartella.iterdir() if p.name.startswith(".scrittura")]
+    if orbassano.su_file:
+        monkeypatch.setattr(arch, "_scrivi_strato", scrivi_rotto)
+    else:
+        monkeypatch.setattr(postgis.ArchivioPostgis, "_copia_dentro", scrivi_rotto)
+    with pytest.raises(Esplode):
+        orbassano.scrivi({"contributi": rotto})
+    monkeypatch.undo()
+    assert contenuto_archivio(orbassano) == prima
+    assert list(orbassano.leggi("contributi")["testo"]) == ["uno", "due"]
+    if orbassano.su_file:
+        assert not [p.name for p in orbassano.cartella.iterdir() if p.name.startswith(".scrittura")]
 
 
 def test_archivio_per_nome_codice_o_cartella(area):

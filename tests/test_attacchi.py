@@ -23,7 +23,7 @@ import numpy as np
 import pyogrio
 import pytest
 import shapely
-from conftest import scrivi_csv
+from conftest import scrivi_csv, tracce_archivio
 from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import Point
@@ -32,6 +32,8 @@ from mappe.archivio import Area
 from mappe.file import cella_csv, da_cella_csv
 from mappe.importa import importa_file
 from mappe.rendi import mappa as rendi_mappa
+
+ENTRAMBI_ARCHIVI = True  # the store, import, correction and erasure tests run on GeoPackage and on PostGIS
 
 TESTO_SENSIBILE = "Qui vive da sola una signora anziana che nessuno va a trovare"
 SENSIBILE = (7.53612, 45.00687)  # the true position, inside Orbassano
@@ -236,6 +238,7 @@ def test_storia_e_registro_non_confermano_un_contenuto_cancellato(cli, con_sensi
             assert indovinato.encode() not in f.read_bytes(), f
 
 
+@pytest.mark.solo_gpkg
 def test_un_vecchio_archivio_passa_agli_id_con_chiave_e_ritrova_le_sue_righe(area, orbassano, tmp_path):
     f = scrivi_csv(tmp_path / "c.csv", [["tipo", "tema", "testo", "lon", "lat"],
                                         ["bisogno", "lavoro", "Manca lavoro per i giovani", "7.5378", "45.0087"],
@@ -297,6 +300,7 @@ def test_un_area_nata_dalla_demo_non_accoglie_dati_veri(cli, tmp_path):
     assert r.exit_code == 0 and "non sono protetti" in r.output and "solo questa area" not in r.output
 
 
+@pytest.mark.solo_gpkg
 def test_una_chiave_persa_non_viene_sostituita_in_silenzio(cli, con_sensibile, tmp_path):
     area = Area(con_sensibile.cartella_area)
     assert cli("mappa", "Orbassano", "-o", tmp_path / "prima.html").exit_code == 0
@@ -314,6 +318,7 @@ def test_una_chiave_persa_non_viene_sostituita_in_silenzio(cli, con_sensibile, t
     assert prima == dopo  # the same moved positions: nothing to triangulate
 
 
+@pytest.mark.solo_gpkg
 def test_nessun_file_esportato_sostituisce_un_archivio_o_la_chiave(cli, con_sensibile, tmp_path):
     area = Area(con_sensibile.cartella_area)
     prima = {p: p.read_bytes() for p in (con_sensibile.gpkg, con_sensibile.file_storia,
@@ -365,13 +370,15 @@ def test_i_file_con_dati_privati_sono_leggibili_solo_dal_proprietario(cli, con_s
 # --- Erasure leaves nothing ---------------------------------------------------------------
 
 def _nessun_byte(area: Area, *testi: str) -> None:
-    """No file of the workspace (store, versions, history, registries, keys) holds any of these."""
-    for f in area.cartella.rglob("*"):
-        if f.is_file():
-            dati = f.read_bytes()
-            for t in testi:
-                for forma in {t, t.lower(), t.upper()}:
-                    assert forma.encode("utf-8") not in dati, f"{f} contiene ancora «{t}»"
+    """No file of the workspace (store, versions, history, registries, keys) holds any of these, nor
+    any table of a comune kept on PostgreSQL (history and before-images included)."""
+    tracce = [(str(f), f.read_bytes()) for f in area.cartella.rglob("*") if f.is_file()]
+    if area.postgis is not None:
+        tracce += [t for a in area.archivi() for t in tracce_archivio(a)]
+    for dove, dati in tracce:
+        for t in testi:
+            for forma in {t, t.lower(), t.upper()}:
+                assert forma.encode("utf-8") not in dati, f"{dove} contiene ancora «{t}»"
 
 
 @pytest.fixture
@@ -401,7 +408,8 @@ def test_oblio_di_una_riga_gia_eliminata_la_toglie_anche_dalle_versioni(cli, per
     area = Area(persone.cartella_area)
     assert cli("elimina", "Orbassano", "c-1", "--si").exit_code == 0  # deleted normally, before the request
     testo = "Lavoro che manca da anni nel quartiere"
-    assert any(testo.encode() in v.read_bytes() for v in persone.cartella_versioni.glob("*.gpkg"))
+    assert any(testo in " ".join(df["testo"].dropna()) for v in persone.versioni_conservate()
+               for df in [persone.strati_versione(v).get("contributi")] if df is not None)
     r = cli("oblio", "--persona", "ottavia pellegrini", "--elenco")
     assert r.exit_code == 0 and "versioni conservate" in r.output
     r = cli("elimina", "Orbassano", "c-1", "--oblio", "--si")
@@ -416,13 +424,14 @@ def test_oblio_di_una_persona_svuota_autore_referente_facilitatori_e_telefono(cl
     area = Area(persone.cartella_area)
     # a copy of the contributions saved into the store from QGIS, by hand
     copia = persone.leggi("contributi")
-    pyogrio.write_dataframe(copia, persone.gpkg, layer="contributi_copia_qgis", driver="GPKG",
-                            geometry_type="Unknown", promote_to_multi=False)
+    if persone.su_file:
+        pyogrio.write_dataframe(copia, persone.gpkg, layer="contributi_copia_qgis", driver="GPKG",
+                                geometry_type="Unknown", promote_to_multi=False)
     assert cli("esporta", "Orbassano", "--completo", "-o", tmp_path / "tutto.xlsx").exit_code == 0
     r = cli("oblio", "--persona", "Ottavia Pellegrini", input="s\n")
     assert r.exit_code == 0, r.output
     assert "1 contributo detto da 'Ottavia Pellegrini'" in r.output
-    assert "contributi_copia_qgis" in r.output
+    assert ("contributi_copia_qgis" in r.output) == persone.su_file
     assert "c-3 --note" in r.output  # a note that names her: listed, to be edited by hand
     assert str((tmp_path / "tutto.xlsx").resolve()) in r.output
     assert "c-1" not in set(persone.leggi("contributi")["id"])
@@ -487,6 +496,7 @@ def test_oblio_per_telefono_con_prefisso(cli, persone):
     _nessun_byte(area, "7654321")
 
 
+@pytest.mark.solo_gpkg
 def test_oblio_nei_file_aggiunti_a_mano_toglie_solo_quello_che_la_riguarda(cli, persone, tmp_path):
     import sqlite3
 
@@ -769,6 +779,7 @@ def test_registro_come_collegamento_rifiutato_in_italiano(cli, orbassano, tmp_pa
     assert list(altrove.iterdir()) == []
 
 
+@pytest.mark.solo_gpkg
 def test_un_comune_collegato_non_blocca_gli_altri(cli, orbassano, tmp_path):
     area = Area(orbassano.cartella_area)
     fuori = tmp_path / "beinasco"
@@ -840,6 +851,7 @@ def test_moderazione_in_blocco_per_data(cli, con_sensibile, tmp_path):
 
 # --- The workspace protects itself ------------------------------------------------------------
 
+@pytest.mark.solo_gpkg
 def test_archivi_leggibili_solo_dal_proprietario(cli, con_sensibile):
     if os.name != "posix":
         pytest.skip("permessi POSIX")
@@ -852,6 +864,7 @@ def test_archivi_leggibili_solo_dal_proprietario(cli, con_sensibile):
         assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, f"{p} è leggibile da altri"
 
 
+@pytest.mark.solo_gpkg
 def test_un_archivio_leggibile_da_tutti_torna_privato_appena_aperto(cli, con_sensibile):
     if os.name != "posix":
         pytest.skip("permessi POSIX")
@@ -865,6 +878,7 @@ def test_un_archivio_leggibile_da_tutti_torna_privato_appena_aperto(cli, con_sen
         assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, p
 
 
+@pytest.mark.solo_gpkg
 def test_un_collegamento_simbolico_in_versioni_e_rifiutato(cli, con_sensibile, tmp_path):
     estranei = tmp_path / "documenti-di-altri"
     estranei.mkdir()
@@ -886,6 +900,7 @@ def test_un_collegamento_simbolico_in_versioni_e_rifiutato(cli, con_sensibile, t
     assert fuori.read_text() == "mia"
 
 
+@pytest.mark.solo_gpkg
 def test_comune_non_esce_dall_area(cli, con_sensibile, tmp_path):
     area = Area(con_sensibile.cartella_area)
     # a store outside the workspace, reachable with a relative path
@@ -901,6 +916,7 @@ def test_comune_non_esce_dall_area(cli, con_sensibile, tmp_path):
     assert (fuori / "fuori.gpkg").read_bytes() == prima
 
 
+@pytest.mark.solo_gpkg
 def test_una_versione_collegata_altrove_non_viene_toccata_dall_oblio(con_sensibile, tmp_path):
     # the same refusal from a real process, with no traceback, and the linked file untouched
     area = Area(con_sensibile.cartella_area)

@@ -2,11 +2,13 @@
 import geopandas as gpd
 import openpyxl
 import pytest
-from conftest import scrivi_csv
+from conftest import contenuto_archivio, scrivi_csv
 from shapely.geometry import LineString, Point, Polygon
 
 from mappe.errori import ImportaError
 from mappe.importa import importa_file
+
+ENTRAMBI_ARCHIVI = True  # the store, import, correction and erasure tests run on GeoPackage and on PostGIS
 
 INTESTAZIONE = ["tipo", "tema", "titolo", "testo", "fascia_eta", "peso", "lon", "lat"]
 
@@ -81,10 +83,10 @@ def test_righe_sbagliate_respinte_con_riga_campo_e_rimedio(orbassano, tmp_path):
 
 def test_prova_non_scrive_niente(orbassano, tmp_path):
     f = scrivi_csv(tmp_path / "c.csv", [INTESTAZIONE, ["bisogno", "lavoro", "", "x", "", "", "7.5378", "45.0087"]])
-    prima = orbassano.gpkg.read_bytes()
+    prima = contenuto_archivio(orbassano)
     r = importa_file(orbassano, f, prova=True)
     assert r.importati == 1
-    assert orbassano.gpkg.read_bytes() == prima
+    assert contenuto_archivio(orbassano) == prima
 
 
 def test_luogo_per_nome_da_la_posizione_e_senza_luogo_resta_da_collocare(orbassano, tmp_path, luoghi_csv):

@@ -5,12 +5,14 @@ import zipfile
 import geopandas as gpd
 import openpyxl
 import pytest
-from conftest import scrivi_csv
+from conftest import contenuto_archivio, scrivi_csv
 from shapely.geometry import LineString, Point, Polygon
 
 from mappe.errori import ImportaError
 from mappe.importa import Opzioni, importa_file, scrivi_scarti
 from mappe.importa.tabelle import leggi_csv
+
+ENTRAMBI_ARCHIVI = True  # the store, import, correction and erasure tests run on GeoPackage and on PostGIS
 
 PUNTO = Point(7.5378, 45.0087)  # inside Orbassano
 
@@ -176,10 +178,10 @@ def test_shapefile_senza_prj_rifiutato_con_spiegazione_e_crs_esplicito(orbassano
 def test_crs_dichiarato_sbagliato_rifiutato_con_suggerimento(orbassano, tmp_path):
     g = _gdf().to_crs(3003).set_crs(32632, allow_override=True)  # Gauss-Boaga numbers labelled as UTM
     g.to_file(tmp_path / "c.gpkg", driver="GPKG")
-    prima = orbassano.gpkg.read_bytes()
+    prima = contenuto_archivio(orbassano)
     with pytest.raises(ImportaError, match=r"cadono a .* km dal comune di Orbassano.*EPSG:32632.*--crs EPSG:3003"):
         importa_file(orbassano, tmp_path / "c.gpkg")
-    assert orbassano.gpkg.read_bytes() == prima
+    assert contenuto_archivio(orbassano) == prima
 
 
 def test_colonne_con_altri_nomi(orbassano, tmp_path):
