@@ -36,6 +36,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from . import gpkg, territorio
 from .catalogo import Catalogo, Strato, carica_catalogo, cartella_predefinita
@@ -76,6 +77,21 @@ def conforma(strato: Strato, df: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(out, index=df.index).reset_index(drop=True)
     geom = df.geometry if isinstance(df, gpd.GeoDataFrame) else gpd.GeoSeries([None] * n, index=df.index)
     return gpd.GeoDataFrame(out, geometry=geom.values, crs=CRS, index=df.index).reset_index(drop=True)
+
+
+def impronte(df: pd.DataFrame) -> list[str]:
+    """A hash of each row of a conformed layer (its values and geometry), the same on every
+    backend: what tells a changed row from an unchanged one."""
+    if not len(df):
+        return []
+    valori = pd.DataFrame({c: df[c] for c in df.columns if c != "geometry"})
+    h = pd.util.hash_pandas_object(valori, index=False).to_numpy().astype(np.uint64)
+    if isinstance(df, gpd.GeoDataFrame):
+        wkb = shapely.to_wkb(np.asarray(df.geometry.values, dtype=object), hex=True, output_dimension=2)
+        hg = pd.util.hash_pandas_object(pd.Series(wkb, dtype=object), index=False).to_numpy().astype(np.uint64)
+        with np.errstate(over="ignore"):
+            h = h * np.uint64(1000003) ^ hg
+    return [f"{int(x):016x}" for x in h]
 
 
 def conforma_righe(strato: Strato, righe: list[dict]) -> list[dict]:
@@ -606,8 +622,15 @@ class Archivio:
             restano = {nome: df[df["id"].isin(ids)] for nome, ids in aggiunte.items()
                        if len(df := self.leggi(nome))}
 
+            cancellati: dict[str, set] = {}
+            for (strato, id_), (_, erased) in self.lapidi().items():
+                if erased:
+                    cancellati.setdefault(strato, set()).add(id_)
+
             def ripristina(tmp: Path) -> None:
                 shutil.copyfile(sorgente, tmp)
+                # an erased row stays erased: its tombstone survives going back to an older version
+                _segna_lapidi(tmp, cancellati, {}, cancellati=True)
                 for nome, df in restano.items():
                     gia = set(pyogrio.read_dataframe(tmp, layer=nome, columns=["id"], read_geometry=False)["id"])
                     df = df[~df["id"].isin(gia)]

@@ -1151,6 +1151,120 @@ def storia(ctx, comune: str) -> None:
 
 
 @main.command(context_settings=CONTESTO)
+@click.argument("comuni_nomi", nargs=-1, required=True, metavar="COMUNE...")
+@click.option("--in", "destinazione", required=True, metavar="CARTELLA", type=click.Path(file_okay=False, path_type=Path),
+              help="La cartella nuova dove mettere la copia (per esempio sul portatile).")
+@opzione_area
+@click.pass_context
+def copia(ctx, comuni_nomi: tuple[str, ...], destinazione: Path) -> None:
+    """Copia alcuni comuni in un'area nuova su file, da usare senza rete.
+
+    Per la sera di un focus group senza internet: la copia ha gli stessi
+    dati, la stessa chiave e lo stesso catalogo, e funziona da sola (file
+    GeoPackage). Al ritorno, 'mappe unisci' porta le modifiche da una parte
+    all'altra. La copia contiene dati personali: tenerla su un computer
+    protetto.
+
+    \b
+    Esempi:
+      mappe copia Orbassano --in /media/chiavetta/orbassano
+      mappe copia Orbassano Beinasco --in ~/portatile-cidis
+      (poi, al ritorno, dall'area del gruppo:)
+      mappe unisci ~/portatile-cidis
+    """
+    from .unione import copia as fai_copia
+
+    area = _area(ctx)
+    archivi = fai_copia(area, list(comuni_nomi), destinazione)
+    nomi = ", ".join(a.nome for a in archivi)
+    echo(f"Copiati in {riga_terminale(destinazione.resolve())}: {nomi} "
+         f"({quanti(len(archivi), 'comune', 'comuni')}, file GeoPackage).")
+    echo(f"Per lavorarci: mappe --area {per_comando(str(destinazione))} mappa {per_comando(archivi[0].nome)}")
+    echo(f"Al ritorno, da quest'area: mappe unisci {per_comando(str(destinazione))}")
+
+
+@main.command(context_settings=CONTESTO)
+@click.argument("altra", required=False, metavar="ALTRA_AREA", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--comune", "comuni_nomi", multiple=True, metavar="COMUNE", help="Solo questo comune (si può ripetere).")
+@click.option("--prendi", multiple=True, metavar="ID",
+              help="In un conflitto, prende la versione dell'altra area (si può ripetere).")
+@click.option("--tieni", multiple=True, metavar="ID",
+              help="In un conflitto, tiene la versione di quest'area (si può ripetere).")
+@click.option("--prova", is_flag=True, help="Dice che cosa cambierebbe, senza cambiare niente.")
+@opzione_area
+@click.pass_context
+def unisci(ctx, altra: Path | None, comuni_nomi: tuple[str, ...], prendi: tuple[str, ...], tieni: tuple[str, ...],
+           prova: bool) -> None:
+    """Porta in quest'area le modifiche di un'altra (una copia, o l'area di un collega).
+
+    Le righe nuove dell'altra area entrano, quelle cambiate da una parte sola
+    si aggiornano, quelle eliminate di là si eliminano anche qui (e quelle
+    cancellate con l'oblio non tornano mai). Le righe cambiate da tutte e due
+    le parti dall'ultima unione sono conflitti: vengono elencate e non si
+    toccano; si sceglie poi con --prendi o --tieni. Rilanciarlo non cambia
+    niente. Senza ALTRA_AREA, in una copia, unisce l'area da cui è stata
+    copiata. Per portare le modifiche anche dall'altra parte, lanciarlo
+    anche là (con --area).
+
+    \b
+    Esempi:
+      mappe unisci ~/portatile-cidis
+      mappe unisci ~/portatile-cidis --prova
+      mappe unisci ~/portatile-cidis --prendi c-1a2b3c --tieni c-4d5e6f
+    """
+    from .archivio import Area
+    from .unione import descrivi
+    from .unione import unisci as fai_unione
+
+    area = _area(ctx)
+    if altra is None:
+        origine = area.cartella / ".mappe" / "origine"
+        if not origine.is_file():
+            raise ErroreUtente("Indicare l'area da unire (la cartella), per esempio: mappe unisci ~/portatile-cidis")
+        altra = Path(origine.read_text(encoding="utf-8").strip())
+    altra_area = Area(altra)
+    esito = fai_unione(area, altra_area, list(comuni_nomi) or None, set(prendi), set(tieni), prova)
+    if esito.chiavi_diverse:
+        echo("Attenzione: le due aree hanno chiavi diverse (non sono una la copia dell'altra): le stesse righe "
+             "importate da tutte e due hanno codici diversi e compaiono due volte.")
+    echo(("Unione di prova (niente è stato cambiato) da " if prova else "Unione da ")
+         + f"{riga_terminale(altra_area.cartella)} ({altra_area.tipo_archivio}):")
+    for n in esito.comuni_nuovi:
+        echo(f"  {n}: comune nuovo in quest'area" + (" (sarebbe aggiunto)." if prova else ", aggiunto."))
+    for riga in descrivi(esito):
+        echo(riga)
+    if esito.conflitti:
+        echo(f"{quanti(len(esito.conflitti), 'conflitto', 'conflitti')} (cambiati da tutte e due le parti dall'ultima "
+             "unione: niente è stato sovrascritto):")
+        for c in esito.conflitti:
+            if c.motivo == "cambiato_qui":
+                perche = "cambiato qui, eliminato di là"
+            elif c.motivo == "cambiato_la":
+                perche = "eliminato qui, cambiato di là"
+            else:
+                perche = "; ".join(f"{campo}: qui «{riga_terminale(_breve(q))}», di là «{riga_terminale(_breve(la))}»"
+                                   for campo, q, la in c.campi[:4]) or "valori diversi"
+            echo(f"  {c.comune}  {c.strato}  {c.id}: {perche}")
+        primo = esito.conflitti[0].id
+        echo(f"Per scegliere: --prendi {primo} prende la versione dell'altra area, --tieni {primo} tiene questa "
+             "(si possono ripetere), per esempio:")
+        echo(f"  mappe unisci {per_comando(str(altra_area.cartella))} --prendi {primo}")
+    if esito.scelte:
+        echo(f"{quanti(esito.scelte, 'conflitto risolto', 'conflitti risolti')} come indicato con --prendi/--tieni.")
+    if not esito.conflitti and not esito.cambiato:
+        echo("Niente cambierebbe in quest'area." if prova else "Niente da portare in quest'area: è già aggiornata.")
+
+
+def _breve(v) -> str:
+    if v is None:
+        return "vuoto"
+    if hasattr(v, "geom_type"):
+        return f"{v.geom_type} {v.representative_point().x:.5f} {v.representative_point().y:.5f}"
+    v = str(v)
+    return v if len(v) <= 40 else v[:39] + "…"
+
+
+@main.command(context_settings=CONTESTO)
 @click.argument("comune")
 @click.option("--si", "senza_chiedere", is_flag=True, help="Non chiede conferma (per gli script).")
 @opzione_area

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .archivio import impronte
 from .errori import AreaError, MappeError
 
 __all__ = ["MagazzinoPostgis", "controlla_url", "url_senza_password"]
@@ -170,23 +171,6 @@ def _q(nome: str) -> str:
 def _chiave_blocco(url: str, slug: str) -> int:
     h = hashlib.blake2b(f"mappe:{slug}".encode(), digest_size=8).digest()
     return int.from_bytes(h, "big", signed=True)
-
-
-# --- Hashes of rows ---------------------------------------------------------------------------
-
-def impronte(df: pd.DataFrame) -> list[str]:
-    """A hash of each row of a conformed layer (its values and geometry), the same on every
-    backend: what tells a changed row from an unchanged one."""
-    if not len(df):
-        return []
-    valori = pd.DataFrame({c: df[c] for c in df.columns if c != "geometry"})
-    h = pd.util.hash_pandas_object(valori, index=False).to_numpy().astype(np.uint64)
-    if isinstance(df, gpd.GeoDataFrame):
-        wkb = shapely.to_wkb(np.asarray(df.geometry.values, dtype=object), hex=True, output_dimension=2)
-        hg = pd.util.hash_pandas_object(pd.Series(wkb, dtype=object), index=False).to_numpy().astype(np.uint64)
-        with np.errstate(over="ignore"):
-            h = h * np.uint64(1000003) ^ hg
-    return [f"{int(x):016x}" for x in h]
 
 
 def _riga_json(riga: dict, geom) -> str:
@@ -736,8 +720,10 @@ class ArchivioPostgis(_archivio_base()):
                 for strato, voci in per_strato.items():
                     if strato not in self.catalogo.strati:
                         continue
-                    ora = dict(pg.execute(f"SELECT id, _impronta FROM {self._t(strato)} WHERE id = ANY(%s)",
-                                          ([v[0] for v in voci],)).fetchall())
+                    # the rows as they are (not their stored hash: QGIS may have edited the table)
+                    ora_df = self._leggi_strato(pg, self.catalogo.strati[strato], "WHERE id = ANY(%s)",
+                                                ([v[0] for v in voci],))
+                    ora = dict(zip(ora_df["id"].tolist(), impronte(ora_df)))
                     cambiate += [(strato, i) for i, _, dopo, _ in voci if ora.get(i) != dopo]
                 if cambiate:
                     esempi = ", ".join(i for _, i in cambiate[:5]) + ("..." if len(cambiate) > 5 else "")
@@ -745,7 +731,8 @@ class ArchivioPostgis(_archivio_base()):
                         f"SELECT s.operazione, s.utente, s.quando FROM {self._t('_versioni')} v JOIN {self._t('_storia')} s "
                         "ON s.n = v.op WHERE v.op > %s AND v.id = ANY(%s) ORDER BY v.op DESC LIMIT 1",
                         (op, [i for _, i in cambiate])).fetchone()
-                    chi = (f" ('{dopo_op[0]}' di {dopo_op[1]} del {dopo_op[2]})" if dopo_op else "")
+                    chi = (f" ('{dopo_op[0]}' di {dopo_op[1]} del {dopo_op[2]})" if dopo_op else
+                           " (fuori da mappe, per esempio con QGIS)")
                     raise MappeError(
                         f"Non si può annullare '{ultima['operazione']}' del {ultima['quando']} in {self.nome}: "
                         f"{len(cambiate)} {'riga toccata' if len(cambiate) == 1 else 'righe toccate'} da allora sono "

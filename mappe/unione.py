@@ -1,0 +1,311 @@
+"""A workspace for the laptop, and the changes of two workspaces brought together.
+
+``copia`` makes an offline GeoPackage workspace of some comuni from any workspace (the same key,
+catalogue and ids), for a focus-group evening without network. ``unisci`` brings another
+workspace's changes into this one, either kind in either direction, row by row on the rows' ids:
+
+- a row only the other side has is added (unless this side deleted it since the last merge:
+  then the deletion stands, or, if the other side changed it meanwhile, it is a conflict);
+- a row changed on one side only since the last merge takes that side's values;
+- a row changed on both sides since the last merge (or present on both with different values
+  and never merged) is a *conflict*: listed, left as it is, for the user to choose with
+  ``--prendi ID`` (take the other side's) or ``--tieni ID`` (keep this one);
+- a row deleted on the other side and unchanged here is deleted here;
+- a row erased there with ``oblio`` is erased here too, and never comes back from a copy.
+
+What the two sides had in common at their last merge (or at the copy) is kept by both as the
+hash of every row (``Area.scrivi_meta``): the *base* of the next merge. Running ``unisci`` twice
+changes nothing the second time. Every change is one operation of the store (``mappe storia``,
+``mappe annulla``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from .archivio import PROGETTO_TOML, Area, conforma, crea_area, impronte, leggi_progetto
+from .correzioni import STRATI_MODIFICABILI, elimina
+from .errori import AreaError, MappeError
+from .testo import quanti
+
+__all__ = ["Conflitto", "EsitoUnione", "copia", "unisci"]
+
+
+def _chiave_base(altra: Area) -> str:
+    return f"unione-{altra.identita()}"
+
+
+def _leggi_base(qui: Area, la: Area) -> dict:
+    """What the two workspaces had in common at the last merge: slug -> layer -> id -> hash."""
+    for a, b in ((qui, la), (la, qui)):
+        testo = a.leggi_meta(_chiave_base(b))
+        if testo:
+            try:
+                return json.loads(testo)
+            except json.JSONDecodeError:
+                continue
+    return {}
+
+
+def _scrivi_base(qui: Area, la: Area, base: dict) -> None:
+    testo = json.dumps(base, ensure_ascii=False, sort_keys=True)
+    qui.scrivi_meta(_chiave_base(la), testo)
+    la.scrivi_meta(_chiave_base(qui), testo)
+
+
+def _strati(arch, catalogo) -> dict[str, pd.DataFrame]:
+    """The layers of a store, with this workspace's catalogue's columns (to compare like with like)."""
+    out = {}
+    for nome in STRATI_MODIFICABILI:
+        if nome in catalogo.strati:
+            df = arch.leggi(nome)
+            out[nome] = conforma(catalogo.strati[nome], df)
+    return out
+
+
+def _impronte_di(strati: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
+    return {nome: dict(zip(df["id"].tolist(), impronte(df))) for nome, df in strati.items()}
+
+
+# --- copia -----------------------------------------------------------------------------------
+
+def copia(area: Area, nomi: list[str], destinazione: Path) -> list:
+    """A GeoPackage workspace in ``destinazione`` with the comuni ``nomi`` of ``area`` (same key,
+    catalogue and ids). Returns the stores copied."""
+    destinazione = Path(destinazione)
+    if destinazione.exists() and any(destinazione.iterdir()):
+        raise AreaError(
+            f"La cartella {destinazione} esiste già e non è vuota: indicare con --in una cartella nuova "
+            "(la copia non si mescola con altri dati).")
+    archivi = []
+    for n in nomi:
+        a = area.archivio(n)
+        if a.slug not in [x.slug for x in archivi]:
+            archivi.append(a)
+    try:
+        copia_area = crea_area(destinazione, segreto=area.segreto().hex())
+        for file in sorted((area.cartella / "layers").glob("*.toml")):
+            shutil.copyfile(file, copia_area.cartella / "layers" / file.name)
+        progetto = leggi_progetto(area.cartella / "progetto.toml")
+        testo = PROGETTO_TOML
+        for chiave in ("nome", "contatto", "licenza", "informativa"):
+            if progetto.get(chiave):
+                testo = _imposta(testo, chiave, progetto[chiave])
+        (copia_area.cartella / "progetto.toml").write_text(testo, encoding="utf-8")
+        copia_area = Area(copia_area.cartella)
+        (copia_area.cartella / ".mappe" / "origine").write_text(str(area.cartella), encoding="utf-8")
+        base = _leggi_base(area, copia_area)
+        for a in archivi:
+            nuovo, _ = copia_area.aggiungi_comune(a.comune)
+            strati = _strati(a, copia_area.catalogo)
+            strati.update({"comune": a.leggi("comune"), "popolazione": a.leggi("popolazione"), "confine": a.confine()})
+            n = sum(len(df) for nome, df in strati.items() if nome in STRATI_MODIFICABILI)
+            nuovo.scrivi(strati, "copia", f"copiato da {area.cartella} ({area.tipo_archivio})", n)
+            base[a.slug] = _impronte_di({k: v for k, v in strati.items() if k in STRATI_MODIFICABILI})
+        _scrivi_base(area, copia_area, base)
+    except BaseException:
+        shutil.rmtree(destinazione, ignore_errors=True)
+        raise
+    return archivi
+
+
+def _imposta(testo: str, chiave: str, valore: str) -> str:
+    righe = []
+    for riga in testo.splitlines():
+        if riga.startswith(f"{chiave} = "):
+            riga = f"{chiave} = {json.dumps(valore, ensure_ascii=False)}"
+        righe.append(riga)
+    return "\n".join(righe) + "\n"
+
+
+# --- unisci ----------------------------------------------------------------------------------
+
+@dataclass
+class Conflitto:
+    comune: str
+    strato: str
+    id: str
+    motivo: str  # 'entrambi', 'cambiato_qui', 'cambiato_la'
+    campi: list[tuple[str, object, object]] = field(default_factory=list)  # (field, here, there)
+
+
+@dataclass
+class EsitoUnione:
+    per_comune: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> what changed -> count
+    conflitti: list[Conflitto] = field(default_factory=list)
+    comuni_nuovi: list[str] = field(default_factory=list)
+    chiavi_diverse: bool = False
+    scelte: int = 0  # conflicts settled with --prendi / --tieni
+
+    @property
+    def cambiato(self) -> bool:
+        return any(sum(v.values()) for v in self.per_comune.values()) or bool(self.comuni_nuovi)
+
+
+def _vuoto(v) -> object:
+    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+
+
+def _campi_diversi(strato, riga_a, riga_b) -> list[tuple[str, object, object]]:
+    """The fields in which two versions of a row differ: (field, here, there)."""
+    out = [(c, _vuoto(riga_a.get(c)), _vuoto(riga_b.get(c))) for c in strato.campi
+           if _vuoto(riga_a.get(c)) != _vuoto(riga_b.get(c))]
+    ga, gb = riga_a.get("geometry"), riga_b.get("geometry")
+    if strato.geometria and not ((ga is None and gb is None) or (ga is not None and gb is not None and ga.equals(gb))):
+        out.append(("posizione", ga, gb))
+    return out
+
+
+def unisci(qui: Area, la: Area, comuni: list[str] | None = None, prendi: set[str] | None = None,
+           tieni: set[str] | None = None, prova: bool = False) -> EsitoUnione:
+    """Bring ``la``'s changes into ``qui`` (see the module docstring)."""
+    prendi, tieni = set(prendi or ()), set(tieni or ())
+    if qui.cartella == la.cartella or (qui.url_archivio and qui.url_archivio == la.url_archivio):
+        raise AreaError("L'area da unire è questa stessa: indicare l'altra (per esempio la cartella della copia).")
+    esito = EsitoUnione(chiavi_diverse=qui.segreto() != la.segreto())
+    base = _leggi_base(qui, la)
+    catalogo = qui.catalogo
+    archivi_la = [la.archivio(c) for c in comuni] if comuni else la.archivi()
+    slugs_qui = {a.slug: a for a in qui.archivi()}
+    usati = set()
+    for b in archivi_la:
+        a = slugs_qui.get(b.slug)
+        if a is None:
+            if prova:
+                esito.comuni_nuovi.append(b.nome)
+                continue
+            a, _ = qui.aggiungi_comune(b.comune)
+            esito.comuni_nuovi.append(b.nome)
+        base_comune = base.get(b.slug, {})
+        with a.blocco():
+            righe_a, righe_b = _strati(a, catalogo), _strati(b, catalogo)
+            ha, hb = _impronte_di(righe_a), _impronte_di(righe_b)
+            lap_a, lap_b = a.lapidi(), b.lapidi()
+            nuovi_strati: dict[str, pd.DataFrame] = {}
+            da_cancellare: list[str] = []
+            conta = {"nuove": 0, "aggiornate": 0, "eliminate": 0, "cancellate": 0}
+            for nome, s in catalogo.strati.items():
+                if nome not in righe_a:
+                    continue
+                A, B = righe_a[nome], righe_b[nome]
+                o = base_comune.get(nome, {})
+                pos_a = {i: k for k, i in enumerate(A["id"].tolist())}
+                pos_b = {i: k for k, i in enumerate(B["id"].tolist())}
+                ids = list(dict.fromkeys([*A["id"].tolist(), *B["id"].tolist(),
+                                          *(i for (st, i) in lap_b if st == nome),
+                                          *(i for (st, i) in lap_a if st == nome)]))
+                prendere, togliere, aggiungere = [], [], []
+                for i in ids:
+                    usati.add(i)
+                    x, y, z = ha[nome].get(i), hb[nome].get(i), o.get(i)
+                    if x == y:
+                        continue
+                    if y is None:
+                        lap = lap_b.get((nome, i))
+                        if lap is None:
+                            continue  # new here: the other side gets it when it merges from here
+                        if lap[1]:
+                            if x is not None or ((nome, i) in lap_a and not lap_a[(nome, i)][1]):
+                                da_cancellare.append(i)  # erased there: erased here too, always
+                            continue
+                        if x is None or z == "+" + x:  # '+': kept here on purpose (--tieni)
+                            continue
+                        if x == z or i in prendi:
+                            togliere.append(i)
+                        elif i not in tieni:
+                            esito.conflitti.append(Conflitto(a.nome, nome, i, "cambiato_qui"))
+                        continue
+                    if x is None:
+                        lap = lap_a.get((nome, i))
+                        if lap is not None and lap[1]:
+                            continue  # erased here: never back
+                        if lap is None or i in prendi or z == "+" + y:
+                            aggiungere.append(i)
+                        elif y != z and i not in tieni:
+                            esito.conflitti.append(Conflitto(a.nome, nome, i, "cambiato_la"))
+                        continue
+                    if x == z or i in prendi:
+                        prendere.append(i)
+                    elif y == z or i in tieni:
+                        continue
+                    else:
+                        ra = A.iloc[pos_a[i]].to_dict()
+                        rb = B.iloc[pos_b[i]].to_dict()
+                        esito.conflitti.append(Conflitto(a.nome, nome, i, "entrambi", _campi_diversi(s, ra, rb)))
+                if prendere or togliere or aggiungere:
+                    nuovo = A.copy()
+                    for i in prendere:
+                        nuovo.iloc[pos_a[i]] = B.iloc[pos_b[i]]
+                    if togliere:
+                        nuovo = nuovo[~nuovo["id"].isin(togliere)]
+                    if aggiungere:
+                        nuovo = pd.concat([nuovo, B.iloc[[pos_b[i] for i in aggiungere]]], ignore_index=True)
+                        if s.geometria:
+                            nuovo = gpd.GeoDataFrame(nuovo, geometry="geometry", crs=A.crs)
+                    nuovi_strati[nome] = nuovo.reset_index(drop=True)
+                    conta["nuove"] += len(aggiungere)
+                    conta["aggiornate"] += len(prendere)
+                    conta["eliminate"] += len(togliere)
+            conta["cancellate"] = len(da_cancellare)
+            esito.per_comune[a.nome] = conta
+            if prova:
+                continue
+            if nuovi_strati:
+                n = conta["nuove"] + conta["aggiornate"] + conta["eliminate"]
+                a.scrivi(nuovi_strati, "unisci",
+                         f"da {la.cartella} ({la.tipo_archivio}): {quanti(conta['nuove'], 'riga nuova', 'righe nuove')}, "
+                         f"{quanti(conta['aggiornate'], 'aggiornata', 'aggiornate')}, "
+                         f"{quanti(conta['eliminate'], 'eliminata', 'eliminate')}", n, conformi=True)
+            for i in da_cancellare:
+                try:
+                    elimina(qui, a, [i], scollega=True, oblio=True)
+                except MappeError:
+                    # a row only a tombstone knew (no kept version holds it): mark it erased
+                    a.segna_cancellati({st: {i} for (st, x) in lap_a if x == i})
+            # the new common ground: rows now equal on both sides (and, for --tieni, the other side's
+            # version, which this one has seen and chosen not to take)
+            dopo_a = _impronte_di(_strati(a, catalogo))
+            nuova = {}
+            for nome in dopo_a:
+                o = base_comune.get(nome, {})
+                riga = {}
+                for i in set(dopo_a[nome]) | set(hb[nome]) | set(o):
+                    x, y = dopo_a[nome].get(i), hb[nome].get(i)
+                    if x is not None and x == y:
+                        riga[i] = x
+                    elif i in tieni and (x is not None or y is not None):
+                        # the other side's version, seen and not taken; or, against a deletion
+                        # there, '+': the row stays, and the other side takes it back
+                        riga[i] = y if y is not None else "+" + x
+                    elif i in o and (x is not None or y is not None):
+                        riga[i] = o[i]
+                nuova[nome] = riga
+            base[b.slug] = nuova
+    esito.scelte = len((prendi | tieni) & usati)
+    ignoti = (prendi | tieni) - usati
+    if ignoti:
+        raise MappeError(f"Il codice '{min(ignoti)}' di --prendi/--tieni non è in nessuna delle due aree: "
+                         "copiarlo dall'elenco dei conflitti.")
+    if not prova:
+        _scrivi_base(qui, la, base)
+    return esito
+
+
+def descrivi(esito: EsitoUnione) -> list[str]:
+    """What a merge did, in Italian, a line each."""
+    righe = []
+    for nome, c in esito.per_comune.items():
+        parti = [quanti(c["nuove"], "riga nuova", "righe nuove"), quanti(c["aggiornate"], "aggiornata", "aggiornate"),
+                 quanti(c["eliminate"], "eliminata", "eliminate")]
+        if c["cancellate"]:
+            parti.append(quanti(c["cancellate"], "cancellata per sempre (oblio)", "cancellate per sempre (oblio)"))
+        n = sum(1 for x in esito.conflitti if x.comune == nome)
+        parti.append(quanti(n, "conflitto", "conflitti"))
+        righe.append(f"  {nome}: " + ", ".join(parti) + ".")
+    return righe
