@@ -947,10 +947,13 @@ def modifica(ctx, comune: str, id_: str) -> None:
               help="Cancella per sempre: anche dalle versioni conservate (non si può annullare), dalla storia e dagli "
                    "strati aggiunti a mano; elenca i file esportati che li contenevano.")
 @click.option("--anche-file", is_flag=True, help="Con --oblio: cancella anche i file esportati che li contenevano.")
+@click.option("--compatta", is_flag=True,
+              help="Con l'archivio su PostgreSQL: riscrive anche le tabelle (VACUUM FULL), perché i dati cancellati non "
+                   "restino nello spazio libero del database; le blocca per qualche istante.")
 @opzione_area
 @click.pass_context
 def elimina(ctx, comune: str, ids: tuple[str, ...], senza_chiedere: bool, scollega: bool, oblio: bool,
-            anche_file: bool) -> None:
+            anche_file: bool, compatta: bool) -> None:
     """Elimina contributi, luoghi, incontri o riscontri dal comune.
 
     Gli ID sono quelli di 'mappe esporta' (anche quelli pubblici, di un file
@@ -992,7 +995,7 @@ def elimina(ctx, comune: str, ids: tuple[str, ...], senza_chiedere: bool, scolle
         if not conferma(f"{arch.nome}: {cosa} {quanti(len(ids), 'elemento', 'elementi')} ({', '.join(ids[:5])}"
                         f"{'...' if len(ids) > 5 else ''})?"):
             raise ErroreUtente("Niente è stato eliminato.")
-    esito = togli(area, arch, list(ids), scollega, oblio, anche_file)
+    esito = togli(area, arch, list(ids), scollega, oblio, anche_file, compatta=compatta)
     righe = righe_per_strato(esito.righe)
     uno = sum(esito.righe.values()) == 1
     if not oblio:
@@ -1035,9 +1038,13 @@ def _dopo_oblio(esito) -> None:
 @click.option("--elenco", is_flag=True, help="Dice soltanto dove compare, senza cancellare niente.")
 @click.option("--si", "senza_chiedere", is_flag=True, help="Non chiede conferma (per gli script).")
 @click.option("--anche-file", is_flag=True, help="Cancella anche i file esportati che la contenevano.")
+@click.option("--compatta", is_flag=True,
+              help="Con l'archivio su PostgreSQL: riscrive anche le tabelle (VACUUM FULL), perché i dati cancellati non "
+                   "restino nello spazio libero del database; le blocca per qualche istante.")
 @opzione_area
 @click.pass_context
-def oblio(ctx, chi: str | None, autore: str | None, elenco: bool, senza_chiedere: bool, anche_file: bool) -> None:
+def oblio(ctx, chi: str | None, autore: str | None, elenco: bool, senza_chiedere: bool, anche_file: bool,
+          compatta: bool) -> None:
     """Dimentica una persona che lo ha chiesto, in tutti i comuni.
 
     Cerca il nome (o la sigla, o il telefono) in ogni campo che dice chi è una
@@ -1094,7 +1101,7 @@ def oblio(ctx, chi: str | None, autore: str | None, elenco: bool, senza_chiedere
                            "(o il telefono), oppure togliere --si e controllare l'elenco prima di confermare.")
     if not senza_chiedere and not conferma(f"Cancellare per sempre le tracce di '{chi}' (non si può annullare)?"):
         raise ErroreUtente("Niente è stato cancellato.")
-    esito = dimentica_persona(area, chi, anche_file)
+    esito = dimentica_persona(area, chi, anche_file, compatta=compatta)
     gia = (f", {quanti(esito.righe_versioni, 'riga già eliminata prima', 'righe già eliminate prima')} "
            f"{'tolta' if esito.righe_versioni == 1 else 'tolte'} dalle versioni conservate") if esito.righe_versioni else ""
     echo(f"Fatto: {quanti(sum(esito.righe.values()), 'riga cancellata', 'righe cancellate')} per sempre dai dati{gia}, "

@@ -349,6 +349,7 @@ class _Piano:
     testi: list[str] = field(default_factory=list)  # exact texts that must leave no trace
     solo_versioni: set = field(default_factory=set)  # ids removed that only kept versions held
     ids_correnti: set = field(default_factory=set)  # ids the store held before the erasure
+    compatta: bool = False  # on PostgreSQL: VACUUM FULL (rewrites the tables) rather than VACUUM
 
 
 def _applica(archivio: Archivio, strati: dict, piano: _Piano, versione: bool, esito: Eliminazione) -> bool:
@@ -600,7 +601,7 @@ def _riassunto(esito: Eliminazione) -> tuple:
 
 
 def elimina(area: Area, archivio: Archivio, ids: list[str], scollega: bool = False, oblio: bool = False,
-            anche_file: bool = False) -> Eliminazione:
+            anche_file: bool = False, compatta: bool = False) -> Eliminazione:
     """Remove rows (contributions, places, sessions, feedback) by id (internal or public).
 
     A place or session that contributions refer to is removed only with ``scollega`` (the
@@ -641,7 +642,7 @@ def elimina(area: Area, archivio: Archivio, ids: list[str], scollega: bool = Fal
             archivio.__dict__.pop("info", None)
             return esito
         testi = _testi_di(archivio, strati, ids_set) + _testi_di(archivio, vecchi, ids_set)
-        piano = _Piano(ids=ids_set, testi=testi)
+        piano = _Piano(ids=ids_set, testi=testi, compatta=compatta)
         cercati = ids_set | _a_cascata([strati, vecchi], ids_set)
         esito.esportazioni = esportazioni_con(area, archivio.slug, cercati, testi)
         _cancella_ovunque(area, archivio, piano, esito)
@@ -668,7 +669,7 @@ def _dettagli_oblio(esito: Eliminazione, esito_prima: tuple | None, persona: boo
     return ("una persona dimenticata: " if persona else "") + ", ".join(parti)
 
 
-def dimentica_persona(area: Area, chi: str, anche_file: bool = False) -> Eliminazione:
+def dimentica_persona(area: Area, chi: str, anche_file: bool = False, compatta: bool = False) -> Eliminazione:
     """Erase a person everywhere: what they said, their name and contacts in every person field,
     in every comune, kept version, history and layer added by hand (see the module docstring).
 
@@ -699,7 +700,7 @@ def dimentica_persona(area: Area, chi: str, anche_file: bool = False) -> Elimina
             esito.esportazioni += [e for e in esportazioni_con(area, a.slug, cercati, testi)
                                    if e not in esito.esportazioni]
             prima = _riassunto(esito)
-            piano = _Piano(ids=detti, persona=persona, testi=testi)
+            piano = _Piano(ids=detti, persona=persona, testi=testi, compatta=compatta)
             _cancella_ovunque(area, a, piano, esito)
             esito.righe_versioni += len(piano.solo_versioni)
             if _riassunto(esito) != prima:

@@ -867,7 +867,7 @@ class ArchivioPostgis(_archivio_base()):
                         nuovo_altro = "{}"
                     pg.execute(f"UPDATE {self._t('_storia')} SET dettagli = %s, altro = %s WHERE n = %s",
                                (nuovi, nuovo_altro, n))
-        self.compatta()
+        self.compatta(completa=True if getattr(piano, "compatta", False) else None)
         self.__dict__.pop("info", None)
 
     def compatta(self, completa: bool | None = None) -> None:
