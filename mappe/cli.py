@@ -215,7 +215,11 @@ def init(ctx: click.Context, cartella: Path | None, nuova_chiave: bool, archivio
 
         n = len(area.postgis.slugs())
         echo(f"Area di lavoro pronta in {riga_terminale(area.cartella)}, con i dati nel database "
-             f"{url_senza_password(area.url_archivio)}" + (f" ({quanti(n, 'comune', 'comuni')} già presenti)." if n else "."))
+             f"{url_senza_password(area.url_archivio)}"
+             + (f" ({quanti(n, 'comune già presente', 'comuni già presenti')})." if n else "."))
+        if n:
+            echo("Per vederli: mappe comuni elenco")
+            return
     else:
         echo(f"Area di lavoro pronta in {riga_terminale(area.cartella)}.")
     echo("Ora aggiungere i comuni: mappe comuni aggiungi NOME")

@@ -1,0 +1,238 @@
+"""The shared store on PostgreSQL + PostGIS: workspaces of a team, many writers, the same results
+as GeoPackage, erasure as far as the database allows. A real cluster (strumenti/cluster_pg.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+from conftest import scrivi_csv
+
+from mappe.archivio import Area
+from mappe.cli import main
+from mappe.importa import importa_file
+from mappe.rendi import mappa as rendi_mappa
+
+
+def _mappe(cartella: Path, *args, input: str | None = None, env=None):
+    return CliRunner().invoke(main, ["--area", str(cartella), *map(str, args)], input=input, catch_exceptions=False,
+                              env=env)
+
+
+@pytest.fixture
+def pg(request, tmp_path) -> tuple[Area, str]:
+    from conftest import nuova_area_pg
+
+    cartella, url = nuova_area_pg(request, tmp_path / "gruppo")
+    return Area(cartella), url
+
+
+def _csv(path: Path, n: int, prefisso: str, seme: int = 0) -> Path:
+    import random
+
+    r = random.Random(seme)
+    righe = [["tipo", "tema", "testo", "lon", "lat"]]
+    for k in range(n):
+        righe.append(["bisogno", "lavoro", f"{prefisso} {k}: detto durante il focus group",
+                      f"{7.530 + r.random() * 0.015:.5f}", f"{45.000 + r.random() * 0.012:.5f}"])
+    return scrivi_csv(path, righe)
+
+
+def test_init_su_postgresql_e_il_secondo_computer_riceve_chiave_e_catalogo(pg, tmp_path):
+    gruppo, url = pg
+    progetto = (gruppo.cartella / "progetto.toml").read_text(encoding="utf-8")
+    assert f'url = "{url}"' in progetto and "password" in progetto  # the comment says where it goes
+    assert not list((gruppo.cartella / "data" / "comuni").rglob("*.gpkg"))  # no file: the data are in the database
+    # a colleague joins from another computer (another folder)
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "collega"), "--archivio", url])
+    assert r.exit_code == 0, r.output
+    assert "con i dati nel database" in r.output and "(1 comune già presente)" in r.output
+    collega = Area(tmp_path / "collega")
+    assert collega.segreto() == gruppo.segreto()
+    for f in (gruppo.cartella / "layers").glob("*.toml"):
+        assert (collega.cartella / "layers" / f.name).read_text(encoding="utf-8") == f.read_text(encoding="utf-8")
+    # what one imports, the other sees
+    assert importa_file(gruppo.archivio("Orbassano"), _csv(tmp_path / "a.csv", 3, "A")).importati == 3
+    r = _mappe(collega.cartella, "comuni", "elenco")
+    assert r.exit_code == 0 and "Orbassano" in r.output and "      3 " in r.output
+    # the same address given through the environment
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "terzo")], env={"MAPPE_ARCHIVIO": url})
+    assert r.exit_code == 0 and Area(tmp_path / "terzo").url_archivio == url
+
+
+def test_password_nell_indirizzo_e_indirizzi_sbagliati_rifiutati(pg, tmp_path):
+    _, url = pg
+    con_password = url.replace("postgres@", "postgres:segretissima@")
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "x"), "--archivio", con_password])
+    assert r.exit_code == 1 and "~/.pgpass" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "x" / "progetto.toml").exists() or "segretissima" not in (
+        tmp_path / "x" / "progetto.toml").read_text(encoding="utf-8")
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "y"), "--archivio", "mysql://io@server/db"])
+    assert r.exit_code == 1 and "non è di PostgreSQL" in r.output
+    spento = url.rsplit(":", 1)[0] + ":1/mappe"  # no server listens on port 1
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "z"), "--archivio", spento])
+    assert r.exit_code == 1 and "Non riesco a collegarmi all'archivio PostgreSQL" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_una_cartella_con_un_altra_chiave_non_si_collega(pg, tmp_path):
+    gruppo, url = pg
+    assert CliRunner().invoke(main, ["init", str(tmp_path / "mia")]).exit_code == 0
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "mia"), "--archivio", url])
+    assert r.exit_code == 1 and "chiave" in r.output and "Traceback" not in r.output
+    # a folder that lost its key takes it back from the database (ids and moved points stay the same)
+    (gruppo.cartella / ".mappe" / "segreto").unlink()
+    r = _mappe(gruppo.cartella, "comuni", "elenco")
+    assert r.exit_code == 0, r.output
+    assert Area(gruppo.cartella).segreto() == bytes.fromhex(
+        Area(gruppo.cartella).postgis.leggi_meta("segreto"))
+
+
+def test_dieci_importazioni_insieme_nessuna_riga_persa_ne_doppia(pg, tmp_path):
+    gruppo, url = pg
+    _mappe(gruppo.cartella, "comuni", "aggiungi", "Beinasco")
+    processi = []
+    for k in range(10):
+        comune = "Orbassano" if k % 2 == 0 else "Beinasco"
+        lon = 7.530 if comune == "Orbassano" else 7.585
+        righe = [["tipo", "tema", "testo", "lon", "lat"]]
+        righe += [["bisogno", "lavoro", f"Importazione {k}, riga {j}", f"{lon + j * 1e-5:.5f}",
+                   f"{(45.005 if comune == 'Orbassano' else 45.022) + k * 1e-4:.5f}"] for j in range(400)]
+        f = scrivi_csv(tmp_path / f"f{k}.csv", righe)
+        processi.append(subprocess.Popen([sys.executable, "-m", "mappe", "--area", str(gruppo.cartella), "importa",
+                                          str(f), "--comune", comune], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         text=True))
+    for p in processi:
+        _, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err
+    for comune, ks in (("Orbassano", range(0, 10, 2)), ("Beinasco", range(1, 10, 2))):
+        arch = gruppo.archivio(comune)
+        c = arch.leggi("contributi")
+        assert len(c) == 2000 and c["id"].is_unique
+        assert set(c["testo"]) == {f"Importazione {k}, riga {j}" for k in ks for j in range(400)}
+        assert sum(1 for v in arch.storia() if v["operazione"] == "importa") == 5
+    assert _mappe(gruppo.cartella, "verifica").exit_code in (0, 1)  # runs; missing consents are said
+
+
+def test_annulla_non_disfa_il_lavoro_cambiato_dopo_fuori_da_mappe(pg, tmp_path):
+    gruppo, _ = pg
+    arch = gruppo.archivio("Orbassano")
+    assert importa_file(arch, _csv(tmp_path / "a.csv", 3, "A")).importati == 3
+    c = arch.leggi("contributi")
+    uno = c["id"].iloc[0]
+    # a colleague edits the row in QGIS, straight in the table
+    arch.con().execute(f'UPDATE "{arch.schema}".contributi SET testo = %s WHERE id = %s', ("Corretto in QGIS", uno))
+    r = _mappe(gruppo.cartella, "annulla", "Orbassano", "--si")
+    assert r.exit_code == 1 and "Non si può annullare 'importa'" in r.output and uno in r.output
+    assert "QGIS" in r.output and "I dati non sono stati toccati" in r.output
+    assert arch.leggi("contributi").set_index("id").at[uno, "testo"] == "Corretto in QGIS"
+    assert len(arch.leggi("contributi")) == 3
+
+
+def test_stessi_risultati_che_su_geopackage(pg, tmp_path, incontri_csv, luoghi_csv):
+    gruppo, _ = pg
+    arch = gruppo.archivio("Orbassano")
+    importa_file(arch, incontri_csv, "incontri")
+    importa_file(arch, luoghi_csv, "luoghi")
+    f = scrivi_csv(tmp_path / "c.csv", [
+        ["tipo", "tema", "titolo", "testo", "incontro", "sensibile", "consenso", "lon", "lat"],
+        *[["bisogno" if k % 3 else "risorsa", "lavoro" if k % 2 else "socialita", f"Titolo {k}", f"Testo «{k}» è qui",
+           "FG-ORB-01", "sì" if k == 4 else "", "orale", f"{7.530 + k * 0.001:.4f}", f"{45.004 + (k % 5) * 0.001:.4f}"]
+          for k in range(12)]])
+    assert importa_file(arch, f).importati == 12
+    assert _mappe(gruppo.cartella, "modifica", "Orbassano", arch.leggi("contributi")["id"].iloc[2],
+                  "--titolo", "Cambiato").exit_code == 0
+    # the same data on GeoPackage files: a copy (same key, same ids)
+    assert _mappe(gruppo.cartella, "copia", "Orbassano", "--in", tmp_path / "file").exit_code == 0
+    file = Area(tmp_path / "file")
+    uscite = {}
+    for nome, a in (("pg", gruppo), ("gpkg", file)):
+        for formato in ("csv", "geojson"):
+            r = _mappe(a.cartella, "esporta", "Orbassano", "--formato", formato, "-o", tmp_path / f"{nome}.{formato}")
+            assert r.exit_code == 0, r.output
+        r = _mappe(a.cartella, "riepilogo")
+        assert r.exit_code == 0
+        r2 = _mappe(a.cartella, "mappa", "Orbassano", "-o", tmp_path / f"{nome}.html")
+        assert r2.exit_code == 0, r2.output
+        uscite[nome] = (r.output, rendi_mappa.posizioni_in_pagina((tmp_path / f"{nome}.html").read_text(encoding="utf-8")))
+    for formato in ("csv", "geojson"):
+        assert (tmp_path / f"pg.{formato}").read_bytes() == (tmp_path / f"gpkg.{formato}").read_bytes()
+    assert uscite["pg"] == uscite["gpkg"]
+
+
+def test_oblio_con_compatta_non_lascia_byte_nei_file_delle_tabelle(pg, tmp_path, cluster):
+    gruppo, url = pg
+    arch = gruppo.archivio("Orbassano")
+    segreto = "Parole di Ermenegilda Quaglierini da non lasciare"
+    f = scrivi_csv(tmp_path / "c.csv", [["id", "tipo", "tema", "testo", "lon", "lat"],
+                                        ["c-1", "bisogno", "lavoro", segreto, "7.5378", "45.0087"],
+                                        ["c-2", "bisogno", "lavoro", "Resta", "7.5420", "45.0050"]])
+    assert importa_file(arch, f).importati == 2
+    assert _mappe(gruppo.cartella, "modifica", "Orbassano", "c-1", "--titolo", "Un titolo").exit_code == 0
+    r = _mappe(gruppo.cartella, "elimina", "Orbassano", "c-1", "--oblio", "--compatta", "--si")
+    assert r.exit_code == 0, r.output
+    con = arch.con()
+    con.execute("CHECKPOINT")
+    file = []
+    for tabella in ("contributi", "_versioni", "_storia", "_lapidi"):
+        for (rel,) in con.execute(
+                "SELECT pg_relation_filepath(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND c.relname = %s UNION SELECT pg_relation_filepath(c.reltoastrelid) "
+                "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s "
+                "AND c.reltoastrelid <> 0", (arch.schema, tabella, arch.schema, tabella)):
+            file.append(Path(cluster.cartella) / "dati" / rel)
+    assert len(file) >= 4 and all(p.exists() for p in file)
+    for p in file:
+        assert b"Ermenegilda" not in p.read_bytes(), p
+    assert [i for i in arch.leggi("contributi")["id"]] == ["c-2"]
+    # the tombstone says it was erased, and nothing else about it
+    assert arch.lapidi() and all(c for (_, i), (_, c) in arch.lapidi().items() if i == "c-1")
+
+
+def test_un_archivio_irraggiungibile_e_una_frase_chiara(pg, tmp_path):
+    gruppo, url = pg
+    progetto = gruppo.cartella / "progetto.toml"
+    progetto.write_text(progetto.read_text(encoding="utf-8").replace(url, url.rsplit(":", 1)[0] + ":1/mappe"),
+                        encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "mappe", "--area", str(gruppo.cartella), "comuni", "elenco"],
+                       capture_output=True, text=True, env={**os.environ, "PGCONNECT_TIMEOUT": "3"})
+    assert r.returncode == 1
+    assert "Non riesco a collegarmi all'archivio PostgreSQL" in r.stderr + r.stdout
+    assert "Traceback" not in r.stderr
+
+
+def test_uccisa_a_meta_scrittura_la_transazione_non_lascia_niente(pg, tmp_path):
+    """The database's own transaction: a writer killed while its rows are half copied in leaves
+    the tables as before (and its lock goes with its connection)."""
+    gruppo, url = pg
+    arch = gruppo.archivio("Orbassano")
+    assert importa_file(arch, _csv(tmp_path / "a.csv", 5, "A")).importati == 5
+    codice = (
+        "import os, signal, sys\n"
+        "from mappe.archivio import Area\n"
+        "from mappe import postgis\n"
+        "from mappe.importa import importa_file\n"
+        "originale = postgis.ArchivioPostgis._copia_dentro\n"
+        "def uccidi(self, *a, **k):\n"
+        "    originale(self, *a, **k)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "postgis.ArchivioPostgis._copia_dentro = uccidi\n"
+        f"importa_file(Area({str(gruppo.cartella)!r}).archivio('Orbassano'), {str(_csv(tmp_path / 'b.csv', 300, 'B'))!r})\n"
+    )
+    p = subprocess.run([sys.executable, "-c", codice], capture_output=True, text=True)
+    assert p.returncode == -9
+    c = arch.leggi("contributi")
+    assert len(c) == 5 and all(t.startswith("A ") for t in c["testo"])
+    assert [v["operazione"] for v in arch.storia()][-1] == "importa" and len(arch.storia()) == 2
+    # no lock left behind: the next import goes through at once
+    r = _mappe(gruppo.cartella, "importa", tmp_path / "b.csv", "--comune", "Orbassano",
+               env={"MAPPE_ATTESA_BLOCCO": "2"})
+    assert r.exit_code == 0, r.output
+    assert len(arch.leggi("contributi")) == 305
+    with psycopg.connect(url) as con:
+        assert con.execute(f'SELECT count(*) FROM "{arch.schema}".contributi').fetchone()[0] == 305
