@@ -420,32 +420,75 @@ class ArchivioPostgis(_archivio_base()):
                 pd.DataFrame(df).to_sql(nome, sa, schema=self.schema, if_exists="replace", index=False)
 
     def _leggi_tabella(self, nome: str) -> pd.DataFrame:
-        with motore(self.url).connect() as sa, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            geo = sa.connection.driver_connection.execute(
-                "SELECT f_geometry_column FROM geometry_columns WHERE f_table_schema = %s AND f_table_name = %s",
-                (self.schema, nome)).fetchone()
-            if geo:
-                return gpd.read_postgis(f"SELECT * FROM {self._t(nome)}", sa, geom_col=geo[0])
-            return pd.read_sql(f"SELECT * FROM {self._t(nome)}", sa)
+        """A small table written whole (boundary, the comune's data, population), with psycopg alone
+        (reading needs neither SQLAlchemy nor its import time)."""
+        pg = self.con()
+        geo = self.colonna_geometria(nome)
+        colonne = self._colonne(pg, nome)
+        scelta = ", ".join(f"ST_AsBinary({_q(c)}) AS {_q(c)}" if c == geo else _q(c) for c in colonne)
+        righe = pg.execute(f"SELECT {scelta} FROM {self._t(nome)}").fetchall()
+        df = pd.DataFrame.from_records(righe, columns=colonne)
+        if geo:
+            geom = shapely.from_wkb(np.array([None if g is None else bytes(g) for g in df.pop(geo)], dtype=object))
+            return gpd.GeoDataFrame(df, geometry=gpd.array.GeometryArray(geom, crs=CRS), crs=CRS)
+        return df
 
     def _leggi_strato(self, pg, strato, dove: str = "", parametri=()) -> pd.DataFrame:
+        """A layer as the GeoPackage reader gives it, through one COPY in CSV read by Arrow: points as
+        their two numbers (exact: PostgreSQL writes the shortest form that reads back the same),
+        other shapes as WKB (100,000 rows in about 0.2 s, like pyogrio's reading of a file)."""
+        import io
+
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
         from .archivio import conforma
 
         presenti = set(self._colonne(pg, strato.nome))
         nomi = [c for c in strato.campi if c in presenti]
-        scelta = ", ".join(_q(c) for c in nomi)
+        scelta = [_q(c) for c in nomi]
+        extra = []
         if strato.geometria:
-            scelta += (", " if scelta else "") + "ST_AsBinary(geometry)"
-        cur = pg.cursor()
-        cur.execute(f"SELECT {scelta} FROM {self._t(strato.nome)} {dove} ORDER BY _ordine", parametri)
-        righe = cur.fetchall()
-        if strato.geometria:
-            geom = shapely.from_wkb(np.array([r[-1] for r in righe], dtype=object)) if righe else []
-            df = pd.DataFrame([r[:-1] for r in righe], columns=nomi) if righe else pd.DataFrame({c: [] for c in nomi})
-            df = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geom, crs=CRS).values, crs=CRS)
+            punto = "GeometryType(geometry) = 'POINT' AND NOT ST_IsEmpty(geometry)"
+            scelta += [f"CASE WHEN {punto} THEN ST_X(geometry) END AS _x",
+                       f"CASE WHEN {punto} THEN ST_Y(geometry) END AS _y",
+                       f"CASE WHEN geometry IS NULL OR {punto} THEN NULL "
+                       "ELSE encode(ST_AsBinary(geometry), 'hex') END AS _g"]
+            extra = ["_x", "_y", "_g"]
+        if not scelta:
+            scelta = ["1"]
+            extra = ["_uno"]
+        sql = (f"SELECT {', '.join(scelta)} FROM {self._t(strato.nome)} {dove} ORDER BY _ordine")
+        if parametri:
+            sql = _psycopg().ClientCursor(pg).mogrify(sql, parametri)
+        buf = io.BytesIO()
+        with pg.cursor().copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as cp:
+            for pezzo in cp:
+                buf.write(pezzo)
+        buf.seek(0)
+        tutte = nomi + extra
+        tipi = {c: pa.string() for c in tutte}
+        tipi.update({"_x": pa.float64(), "_y": pa.float64()})
+        if buf.getbuffer().nbytes:
+            tab = pacsv.read_csv(
+                buf, read_options=pacsv.ReadOptions(column_names=tutte),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(column_types=tipi, strings_can_be_null=True,
+                                                     quoted_strings_can_be_null=False))
         else:
-            df = pd.DataFrame(righe, columns=nomi) if righe else pd.DataFrame({c: [] for c in nomi})
+            tab = pa.table({c: pa.array([], type=tipi[c]) for c in tutte})
+        df = tab.select(nomi).to_pandas(types_mapper=pd.ArrowDtype) if nomi else pd.DataFrame(index=range(tab.num_rows))
+        if strato.geometria:
+            x = tab.column("_x").to_numpy(zero_copy_only=False)
+            y = tab.column("_y").to_numpy(zero_copy_only=False)
+            g = tab.column("_g").to_numpy(zero_copy_only=False)
+            geom = shapely.points(x, y)
+            altre = np.flatnonzero(pd.notna(g))
+            if len(altre):
+                geom[altre] = shapely.from_wkb(g[altre])
+            nulle = np.isnan(x) & pd.isna(g)
+            geom[nulle] = None
+            df = gpd.GeoDataFrame(df, geometry=gpd.array.GeometryArray(geom, crs=CRS), crs=CRS)
         return conforma(strato, df)
 
     def leggi(self, strato: str, dove: str | None = None) -> pd.DataFrame:

@@ -94,7 +94,7 @@ def test_una_cartella_con_un_altra_chiave_non_si_collega(pg, tmp_path):
 
 
 def test_dieci_importazioni_insieme_nessuna_riga_persa_ne_doppia(pg, tmp_path):
-    gruppo, url = pg
+    gruppo, _url = pg
     _mappe(gruppo.cartella, "comuni", "aggiungi", "Beinasco")
     processi = []
     for k in range(10):
@@ -166,7 +166,7 @@ def test_stessi_risultati_che_su_geopackage(pg, tmp_path, incontri_csv, luoghi_c
 
 
 def test_oblio_con_compatta_non_lascia_byte_nei_file_delle_tabelle(pg, tmp_path, cluster):
-    gruppo, url = pg
+    gruppo, _url = pg
     arch = gruppo.archivio("Orbassano")
     segreto = "Parole di Ermenegilda Quaglierini da non lasciare"
     f = scrivi_csv(tmp_path / "c.csv", [["id", "tipo", "tema", "testo", "lon", "lat"],
@@ -236,3 +236,33 @@ def test_uccisa_a_meta_scrittura_la_transazione_non_lascia_niente(pg, tmp_path):
     assert len(arch.leggi("contributi")) == 305
     with psycopg.connect(url) as con:
         assert con.execute(f'SELECT count(*) FROM "{arch.schema}".contributi').fetchone()[0] == 305
+
+
+def test_la_mostra_servita_scrive_i_riscontri_nel_database(pg, tmp_path):
+    from test_servi import Server, posta, pubblico, voce
+
+    gruppo, _ = pg
+    f = scrivi_csv(tmp_path / "c.csv", [["id", "tipo", "tema", "titolo", "testo", "consenso", "lon", "lat"],
+                                        ["c-1", "bisogno", "socialita", "Posti", "Manca un posto per la sera", "scritto",
+                                         "7.5378", "45.0087"]])
+    assert importa_file(gruppo.archivio("Orbassano"), f).importati == 1
+    s = Server(gruppo).avvia()
+    try:
+        v = voce(pubblico(gruppo, "c-1"), commento="Anche noi")
+        stato, r = posta(s, [v])
+        assert stato == 200 and r["ricevuti"] == [v["id"]]
+        assert posta(s, [v])[1]["gia"] == [v["id"]]  # sent again: acknowledged, not written twice
+        ris = gruppo.archivio("Orbassano").leggi("riscontri")
+        assert list(ris["id"]) == [v["id"]] and ris.iloc[0]["su"] == "c-1" and ris.iloc[0]["commento"] == "Anche noi"
+        # an import while serving, undone: the feedback that came after stays
+        g = scrivi_csv(tmp_path / "g.csv", [["tipo", "tema", "testo", "lon", "lat"],
+                                            ["proposta", "socialita", "Un orto insieme", "7.5380", "45.0090"]])
+        assert _mappe(gruppo.cartella, "importa", g, "--comune", "Orbassano").exit_code == 0
+        w = voce(pubblico(gruppo, "c-1"))
+        assert posta(s, [w])[0] == 200
+        assert _mappe(gruppo.cartella, "annulla", "Orbassano", "--si").exit_code == 0
+        arch = gruppo.archivio("Orbassano")
+        assert "Un orto insieme" not in set(arch.leggi("contributi")["testo"])
+        assert set(arch.leggi("riscontri")["id"]) == {v["id"], w["id"]}
+    finally:
+        s.ferma()
