@@ -452,8 +452,8 @@ class ArchivioPostgis(_archivio_base()):
             punto = "GeometryType(geometry) = 'POINT' AND NOT ST_IsEmpty(geometry)"
             scelta += [f"CASE WHEN {punto} THEN ST_X(geometry) END AS _x",
                        f"CASE WHEN {punto} THEN ST_Y(geometry) END AS _y",
-                       f"CASE WHEN geometry IS NULL OR {punto} THEN NULL "
-                       "ELSE encode(ST_AsBinary(geometry), 'hex') END AS _g"]
+                       (f"CASE WHEN geometry IS NULL OR {punto} THEN NULL "
+                       "ELSE encode(ST_AsBinary(geometry), 'hex') END AS _g")]
             extra = ["_x", "_y", "_g"]
         if not scelta:
             scelta = ["1"]
@@ -711,7 +711,6 @@ class ArchivioPostgis(_archivio_base()):
 
     def storia(self) -> list[dict]:
         con = self.con()
-        tenute = {str(r[0]) for r in con.execute(f"SELECT DISTINCT op FROM {self._t('_versioni')}")}
         voci = []
         for n, quando, utente, operazione, dettagli, righe, versione, altro in con.execute(
                 f"SELECT n, quando, utente, operazione, dettagli, righe, versione, altro FROM {self._t('_storia')} "
@@ -720,22 +719,25 @@ class ArchivioPostgis(_archivio_base()):
                     "righe": righe, "versione": versione, **(altro or {})}
             voci.append(voce)
         annullate = {v.get("annulla") for v in voci if v.get("operazione") == "annulla"}
-        ultima_tenuta = min((int(x) for x in tenute), default=None)
         for k, v in enumerate(voci):
             v["n"] = k + 1
             v["annullata"] = v.get("versione") in annullate and v.get("versione") is not None
-            # an operation that changed nothing has no rows in _versioni, and can still be undone
-            v["ripristinabile"] = bool(v.get("versione")) and (
-                v["versione"] in tenute or (ultima_tenuta is not None and int(v["versione"]) > ultima_tenuta))
+            v["ripristinabile"] = bool(v.get("versione")) and not v.pop("non_conservata", False)
         return voci
 
     def testo_storia(self) -> str:
         return "\n".join(json.dumps(v, ensure_ascii=False) for v in self.storia())
 
     def _sfoltisci_in(self, pg) -> None:
-        ops = [r[0] for r in pg.execute(f"SELECT DISTINCT op FROM {self._t('_versioni')} ORDER BY op DESC")]
+        """Keep the before-images of the last 20 operations (as GeoPackage keeps 20 versions)."""
+        ops = [int(r[0]) for r in pg.execute(
+            f"SELECT n FROM {self._t('_storia')} WHERE versione IS NOT NULL AND NOT coalesce((altro->>'non_conservata')::boolean, false) "
+            "ORDER BY n DESC")]
         if len(ops) > VERSIONI_TENUTE:
-            pg.execute(f"DELETE FROM {self._t('_versioni')} WHERE op <= %s", (ops[VERSIONI_TENUTE],))
+            limite = ops[VERSIONI_TENUTE]
+            pg.execute(f"DELETE FROM {self._t('_versioni')} WHERE op <= %s", (limite,))
+            pg.execute(f"""UPDATE {self._t('_storia')} SET altro = coalesce(altro, '{{}}'::jsonb) || '{{"non_conservata": true}}'::jsonb """
+                       "WHERE versione IS NOT NULL AND n <= %s", (limite,))
 
     def annulla(self) -> dict:
         from .archivio import VERSIONI_TENUTE as TENUTE

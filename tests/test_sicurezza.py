@@ -215,3 +215,19 @@ def test_xlsx_esportato_non_esegue_formule(orbassano, tmp_path):
     esporta(orbassano, tmp_path / "e.xlsx")
     cella = next(c for c in openpyxl.load_workbook(tmp_path / "e.xlsx").active[2] if c.value and str(c.value).startswith("="))
     assert cella.data_type == "s"
+
+
+def test_si_tengono_le_ultime_venti_versioni(cli, orbassano, tmp_path):
+    from mappe.archivio import VERSIONI_TENUTE
+
+    f = scrivi_csv(tmp_path / "c.csv", [["id", "tipo", "tema", "testo"], ["c-1", "bisogno", "lavoro", "versione 0"]])
+    importa_file(orbassano, f)
+    for k in range(1, VERSIONI_TENUTE + 2):
+        assert cli("modifica", "Orbassano", "c-1", "--testo", f"versione {k}").exit_code == 0
+    for k in range(VERSIONI_TENUTE + 1, 1, -1):  # the last twenty go back one by one
+        r = cli("annulla", "Orbassano", "--si")
+        assert r.exit_code == 0, r.output
+        assert orbassano.leggi("contributi").iloc[0]["testo"] == f"versione {k - 1}"
+    r = cli("annulla", "Orbassano", "--si")
+    assert r.exit_code == 1 and "non è più conservata (si tengono le ultime 20)" in r.output
+    assert orbassano.leggi("contributi").iloc[0]["testo"] == "versione 1"
