@@ -391,6 +391,7 @@ def test_un_nome_che_sta_in_un_testo_fisso_non_e_un_allarme(cli, dati):
 # -- 7. what only the kept versions still hold
 
 
+@pytest.mark.parametrize("tipo_archivio", ["gpkg", "postgis"], indirect=True)  # kept versions on both stores
 def test_un_nome_tolto_con_modifica_resta_nelle_versioni_e_si_cerca(cli, dati):
     r = cli("modifica", "Orbassano", "c-1", "--autore", "Giovanna B.")
     assert r.exit_code == 0, r.output
@@ -400,6 +401,7 @@ def test_un_nome_tolto_con_modifica_resta_nelle_versioni_e_si_cerca(cli, dati):
     _segnalato(r, "«Giovanna Bianchi»", "(in una versione conservata)")
 
 
+@pytest.mark.parametrize("tipo_archivio", ["gpkg", "postgis"], indirect=True)  # kept versions on both stores
 def test_un_testo_di_una_riga_eliminata_resta_nelle_versioni_e_si_cerca(cli, dati):
     r = cli("elimina", "Orbassano", "c-3", "--si")
     assert r.exit_code == 0, r.output
@@ -408,6 +410,7 @@ def test_un_testo_di_una_riga_eliminata_resta_nelle_versioni_e_si_cerca(cli, dat
     _segnalato(_verifica(cli, f), "testo riservato (Orbassano, contributi.testo (in una versione conservata))")
 
 
+@pytest.mark.parametrize("tipo_archivio", ["gpkg", "postgis"], indirect=True)  # kept versions on both stores
 def test_una_riga_dimenticata_con_oblio_non_resta_nelle_versioni(cli, dati):
     r = cli("elimina", "Orbassano", "c-3", "--oblio", "--si")
     assert r.exit_code == 0, r.output

@@ -159,9 +159,19 @@ def test_stessi_risultati_che_su_geopackage(pg, tmp_path, incontri_csv, luoghi_c
         assert r.exit_code == 0
         r2 = _mappe(a.cartella, "mappa", "Orbassano", "-o", tmp_path / f"{nome}.html")
         assert r2.exit_code == 0, r2.output
-        uscite[nome] = (r.output, rendi_mappa.posizioni_in_pagina((tmp_path / f"{nome}.html").read_text(encoding="utf-8")))
+        r3 = _mappe(a.cartella, "mostra", "Orbassano", "-o", tmp_path / f"{nome}-mostra.html")
+        assert r3.exit_code == 0, r3.output
+        testi = [_mappe(a.cartella, *comando).output.replace(str(tmp_path), "") for comando in (
+            ("comuni", "elenco"), ("cerca", "Orbassano", "Testo"), ("verifica",), ("riepilogo", "--formato", "csv"),
+            ("verifica-privacy", tmp_path / f"{nome}.html", tmp_path / f"{nome}-mostra.html", tmp_path / f"{nome}.csv"))]
+        assert _mappe(a.cartella, "territorio", "-o", tmp_path / f"{nome}-territorio.html").exit_code == 0
+        uscite[nome] = (r.output, [t.replace(nome, "X") for t in testi], *(
+            rendi_mappa.posizioni_in_pagina((tmp_path / f"{nome}{s}.html").read_text(encoding="utf-8"))
+            for s in ("", "-mostra")))
     for formato in ("csv", "geojson"):
         assert (tmp_path / f"pg.{formato}").read_bytes() == (tmp_path / f"gpkg.{formato}").read_bytes()
+    assert "Cambiato" in uscite["pg"][1][1] and "12" in uscite["pg"][1][0]  # cerca found them; elenco counts them
+    assert uscite["pg"][1][4].count("nessun dato riservato trovato") == 3
     assert uscite["pg"] == uscite["gpkg"]
 
 
