@@ -695,6 +695,20 @@ class Archivio:
         """The tombstones of deleted rows: (layer, id) -> (when, erased with oblio)."""
         return leggi_lapidi(self.gpkg)
 
+    def aggiungi_lapidi(self, lapidi: dict[tuple[str, str], tuple[str, bool]]) -> None:
+        """Tombstones taken from another store (a copy), keeping an erasure already known here."""
+        if not lapidi:
+            return
+
+        def scrivi(tmp: Path) -> None:
+            tutte = leggi_lapidi(tmp)
+            for k, (quando, cancellato) in lapidi.items():
+                tutte[k] = (quando, bool(cancellato) or tutte.get(k, ("", False))[1])
+            _scrivi_lapidi(tmp, tutte)
+
+        with self.blocco():
+            _scrivi_atomico(self.gpkg, scrivi, None)
+
     def segna_cancellati(self, voci: dict[str, set[str]]) -> None:
         """Mark rows as erased (oblio): a merge never brings them back."""
         if any(voci.values()):
@@ -729,14 +743,8 @@ class Archivio:
         """Apply an erasure to the store, every kept version and the history (the caller holds the lock)."""
         from .correzioni import _pulisci_file, _pulisci_testo_file
 
-        prima = {n: set(df["id"]) for n, df in self.strati_correnti().items()}
+        # the store and its tombstones in one write: a merge never misses an erasure half done
         _pulisci_file(self, self.gpkg, piano, esito, versione=False)
-        dopo = {n: set(df["id"]) for n, df in self.strati_correnti().items()}
-        cancellati = {n: prima[n] - dopo.get(n, set()) for n in prima}
-        for (strato, id_) in self.lapidi():
-            if id_ in piano.ids:
-                cancellati.setdefault(strato, set()).add(id_)
-        self.segna_cancellati(cancellati)
         for v in self.versioni_conservate():
             if _pulisci_file(self, v, piano, esito, versione=True):
                 esito.versioni += 1
@@ -1051,8 +1059,9 @@ def crea_area(cartella: Path | str, segreto: str | None = None, nuova_chiave: bo
         if not gia and any((cartella / "data" / "comuni").glob("*/*.gpkg")):
             raise AreaError(
                 f"L'area {cartella} ha già i dati dei comuni in file GeoPackage: per portarli su PostgreSQL creare "
-                "una nuova area con 'mappe init NUOVA --archivio INDIRIZZO', poi dare lì 'mappe unisci "
-                f"{cartella}'.")
+                "una cartella nuova con la stessa chiave (copiarvi il file nascosto .mappe/segreto), poi dare "
+                "'mappe init NUOVA --archivio INDIRIZZO' e lì 'mappe unisci "
+                f"{cartella}' (con la stessa chiave i codici pubblici e i riscontri dei chioschi restano validi).")
     layers = cartella / "layers"
     layers.mkdir(parents=True, exist_ok=True)
     for file in sorted(cartella_predefinita().glob("*.toml")):
@@ -1071,13 +1080,14 @@ def crea_area(cartella: Path | str, segreto: str | None = None, nuova_chiave: bo
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(bytes.fromhex(segreto).hex())
     if archivio is not None:
+        # the database first: an address that does not answer leaves the settings as they were
+        _condividi_area(cartella, archivio, segreto)
         testo = (cartella / "progetto.toml").read_text(encoding="utf-8")
         if leggi_url_archivio(cartella / "progetto.toml") is None:
             testo = testo.rstrip("\n") + ("\n\n# Dove stanno i dati dei comuni: un database PostgreSQL con PostGIS (la password "
                                           "non va mai scritta qui:\n# metterla in ~/.pgpass o in PGPASSWORD).\n"
                                           f"[archivio]\nurl = \"{archivio}\"\n")
             (cartella / "progetto.toml").write_text(testo, encoding="utf-8")
-        _condividi_area(cartella, archivio, segreto)
     area = Area(cartella)
     segreto_area(area.cartella, nuovo=nuova_chiave)
     if area.postgis is not None:
@@ -1148,6 +1158,10 @@ def _segna_lapidi(path: Path, tolti: dict[str, set], tornati: dict[str, set], ca
     for strato, ids in tolti.items():
         for i in ids:
             lapidi[(strato, i)] = (quando, cancellati or lapidi.get((strato, i), ("", False))[1])
+    _scrivi_lapidi(path, lapidi)
+
+
+def _scrivi_lapidi(path: Path, lapidi: dict) -> None:
     df = pd.DataFrame({"strato": [k[0] for k in lapidi], "id": [k[1] for k in lapidi],
                        "quando": [v[0] for v in lapidi.values()], "cancellato": [int(v[1]) for v in lapidi.values()]},
                       columns=["strato", "id", "quando", "cancellato"])

@@ -1224,20 +1224,22 @@ def unisci(ctx, altra: Path | None, comuni_nomi: tuple[str, ...], prendi: tuple[
       mappe unisci ~/portatile-cidis --prendi c-1a2b3c --tieni c-4d5e6f
     """
     from .archivio import Area
-    from .unione import descrivi
+    from .unione import descrivi, origine
     from .unione import unisci as fai_unione
 
     area = _area(ctx)
+    da_dove = origine(area)
     if altra is None:
-        origine = area.cartella / ".mappe" / "origine"
-        if not origine.is_file():
+        if da_dove is None:
             raise ErroreUtente("Indicare l'area da unire (la cartella), per esempio: mappe unisci ~/portatile-cidis")
-        altra = Path(origine.read_text(encoding="utf-8").strip())
+        altra = da_dove[0]
     altra_area = Area(altra)
-    esito = fai_unione(area, altra_area, list(comuni_nomi) or None, set(prendi), set(tieni), prova)
-    if esito.chiavi_diverse:
-        echo("Attenzione: le due aree hanno chiavi diverse (non sono una la copia dell'altra): le stesse righe "
-             "importate da tutte e due hanno codici diversi e compaiono due volte.")
+    comuni = list(comuni_nomi)
+    if not comuni and da_dove is not None and da_dove[1] and altra_area.cartella == Area(da_dove[0]).cartella:
+        comuni = da_dove[1]  # a copy takes back only its own comuni, not every comune of the team
+    esito = fai_unione(area, altra_area, comuni or None, set(prendi), set(tieni), prova)
+    for avviso in esito.avvisi:
+        echo(f"Attenzione: {avviso}")
     echo(("Unione di prova (niente è stato cambiato) da " if prova else "Unione da ")
          + f"{riga_terminale(altra_area.cartella)} ({altra_area.tipo_archivio}):")
     for n in esito.comuni_nuovi:
@@ -1248,7 +1250,10 @@ def unisci(ctx, altra: Path | None, comuni_nomi: tuple[str, ...], prendi: tuple[
         echo(f"{quanti(len(esito.conflitti), 'conflitto', 'conflitti')} (cambiati da tutte e due le parti dall'ultima "
              "unione: niente è stato sovrascritto):")
         for c in esito.conflitti:
-            if c.motivo == "cambiato_qui":
+            if c.motivo == "cancellato_la":
+                perche = ("di là una riga con questo codice è stata cancellata con l'oblio, ma qui non era la stessa "
+                          "dall'ultima unione: --prendi la cancella anche qui, --tieni la lascia")
+            elif c.motivo == "cambiato_qui":
                 perche = "cambiato qui, eliminato di là"
             elif c.motivo == "cambiato_la":
                 perche = "eliminato qui, cambiato di là"
@@ -1260,6 +1265,10 @@ def unisci(ctx, altra: Path | None, comuni_nomi: tuple[str, ...], prendi: tuple[
         echo(f"Per scegliere: --prendi {primo} prende la versione dell'altra area, --tieni {primo} tiene questa "
              "(si possono ripetere), per esempio:")
         echo(f"  mappe unisci {per_comando(str(altra_area.cartella))} --prendi {primo}")
+    if esito.esportazioni:
+        echo("Questi file esportati contenevano righe cancellate ora con l'oblio: sostituirli (rifarli) o cancellarli:")
+        for e in esito.esportazioni:
+            echo(f"  {e['quando'].replace('T', ' ')}  {e['tipo']}: {riga_terminale(e['file'])}")
     if esito.scelte:
         echo(f"{quanti(esito.scelte, 'conflitto risolto', 'conflitti risolti')} come indicato con --prendi/--tieni.")
     if not esito.conflitti and not esito.cambiato:

@@ -38,9 +38,11 @@ from .archivio import (
     Area,
     _scrivi_atomico,
     _scrivi_strato,
+    _segna_lapidi,
     _sostituisci_file,
     compatta,
     conforma,
+    leggi_lapidi,
 )
 from .errori import MappeError
 from .pubblico import ID_CONTENUTO_VECCHIO, id_con_chiave, indice_pubblici
@@ -516,8 +518,9 @@ def _pulisci_a_mano(path: Path, piano: _Piano, esito: Eliminazione | None) -> bo
 def _pulisci_file(archivio: Archivio, path: Path, piano: _Piano, esito: Eliminazione, versione: bool) -> bool:
     """Erase from one store file (all or nothing), then compact it. Returns whether it changed."""
     strati = _leggi_strati(archivio, path)
+    prima = {n: set(df["id"]) for n, df in strati.items() if "id" in df}
     if not versione:
-        piano.ids_correnti = set().union(*(set(df["id"]) for df in strati.values() if "id" in df))
+        piano.ids_correnti = set().union(*prima.values())
     cambiato = _applica(archivio, strati, piano, versione, esito)
     if not versione:
         piano.correnti = strati
@@ -526,6 +529,13 @@ def _pulisci_file(archivio: Archivio, path: Path, piano: _Piano, esito: Eliminaz
         if cambiato:
             for nome, df in strati.items():
                 _scrivi_strato(tmp, nome, conforma(archivio.catalogo.strati[nome], df))
+        if not versione:
+            # tombstones that say "erased": a merge with a copy never brings these rows back
+            cancellati = {n: ids - set(strati[n]["id"]) for n, ids in prima.items()}
+            for (strato, id_) in leggi_lapidi(tmp):
+                if id_ in piano.ids:
+                    cancellati.setdefault(strato, set()).add(id_)
+            _segna_lapidi(tmp, cancellati, {}, cancellati=True)
         _pulisci_a_mano(tmp, piano, esito if not versione else None)
         compatta(tmp)
 
@@ -601,7 +611,7 @@ def _riassunto(esito: Eliminazione) -> tuple:
 
 
 def elimina(area: Area, archivio: Archivio, ids: list[str], scollega: bool = False, oblio: bool = False,
-            anche_file: bool = False, compatta: bool = False) -> Eliminazione:
+            anche_file: bool = False, compatta: bool = False, ignoti: list | None = None) -> Eliminazione:
     """Remove rows (contributions, places, sessions, feedback) by id (internal or public).
 
     A place or session that contributions refer to is removed only with ``scollega`` (the
@@ -622,9 +632,14 @@ def elimina(area: Area, archivio: Archivio, ids: list[str], scollega: bool = Fal
             pubblici = indice_pubblici(archivio.segreto(), nelle_versioni)
             interni = [i if i in noti or i in nelle_versioni else pubblici.get(i, i) for i in interni]
             noti |= nelle_versioni
-        ignoti = [i for i in interni if i not in noti]
-        if ignoti:
-            raise MappeError(f"In {archivio.nome} non c'è niente con il codice '{ignoti[0]}': niente è stato eliminato.")
+        non_trovati = [i for i in interni if i not in noti]
+        if ignoti is not None:  # the caller wants the ids found nowhere, not a refusal (a merge)
+            ignoti.extend(non_trovati)
+            interni = [i for i in interni if i in noti]
+            if not interni:
+                return Eliminazione()
+        elif non_trovati:
+            raise MappeError(f"In {archivio.nome} non c'è niente con il codice '{non_trovati[0]}': niente è stato eliminato.")
         ids_set = set(interni)
         ref = riferimenti(archivio, ids_set)
         if ref and not scollega:

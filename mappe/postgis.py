@@ -473,7 +473,8 @@ class ArchivioPostgis(_archivio_base()):
             tab = pacsv.read_csv(
                 buf, read_options=pacsv.ReadOptions(column_names=tutte),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                convert_options=pacsv.ConvertOptions(column_types=tipi, strings_can_be_null=True,
+                # only an unquoted empty field is NULL: "NA", "null", "N/A" are words people write
+                convert_options=pacsv.ConvertOptions(column_types=tipi, strings_can_be_null=True, null_values=[""],
                                                      quoted_strings_can_be_null=False))
         else:
             tab = pa.table({c: pa.array([], type=tipi[c]) for c in tutte})
@@ -803,12 +804,8 @@ class ArchivioPostgis(_archivio_base()):
                         self._copia_dentro(pg, s, df, impronte(df), np.array([o for _, o in tornano], dtype=float))
                         pg.execute(f"DELETE FROM {self._t('_lapidi')} WHERE strato = %s AND id = ANY(%s) AND NOT "
                                    "cancellato", (strato, [p["id"] for p, _ in tornano]))
-                    nati = [i for i, p, dopo, _ in voci if p is None and dopo is not None]
-                    if nati:
-                        quando = dt.datetime.now().isoformat(timespec="seconds")
-                        pg.execute(f"INSERT INTO {self._t('_lapidi')} (strato, id, quando) SELECT %s, x, %s FROM "
-                                   "unnest(%s::text[]) x ON CONFLICT (strato, id) DO UPDATE SET quando = excluded.quando",
-                                   (strato, quando, nati))
+                    # rows the operation had added go without a tombstone, as on GeoPackage (going back to
+                    # an older version): undoing a merge must not delete the other side's rows there too
                 pg.execute(f"DELETE FROM {self._t('_versioni')} WHERE op = %s", (op,))
                 self._registra_in(pg, "annulla", f"annullata l'operazione '{ultima['operazione']}' del {ultima['quando']}",
                                   None, None, annulla=ultima["versione"])
@@ -819,6 +816,20 @@ class ArchivioPostgis(_archivio_base()):
     def lapidi(self) -> dict[tuple[str, str], tuple[str, bool]]:
         return {(s, i): (q, bool(c)) for s, i, q, c in
                 self.con().execute(f"SELECT strato, id, quando, cancellato FROM {self._t('_lapidi')}")}
+
+    def aggiungi_lapidi(self, lapidi: dict[tuple[str, str], tuple[str, bool]]) -> None:
+        """Tombstones taken from another store (a copy), keeping an erasure already known here."""
+        if not lapidi:
+            return
+        con = self.con()
+        with con.transaction():
+            con.execute("CREATE TEMP TABLE IF NOT EXISTS _nuove_lapidi (strato text, id text, quando text, "
+                        "cancellato boolean) ON COMMIT DROP")
+            with con.cursor().copy("COPY _nuove_lapidi FROM STDIN") as cp:
+                for (strato, id_), (quando, cancellato) in lapidi.items():
+                    cp.write_row((strato, id_, quando, bool(cancellato)))
+            con.execute(f"INSERT INTO {self._t('_lapidi')} SELECT * FROM _nuove_lapidi ON CONFLICT (strato, id) DO "
+                        "UPDATE SET cancellato = _lapidi.cancellato OR excluded.cancellato")
 
     def segna_cancellati(self, voci: dict[str, set[str]]) -> None:
         """Mark rows as erased (oblio): their tombstones say so, and a merge never brings them back."""

@@ -21,6 +21,7 @@ changes nothing the second time. Every change is one operation of the store (``m
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -47,9 +48,11 @@ def _leggi_base(qui: Area, la: Area) -> dict:
         testo = a.leggi_meta(_chiave_base(b))
         if testo:
             try:
-                return json.loads(testo)
+                base = json.loads(testo)
             except json.JSONDecodeError:
                 continue
+            if isinstance(base, dict):  # a file spoilt by hand counts as no common ground
+                return base
     return {}
 
 
@@ -99,7 +102,6 @@ def copia(area: Area, nomi: list[str], destinazione: Path) -> list:
                 testo = _imposta(testo, chiave, progetto[chiave])
         (copia_area.cartella / "progetto.toml").write_text(testo, encoding="utf-8")
         copia_area = Area(copia_area.cartella)
-        (copia_area.cartella / ".mappe" / "origine").write_text(str(area.cartella), encoding="utf-8")
         base = _leggi_base(area, copia_area)
         for a in archivi:
             nuovo, _ = copia_area.aggiungi_comune(a.comune)
@@ -107,8 +109,13 @@ def copia(area: Area, nomi: list[str], destinazione: Path) -> list:
             strati.update({"comune": a.leggi("comune"), "popolazione": a.leggi("popolazione"), "confine": a.confine()})
             n = sum(len(df) for nome, df in strati.items() if nome in STRATI_MODIFICABILI)
             nuovo.scrivi(strati, "copia", f"copiato da {area.cartella} ({area.tipo_archivio})", n)
+            # what was deleted or erased there stays so here: a merge of two copies never brings it back
+            nuovo.aggiungi_lapidi(a.lapidi())
             base[a.slug] = _impronte_di({k: v for k, v in strati.items() if k in STRATI_MODIFICABILI})
+        base["_ultima"] = dt.datetime.now().isoformat(timespec="seconds")
         _scrivi_base(area, copia_area, base)
+        (copia_area.cartella / ".mappe" / "origine").write_text(json.dumps(
+            {"area": str(area.cartella), "comuni": [a.slug for a in archivi]}, ensure_ascii=False), encoding="utf-8")
     except BaseException:
         shutil.rmtree(destinazione, ignore_errors=True)
         raise
@@ -142,6 +149,8 @@ class EsitoUnione:
     comuni_nuovi: list[str] = field(default_factory=list)
     chiavi_diverse: bool = False
     scelte: int = 0  # conflicts settled with --prendi / --tieni
+    avvisi: list[str] = field(default_factory=list)
+    esportazioni: list[dict] = field(default_factory=list)  # exported files that held rows erased here
 
     @property
     def cambiato(self) -> bool:
@@ -162,139 +171,225 @@ def _campi_diversi(strato, riga_a, riga_b) -> list[tuple[str, object, object]]:
     return out
 
 
+def origine(area: Area) -> tuple[Path, list[str]] | None:
+    """The workspace a copy was made from, and its comuni (None: not a copy)."""
+    path = area.cartella / ".mappe" / "origine"
+    if not path.is_file():
+        return None
+    testo = path.read_text(encoding="utf-8").strip()
+    try:
+        dati = json.loads(testo)
+    except json.JSONDecodeError:
+        return Path(testo), []
+    return Path(dati["area"]), list(dati.get("comuni", []))
+
+
+@dataclass
+class _Piano:
+    """What a merge will do in one comune (computed before anything is written)."""
+
+    a: object
+    b: object
+    impronte_a: dict
+    impronte_b: dict
+    strati: dict = field(default_factory=dict)  # layer -> new table
+    da_cancellare: list = field(default_factory=list)  # ids erased there, to erase here
+    conta: dict = field(default_factory=dict)
+
+
+def _avvisi(qui: Area, la: Area, base: dict) -> list[str]:
+    """What the user must know before trusting a merge."""
+    avvisi = []
+    if qui.segreto() != la.segreto():
+        avvisi.append("le due aree hanno chiavi diverse (non sono una la copia dell'altra): le stesse righe importate "
+                      "da tutte e due hanno codici diversi e compaiono due volte.")
+    diversi = sorted(f.name for f in (la.cartella / "layers").glob("*.toml")
+                     if not (qui.cartella / "layers" / f.name).is_file()
+                     or (qui.cartella / "layers" / f.name).read_bytes() != f.read_bytes())
+    if diversi:
+        avvisi.append(f"i cataloghi delle due aree sono diversi ({', '.join(diversi)}): i campi che quest'area non ha "
+                      "non vengono portati, e valori diversi nei campi che solo una delle due ha possono sembrare "
+                      "conflitti. Conviene copiare lo stesso catalogo in tutte e due.")
+    ultima = base.get("_ultima", "")
+    dimenticate = sum(1 for a in la.archivi() for v in a.storia()
+                      if v.get("operazione") == "oblio" and str(v.get("dettagli", "")).startswith("una persona dimenticata")
+                      and str(v.get("quando", "")) >= ultima)
+    if dimenticate:
+        avvisi.append("nell'altra area è stata dimenticata una persona dopo l'ultima unione ('mappe oblio --persona'): "
+                      "quello che ha detto si cancella anche qui, ma il suo nome può restare nelle versioni conservate "
+                      "di quest'area. Dare anche qui lo stesso 'mappe oblio --persona NOME' (mappe non copia il nome, "
+                      "per non lasciarne traccia).")
+    return avvisi
+
+
 def unisci(qui: Area, la: Area, comuni: list[str] | None = None, prendi: set[str] | None = None,
            tieni: set[str] | None = None, prova: bool = False) -> EsitoUnione:
-    """Bring ``la``'s changes into ``qui`` (see the module docstring)."""
+    """Bring ``la``'s changes into ``qui`` (see the module docstring).
+
+    Everything is decided first, for every comune, without writing; a wrong --prendi/--tieni stops
+    the merge before anything is written. Then each comune is written in one operation (under its
+    lock, after checking that nobody changed it meanwhile)."""
     prendi, tieni = set(prendi or ()), set(tieni or ())
     if qui.cartella == la.cartella or (qui.url_archivio and qui.url_archivio == la.url_archivio):
         raise AreaError("L'area da unire è questa stessa: indicare l'altra (per esempio la cartella della copia).")
+    if prendi & tieni:
+        raise MappeError(f"Il codice '{min(prendi & tieni)}' è sia in --prendi sia in --tieni: sceglierne uno.")
     esito = EsitoUnione(chiavi_diverse=qui.segreto() != la.segreto())
     base = _leggi_base(qui, la)
+    esito.avvisi = _avvisi(qui, la, base)
     catalogo = qui.catalogo
     archivi_la = [la.archivio(c) for c in comuni] if comuni else la.archivi()
     slugs_qui = {a.slug: a for a in qui.archivi()}
-    usati = set()
+    usati: set[str] = set()
+    piani: list[_Piano] = []
     for b in archivi_la:
         a = slugs_qui.get(b.slug)
         if a is None:
-            if prova:
-                esito.comuni_nuovi.append(b.nome)
-                continue
-            a, _ = qui.aggiungi_comune(b.comune)
             esito.comuni_nuovi.append(b.nome)
-        base_comune = base.get(b.slug, {})
-        with a.blocco():
-            righe_a, righe_b = _strati(a, catalogo), _strati(b, catalogo)
-            ha, hb = _impronte_di(righe_a), _impronte_di(righe_b)
-            lap_a, lap_b = a.lapidi(), b.lapidi()
-            nuovi_strati: dict[str, pd.DataFrame] = {}
-            da_cancellare: list[str] = []
-            conta = {"nuove": 0, "aggiornate": 0, "eliminate": 0, "cancellate": 0}
-            for nome, s in catalogo.strati.items():
-                if nome not in righe_a:
-                    continue
-                A, B = righe_a[nome], righe_b[nome]
-                o = base_comune.get(nome, {})
-                pos_a = {i: k for k, i in enumerate(A["id"].tolist())}
-                pos_b = {i: k for k, i in enumerate(B["id"].tolist())}
-                ids = list(dict.fromkeys([*A["id"].tolist(), *B["id"].tolist(),
-                                          *(i for (st, i) in lap_b if st == nome),
-                                          *(i for (st, i) in lap_a if st == nome)]))
-                prendere, togliere, aggiungere = [], [], []
-                for i in ids:
-                    usati.add(i)
-                    x, y, z = ha[nome].get(i), hb[nome].get(i), o.get(i)
-                    if x == y:
-                        continue
-                    if y is None:
-                        lap = lap_b.get((nome, i))
-                        if lap is None:
-                            continue  # new here: the other side gets it when it merges from here
-                        if lap[1]:
-                            if x is not None or ((nome, i) in lap_a and not lap_a[(nome, i)][1]):
-                                da_cancellare.append(i)  # erased there: erased here too, always
-                            continue
-                        if x is None or z == "+" + x:  # '+': kept here on purpose (--tieni)
-                            continue
-                        if x == z or i in prendi:
-                            togliere.append(i)
-                        elif i not in tieni:
-                            esito.conflitti.append(Conflitto(a.nome, nome, i, "cambiato_qui"))
-                        continue
-                    if x is None:
-                        lap = lap_a.get((nome, i))
-                        if lap is not None and lap[1]:
-                            continue  # erased here: never back
-                        if lap is None or i in prendi or z == "+" + y:
-                            aggiungere.append(i)
-                        elif y != z and i not in tieni:
-                            esito.conflitti.append(Conflitto(a.nome, nome, i, "cambiato_la"))
-                        continue
-                    if x == z or i in prendi:
-                        prendere.append(i)
-                    elif y == z or i in tieni:
-                        continue
-                    else:
-                        ra = A.iloc[pos_a[i]].to_dict()
-                        rb = B.iloc[pos_b[i]].to_dict()
-                        esito.conflitti.append(Conflitto(a.nome, nome, i, "entrambi", _campi_diversi(s, ra, rb)))
-                if prendere or togliere or aggiungere:
-                    nuovo = A.copy()
-                    for i in prendere:
-                        nuovo.iloc[pos_a[i]] = B.iloc[pos_b[i]]
-                    if togliere:
-                        nuovo = nuovo[~nuovo["id"].isin(togliere)]
-                    if aggiungere:
-                        nuovo = pd.concat([nuovo, B.iloc[[pos_b[i] for i in aggiungere]]], ignore_index=True)
-                        if s.geometria:
-                            nuovo = gpd.GeoDataFrame(nuovo, geometry="geometry", crs=A.crs)
-                    nuovi_strati[nome] = nuovo.reset_index(drop=True)
-                    conta["nuove"] += len(aggiungere)
-                    conta["aggiornate"] += len(prendere)
-                    conta["eliminate"] += len(togliere)
-            conta["cancellate"] = len(da_cancellare)
-            esito.per_comune[a.nome] = conta
-            if prova:
-                continue
-            if nuovi_strati:
-                n = conta["nuove"] + conta["aggiornate"] + conta["eliminate"]
-                a.scrivi(nuovi_strati, "unisci",
-                         f"da {la.cartella} ({la.tipo_archivio}): {quanti(conta['nuove'], 'riga nuova', 'righe nuove')}, "
-                         f"{quanti(conta['aggiornate'], 'aggiornata', 'aggiornate')}, "
-                         f"{quanti(conta['eliminate'], 'eliminata', 'eliminate')}", n, conformi=True)
-            for i in da_cancellare:
-                try:
-                    elimina(qui, a, [i], scollega=True, oblio=True)
-                except MappeError:
-                    # a row only a tombstone knew (no kept version holds it): mark it erased
-                    a.segna_cancellati({st: {i} for (st, x) in lap_a if x == i})
-            # the new common ground: rows now equal on both sides (and, for --tieni, the other side's
-            # version, which this one has seen and chosen not to take)
-            dopo_a = _impronte_di(_strati(a, catalogo))
-            nuova = {}
-            for nome in dopo_a:
-                o = base_comune.get(nome, {})
-                riga = {}
-                for i in set(dopo_a[nome]) | set(hb[nome]) | set(o):
-                    x, y = dopo_a[nome].get(i), hb[nome].get(i)
-                    if x is not None and x == y:
-                        riga[i] = x
-                    elif i in tieni and (x is not None or y is not None):
-                        # the other side's version, seen and not taken; or, against a deletion
-                        # there, '+': the row stays, and the other side takes it back
-                        riga[i] = y if y is not None else "+" + x
-                    elif i in o and (x is not None or y is not None):
-                        riga[i] = o[i]
-                nuova[nome] = riga
-            base[b.slug] = nuova
-    esito.scelte = len((prendi | tieni) & usati)
+            piani.append(_Piano(None, b, {}, {}))
+            continue
+        piani.append(_decidi(a, b, catalogo, base.get(b.slug, {}), prendi, tieni, usati, esito))
     ignoti = (prendi | tieni) - usati
     if ignoti:
         raise MappeError(f"Il codice '{min(ignoti)}' di --prendi/--tieni non è in nessuna delle due aree: "
-                         "copiarlo dall'elenco dei conflitti.")
-    if not prova:
-        _scrivi_base(qui, la, base)
+                         "copiarlo dall'elenco dei conflitti. Niente è stato cambiato.")
+    esito.scelte = len(prendi | tieni)
+    if prova:
+        return esito
+    for piano in piani:
+        if piano.a is None:  # a comune only the other side has: made here, then merged like the others
+            piano.a, _ = qui.aggiungi_comune(piano.b.comune)
+            piano.a.aggiungi_lapidi(piano.b.lapidi())
+            piano = _decidi(piano.a, piano.b, catalogo, {}, prendi, tieni, set(), esito)
+        a, b = piano.a, piano.b
+        with a.blocco():
+            if piano.impronte_a and _impronte_di(_strati(a, catalogo)) != piano.impronte_a:
+                raise MappeError(f"Mentre si preparava l'unione qualcuno ha cambiato i dati di {a.nome}: rilanciare "
+                                 "'mappe unisci'. I dati di questo comune non sono stati toccati.")
+            if piano.strati:
+                c = piano.conta
+                n = c["nuove"] + c["aggiornate"] + c["eliminate"]
+                a.scrivi(piano.strati, "unisci",
+                         f"da {la.cartella} ({la.tipo_archivio}): {quanti(c['nuove'], 'riga nuova', 'righe nuove')}, "
+                         f"{quanti(c['aggiornate'], 'aggiornata', 'aggiornate')}, "
+                         f"{quanti(c['eliminate'], 'eliminata', 'eliminate')}", n, conformi=True)
+            if piano.da_cancellare:
+                ignoti_qui: list = []
+                e = elimina(qui, a, piano.da_cancellare, scollega=True, oblio=True, ignoti=ignoti_qui)
+                esito.esportazioni += [x for x in e.esportazioni if x not in esito.esportazioni]
+                if ignoti_qui:  # never here (or gone from every kept version): remembered as erased
+                    voci: dict[str, set] = {}
+                    for (st, i), (_, cancellato) in b.lapidi().items():
+                        if cancellato and i in ignoti_qui:
+                            voci.setdefault(st, set()).add(i)
+                    a.segna_cancellati(voci)
+            base[b.slug] = _nuova_base(_impronte_di(_strati(a, catalogo)), piano.impronte_b,
+                                       base.get(b.slug, {}), tieni)
+    base["_ultima"] = dt.datetime.now().isoformat(timespec="seconds")
+    _scrivi_base(qui, la, base)
     return esito
+
+
+def _nuova_base(dopo_a: dict, hb: dict, base_comune: dict, tieni: set) -> dict:
+    """The new common ground: rows now equal on both sides (and, for --tieni, the other side's
+    version, which this one has seen and chosen not to take)."""
+    nuova = {}
+    for nome, dopo in dopo_a.items():
+        o = base_comune.get(nome, {})
+        riga = {}
+        for i in set(dopo) | set(hb.get(nome, {})) | set(o):
+            x, y = dopo.get(i), hb.get(nome, {}).get(i)
+            if x is not None and x == y:
+                riga[i] = x
+            elif i in tieni and (x is not None or y is not None):
+                # against a deletion there, '+': the row stays, and the other side takes it back
+                riga[i] = y if y is not None else "+" + x
+            elif i in o and (x is not None or y is not None):
+                riga[i] = o[i]
+        nuova[nome] = riga
+    return nuova
+
+
+def _decidi(a, b, catalogo, base_comune: dict, prendi: set, tieni: set, usati: set, esito: EsitoUnione) -> _Piano:
+    """What merging ``b`` into ``a`` does, row by row (nothing written)."""
+    righe_a, righe_b = _strati(a, catalogo), _strati(b, catalogo)
+    ha, hb = _impronte_di(righe_a), _impronte_di(righe_b)
+    lap_a, lap_b = a.lapidi(), b.lapidi()
+    stessa_chiave = a.segreto() == b.segreto()
+    piano = _Piano(a, b, ha, hb)
+    conta = {"nuove": 0, "aggiornate": 0, "eliminate": 0, "cancellate": 0}
+    for nome, s in catalogo.strati.items():
+        if nome not in righe_a:
+            continue
+        A, B = righe_a[nome], righe_b[nome]
+        o = base_comune.get(nome, {})
+        pos_a = {i: k for k, i in enumerate(A["id"].tolist())}
+        pos_b = {i: k for k, i in enumerate(B["id"].tolist())}
+        ids = list(dict.fromkeys([*A["id"].tolist(), *B["id"].tolist(),
+                                  *(i for (st, i) in lap_b if st == nome), *(i for (st, i) in lap_a if st == nome)]))
+        prendere, togliere, aggiungere = [], [], []
+        for i in ids:
+            usati.add(i)
+            x, y, z = ha[nome].get(i), hb[nome].get(i), o.get(i)
+            if x == y:
+                continue
+            if y is None:
+                lap = lap_b.get((nome, i))
+                if lap is None:
+                    continue  # new here: the other side gets it when it merges from here
+                if lap[1]:  # erased there with oblio
+                    if lap_a.get((nome, i), ("", False))[1]:
+                        continue
+                    if x is None or z is not None or stessa_chiave or i in prendi:
+                        # the same row (in common at the last merge, or in two copies of one workspace, whose
+                        # codes are one project's): erased here too, whatever changed since
+                        piano.da_cancellare.append(i)
+                    elif i not in tieni:
+                        # unrelated workspaces, never merged: a row of this side that only has the same code
+                        esito.conflitti.append(Conflitto(a.nome, nome, i, "cancellato_la"))
+                    continue
+                if x is None or z == "+" + x:  # '+': kept here on purpose (--tieni)
+                    continue
+                if x == z or i in prendi:
+                    togliere.append(i)
+                elif i not in tieni:
+                    esito.conflitti.append(Conflitto(a.nome, nome, i, "cambiato_qui"))
+                continue
+            if x is None:
+                lap = lap_a.get((nome, i))
+                if lap is not None and lap[1]:
+                    continue  # erased here: never back
+                if lap is None or i in prendi or z == "+" + y:
+                    aggiungere.append(i)
+                elif y != z and i not in tieni:
+                    esito.conflitti.append(Conflitto(a.nome, nome, i, "cambiato_la"))
+                continue
+            if x == z or i in prendi:
+                prendere.append(i)
+            elif y == z or i in tieni:
+                continue
+            else:
+                ra = A.iloc[pos_a[i]].to_dict()
+                rb = B.iloc[pos_b[i]].to_dict()
+                esito.conflitti.append(Conflitto(a.nome, nome, i, "entrambi", _campi_diversi(s, ra, rb)))
+        if prendere or togliere or aggiungere:
+            nuovo = A.copy()
+            for i in prendere:
+                nuovo.iloc[pos_a[i]] = B.iloc[pos_b[i]]
+            if togliere:
+                nuovo = nuovo[~nuovo["id"].isin(togliere)]
+            if aggiungere:
+                nuovo = pd.concat([nuovo, B.iloc[[pos_b[i] for i in aggiungere]]], ignore_index=True)
+                if s.geometria:
+                    nuovo = gpd.GeoDataFrame(nuovo, geometry="geometry", crs=A.crs)
+            piano.strati[nome] = nuovo.reset_index(drop=True)
+            conta["nuove"] += len(aggiungere)
+            conta["aggiornate"] += len(prendere)
+            conta["eliminate"] += len(togliere)
+    conta["cancellate"] = len(piano.da_cancellare)
+    piano.conta = conta
+    esito.per_comune[a.nome] = conta
+    return piano
 
 
 def descrivi(esito: EsitoUnione) -> list[str]:

@@ -92,3 +92,19 @@ def test_init_non_tocca_un_catalogo_esistente(tmp_path):
     f.write_text(f.read_text(encoding="utf-8") + '\n[tema.cura]\nlabel = "Cura"\ncolore = "#123456"\n', encoding="utf-8")
     area = crea_area(tmp_path)
     assert "cura" in area.catalogo.voci("tema")
+
+
+def test_parole_come_na_e_null_restano_parole(orbassano):
+    """What people write is kept as written: 'NA', 'null', 'N/A'... are not empty values (an id too)."""
+    parole = ["NA", "N/A", "null", "NULL", "nan", "NaN", "-NaN", "#N/A", "None", "n/a", "", "\\N", '"', "a,b\nc"]
+    df = gpd.GeoDataFrame({"id": [f"x{k}" if k else "NA" for k in range(len(parole))], "tipo": ["bisogno"] * len(parole),
+                           "tema": ["lavoro"] * len(parole), "titolo": parole, "note": parole[::-1]},
+                          geometry=[Point(7.5378, 45.0087)] * len(parole), crs="EPSG:4326")
+    orbassano.scrivi({"contributi": df})
+    letto = orbassano.leggi("contributi")
+    attesi = [p if p != "" else None for p in parole]
+    assert list(letto["titolo"]) == attesi and list(letto["note"]) == attesi[::-1]
+    assert letto["id"].iloc[0] == "NA"
+    # written again as read: nothing changes, and the history can undo the first write
+    orbassano.scrivi({"contributi": letto})
+    assert list(orbassano.leggi("contributi")["titolo"]) == attesi

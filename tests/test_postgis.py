@@ -276,3 +276,38 @@ def test_la_mostra_servita_scrive_i_riscontri_nel_database(pg, tmp_path):
         assert set(arch.leggi("riscontri")["id"]) == {v["id"], w["id"]}
     finally:
         s.ferma()
+
+
+def test_un_indirizzo_che_non_risponde_non_resta_nell_area(pg, tmp_path):
+    _, url = pg
+    spento = url.rsplit(":", 1)[0] + ":1/mappe"
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "nuova"), "--archivio", spento])
+    assert r.exit_code == 1 and "Non riesco a collegarmi" in r.output
+    assert Area(tmp_path / "nuova").url_archivio is None  # the settings do not keep the wrong address
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "nuova"), "--archivio", url])
+    assert r.exit_code == 0, r.output
+    assert Area(tmp_path / "nuova").url_archivio == url
+
+
+def test_da_file_a_postgresql_con_la_stessa_chiave(cluster, tmp_path, request):
+    """The way the README gives to move a workspace on files to PostgreSQL: a new folder with the
+    same key, init on the database, unisci from the old one. Codes, public ids and key stay."""
+    from mappe.archivio import crea_area
+    from mappe.territorio import cerca_comune
+
+    vecchia = crea_area(tmp_path / "vecchia")
+    arch = vecchia.aggiungi_comune(cerca_comune("Orbassano"))[0]
+    f = _csv(tmp_path / "c.csv", 20, "Vecchio")
+    assert importa_file(arch, f).importati == 20
+    r = CliRunner().invoke(main, ["init", str(vecchia.cartella), "--archivio", cluster._url("postgres")])
+    assert r.exit_code == 1 and ".mappe/segreto" in r.output  # not in place: the way is said
+    url = cluster.nuovo_database(f"migrazione_{os.getpid()}")
+    request.addfinalizer(lambda: __import__("mappe.postgis", fromlist=["x"]).chiudi_connessioni(url))
+    (tmp_path / "nuova" / ".mappe").mkdir(parents=True)
+    (tmp_path / "nuova" / ".mappe" / "segreto").write_bytes((vecchia.cartella / ".mappe" / "segreto").read_bytes())
+    assert CliRunner().invoke(main, ["init", str(tmp_path / "nuova"), "--archivio", url]).exit_code == 0
+    r = _mappe(tmp_path / "nuova", "unisci", vecchia.cartella)
+    assert r.exit_code == 0 and "chiavi diverse" not in r.output and "20 righe nuove" in r.output
+    nuova = Area(tmp_path / "nuova")
+    assert sorted(nuova.archivio("Orbassano").leggi("contributi")["id"]) == sorted(arch.leggi("contributi")["id"])
+    assert importa_file(nuova.archivio("Orbassano"), f).gia_presenti == 20  # the same sheet: already there

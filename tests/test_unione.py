@@ -196,3 +196,91 @@ def test_due_facilitatori_con_aree_separate_le_uniscono(tmp_path):
     assert r.exit_code == 0 and _righe(aree[0]) == _righe(aree[1])
     r = _mappe(aree[0].cartella, "unisci", aree[0].cartella)
     assert r.exit_code == 1 and "è questa stessa" in r.output
+
+
+@pytest.mark.solo_gpkg
+def test_un_codice_uguale_di_una_riga_diversa_non_si_cancella_da_solo(tmp_path):
+    """Two facilitators used the same code for different rows: an erasure on one side is a
+    conflict on the other, not a silent erasure of someone else's words."""
+    aree = []
+    for k, testo in enumerate(("Il mercato del martedì", "La fermata dell'autobus")):
+        a = crea_area(tmp_path / f"u{k}")
+        arch = a.aggiungi_comune(cerca_comune("Orbassano"))[0]
+        f = scrivi_csv(tmp_path / f"f{k}.csv", [["id", "tipo", "tema", "testo", "lon", "lat"],
+                                                ["C-ORB-001", "bisogno", "lavoro", testo, "7.5378", "45.0087"]])
+        assert importa_file(arch, f).importati == 1
+        aree.append(a)
+    assert _mappe(aree[0].cartella, "elimina", "Orbassano", "C-ORB-001", "--oblio", "--si").exit_code == 0
+    r = _mappe(aree[1].cartella, "unisci", aree[0].cartella)
+    assert r.exit_code == 0 and "C-ORB-001: di là una riga con questo codice è stata cancellata con l'oblio" in r.output
+    assert _righe(aree[1])["C-ORB-001"][1] == "La fermata dell'autobus"
+    r = _mappe(aree[1].cartella, "unisci", aree[0].cartella, "--prendi", "C-ORB-001")
+    assert r.exit_code == 0 and "C-ORB-001" not in _righe(aree[1])
+
+
+def test_una_scelta_sbagliata_non_scrive_niente(gruppo, portatile):
+    assert _mappe(portatile.cartella, "modifica", "Orbassano", "c-2", "--titolo", "Il bar nuovo").exit_code == 0
+    arch = gruppo.archivio("Orbassano")
+    prima, storia = contenuto_archivio(arch), len(arch.storia())
+    for scelte in (["--prendi", "g-nessuno"], ["--prendi", "c-1", "--tieni", "c-1"]):
+        r = _mappe(gruppo.cartella, "unisci", portatile.cartella, *scelte)
+        assert r.exit_code == 1 and "Traceback" not in r.output, r.output
+        assert contenuto_archivio(arch) == prima and len(arch.storia()) == storia
+    assert "non è in nessuna delle due aree" in _mappe(gruppo.cartella, "unisci", portatile.cartella, "--prendi",
+                                                        "g-nessuno").output
+
+
+def test_le_lapidi_passano_nelle_copie_e_una_copia_non_riporta_un_cancellato_nell_altra(gruppo, portatile, tmp_path):
+    assert _mappe(gruppo.cartella, "elimina", "Orbassano", "c-2", "--oblio", "--si").exit_code == 0
+    assert _mappe(gruppo.cartella, "copia", "Orbassano", "--in", tmp_path / "seconda").exit_code == 0
+    seconda = Area(tmp_path / "seconda")
+    r = _mappe(seconda.cartella, "unisci", portatile.cartella)  # two copies, one older than the erasure
+    assert r.exit_code == 0, r.output
+    assert "c-2" not in _righe(seconda)
+    assert "1 cancellata per sempre (oblio)" in _mappe(portatile.cartella, "unisci", seconda.cartella).output
+    assert "c-2" not in _righe(portatile)
+
+
+def test_la_copia_riprende_solo_i_suoi_comuni(gruppo, portatile, tmp_path):
+    beinasco = gruppo.aggiungi_comune(cerca_comune("Beinasco"))[0]
+    f = scrivi_csv(tmp_path / "b.csv", [["tipo", "tema", "testo", "autore", "lon", "lat"],
+                                        ["bisogno", "lavoro", "Detto a Beinasco", "Ada Rossi", "7.5870", "45.0230"]])
+    assert importa_file(beinasco, f).importati == 1
+    r = _mappe(portatile.cartella, "unisci")
+    assert r.exit_code == 0 and "Beinasco" not in r.output
+    assert [a.nome for a in portatile.archivi()] == ["Orbassano"]
+    # asked for by name, it comes
+    r = _mappe(portatile.cartella, "unisci", gruppo.cartella, "--comune", "Beinasco")
+    assert r.exit_code == 0 and "Beinasco: comune nuovo in quest'area, aggiunto." in r.output
+
+
+def test_l_oblio_portato_da_un_unione_nomina_i_file_esportati_e_avvisa_per_le_persone(gruppo, portatile, tmp_path):
+    assert _mappe(portatile.cartella, "esporta", "Orbassano", "-o", tmp_path / "sera.csv").exit_code == 0
+    r = _mappe(gruppo.cartella, "oblio", "--persona", "Teodolinda Vascotto", "--si")
+    assert r.exit_code == 0, r.output
+    r = _mappe(portatile.cartella, "unisci")
+    assert r.exit_code == 0, r.output
+    assert "1 cancellata per sempre (oblio)" in r.output
+    assert "Questi file esportati contenevano righe cancellate" in r.output and "sera.csv" in r.output
+    assert "è stata dimenticata una persona dopo l'ultima unione" in r.output
+    assert "mappe oblio --persona NOME" in r.output
+    # the original sheet imported again does not bring the erased row back
+    f = scrivi_csv(tmp_path / "di-nuovo.csv", [
+        ["id", "tipo", "tema", "titolo", "testo", "autore", "lon", "lat"],
+        ["c-3", "memoria", "socialita", "Il ballo", "Si ballava in piazza il sabato", "Teodolinda Vascotto", "7.5300",
+         "45.0110"]])
+    r = _mappe(portatile.cartella, "importa", f, "--comune", "Orbassano")
+    assert "cancellata per sempre con l'oblio" in r.output and "c-3" not in _righe(portatile)
+
+
+def test_annullare_un_unione_non_cancella_le_righe_dell_altra_parte(gruppo, portatile, tmp_path):
+    f = scrivi_csv(tmp_path / "p.csv", [["id", "tipo", "tema", "testo", "lon", "lat"],
+                                        ["p-1", "proposta", "mobilita", "Detto la sera", "7.5390", "45.0080"]])
+    assert importa_file(portatile.archivio("Orbassano"), f).importati == 1
+    assert "1 riga nuova" in _mappe(gruppo.cartella, "unisci", portatile.cartella).output
+    assert _mappe(gruppo.cartella, "annulla", "Orbassano", "--si").exit_code == 0
+    assert "p-1" not in _righe(gruppo)
+    # the laptop keeps its row, and the next merge brings it here again
+    assert "0 eliminate" in _mappe(portatile.cartella, "unisci").output and "p-1" in _righe(portatile)
+    assert "1 riga nuova" in _mappe(gruppo.cartella, "unisci", portatile.cartella).output
+    assert "p-1" in _righe(gruppo)

@@ -757,7 +757,14 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
         for k, w in zip(senza_id, wkt):
             righe_ok[k]["id"] = _id_contenuto(chiave, codice, strato, righe_ok[k], w)
     senza_id = set(senza_id)
+    # rows erased with oblio (their tombstones say so) never come back, not even from the original sheet
+    cancellati = {i for (st, i), (_, c) in archivio.lapidi().items() if c and st == strato}
     for k, (out, geom, numero) in enumerate(zip(righe_ok, geometrie, numeri)):
+        if out["id"] in cancellati:
+            rapporto.ignorati += 1
+            rapporto.avvisi.append(Rifiuto(numero, "", "è stata cancellata per sempre con l'oblio: non si importa "
+                                           "di nuovo (toglierla anche dal foglio originale)"))
+            continue
         if (k in senza_id and simili is not None and out["id"] not in per_id
                 and avvisi_simili < MAX_AVVISI_SIMILI):
             uguale = _simile(simili, out)
