@@ -596,22 +596,27 @@ class Archivio:
             with contextlib.suppress(OSError):
                 vecchio.unlink()
 
+    def da_annullare(self) -> dict:
+        """The history entry 'mappe annulla' would undo (the last one not undone), or why there is none."""
+        candidati = [v for v in self.storia() if v.get("versione") and not v["annullata"]
+                     and v["operazione"] != "annulla"]
+        if not candidati:
+            raise MappeError(f"Non c'è niente da annullare per {self.nome}: nessuna modifica salvata.")
+        ultima = candidati[-1]
+        if not ultima["ripristinabile"]:
+            raise MappeError(
+                f"La versione precedente a '{ultima['operazione']}' del {ultima['quando']} non è più "
+                f"conservata (si tengono le ultime {VERSIONI_TENUTE}): non si può annullare."
+            )
+        return ultima
+
     def annulla(self) -> dict:
         """Go back to the state before the last operation that was not undone already.
 
         Returns the history entry that was undone.
         """
         with self.blocco():
-            candidati = [v for v in self.storia() if v.get("versione") and not v["annullata"]
-                         and v["operazione"] != "annulla"]
-            if not candidati:
-                raise MappeError(f"Non c'è niente da annullare per {self.nome}: nessuna modifica salvata.")
-            ultima = candidati[-1]
-            if not ultima["ripristinabile"]:
-                raise MappeError(
-                    f"La versione precedente a '{ultima['operazione']}' del {ultima['quando']} non è più "
-                    f"conservata (si tengono le ultime {VERSIONI_TENUTE}): non si può annullare."
-                )
+            ultima = self.da_annullare()
             sorgente = self.cartella_versioni / ultima["versione"]
             # Rows appended after it (feedback of a served exhibition) are not part of it: they stay.
             voci = self.storia()
@@ -867,6 +872,15 @@ class Area:
             elif p.is_dir() and (p / f"{p.name}.gpkg").exists():
                 out.append(self._apri(p))
         return sorted(out, key=lambda a: territorio.normalizza(a.nome))
+
+    def archivi_di(self, nomi) -> list[Archivio]:
+        """The stores of the comuni named (by slug, name or ISTAT code), each once, in the order given."""
+        archivi: list[Archivio] = []
+        for nome in nomi:
+            a = self.archivio(nome)
+            if a.slug not in [x.slug for x in archivi]:
+                archivi.append(a)
+        return archivi
 
     def _apri(self, cartella: Path) -> Archivio:
         """A store of this workspace, checked (no symbolic links), readable by its owner only, and

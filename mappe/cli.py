@@ -1552,11 +1552,7 @@ def manifesto(ctx, comuni_nomi, uscita: Path | None, formato: str | None, orient
     if not comuni_nomi and not tutti:
         raise ErroreUtente("Indicare il comune (per esempio: mappe manifesto Orbassano), oppure --tutti per un "
                            "foglio per ogni comune dell'area.")
-    archivi = []
-    for nome in comuni_nomi:
-        a = area.archivio(nome)
-        if a.slug not in [x.slug for x in archivi]:
-            archivi.append(a)
+    archivi = area.archivi_di(comuni_nomi)
     if tutti and not comuni_nomi:
         archivi = area.archivi()
         if not archivi:

@@ -46,14 +46,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .archivio import impronte
+from .archivio import VERSIONI_TENUTE, impronte
 from .errori import AreaError, MappeError
 
 __all__ = ["MagazzinoPostgis", "controlla_url", "url_senza_password"]
 
 CRS = "EPSG:4326"
 SCHEMA = "mappe"
-VERSIONI_TENUTE = 20
 
 
 # --- Addresses and connections --------------------------------------------------------------
@@ -741,19 +740,8 @@ class ArchivioPostgis(_archivio_base()):
                        "WHERE versione IS NOT NULL AND n <= %s", (limite,))
 
     def annulla(self) -> dict:
-        from .archivio import VERSIONI_TENUTE as TENUTE
-
         with self.blocco():
-            candidati = [v for v in self.storia() if v.get("versione") and not v["annullata"]
-                         and v["operazione"] != "annulla"]
-            if not candidati:
-                raise MappeError(f"Non c'è niente da annullare per {self.nome}: nessuna modifica salvata.")
-            ultima = candidati[-1]
-            if not ultima["ripristinabile"]:
-                raise MappeError(
-                    f"La versione precedente a '{ultima['operazione']}' del {ultima['quando']} non è più "
-                    f"conservata (si tengono le ultime {TENUTE}): non si può annullare."
-                )
+            ultima = self.da_annullare()
             op = int(ultima["versione"])
             with motore(self.url).begin() as sa:
                 pg = sa.connection.driver_connection

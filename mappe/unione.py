@@ -86,11 +86,7 @@ def copia(area: Area, nomi: list[str], destinazione: Path) -> list:
         raise AreaError(
             f"La cartella {destinazione} esiste già e non è vuota: indicare con --in una cartella nuova "
             "(la copia non si mescola con altri dati).")
-    archivi = []
-    for n in nomi:
-        a = area.archivio(n)
-        if a.slug not in [x.slug for x in archivi]:
-            archivi.append(a)
+    archivi = area.archivi_di(nomi)
     try:
         copia_area = crea_area(destinazione, segreto=area.segreto().hex())
         for file in sorted((area.cartella / "layers").glob("*.toml")):
