@@ -645,7 +645,7 @@ class Archivio:
                     gpkg.inserisci(tmp, nome, righe, geometrie)
 
             _scrivi_atomico(self.gpkg, ripristina, None)
-            self._registra("annulla", f"annullata l'operazione '{ultima['operazione']}' del {ultima['quando']}",
+            self._registra("annulla", f"annullata l'operazione '{ultima['operazione']}' del {str(ultima['quando']).replace('T', ' ')}",
                            None, None, annulla=ultima["versione"])
         self.__dict__.pop("info", None)
         return ultima
@@ -1064,7 +1064,7 @@ def crea_area(cartella: Path | str, segreto: str | None = None, nuova_chiave: bo
     """
     cartella = Path(cartella)
     if archivio is not None:
-        from .postgis import controlla_url
+        from .postgis import MagazzinoPostgis, controlla_url
 
         archivio = controlla_url(archivio)
         gia = leggi_url_archivio(cartella / "progetto.toml")
@@ -1076,6 +1076,7 @@ def crea_area(cartella: Path | str, segreto: str | None = None, nuova_chiave: bo
                 "una cartella nuova con la stessa chiave (copiarvi il file nascosto .mappe/segreto), poi dare "
                 "'mappe init NUOVA --archivio INDIRIZZO' e lì 'mappe unisci "
                 f"{cartella}' (con la stessa chiave i codici pubblici e i riscontri dei chioschi restano validi).")
+        MagazzinoPostgis(None, archivio).prepara()  # a database that does not answer: no folder made
     layers = cartella / "layers"
     layers.mkdir(parents=True, exist_ok=True)
     for file in sorted(cartella_predefinita().glob("*.toml")):

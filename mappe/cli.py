@@ -110,10 +110,27 @@ def registra_esportazione(area, percorso: Path, tipo: str, contenuto: dict, impr
     registra(area, percorso, tipo, contenuto, impronte)
 
 
+def _mappe_qui(ctx: click.Context) -> str:
+    """'mappe', or 'mappe --area X' when the command was given for another folder than the current one:
+    the commands it suggests must work when copied."""
+    cartella = Path(ctx.find_root().obj["area"]).resolve()
+    return "mappe" if cartella == Path.cwd().resolve() else f"mappe --area {per_comando(str(cartella))}"
+
+
 def _area(ctx: click.Context):
     from .archivio import Area
 
-    return Area(ctx.obj["area"])
+    area = Area(ctx.obj["area"])
+    if area.postgis is not None:
+        from .correzioni import avvisi_oblio_altrove
+
+        trovati = avvisi_oblio_altrove(area)
+        if trovati:
+            echo("Attenzione: da un altro computer sono state cancellate per sempre (oblio) righe che stavano in questi "
+                 "file esportati da qui: sostituirli (rifarli) o cancellarli.", err=True)
+            for e in trovati:
+                echo(f"  {e['quando'].replace('T', ' ')}  {e['tipo']}: {riga_terminale(e['file'])}", err=True)
+    return area
 
 
 
@@ -1003,7 +1020,7 @@ def elimina(ctx, comune: str, ids: tuple[str, ...], senza_chiedere: bool, scolle
     righe = righe_per_strato(esito.righe)
     uno = sum(esito.righe.values()) == 1
     if not oblio:
-        echo(f"{arch.nome}: {'eliminato' if uno else 'eliminati'} {righe}. Per tornare indietro: mappe annulla {per_comando(arch.nome)}")
+        echo(f"{arch.nome}: {'eliminato' if uno else 'eliminati'} {righe}. Per tornare indietro: {_mappe_qui(ctx)} annulla {per_comando(arch.nome)}")
         return
     cancellati = (f"{'cancellato' if uno else 'cancellati'} per sempre {righe}" if righe
                   else "niente nei dati attuali (erano già stati eliminati)")
@@ -1233,6 +1250,10 @@ def unisci(ctx, altra: Path | None, comuni_nomi: tuple[str, ...], prendi: tuple[
         if da_dove is None:
             raise ErroreUtente("Indicare l'area da unire (la cartella), per esempio: mappe unisci ~/portatile-cidis")
         altra = da_dove[0]
+        if not altra.is_dir():
+            raise ErroreUtente(f"Questa copia viene da {riga_terminale(altra)}, che da qui non si vede (la copia è su un "
+                               "altro computer?): indicare dove si trova ora l'area del gruppo, per esempio "
+                               "mappe unisci /media/chiavetta/cidis")
     altra_area = Area(altra)
     comuni = list(comuni_nomi)
     if not comuni and da_dove is not None and da_dove[1] and altra_area.cartella == Area(da_dove[0]).cartella:
@@ -1247,16 +1268,16 @@ def unisci(ctx, altra: Path | None, comuni_nomi: tuple[str, ...], prendi: tuple[
     for riga in descrivi(esito):
         echo(riga)
     if esito.conflitti:
-        echo(f"{quanti(len(esito.conflitti), 'conflitto', 'conflitti')} (cambiati da tutte e due le parti dall'ultima "
-             "unione: niente è stato sovrascritto):")
+        echo(f"{quanti(len(esito.conflitti), 'conflitto', 'conflitti')} (righe cambiate da tutte e due le parti "
+             "dall'ultima unione: niente è stato sovrascritto):")
         for c in esito.conflitti:
             if c.motivo == "cancellato_la":
                 perche = ("di là una riga con questo codice è stata cancellata con l'oblio, ma qui non era la stessa "
                           "dall'ultima unione: --prendi la cancella anche qui, --tieni la lascia")
             elif c.motivo == "cambiato_qui":
-                perche = "cambiato qui, eliminato di là"
+                perche = "cambiato qui, eliminato di là (--prendi lo elimina anche qui, --tieni lo tiene)"
             elif c.motivo == "cambiato_la":
-                perche = "eliminato qui, cambiato di là"
+                perche = "eliminato qui, cambiato di là (--prendi lo rimette qui, --tieni lo lascia eliminato)"
             else:
                 perche = "; ".join(f"{campo}: qui «{riga_terminale(_breve(q))}», di là «{riga_terminale(_breve(la))}»"
                                    for campo, q, la in c.campi[:4]) or "valori diversi"
@@ -1264,7 +1285,7 @@ def unisci(ctx, altra: Path | None, comuni_nomi: tuple[str, ...], prendi: tuple[
         primo = esito.conflitti[0].id
         echo(f"Per scegliere: --prendi {primo} prende la versione dell'altra area, --tieni {primo} tiene questa "
              "(si possono ripetere), per esempio:")
-        echo(f"  mappe unisci {per_comando(str(altra_area.cartella))} --prendi {primo}")
+        echo(f"  {_mappe_qui(ctx)} unisci {per_comando(str(altra_area.cartella))} --prendi {primo}")
     if esito.esportazioni:
         echo("Questi file esportati contenevano righe cancellate ora con l'oblio: sostituirli (rifarli) o cancellarli:")
         for e in esito.esportazioni:
@@ -1307,7 +1328,8 @@ def annulla(ctx, comune: str, senza_chiedere: bool) -> None:
         if candidati:
             ultima = candidati[-1]
             dettagli = f" ({ultima['dettagli']})" if ultima.get("dettagli") else ""
-            if not conferma(f"{arch.nome}: annullare '{ultima['operazione']}' del "
+            chi = f" di {ultima['utente']}" if ultima.get("utente") else ""
+            if not conferma(f"{arch.nome}: annullare '{ultima['operazione']}'{chi} del "
                             f"{ultima['quando'].replace('T', ' ')}{dettagli}? Non si potrà rifare."):
                 raise ErroreUtente("Niente è stato annullato.")
     v = arch.annulla()

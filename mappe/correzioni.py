@@ -142,6 +142,7 @@ class Eliminazione:
     a_mano: dict[str, int] = field(default_factory=dict)  # layer added by hand -> rows removed
     file_cancellati: list[str] = field(default_factory=list)
     file_cambiati: list[str] = field(default_factory=list)  # listed, but changed since: not deleted
+    cercati: dict[str, set] = field(default_factory=dict)  # comune -> ids whose exported files were looked for
 
 
 def riferimenti(archivio: Archivio, ids: set[str]) -> dict[str, list[str]]:
@@ -659,6 +660,7 @@ def elimina(area: Area, archivio: Archivio, ids: list[str], scollega: bool = Fal
         testi = _testi_di(archivio, strati, ids_set) + _testi_di(archivio, vecchi, ids_set)
         piano = _Piano(ids=ids_set, testi=testi, compatta=compatta)
         cercati = ids_set | _a_cascata([strati, vecchi], ids_set)
+        esito.cercati[archivio.slug] = cercati
         esito.esportazioni = esportazioni_con(area, archivio.slug, cercati, testi)
         _cancella_ovunque(area, archivio, piano, esito)
         esito.righe_versioni = len(piano.solo_versioni)
@@ -712,6 +714,7 @@ def dimentica_persona(area: Area, chi: str, anche_file: bool = False, compatta: 
             testi = [persona.chi, *valori, *_testi_di(a, strati, detti), *_testi_di(a, vecchi, detti)]
             testi_tutti += testi
             cercati = detti | nominati | _a_cascata([strati, vecchi], detti)
+            esito.cercati[a.slug] = cercati
             esito.esportazioni += [e for e in esportazioni_con(area, a.slug, cercati, testi)
                                    if e not in esito.esportazioni]
             prima = _riassunto(esito)
@@ -739,3 +742,24 @@ def _dopo_oblio(area: Area, esito: Eliminazione, testi: list[str], persona: Pers
             else:
                 esito.file_cambiati.append(str(p))
     _pulisci_testo_file(file_registro(area), testi, persona)
+    if area.postgis is not None and any(esito.cercati.values()):
+        # the colleagues' computers have their own exported files: each is told at its next command
+        area.postgis.annota_oblio({k: sorted(v) for k, v in esito.cercati.items() if v})
+
+
+def avvisi_oblio_altrove(area: Area) -> list[dict]:
+    """On a shared database: files exported from this computer that held rows erased from another
+    one since this computer last looked (each erasure is looked at once)."""
+    if area.postgis is None:
+        return []
+    visto_path = area.cartella / ".mappe" / "oblii-visti"
+    visto = visto_path.read_text(encoding="utf-8").strip() if visto_path.is_file() else ""
+    nuovi = area.postgis.oblii_dopo(visto)
+    if not nuovi:
+        return []
+    trovati: list[dict] = []
+    for _, comuni in nuovi:
+        for slug, ids in comuni.items():
+            trovati += [e for e in esportazioni_con(area, slug, set(ids)) if e not in trovati]
+    _sostituisci_file(visto_path, lambda tmp: Path(tmp).write_text(nuovi[-1][0], encoding="utf-8"))
+    return trovati

@@ -100,10 +100,19 @@ _CONNESSIONI = threading.local()
 
 
 def _errore_collegamento(url: str, e: Exception) -> AreaError:
-    dettaglio = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    """One Italian sentence for a connection refused (the server's own words are English)."""
+    testo = str(e).lower()
+    if "does not exist" in testo and "database" in testo:
+        perche, cosa = "il database non esiste", "il nome del database nell'indirizzo (o chiederlo all'amministratore)"
+    elif "password" in testo or "authentication" in testo:
+        perche, cosa = "utente o password rifiutati", "l'utente nell'indirizzo e la password in ~/.pgpass o PGPASSWORD"
+    elif "role" in testo and "does not exist" in testo:
+        perche, cosa = "l'utente non esiste sul server", "il nome dell'utente nell'indirizzo"
+    else:
+        perche, cosa = "il server non risponde", "che il server sia acceso e raggiungibile (rete, indirizzo, porta)"
     return AreaError(
-        f"Non riesco a collegarmi all'archivio PostgreSQL {url_senza_password(url)} ({dettaglio}): controllare che "
-        "il server sia acceso e raggiungibile, l'indirizzo in progetto.toml, e la password in ~/.pgpass o PGPASSWORD."
+        f"Non riesco a collegarmi all'archivio PostgreSQL {url_senza_password(url)}: {perche}. Controllare {cosa}; "
+        "l'indirizzo dell'area è in progetto.toml, alla voce [archivio]."
     )
 
 
@@ -265,6 +274,26 @@ class MagazzinoPostgis:
         con.execute(f"INSERT INTO {SCHEMA}.area VALUES (%s, %s) ON CONFLICT (chiave) DO UPDATE SET valore = "
                     "excluded.valore", (chiave, valore))
         return valore
+
+    def annota_oblio(self, comuni: dict[str, list[str]]) -> str:
+        """Leave word in the database that these rows were erased (ids only: keyed, no content), so that
+        every computer of the team can name its own exported files that held them. Returns the note's key,
+        which this computer has seen already."""
+        import secrets
+
+        chiave = f"oblio/{dt.datetime.now().isoformat(timespec='microseconds')}-{secrets.token_hex(4)}"
+        self.scrivi_meta(chiave, json.dumps(comuni, ensure_ascii=False))
+        if self.area is not None:
+            visto = self.area.cartella / ".mappe" / "oblii-visti"
+            visto.write_text(chiave, encoding="utf-8")
+        return chiave
+
+    def oblii_dopo(self, visto: str) -> list[tuple[str, dict]]:
+        """The erasure notes written after ``visto`` (oldest first)."""
+        assert self._pronto
+        return [(k, json.loads(v)) for k, v in self.con().execute(
+            f"SELECT chiave, valore FROM {SCHEMA}.area WHERE chiave LIKE 'oblio/%%' AND chiave > %s ORDER BY chiave",
+            (visto or "oblio/",))]
 
     def slugs(self) -> list[str]:
         assert self._pronto
@@ -695,11 +724,14 @@ class ArchivioPostgis(_archivio_base()):
 
     # ---------- history ----------
     def _registra_in(self, pg, operazione: str, dettagli: str, righe: int | None, versione, **altro) -> int:
+        import socket
+
         from .archivio import _utente
 
+        chi = f"{_utente()}@{socket.gethostname()}"  # many computers share one database: which one
         n = pg.execute(f"INSERT INTO {self._t('_storia')} (quando, utente, operazione, dettagli, righe, altro) "
                        "VALUES (%s, %s, %s, %s, %s, %s) RETURNING n",
-                       (dt.datetime.now().isoformat(timespec="seconds"), _utente(), operazione, dettagli, righe,
+                       (dt.datetime.now().isoformat(timespec="seconds"), chi, operazione, dettagli, righe,
                         json.dumps(altro, ensure_ascii=False))).fetchone()[0]
         if versione is True:
             pg.execute(f"UPDATE {self._t('_storia')} SET versione = %s WHERE n = %s", (str(n), n))
@@ -761,17 +793,22 @@ class ArchivioPostgis(_archivio_base()):
                     cambiate += [(strato, i) for i, _, dopo, _ in voci if ora.get(i) != dopo]
                 if cambiate:
                     esempi = ", ".join(i for _, i in cambiate[:5]) + ("..." if len(cambiate) > 5 else "")
+                    quando = str(ultima["quando"]).replace("T", " ")
                     dopo_op = pg.execute(
                         f"SELECT s.operazione, s.utente, s.quando FROM {self._t('_versioni')} v JOIN {self._t('_storia')} s "
                         "ON s.n = v.op WHERE v.op > %s AND v.id = ANY(%s) ORDER BY v.op DESC LIMIT 1",
                         (op, [i for _, i in cambiate])).fetchone()
-                    chi = (f" ('{dopo_op[0]}' di {dopo_op[1]} del {dopo_op[2]})" if dopo_op else
-                           " (fuori da mappe, per esempio con QGIS)")
+                    if dopo_op:
+                        chi = f" con '{dopo_op[0]}' da {dopo_op[1]} il {str(dopo_op[2]).replace('T', ' ')}"
+                        cosa = "Annullare prima quella modifica, o correggere a mano con 'mappe modifica'."
+                    else:
+                        chi = " fuori da mappe (per esempio con QGIS)"
+                        cosa = "Correggere a mano con 'mappe modifica', se serve."
+                    uno = len(cambiate) == 1
                     raise MappeError(
-                        f"Non si può annullare '{ultima['operazione']}' del {ultima['quando']} in {self.nome}: "
-                        f"{len(cambiate)} {'riga toccata' if len(cambiate) == 1 else 'righe toccate'} da allora sono "
-                        f"state cambiate dopo{chi} ({esempi}). Annullare prima quella modifica, o correggere a mano "
-                        "con 'mappe modifica'. I dati non sono stati toccati.")
+                        f"Non si può annullare '{ultima['operazione']}' del {quando} in {self.nome}: "
+                        f"{'1 riga che aveva toccato è stata cambiata' if uno else f'{len(cambiate)} righe che aveva toccato sono state cambiate'}"
+                        f" dopo{chi} ({esempi}). {cosa} I dati non sono stati toccati.")
                 for strato, voci in per_strato.items():
                     if strato not in self.catalogo.strati:
                         dati = voci[0][1]
@@ -795,7 +832,7 @@ class ArchivioPostgis(_archivio_base()):
                     # rows the operation had added go without a tombstone, as on GeoPackage (going back to
                     # an older version): undoing a merge must not delete the other side's rows there too
                 pg.execute(f"DELETE FROM {self._t('_versioni')} WHERE op = %s", (op,))
-                self._registra_in(pg, "annulla", f"annullata l'operazione '{ultima['operazione']}' del {ultima['quando']}",
+                self._registra_in(pg, "annulla", f"annullata l'operazione '{ultima['operazione']}' del {str(ultima['quando']).replace('T', ' ')}",
                                   None, None, annulla=ultima["versione"])
         self.__dict__.pop("info", None)
         return ultima

@@ -283,7 +283,7 @@ def test_un_indirizzo_che_non_risponde_non_resta_nell_area(pg, tmp_path):
     spento = url.rsplit(":", 1)[0] + ":1/mappe"
     r = CliRunner().invoke(main, ["init", str(tmp_path / "nuova"), "--archivio", spento])
     assert r.exit_code == 1 and "Non riesco a collegarmi" in r.output
-    assert Area(tmp_path / "nuova").url_archivio is None  # the settings do not keep the wrong address
+    assert not (tmp_path / "nuova").exists()  # no half-made workspace on files, nor a wrong address kept
     r = CliRunner().invoke(main, ["init", str(tmp_path / "nuova"), "--archivio", url])
     assert r.exit_code == 0, r.output
     assert Area(tmp_path / "nuova").url_archivio == url
@@ -311,3 +311,22 @@ def test_da_file_a_postgresql_con_la_stessa_chiave(cluster, tmp_path, request):
     nuova = Area(tmp_path / "nuova")
     assert sorted(nuova.archivio("Orbassano").leggi("contributi")["id"]) == sorted(arch.leggi("contributi")["id"])
     assert importa_file(nuova.archivio("Orbassano"), f).gia_presenti == 20  # the same sheet: already there
+
+
+def test_un_oblio_dato_da_un_computer_nomina_i_file_esportati_dagli_altri(pg, tmp_path):
+    gruppo, url = pg
+    assert CliRunner().invoke(main, ["init", str(tmp_path / "anna"), "--archivio", url]).exit_code == 0
+    anna = tmp_path / "anna"
+    f = scrivi_csv(tmp_path / "c.csv", [["id", "tipo", "tema", "testo", "lon", "lat"],
+                                        ["c-1", "bisogno", "lavoro", "Da dimenticare", "7.5378", "45.0087"],
+                                        ["c-2", "bisogno", "lavoro", "Resta", "7.5420", "45.0050"]])
+    assert _mappe(gruppo.cartella, "importa", f, "--comune", "Orbassano").exit_code == 0
+    # Anna exports from her computer; Mario erases from his
+    assert _mappe(anna, "esporta", "Orbassano", "--completo", "-o", tmp_path / "anna.csv").exit_code == 0
+    r = _mappe(gruppo.cartella, "elimina", "Orbassano", "c-1", "--oblio", "--si")
+    assert r.exit_code == 0 and "anna.csv" not in r.output  # Mario's computer does not know Anna's files
+    r = _mappe(anna, "comuni", "elenco")  # Anna's next command, whatever it is, tells her
+    assert r.exit_code == 0
+    assert "da un altro computer sono state cancellate per sempre" in r.output and "anna.csv" in r.output
+    assert "anna.csv" not in _mappe(anna, "comuni", "elenco").output  # said once
+    assert "anna.csv" not in _mappe(gruppo.cartella, "comuni", "elenco").output

@@ -284,3 +284,13 @@ def test_annullare_un_unione_non_cancella_le_righe_dell_altra_parte(gruppo, port
     assert "0 eliminate" in _mappe(portatile.cartella, "unisci").output and "p-1" in _righe(portatile)
     assert "1 riga nuova" in _mappe(gruppo.cartella, "unisci", portatile.cartella).output
     assert "p-1" in _righe(gruppo)
+
+
+def test_reimportare_il_foglio_avvisa_delle_righe_eliminate_che_tornano(gruppo, tmp_path):
+    assert _mappe(gruppo.cartella, "elimina", "Orbassano", "c-2", "--si").exit_code == 0
+    f = scrivi_csv(tmp_path / "di-nuovo.csv", [["id", "tipo", "tema", "titolo", "testo", "lon", "lat"],
+                                               ["c-2", "risorsa", "socialita", "Il bar", "Ci si trova la sera", "7.5420",
+                                                "45.0050"]])
+    r = _mappe(gruppo.cartella, "importa", f, "--comune", "Orbassano")
+    assert r.exit_code == 0 and "era stata eliminata" in r.output and "mappe annulla" in r.output
+    assert "c-2" in _righe(gruppo)

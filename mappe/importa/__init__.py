@@ -758,7 +758,8 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             righe_ok[k]["id"] = _id_contenuto(chiave, codice, strato, righe_ok[k], w)
     senza_id = set(senza_id)
     # rows erased with oblio (their tombstones say so) never come back, not even from the original sheet
-    cancellati = {i for (st, i), (_, c) in archivio.lapidi().items() if c and st == strato}
+    lapidi = {i: (q, c) for (st, i), (q, c) in archivio.lapidi().items() if st == strato}
+    cancellati = {i for i, (_, c) in lapidi.items() if c}
     for k, (out, geom, numero) in enumerate(zip(righe_ok, geometrie, numeri)):
         if out["id"] in cancellati:
             rapporto.ignorati += 1
@@ -791,6 +792,10 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                 aggiornate[per_id[out["id"]]] = confronto
         else:
             nuove.append(out)
+            if out["id"] in lapidi:  # deleted on purpose once: it comes back, and the user is told
+                quando = str(lapidi[out["id"]][0])[:10]
+                rapporto.avvisi.append(Rifiuto(numero, "", f"era stata eliminata ({'-'.join(reversed(quando.split('-')))}) "
+                                               "e torna nei dati: se non doveva, 'mappe annulla'"))
     rapporto.importati = len(nuove)
     rapporto.aggiornati = len(aggiornate)
     if prova or (not nuove and not aggiornate):
