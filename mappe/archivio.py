@@ -744,6 +744,12 @@ class Archivio:
 
         return _tabelle_a_mano(self.gpkg)
 
+    def righe_a_mano(self, tabella: str, testi: list[str], ids: set[str], persona) -> tuple[list, list]:
+        """Rows and cells of a table made by hand that hold what is erased (see correzioni.scegli_a_mano)."""
+        from .correzioni import _righe_a_mano
+
+        return _righe_a_mano(self.gpkg, tabella, testi, ids, persona)
+
     def cancella_ovunque(self, piano, esito, applica, pulisci_testo) -> None:
         """Apply an erasure to the store, every kept version and the history (the caller holds the lock)."""
         from .correzioni import _pulisci_file, _pulisci_testo_file

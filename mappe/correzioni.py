@@ -335,7 +335,7 @@ def cerca_persona(area: Area, chi: str) -> Tracce:
         if persona.in_testo(a.testo_storia()):
             tracce.storia += 1
         for tabella in a.tabelle_a_mano():
-            if _righe_a_mano(a.gpkg, tabella, [persona.chi], set(), persona):
+            if any(a.righe_a_mano(tabella, [persona.chi], set(), persona)):
                 tracce.a_mano.append(f"{a.slug}: {tabella}")
     return tracce
 
@@ -443,34 +443,43 @@ def _tabelle_a_mano(path: Path) -> list[str]:
 
 
 def _righe_a_mano(path: Path, tabella: str, testi: list[str], ids: set[str], persona: Persona | None):
-    """In a hand-made table: the rowids of rows that hold an erased id or an erased row's words (to
-    remove), and the cells that only name the person (to blank: the rest of the row is someone else's)."""
+    """In a hand-made table of a GeoPackage: the rowids of rows that hold an erased id or an erased
+    row's words (to remove), and the cells that only name the person (to blank: the rest of the row is
+    someone else's). See :func:`scegli_a_mano`."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    minuscoli = [t.casefold() for t in testi if t and len(t.strip()) >= 3]
-    via, svuota = [], []
     try:
         cur = con.execute(f'SELECT rowid, * FROM "{tabella.replace(chr(34), chr(34) * 2)}"')
         colonne = [d[0] for d in cur.description][1:]
-        for riga in cur:
-            celle = []
-            for col, v in zip(colonne, riga[1:]):
-                if isinstance(v, bytes):
-                    if v[:2] == b"GP":  # a GeoPackage geometry: no words in it
-                        continue
-                    v = v.decode("utf-8", errors="ignore")
-                if isinstance(v, str):
-                    celle.append((col, v))
-            if any(v in ids for _, v in celle) or any(t in v.casefold() for _, v in celle for t in minuscoli
-                                                      if persona is None or not persona.in_testo(t)):
-                via.append(riga[0])
-            elif persona is not None:
-                nominate = [(riga[0], col) for col, v in celle if persona.in_testo(v)]
-                if tabella == "gpkg_metadata" and nominate:
-                    via.append(riga[0])  # a description of a layer: it goes whole
-                else:
-                    svuota += nominate
+        return scegli_a_mano(tabella, colonne, cur, testi, ids, persona)
     finally:
         con.close()
+
+
+def scegli_a_mano(tabella: str, colonne: list[str], righe, testi: list[str], ids: set[str],
+                  persona: Persona | None) -> tuple[list, list]:
+    """Of rows (a key, then the values of ``colonne``) of a table made by hand (in a GeoPackage or in a
+    comune's schema on PostgreSQL): the keys of rows to remove and the (key, column) cells to blank."""
+    minuscoli = [t.casefold() for t in testi if t and len(t.strip()) >= 3]
+    via, svuota = [], []
+    for riga in righe:
+        celle = []
+        for col, v in zip(colonne, riga[1:]):
+            if isinstance(v, (bytes, memoryview)):
+                v = bytes(v)
+                if v[:2] == b"GP":  # a GeoPackage geometry: no words in it
+                    continue
+                v = v.decode("utf-8", errors="ignore")
+            if isinstance(v, str):
+                celle.append((col, v))
+        if any(v in ids for _, v in celle) or any(t in v.casefold() for _, v in celle for t in minuscoli
+                                                  if persona is None or not persona.in_testo(t)):
+            via.append(riga[0])
+        elif persona is not None:
+            nominate = [(riga[0], col) for col, v in celle if persona.in_testo(v)]
+            if tabella == "gpkg_metadata" and nominate:
+                via.append(riga[0])  # a description of a layer: it goes whole
+            else:
+                svuota += nominate
     return via, svuota
 
 

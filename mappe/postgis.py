@@ -890,8 +890,49 @@ class ArchivioPostgis(_archivio_base()):
 
         return {n: self.leggi(n) for n in STRATI_MODIFICABILI if n in self.catalogo.strati}
 
+    _TABELLE_MAPPE = ("confine", "comune", "popolazione", "_storia", "_versioni", "_lapidi")
+
     def tabelle_a_mano(self) -> list[str]:
-        return []
+        """Tables of the comune's schema that mappe did not make (a layer saved there from QGIS, say)."""
+        fatte = {*self.catalogo.strati, *self._TABELLE_MAPPE}
+        return [r[0] for r in self.con().execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE' "
+            "ORDER BY 1", (self.schema,)) if r[0] not in fatte]
+
+    def righe_a_mano(self, tabella: str, testi: list[str], ids: set[str], persona, pg=None) -> tuple[list, list]:
+        from .correzioni import scegli_a_mano
+
+        pg = pg or self.con()
+        colonne = [c for c, tipo in pg.execute(
+            "SELECT column_name, udt_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+            "ORDER BY ordinal_position", (self.schema, tabella)) if tipo not in ("geometry", "geography")]
+        if not colonne:
+            return [], []
+        scelta = ", ".join(f"{_q(c)}::text" for c in colonne)
+        righe = pg.execute(f"SELECT ctid::text, {scelta} FROM {self._t(tabella)}").fetchall()
+        return scegli_a_mano(tabella, colonne, righe, testi, ids, persona)
+
+    def _pulisci_a_mano(self, pg, piano, esito) -> None:
+        """Remove from the hand-made tables what holds what is erased; blank the cells naming the person."""
+        for tabella in self.tabelle_a_mano():
+            via, svuota = self.righe_a_mano(tabella, piano.testi, piano.ids | piano.solo_versioni, piano.persona, pg)
+            if via:
+                pg.execute(f"DELETE FROM {self._t(tabella)} WHERE ctid = ANY(%s::tid[])", (via,))
+            per_riga: dict[str, list[str]] = {}
+            for ctid, col in svuota:
+                per_riga.setdefault(ctid, []).append(col)
+            for ctid, colonne in per_riga.items():  # one update per row: an update moves the row (new ctid)
+                for vuoto in ("NULL", "''"):  # a column that cannot be empty: an empty text then
+                    try:
+                        with pg.transaction():
+                            pg.execute(f"UPDATE {self._t(tabella)} SET "
+                                       + ", ".join(f"{_q(c)} = {vuoto}" for c in colonne) + " WHERE ctid = %s::tid",
+                                       (ctid,))
+                        break
+                    except _psycopg().errors.NotNullViolation:
+                        continue
+            if via or svuota:
+                esito.a_mano[tabella] = esito.a_mano.get(tabella, 0) + len(via) + len(svuota)
 
     def cancella_ovunque(self, piano, esito, applica, pulisci_testo) -> None:
         """Apply an erasure to the tables, every kept before-image and the history, in one
@@ -929,6 +970,7 @@ class ArchivioPostgis(_archivio_base()):
             for (strato, id_) in self.lapidi():
                 if id_ in piano.ids:
                     cancellati.setdefault(strato, set()).add(id_)
+            self._pulisci_a_mano(pg, piano, esito)
             tutti = sorted(set().union(*cancellati.values())) if cancellati else []
             if tutti:  # not even the hash of what an erased row said stays
                 pg.execute(f"DELETE FROM {self._t('_versioni')} WHERE id = ANY(%s)", (tutti,))

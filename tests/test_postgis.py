@@ -330,3 +330,29 @@ def test_un_oblio_dato_da_un_computer_nomina_i_file_esportati_dagli_altri(pg, tm
     assert "da un altro computer sono state cancellate per sempre" in r.output and "anna.csv" in r.output
     assert "anna.csv" not in _mappe(anna, "comuni", "elenco").output  # said once
     assert "anna.csv" not in _mappe(gruppo.cartella, "comuni", "elenco").output
+
+
+def test_oblio_anche_nelle_tabelle_messe_a_mano_nello_schema_del_comune(pg, tmp_path):
+    """A layer saved from QGIS into the comune's schema: the person's rows go, the cells naming her
+    are blanked, the rest stays."""
+    gruppo, _ = pg
+    arch = gruppo.archivio("Orbassano")
+    f = scrivi_csv(tmp_path / "c.csv", [["id", "tipo", "tema", "testo", "autore", "lon", "lat"],
+                                        ["c-1", "bisogno", "lavoro", "Manca il lavoro per i giovani", "Ottavia Pellegrini",
+                                         "7.5378", "45.0087"],
+                                        ["c-2", "risorsa", "socialita", "Il circolo è aperto", "Piero", "7.5420",
+                                         "45.0050"]])
+    assert importa_file(arch, f).importati == 2
+    s = arch.schema
+    con = arch.con()
+    con.execute(f'CREATE TABLE "{s}".copia_qgis AS SELECT id, testo, autore, geometry FROM "{s}".contributi')
+    con.execute(f'CREATE TABLE "{s}".appunti (chi text NOT NULL, cosa text)')
+    con.execute(f"""INSERT INTO "{s}".appunti VALUES ('Ottavia Pellegrini', 'ha portato le foto'), ('Piero', 'il circolo')""")
+    r = _mappe(gruppo.cartella, "oblio", "--persona", "Ottavia Pellegrini", "--elenco")
+    assert "orbassano: appunti" in r.output and "orbassano: copia_qgis" in r.output
+    r = _mappe(gruppo.cartella, "oblio", "--persona", "Ottavia Pellegrini", "--si")
+    assert r.exit_code == 0, r.output
+    assert "aggiunto a mano" in r.output
+    assert sorted(con.execute(f'SELECT id FROM "{s}".copia_qgis').fetchall()) == [("c-2",)]
+    assert sorted(con.execute(f'SELECT chi, cosa FROM "{s}".appunti').fetchall()) == [
+        ("", "ha portato le foto"), ("Piero", "il circolo")]
