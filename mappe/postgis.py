@@ -33,7 +33,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 import threading
 import time
 import warnings
@@ -203,8 +202,6 @@ def _json_valore(v):
 class MagazzinoPostgis:
     """The comuni of a workspace kept in a PostgreSQL database."""
 
-    tipo = "postgis"
-
     def __init__(self, area, url: str):
         self.area = area
         self.url = url
@@ -369,9 +366,7 @@ class ArchivioPostgis(_archivio_base()):
     def gpkg(self) -> Path:  # no file: whoever asks for one gets a clear answer
         raise MappeError(f"I dati di {self.slug} sono su PostgreSQL, non in un file GeoPackage.")
 
-    @property
-    def su_file(self) -> bool:
-        return False
+    su_file = False
 
     @cached_property
     def info(self) -> dict:
@@ -1044,5 +1039,3 @@ def _da_json(strato, righe: list) -> pd.DataFrame:
         df = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geom, crs=CRS).values, crs=CRS)
     return conforma(strato, df)
 
-
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 from conftest import scrivi_csv
+from test_sicurezza import _grande_csv
 
 from mappe.archivio import Area
 from mappe.cli import main
@@ -32,17 +33,6 @@ def pg(request, tmp_path) -> tuple[Area, str]:
     return Area(cartella), url
 
 
-def _csv(path: Path, n: int, prefisso: str, seme: int = 0) -> Path:
-    import random
-
-    r = random.Random(seme)
-    righe = [["tipo", "tema", "testo", "lon", "lat"]]
-    for k in range(n):
-        righe.append(["bisogno", "lavoro", f"{prefisso} {k}: detto durante il focus group",
-                      f"{7.530 + r.random() * 0.015:.5f}", f"{45.000 + r.random() * 0.012:.5f}"])
-    return scrivi_csv(path, righe)
-
-
 def test_init_su_postgresql_e_il_secondo_computer_riceve_chiave_e_catalogo(pg, tmp_path):
     gruppo, url = pg
     progetto = (gruppo.cartella / "progetto.toml").read_text(encoding="utf-8")
@@ -57,7 +47,7 @@ def test_init_su_postgresql_e_il_secondo_computer_riceve_chiave_e_catalogo(pg, t
     for f in (gruppo.cartella / "layers").glob("*.toml"):
         assert (collega.cartella / "layers" / f.name).read_text(encoding="utf-8") == f.read_text(encoding="utf-8")
     # what one imports, the other sees
-    assert importa_file(gruppo.archivio("Orbassano"), _csv(tmp_path / "a.csv", 3, "A")).importati == 3
+    assert importa_file(gruppo.archivio("Orbassano"), _grande_csv(tmp_path / "a.csv", 3, prefisso="A")).importati == 3
     r = _mappe(collega.cartella, "comuni", "elenco")
     assert r.exit_code == 0 and "Orbassano" in r.output and "      3 " in r.output
     # the same address given through the environment
@@ -122,7 +112,7 @@ def test_dieci_importazioni_insieme_nessuna_riga_persa_ne_doppia(pg, tmp_path):
 def test_annulla_non_disfa_il_lavoro_cambiato_dopo_fuori_da_mappe(pg, tmp_path):
     gruppo, _ = pg
     arch = gruppo.archivio("Orbassano")
-    assert importa_file(arch, _csv(tmp_path / "a.csv", 3, "A")).importati == 3
+    assert importa_file(arch, _grande_csv(tmp_path / "a.csv", 3, prefisso="A")).importati == 3
     c = arch.leggi("contributi")
     uno = c["id"].iloc[0]
     # a colleague edits the row in QGIS, straight in the table
@@ -221,7 +211,7 @@ def test_uccisa_a_meta_scrittura_la_transazione_non_lascia_niente(pg, tmp_path):
     the tables as before (and its lock goes with its connection)."""
     gruppo, url = pg
     arch = gruppo.archivio("Orbassano")
-    assert importa_file(arch, _csv(tmp_path / "a.csv", 5, "A")).importati == 5
+    assert importa_file(arch, _grande_csv(tmp_path / "a.csv", 5, prefisso="A")).importati == 5
     codice = (
         "import os, signal, sys\n"
         "from mappe.archivio import Area\n"
@@ -232,7 +222,7 @@ def test_uccisa_a_meta_scrittura_la_transazione_non_lascia_niente(pg, tmp_path):
         "    originale(self, *a, **k)\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
         "postgis.ArchivioPostgis._copia_dentro = uccidi\n"
-        f"importa_file(Area({str(gruppo.cartella)!r}).archivio('Orbassano'), {str(_csv(tmp_path / 'b.csv', 300, 'B'))!r})\n"
+        f"importa_file(Area({str(gruppo.cartella)!r}).archivio('Orbassano'), {str(_grande_csv(tmp_path / 'b.csv', 300, prefisso='B'))!r})\n"
     )
     p = subprocess.run([sys.executable, "-c", codice], capture_output=True, text=True, check=False)
     assert p.returncode == -9
@@ -297,7 +287,7 @@ def test_da_file_a_postgresql_con_la_stessa_chiave(cluster, tmp_path, request):
 
     vecchia = crea_area(tmp_path / "vecchia")
     arch = vecchia.aggiungi_comune(cerca_comune("Orbassano"))[0]
-    f = _csv(tmp_path / "c.csv", 20, "Vecchio")
+    f = _grande_csv(tmp_path / "c.csv", 20, prefisso="Vecchio")
     assert importa_file(arch, f).importati == 20
     r = CliRunner().invoke(main, ["init", str(vecchia.cartella), "--archivio", cluster._url("postgres")])
     assert r.exit_code == 1 and ".mappe/segreto" in r.output  # not in place: the way is said
