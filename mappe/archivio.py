@@ -501,11 +501,13 @@ class Archivio:
         return blocco(self.cartella, self.slug)
 
     def scrivi(self, strati: dict[str, pd.DataFrame], operazione: str = "scrittura", dettagli: str = "",
-               righe: int | None = None, conformi: bool = False) -> None:
+               righe: int | None = None, conformi: bool = False, foto: dict | None = None) -> None:
         """Replace the given layers in one all-or-nothing step, keeping the previous version.
 
         ``operazione``, ``dettagli`` and ``righe`` go to the store's history (``mappe storia``);
-        ``conformi`` says the tables already have the catalogue's columns and types.
+        ``conformi`` says the tables already have the catalogue's columns and types; ``foto``:
+        pictures the rows name (:class:`mappe.foto.Foto` by id), kept in the same step; a picture no
+        row names any more goes.
         """
 
         def scrivi(tmp: Path) -> None:
@@ -520,6 +522,8 @@ class Archivio:
                     tolti[nome], tornati[nome] = prima - dopo, dopo - prima
                 _scrivi_strato(tmp, nome, df)
             _segna_lapidi(tmp, tolti, tornati)
+            if foto or any(n in STRATI_CON_FOTO for n in strati):
+                scrivi_foto(tmp, foto or {})
 
         with self.blocco():
             versione = _scrivi_atomico(self.gpkg, scrivi, self.cartella_versioni)
@@ -761,6 +765,14 @@ class Archivio:
                 esito.versioni += 1
         _pulisci_testo_file(self.file_storia, piano.testi, piano.persona)
         self.__dict__.pop("info", None)
+
+    def foto_presenti(self) -> set[str]:
+        """The ids of the pictures the store keeps."""
+        return set(leggi_foto(self.gpkg, cosa="miniatura"))
+
+    def leggi_foto(self, ids=None, cosa: str = "miniatura") -> dict[str, bytes]:
+        """WebP thumbnails (``cosa="anteprima"``: previews) by id (``ids``: only those)."""
+        return leggi_foto(self.gpkg, ids, cosa)
 
     def conta(self) -> dict[str, int]:
         """Number of features per layer."""
@@ -1188,6 +1200,68 @@ def _scrivi_lapidi(path: Path, lapidi: dict) -> None:
                       columns=["strato", "id", "quando", "cancellato"])
     df = df.astype({"strato": object, "id": object, "quando": object, "cancellato": "int64"})
     _scrivi_strato(path, TABELLA_LAPIDI, df)
+
+
+# --------------------------------------------------------------------------------------------
+# The pictures of a GeoPackage store (mappe.foto): a plain SQLite table, not a layer of the
+# GeoPackage (GIS programs need not see it), written in the same atomic write as the rows.
+
+TABELLA_FOTO = "foto"
+STRATI_CON_FOTO = ("contributi", "luoghi")
+
+
+def ids_in_celle(valori) -> set[str]:
+    """The picture ids a ``foto`` column holds (cells of ids separated by '|')."""
+    return {x for v in valori if isinstance(v, str) and v for x in v.split("|") if x}
+
+
+def _con_foto(con: sqlite3.Connection) -> bool:
+    return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABELLA_FOTO,)).fetchone() is not None
+
+
+def _foto_riferite(con: sqlite3.Connection) -> set[str]:
+    usate: set[str] = set()
+    for strato in STRATI_CON_FOTO:
+        colonne = {r[1] for r in con.execute(f'PRAGMA table_info("{strato}")')}
+        if "foto" in colonne:
+            usate |= ids_in_celle(v for (v,) in con.execute(f'SELECT foto FROM "{strato}" WHERE foto IS NOT NULL'))
+    return usate
+
+
+def scrivi_foto(path: Path, nuove: dict) -> None:
+    """Add pictures (:class:`mappe.foto.Foto` by id) to a store file, then remove those that no row
+    uses any more: a picture goes with the last row that shows it."""
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            if nuove or _con_foto(con):
+                con.execute(f"CREATE TABLE IF NOT EXISTS {TABELLA_FOTO} (id TEXT PRIMARY KEY, anteprima BLOB NOT NULL, "
+                            "miniatura BLOB NOT NULL, larghezza INTEGER, altezza INTEGER)")
+            if nuove:
+                con.executemany(f"INSERT OR IGNORE INTO {TABELLA_FOTO} VALUES (?, ?, ?, ?, ?)",
+                                [(f.id, f.anteprima, f.miniatura, f.larghezza, f.altezza) for f in nuove.values()])
+            if _con_foto(con):
+                usate = _foto_riferite(con)
+                via = [i for (i,) in con.execute(f"SELECT id FROM {TABELLA_FOTO}") if i not in usate]
+                con.executemany(f"DELETE FROM {TABELLA_FOTO} WHERE id = ?", [(i,) for i in via])
+    finally:
+        con.close()
+
+
+def leggi_foto(path: Path, ids=None, cosa: str = "miniatura") -> dict[str, bytes]:
+    """The WebP thumbnails (or previews, ``cosa="anteprima"``) of a store file, by id (``ids``: only
+    those; None: all)."""
+    if cosa not in ("miniatura", "anteprima"):
+        raise ValueError(cosa)
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        if not _con_foto(con):
+            return {}
+        righe = con.execute(f"SELECT id, {cosa} FROM {TABELLA_FOTO}").fetchall()
+    finally:
+        con.close()
+    voluti = None if ids is None else set(ids)
+    return {i: bytes(b) for i, b in righe if voluti is None or i in voluti}
 
 
 def compatta(path: Path) -> None:

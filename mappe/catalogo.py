@@ -42,6 +42,10 @@ CAMPI_RICHIESTI = {
     "incontri": ("id", "data"),
     "riscontri": ("id", "su"),
 }
+# The photo fields (issue 18) of the layers that take pictures: a catalogue written before them
+# gets them from the shipped one, so that an older workspace takes photos without editing its files.
+CAMPI_FOTO = ("foto", "didascalia", "autore_foto", "foto_pubblica")
+STRATI_CON_FOTO = ("contributi", "luoghi")
 _COLORE = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CODICE = re.compile(r"^[a-z0-9_]+$")
 
@@ -277,6 +281,7 @@ def carica_catalogo(cartella: Path | str | None = None) -> Catalogo:
         for campo in richiesti:
             if campo not in strati[nome].campi:
                 raise _errore(origine[nome], f"{nome}.campi.{campo}", "manca questo campo, che mappe usa")
+    _aggiungi_campi_foto(cartella, strati, vocabolari)
     for strato in strati.values():
         for campo in strato.campi.values():
             if campo.valori and campo.valori not in vocabolari:
@@ -285,3 +290,29 @@ def carica_catalogo(cartella: Path | str | None = None) -> Catalogo:
                     f"il vocabolario '{campo.valori}' non esiste",
                 )
     return Catalogo(vocabolari, strati, cartella)
+
+
+def _aggiungi_campi_foto(cartella: Path, strati: dict[str, Strato], vocabolari: dict) -> None:
+    """Give the layers that take photos the photo fields the shipped catalogue has, when missing."""
+    mancano = [n for n in STRATI_CON_FOTO if n in strati and "foto" not in strati[n].campi]
+    if not mancano or cartella.resolve() == cartella_predefinita().resolve():
+        return
+    base = carica_catalogo(cartella_predefinita())
+    for nome in mancano:
+        s = strati[nome]
+        campi = dict(s.campi)
+        for c in CAMPI_FOTO:
+            if c not in campi:
+                campi[c] = base.strati[nome].campi[c]
+                if campi[c].valori and campi[c].valori not in vocabolari:
+                    vocabolari[campi[c].valori] = base.vocabolari[campi[c].valori]
+        strati[nome] = Strato(s.nome, s.label, campi, s.geometria, s.label_en, s.descrizione)
+
+
+def nomina(catalogo: Catalogo, consenso) -> bool:
+    """Whether a row's consent covers the name of who took its photo (``nomina = true`` in the
+    consent's catalogue value; in a catalogue without the flag, written consent does)."""
+    voce = catalogo.vocabolari.get("consenso", {}).get(str(consenso)) if consenso else None
+    if voce is None:
+        return False
+    return bool(voce.extra.get("nomina", voce.codice == "scritto"))

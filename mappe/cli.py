@@ -407,6 +407,12 @@ def _imposta(ctx, param, valori) -> dict[str, str]:
 @click.option("--crs", metavar="EPSG:CODICE", help="Il sistema di coordinate di un file GIS che non lo dice o lo dice sbagliato.")
 @click.option("--scarti", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.csv",
               help="Scrive le righe respinte, con il motivo, in un CSV da correggere e importare di nuovo.")
+@click.option("--cartella-foto", type=click.Path(path_type=Path), metavar="CARTELLA",
+              help="Dove sono le foto nominate nella colonna foto: una cartella, o lo zip degli allegati di Kobo o ODK "
+                   "(predefinito: la cartella del file).")
+@click.option("--posizione-da-foto", is_flag=True,
+              help="Una riga senza posizione prende quella GPS della sua foto (solo se lo si chiede: la posizione "
+                   "di una foto può mettere in pericolo qualcuno).")
 @click.option("--prova", is_flag=True, help="Controlla ogni riga e dice cosa farebbe, senza scrivere niente.")
 @click.option("--limite-righe", type=click.IntRange(min=1), metavar="N",
               help="Quante righe (o elementi di un file GIS) può avere al massimo il file (predefinito: 200.000).")
@@ -418,8 +424,8 @@ def _imposta(ctx, param, valori) -> dict[str, str]:
 @opzione_area
 @click.pass_context
 def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, imposta, scambia_coordinate: bool,
-            fuori_comune: str, crs, scarti: Path | None, prova: bool, limite_righe: int | None,
-            limite_vertici: int | None, limite_mb: int | None) -> None:
+            fuori_comune: str, crs, scarti: Path | None, cartella_foto: Path | None, posizione_da_foto: bool,
+            prova: bool, limite_righe: int | None, limite_vertici: int | None, limite_mb: int | None) -> None:
     """Importa un file (CSV, Excel, LibreOffice, GeoJSON, GPX, GeoPackage, Shapefile, KML, Kobo/ODK) in un comune.
 
     Ogni riga respinta è elencata con il numero di riga, il campo e cosa fare, e
@@ -427,6 +433,11 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, imposta,
     volte lo stesso file non aggiunge niente; una riga con un id già noto e il
     contenuto cambiato aggiorna quella che c'era. Esce con 1 se qualche riga è
     stata respinta.
+
+    Foto e disegni: la colonna foto nomina i file (separati da |), nella
+    cartella del file o in --cartella-foto; mappe ne toglie i dati nascosti
+    (posizione GPS, macchina) e tiene solo copie ridotte. Lo zip esportato
+    dall'editor (mappe rilievo) si importa così com'è, foto comprese.
 
     Un file oltre i limiti (righe, punti di una forma, MB di un file compresso) è
     rifiutato prima di leggerlo tutto, senza scrivere niente: un file costruito
@@ -444,6 +455,9 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, imposta,
       mappe importa umap.geojson --comune Orbassano --strato luoghi --imposta categoria=altro
       mappe importa passeggiata.gpx --comune Orbassano --imposta tipo=memoria --imposta tema=socialita
       mappe importa catasto.zip --comune Orbassano --limite-mb 500 --limite-righe 400000
+      mappe importa memorie.xlsx --comune Orbassano --cartella-foto foto-del-focus-group
+      mappe importa kobo.xlsx --comune Orbassano --cartella-foto allegati-kobo.zip
+      mappe importa rilievo-orbassano-2026-11-30.zip --comune Orbassano
     """
     from .importa import Opzioni, importa_file, scrivi_scarti
     from .importa.limiti import Limiti
@@ -453,7 +467,8 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, imposta,
     arch = area.archivio(comune)
     scelti = {"righe": limite_righe, "vertici": limite_vertici, "mb": limite_mb}
     opzioni = Opzioni(colonne=colonne, imposta=imposta, scambia_coordinate=scambia_coordinate, fuori_comune=fuori_comune,
-                      crs=crs, foglio=foglio, limiti=Limiti(**{k: v for k, v in scelti.items() if v is not None}))
+                      crs=crs, foglio=foglio, limiti=Limiti(**{k: v for k, v in scelti.items() if v is not None}),
+                      cartella_foto=cartella_foto, posizione_da_foto=posizione_da_foto)
     r = importa_file(arch, file, strato, prova=prova, opzioni=opzioni)
     intestazione = "Prova (niente è stato scritto)" if prova else "Importazione"
     echo(f"{intestazione} di {riga_terminale(file.name)} in {arch.nome}, strato {strato}:")
@@ -465,6 +480,13 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, imposta,
     )
     if r.righe == 0:
         echo("  Il file non ha righe da importare (c'è solo l'intestazione?).")
+    if r.foto:
+        echo(f"  Foto {'da conservare' if prova else 'conservate'}: {r.foto} (senza i dati nascosti: posizione GPS, "
+             "macchina, data; solo copie ridotte)")
+    if r.foto_con_gps:
+        echo(f"  {quanti(r.foto_con_gps, 'riga', 'righe')} senza posizione {'ha' if r.foto_con_gps == 1 else 'hanno'} "
+             f"una foto con la posizione GPS: per {'metterla' if r.foto_con_gps == 1 else 'metterle'} lì, rilanciare con --posizione-da-foto (solo se quella "
+             "posizione non mette in pericolo nessuno).")
     for a in r.avvisi[:MAX_RIGHE_MOSTRATE]:
         echo(f"  Attenzione, {riga_terminale(file.name)} {a}", err=True)
     if len(r.avvisi) > MAX_RIGHE_MOSTRATE:
@@ -1352,11 +1374,14 @@ def annulla(ctx, comune: str, senza_chiedere: bool) -> None:
               "(predefinito: uno nuovo a caso di 10 cifre).")
 @click.option("--web", is_flag=True,
               help="Per pubblicarla su un sito: non raccoglie riscontri e mostra il contatto del progetto (progetto.toml).")
+@click.option("--foto-massimo", type=click.IntRange(min=0), default=200, show_default=True, metavar="KB",
+              help="Quanti kB di foto (miniature) mettere per ogni comune: le memorie per prime, poi i luoghi; 0 = "
+                   "nessuna foto.")
 @opzione_stile
 @opzione_area
 @click.pass_context
 def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa: int, pin, web: bool,
-           stile: str) -> None:
+           foto_massimo: int, stile: str) -> None:
     """Scrive la mostra: un solo file HTML, senza internet, per uno o più comuni.
 
     Ha tutte le mappe (bisogni e risorse, memoria, emozioni, luoghi), l'elenco dei
@@ -1393,13 +1418,16 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
         if a.slug not in [x.slug for x in archivi]:
             archivi.append(a)
     contenuto: dict = {}
-    html, pin_usato = costruisci_mostra(area, archivi, titolo, lingua, chiosco, pin, web, attesa, contenuto, stile)
+    foto: dict = {}
+    html, pin_usato = costruisci_mostra(area, archivi, titolo, lingua, chiosco, pin, web, attesa, contenuto, stile,
+                                        foto_massimo=foto_massimo * 1024, foto=foto)
     scrivi_mappa(html, uscita)
     registra_esportazione(area, uscita, "mostra", contenuto)
     if web and not area.progetto["contatto"]:
         echo("Attenzione: progetto.toml non ha un contatto, e la mostra per il web non dice come "
              "raggiungere il progetto. Scriverlo in progetto.toml (contatto = \"...\") e rifarla.", err=True)
     echo(f"Mostra scritta in {riga_terminale(uscita)} ({len(html.encode('utf-8')) // 1024} kB): un solo file, funziona senza internet.")
+    _di_foto(archivi, foto, foto_massimo)
     if not web and area.di_esempio:
         echo(f"Codice del personale per scaricare i riscontri: {pin_usato}. Attenzione: questa è l'area della demo, "
              "con una chiave pubblica: i riscontri raccolti con questa mostra non sono protetti. Per una mostra vera "
@@ -1407,6 +1435,19 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
     elif not web:
         echo(f"Codice del personale per scaricare i riscontri: {pin_usato} (annotarlo: non è scritto da nessuna "
              "parte). I riscontri restano cifrati nel browser: solo questa area di lavoro li può leggere.")
+
+
+def _di_foto(archivi, foto: dict, massimo_kb: int) -> None:
+    """Say how many photos a page holds, and how many it left out for the budget."""
+    messe = sum(m for m, _ in foto.values())
+    fuori = {a.nome: f for a in archivi for m, f in [foto.get(a.slug, (0, 0))] if f}
+    if messe:
+        echo(f"Foto nella mostra: {messe} (miniature; al massimo {massimo_kb} kB per comune).")
+    if fuori:
+        dove = ", ".join(f"{n} {q}" for n, q in fuori.items())
+        echo(f"Lasciate fuori {quanti(sum(fuori.values()), 'foto', 'foto')} per stare nel limite ({dove}): le memorie "
+             f"e i luoghi hanno la precedenza. Per metterne di più: --foto-massimo {max(massimo_kb * 2, 400)}"
+             + (" (la pagina diventa più pesante da aprire sui telefoni)." if massimo_kb else "."), err=True)
 
 
 def _origine(ctx, param, valore: str | None) -> str | None:
@@ -1674,6 +1715,7 @@ def verifica_privacy(ctx, file: tuple[Path, ...], comuni_nomi, limite_mb: int) -
             echo(f"Errore: {e}", err=True)
             continue
         reperti = indice.cerca(contenuto)
+        contenuto.non_letti.extend(indice.immagini_ignote(contenuto))
         if not reperti and not contenuto.non_letti:
             echo(f"{f}: nessun dato riservato trovato (cercati quelli di {di}).")
             continue

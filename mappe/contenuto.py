@@ -73,6 +73,10 @@ class Contenuto:
     non_letti : list of str
         What could not be checked, one Italian sentence each naming the file or the member and
         why (an image, an unknown binary, a damaged member). A file with any is never clean.
+    immagini : list of Immagine
+        The pictures met (embedded, kept in cells, members, the file itself), to compare with the
+        photos of the data (:mod:`mappe.riservatezza`). The thumbnails of a page made by mappe are
+        here and not in ``non_letti``: whoever checks says whether they are public photos.
     """
 
     testo: str
@@ -81,6 +85,19 @@ class Contenuto:
     gruppi: np.ndarray
     formato: str
     non_letti: list[str] = field(default_factory=list)
+    immagini: list[Immagine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Immagine:
+    """A picture found in a file: where, its bytes, and whether it is a thumbnail of a mappe page."""
+
+    nome: str
+    dati: bytes
+    di_mappe: bool = False
+
+
+MAX_IMMAGINI = 5_000  # pictures kept for the comparison with the data's photos (the rest are listed anyway)
 
 
 class _Raccolta:
@@ -96,11 +113,16 @@ class _Raccolta:
         self._array: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._prossimo = 0
         self.non_letti: list[str] = []
+        self.immagini: list[Immagine] = []
         self.espansi = 0  # bytes that the zips opened so far declare, nested ones too
 
     def testo(self, t: str | None) -> None:
         if t:
             self.testi.append(t)
+
+    def immagine(self, nome: str, dati: bytes, di_mappe: bool = False) -> None:
+        if len(self.immagini) < MAX_IMMAGINI:
+            self.immagini.append(Immagine(nome, bytes(dati), di_mappe))
 
     def non_letto(self, nome: str, perche: str) -> None:
         """Something of the file that could not be checked: ``nome`` (file or member) and why."""
@@ -134,7 +156,8 @@ class _Raccolta:
         parti = [(v, d, np.asarray(self._g, dtype=np.int64)), *self._array]
         return Contenuto("\n".join(self.testi), np.concatenate([x[0] for x in parti]),
                          np.concatenate([x[1] for x in parti]).astype(np.int64),
-                         np.concatenate([x[2] for x in parti]).astype(np.int64), formato, self.non_letti)
+                         np.concatenate([x[2] for x in parti]).astype(np.int64), formato, self.non_letti,
+                         self.immagini)
 
 
 def decimali(v: np.ndarray) -> np.ndarray:
@@ -335,6 +358,25 @@ def _blocco_dati(testo: str, nome: str, limite_mb: int) -> tuple[str | None, int
     return dati.decode("utf-8", errors="replace"), m.end(), fine
 
 
+def _miniature_del_blocco(dati: dict, blocco: str, nome: str, r: _Raccolta) -> str:
+    """The photo thumbnails of a mappe page's data block, taken apart as pictures (their base64 is no
+    text to search); returns the block without them."""
+    foto = dati.get("foto") if isinstance(dati, dict) else None
+    b = foto.get("b") if isinstance(foto, dict) else None
+    if not isinstance(b, list):
+        return blocco
+    for k, testo in enumerate(b):
+        if not isinstance(testo, str):
+            continue
+        try:
+            r.immagine(f"{nome}:(foto {k + 1} della pagina)", base64.b64decode(testo, validate=True), di_mappe=True)
+        except ValueError:
+            r.non_letto(nome, f"la foto {k + 1} della pagina non è un'immagine leggibile: non si può controllare")
+            continue
+        blocco = blocco.replace(testo, " ")
+    return blocco
+
+
 def _leggi_html(testo: str, r: _Raccolta, nome: str = "", profondita: int = 0) -> None:
     from .rendi.mappa import posizioni_pubblicate
 
@@ -347,6 +389,7 @@ def _leggi_html(testo: str, r: _Raccolta, nome: str = "", profondita: int = 0) -
             scala = dati.get("contributi", {}).get("pos", {}).get("scala")
             cifre = round(math.log10(scala)) if isinstance(scala, int) and scala > 1 else None
             r.coppie(np.array(sorted(posizioni_pubblicate(dati))), cifre)
+            blocco = _miniature_del_blocco(dati, blocco, nome, r)
         except Exception:  # noqa: BLE001, S110 - a block made by hand: its text is searched all the same
             pass
     if fine > inizio and blocco is not None and blocco != testo[inizio:fine]:
@@ -392,6 +435,7 @@ def _leggi_data_uri(testo: str, r: _Raccolta, nome: str, profondita: int) -> str
             return " "  # Leaflet's own icons, as mappe puts them in every page: no picture of anyone
         if tipo.startswith("image/") and tipo != "image/svg+xml" or _immagine(dati):
             immagini[tipo or "image"] = immagini.get(tipo or "image", 0) + 1
+            r.immagine(f"{nome}:(data URI {tipo or 'immagine'})", dati)
         else:
             _leggi_membro(dati, f"{nome}:(data URI {tipo or 'senza tipo'})", r, profondita + 1)
         return " "
@@ -853,6 +897,7 @@ def _leggi_sqlite(percorso: Path, nome: str, r: _Raccolta) -> None:
                                 geometrie.setdefault(_srs_gp(c), []).append(wkb)
                             elif _immagine(c):
                                 immagini[tabella] = immagini.get(tabella, 0) + 1
+                                r.immagine(f"{nome}:{tabella}", c)
                             elif c.startswith((b"PK\x03\x04", b"%PDF", b"SQLite format 3\x00")):
                                 _leggi_membro(c, f"{nome}:{tabella}", r, 1)  # a file kept in a cell
                             else:
@@ -1062,6 +1107,7 @@ def _leggi_byte(dati: bytes, nome: str, r: _Raccolta, percorso: Path | None = No
             _in_una_cartella({file: dati}, lambda c: _leggi_vettori(str(c / file), r, nome))
     elif formato == "immagine":
         tipo = _immagine(dati)
+        r.immagine(nome, dati)
         for t in _testi_immagine(dati, tipo):
             r.testo(t)
         r.non_letto(nome, f"è un'immagine ({tipo}): quello che mostra non si può leggere, quindi non si può "

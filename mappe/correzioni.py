@@ -43,6 +43,7 @@ from .archivio import (
     compatta,
     conforma,
     leggi_lapidi,
+    scrivi_foto,
 )
 from .errori import MappeError
 from .pubblico import ID_CONTENUTO_VECCHIO, id_con_chiave, indice_pubblici
@@ -54,7 +55,7 @@ __all__ = ["STRATI_MODIFICABILI", "Eliminazione", "Tracce", "cerca_persona", "di
 
 STRATI_MODIFICABILI = ("contributi", "luoghi", "incontri", "riscontri")
 # Tables of a store that belong to mappe; anything else in the GeoPackage was added by hand.
-_TABELLE_MAPPE = (*STRATI_MODIFICABILI, "confine", "comune", "popolazione", "lapidi")
+_TABELLE_MAPPE = (*STRATI_MODIFICABILI, "confine", "comune", "popolazione", "lapidi", "foto")
 CANCELLATO = "[cancellato]"
 
 
@@ -547,6 +548,7 @@ def _pulisci_file(archivio: Archivio, path: Path, piano: _Piano, esito: Eliminaz
                     cancellati.setdefault(strato, set()).add(id_)
             _segna_lapidi(tmp, cancellati, {}, cancellati=True)
         _pulisci_a_mano(tmp, piano, esito if not versione else None)
+        scrivi_foto(tmp, {})  # a picture goes with the last row that showed it
         compatta(tmp)
 
     _scrivi_atomico(path, scrivi, None)

@@ -566,8 +566,8 @@ class ArchivioPostgis(_archivio_base()):
 
     # ---------- writing ----------
     def scrivi(self, strati: dict[str, pd.DataFrame], operazione: str = "scrittura", dettagli: str = "",
-               righe: int | None = None, conformi: bool = False) -> None:
-        from .archivio import conforma
+               righe: int | None = None, conformi: bool = False, foto: dict | None = None) -> None:
+        from .archivio import STRATI_CON_FOTO, conforma
 
         with self.blocco(), motore(self.url).begin() as sa:
             pg = sa.connection.driver_connection
@@ -579,7 +579,52 @@ class ArchivioPostgis(_archivio_base()):
                 else:
                     self._scrivi_intera(sa, pg, n, nome, df)
             self._sfoltisci_in(pg)
+            if foto or any(n in STRATI_CON_FOTO for n in strati):
+                self._scrivi_foto(pg, foto or {})
         self.__dict__.pop("info", None)
+
+    # ---------- pictures (mappe.foto) ----------
+    def _con_foto(self, pg) -> bool:
+        return pg.execute("SELECT to_regclass(%s)", (f"{_q(self.schema)}._foto",)).fetchone()[0] is not None
+
+    def _scrivi_foto(self, pg, nuove: dict) -> None:
+        """Add pictures, then remove those that neither a row nor a kept before-image names (an
+        undone operation finds its pictures again; an erased row's go, with its before-images)."""
+        from .archivio import STRATI_CON_FOTO
+
+        if nuove or self._con_foto(pg):
+            pg.execute(f"CREATE TABLE IF NOT EXISTS {self._t('_foto')} (id text PRIMARY KEY, anteprima bytea NOT NULL, "
+                       "miniatura bytea NOT NULL, larghezza integer, altezza integer)")
+        with pg.cursor() as cur:
+            if nuove:
+                cur.executemany(f"INSERT INTO {self._t('_foto')} VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+                                [(f.id, f.anteprima, f.miniatura, f.larghezza, f.altezza) for f in nuove.values()])
+        if not self._con_foto(pg):
+            return
+        fonti = [f"SELECT unnest(string_to_array(foto, '|')) FROM {self._t(s)} WHERE foto IS NOT NULL"
+                 for s in STRATI_CON_FOTO if s in self.catalogo.strati and "foto" in self._colonne(pg, s)]
+        fonti.append(f"SELECT unnest(string_to_array(prima->>'foto', '|')) FROM {self._t('_versioni')} "
+                     "WHERE prima ? 'foto'")
+        pg.execute(f"DELETE FROM {self._t('_foto')} f WHERE NOT EXISTS (SELECT 1 FROM ({' UNION '.join(fonti)}) u(id) "
+                   "WHERE u.id = f.id)")
+
+    def foto_presenti(self) -> set[str]:
+        pg = self.con()
+        if not self._con_foto(pg):
+            return set()
+        return {r[0] for r in pg.execute(f"SELECT id FROM {self._t('_foto')}").fetchall()}
+
+    def leggi_foto(self, ids=None, cosa: str = "miniatura") -> dict[str, bytes]:
+        if cosa not in ("miniatura", "anteprima"):
+            raise ValueError(cosa)
+        pg = self.con()
+        if not self._con_foto(pg):
+            return {}
+        if ids is None:
+            righe = pg.execute(f"SELECT id, {cosa} FROM {self._t('_foto')}").fetchall()
+        else:
+            righe = pg.execute(f"SELECT id, {cosa} FROM {self._t('_foto')} WHERE id = ANY(%s)", (sorted(set(ids)),)).fetchall()
+        return {i: bytes(b) for i, b in righe}
 
     def _scrivi_intera(self, sa, pg, n: int, nome: str, df: pd.DataFrame) -> None:
         prima = self._leggi_tabella(nome)
@@ -969,6 +1014,7 @@ class ArchivioPostgis(_archivio_base()):
             tutti = sorted(set().union(*cancellati.values())) if cancellati else []
             if tutti:  # not even the hash of what an erased row said stays
                 pg.execute(f"DELETE FROM {self._t('_versioni')} WHERE id = ANY(%s)", (tutti,))
+            self._scrivi_foto(pg, {})  # a picture goes with the last row (or before-image) that showed it
             quando = dt.datetime.now().isoformat(timespec="seconds")
             for strato, ids in cancellati.items():
                 if ids:
@@ -994,7 +1040,7 @@ class ArchivioPostgis(_archivio_base()):
         if completa is None:
             completa = os.environ.get("MAPPE_VACUUM_FULL") == "1"
         con = self.con()
-        for nome in [*self.catalogo.strati, "_versioni", "_storia", "_lapidi"]:
+        for nome in [*self.catalogo.strati, "_versioni", "_storia", "_lapidi", *(["_foto"] if self._con_foto(con) else [])]:
             con.execute(f"VACUUM {'FULL ' if completa else ''}{self._t(nome)}")
 
 

@@ -13,7 +13,10 @@ Rules
   away), and the key stays in the workspace (``.mappe/segreto``); their ``luogo`` link is
   dropped; a moved row is never shown within a few metres of any sensitive row's true place
   (:data:`MARGINE_M`), so that the privacy check never takes one for the other;
-- aggregates with fewer than :data:`SOGLIA_AGGREGATI` contributions are not shown.
+- aggregates with fewer than :data:`SOGLIA_AGGREGATI` contributions are not shown;
+- photos (:mod:`mappe.foto`) follow their row, and ``foto_pubblica = no`` keeps one inside
+  (with its caption), internal maps included; who took a photo (``autore_foto``, private) is
+  shown as ``credito_foto`` only where the row's consent covers it (:func:`crediti_pubblici`).
 """
 
 from __future__ import annotations
@@ -260,6 +263,8 @@ def proietta(
         if strato is None:
             out[nome] = df
             continue
+        if "foto" in df.columns:
+            df = _foto_pubbliche(df, catalogo)
         df = df.drop(columns=[c for c in strato.privati if c in df.columns])
         if not interna:
             # before reserved rows go: a moved row must not be shown at their true place either
@@ -276,6 +281,48 @@ def proietta(
                 df = df.copy()
                 df.loc[df["sensibile"] == 1, "indirizzo"] = None
         out[nome] = df.reset_index(drop=True)
+    return out
+
+
+def foto_nascoste(df: pd.DataFrame) -> pd.Series:
+    """Rows whose photo stays inside (``foto_pubblica = no``)."""
+    if "foto_pubblica" not in df.columns:
+        return pd.Series(False, index=df.index)
+    return df["foto_pubblica"] == "no"
+
+
+def crediti_pubblici(df: pd.DataFrame, catalogo: Catalogo) -> pd.Series:
+    """Rows whose photo's author may be named: a public row with a public photo, whose consent
+    covers the name (``nomina`` in the catalogue: written consent by default)."""
+    from .catalogo import nomina
+
+    if not {"foto", "autore_foto", "consenso"} <= set(df.columns):
+        return pd.Series(False, index=df.index)
+    copre = {c: nomina(catalogo, c) for c in df["consenso"].dropna().unique()}
+    return (df["foto"].notna() & df["autore_foto"].notna() & ~foto_nascoste(df) & ~non_pubblici(df)
+            & df["consenso"].map(lambda c: copre.get(c, False)).astype(bool))
+
+
+def _foto_pubbliche(df: pd.DataFrame, catalogo: Catalogo) -> pd.DataFrame:
+    df = df.copy()
+    nascoste = foto_nascoste(df)
+    for c in ("foto", "didascalia"):
+        if c in df.columns:
+            df.loc[nascoste, c] = None
+    credito = pd.Series(None, index=df.index, dtype=object)
+    if "autore_foto" in df.columns:
+        ok = crediti_pubblici(df, catalogo)
+        credito[ok] = df.loc[ok, "autore_foto"]
+    df["credito_foto"] = credito
+    return df
+
+
+def valori_crediti(strati: dict[str, pd.DataFrame], catalogo: Catalogo) -> set[str]:
+    """The names of photo authors shown by consent (not secrets, though ``autore_foto`` is private)."""
+    out = set()
+    for df in strati.values():
+        if isinstance(df, pd.DataFrame) and "autore_foto" in df.columns:
+            out |= {str(v) for v in df.loc[crediti_pubblici(df, catalogo), "autore_foto"].dropna()}
     return out
 
 
@@ -323,6 +370,7 @@ def valori_segreti(strati: dict[str, pd.DataFrame], catalogo: Catalogo, commenti
             segreti.update(str(v) for v in df.loc[sensibili, "indirizzo"].dropna() if str(v) not in visti)
         if commenti and nome == "riscontri":
             segreti.update(commenti_non_approvati({nome: df}))
+    segreti -= valori_crediti(strati, catalogo)
     return sorted(s for s in segreti if len(s.strip()) >= LUNGHEZZA_MIN_SEGRETO)
 
 

@@ -78,11 +78,13 @@ PERSONA = "persona"
 PRIVATO = "privato"
 RISERVATO = "riservato"
 POSIZIONE = "posizione"
+FOTO = "foto"
 ETICHETTE = {
     PERSONA: "nome o recapito di una persona",
     PRIVATO: "campo privato",
     RISERVATO: "testo riservato",
     POSIZIONE: "posizione vera di un contributo sensibile",
+    FOTO: "foto non pubblica (di una riga riservata, senza consenso o con foto_pubblica = no)",
 }
 
 
@@ -621,7 +623,7 @@ class Indice:
                 if df is None:
                     continue
                 segreti += _segreti_strato(arch.nome, nome, strato, df, non_pubblici)
-                pubblici += _pubblici_strato(nome, strato, df, non_pubblici)
+                pubblici += _pubblici_strato(nome, strato, df, non_pubblici, catalogo)
                 coordinate += _coordinate_pubbliche(nome, df, non_pubblici)
                 if confine is not None and isinstance(df, gpd.GeoDataFrame) and "sensibile" in df.columns:
                     sens = df[(df["sensibile"] == 1) & df.geometry.notna() & ~non_pubblici(df)]
@@ -635,8 +637,83 @@ class Indice:
         # most telling kind
         ordine = {PERSONA: 0, _TELEFONO_TIPO: 0, PRIVATO: 1, RISERVATO: 2, POSIZIONE: 3}
         segreti.sort(key=lambda s: ordine[s.tipo])
-        return cls(segreti, pubblici, _testi_pubblici(area),
-                   np.concatenate(coordinate) if coordinate else np.empty((0, 2)), sensibili, area.segreto())
+        indice = cls(segreti, pubblici, _testi_pubblici(area),
+                     np.concatenate(coordinate) if coordinate else np.empty((0, 2)), sensibili, area.segreto())
+        indice._prepara_foto(catalogo, archivi)
+        return indice
+
+    # -- the photos
+
+    def _prepara_foto(self, catalogo, archivi) -> None:
+        """The photos that must not leave the store (of rows not public, or kept inside with
+        foto_pubblica = no, and not also shown by a public row), by bytes and by what they show;
+        and the thumbnails a public page may hold."""
+        from .archivio import STRATI_CON_FOTO, ids_in_celle
+        from .foto import impronta_visiva
+        from .pubblico import foto_nascoste, non_pubblici
+
+        self._foto: list[tuple[int, set[bytes], list[int]]] = []
+        self._foto_pubbliche: set[bytes] = set()
+        for arch in archivi:
+            private: dict[str, str] = {}
+            pubbliche: set[str] = set()
+            for nome in STRATI_CON_FOTO:
+                df = _strato(arch, nome)
+                if df is None or "foto" not in df.columns:
+                    continue
+                dentro = non_pubblici(df) | foto_nascoste(df)
+                pubbliche |= ids_in_celle(df.loc[~dentro, "foto"])
+                for riga in df.loc[dentro & df["foto"].notna()].itertuples():
+                    for fid in ids_in_celle([riga.foto]):
+                        descrizione = getattr(riga, "didascalia", None) or getattr(riga, "titolo", None) \
+                            or getattr(riga, "nome", None) or "senza didascalia"
+                        private.setdefault(fid, f"{nome} {riga.id}: {descrizione}")
+            for fid in pubbliche:
+                private.pop(fid, None)
+            if pubbliche:
+                self._foto_pubbliche |= set(arch.leggi_foto(pubbliche).values())
+            if not private:
+                continue
+            miniature, anteprime = arch.leggi_foto(private), arch.leggi_foto(private, "anteprima")
+            for fid, descrizione in private.items():
+                copie = {x for x in (miniature.get(fid), anteprime.get(fid)) if x}
+                if not copie:
+                    continue
+                impronte = [i for i in (impronta_visiva(x) for x in copie) if i is not None]
+                self.segreti.append(Segreto(descrizione, FOTO, f"{arch.nome}, foto"))
+                self._foto.append((len(self.segreti) - 1, copie, impronte))
+
+    def _cerca_foto(self, contenuto: Contenuto, trovati: dict) -> None:
+        from .foto import impronta_visiva, simili
+
+        if not self._foto or not contenuto.immagini:
+            return
+        for imm in contenuto.immagini:
+            if imm.dati in self._foto_pubbliche:
+                continue
+            impronta = None
+            for i, copie, impronte in self._foto:
+                if i in trovati:
+                    continue
+                if imm.dati in copie:
+                    trovati[i] = f"immagine {imm.nome}"
+                    continue
+                if impronta is None:
+                    impronta = impronta_visiva(imm.dati) or -1
+                if impronta >= 0 and any(simili(impronta, x) for x in impronte):
+                    trovati[i] = f"immagine {imm.nome} (la stessa foto, salvata di nuovo)"
+
+    def immagini_ignote(self, contenuto: Contenuto) -> list[str]:
+        """The thumbnails of a mappe page that are no public photo of the data (a page made with
+        other data, or changed by hand): what they show cannot be checked."""
+        foto_pubbliche = getattr(self, "_foto_pubbliche", set())
+        ignote = [imm.nome for imm in contenuto.immagini if imm.di_mappe and imm.dati not in foto_pubbliche]
+        if not ignote:
+            return []
+        quali = f"{', '.join(ignote[:3])}{'…' if len(ignote) > 3 else ''}"
+        return [(f"{quanti(len(ignote), 'foto della pagina non è', 'foto della pagina non sono')} tra le foto pubbliche "
+                 f"di questi dati ({quali}): quello che mostrano non si può controllare; guardarle prima di diffondere "
+                 "il file")]
 
     # -- the search
 
@@ -655,6 +732,7 @@ class Indice:
             self._cerca_posizioni_scritte(testo, trovati)
             coda = testo[-SOVRAPPOSIZIONE:]
         self._cerca_posizioni_della_struttura(contenuto, trovati)
+        self._cerca_foto(contenuto, trovati)
         return [Reperto(self.segreti[i], trovati[i]) for i in sorted(trovati)]
 
     def _cerca_corti(self, testo: str, parole: list[str], th: np.ndarray, trovati: dict) -> None:
@@ -1190,7 +1268,7 @@ def _righe_pubbliche(nome: str, df: pd.DataFrame, non_pubblici) -> pd.Series:
     return dentro
 
 
-def _pubblici_strato(nome: str, strato, df: pd.DataFrame, non_pubblici) -> list[str]:
+def _pubblici_strato(nome: str, strato, df: pd.DataFrame, non_pubblici, catalogo=None) -> list[str]:
     dentro = _righe_pubbliche(nome, df, non_pubblici)
     privati = set(strato.privati) | set(strato.persone)
     out = []
@@ -1202,6 +1280,10 @@ def _pubblici_strato(nome: str, strato, df: pd.DataFrame, non_pubblici) -> list[
             continue
         if df[c].dtype == object or pd.api.types.is_string_dtype(df[c]):
             out += _valori(df.loc[dentro, c])
+    if catalogo is not None and "autore_foto" in df.columns:  # a photo's author named by consent, under the photo
+        from .pubblico import crediti_pubblici
+
+        out += _valori(df.loc[crediti_pubblici(df, catalogo), "autore_foto"])
     return out
 
 
@@ -1269,7 +1351,7 @@ def controlla_file(percorso: Path | str, area, archivi, nome: str | None = None,
             if df is None:
                 continue
             strati[n] = df
-            noti |= {t.strip().casefold() for t in _pubblici_strato(n, strato, strati[n], pubblico.non_pubblici)}
+            noti |= {t.strip().casefold() for t in _pubblici_strato(n, strato, strati[n], pubblico.non_pubblici, catalogo)}
             pubbliche += _coordinate_pubbliche(n, df, pubblico.non_pubblici)
         segreti.update(pubblico.valori_segreti(strati, catalogo, commenti=False))
         commenti |= pubblico.commenti_non_approvati(strati)

@@ -11,7 +11,8 @@ workspace's changes into this one, either kind in either direction, row by row o
   and never merged) is a *conflict*: listed, left as it is, for the user to choose with
   ``--prendi ID`` (take the other side's) or ``--tieni ID`` (keep this one);
 - a row deleted on the other side and unchanged here is deleted here;
-- a row erased there with ``oblio`` is erased here too, and never comes back from a copy.
+- a row erased there with ``oblio`` is erased here too, and never comes back from a copy;
+- the photos that the rows brought here show come with them (erased ones go with their rows).
 
 What the two sides had in common at their last merge (or at the copy) is kept by both as the
 hash of every row (``Area.scrivi_meta``): the *base* of the next merge. Running ``unisci`` twice
@@ -30,7 +31,16 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from .archivio import PROGETTO_TOML, Area, conforma, crea_area, impronte, leggi_progetto
+from .archivio import (
+    PROGETTO_TOML,
+    STRATI_CON_FOTO,
+    Area,
+    conforma,
+    crea_area,
+    ids_in_celle,
+    impronte,
+    leggi_progetto,
+)
 from .correzioni import STRATI_MODIFICABILI, elimina
 from .errori import AreaError, MappeError
 from .testo import quanti
@@ -104,7 +114,8 @@ def copia(area: Area, nomi: list[str], destinazione: Path) -> list:
             strati = _strati(a, copia_area.catalogo)
             strati.update({"comune": a.leggi("comune"), "popolazione": a.leggi("popolazione"), "confine": a.confine()})
             n = sum(len(df) for nome, df in strati.items() if nome in STRATI_MODIFICABILI)
-            nuovo.scrivi(strati, "copia", f"copiato da {area.cartella} ({area.tipo_archivio})", n)
+            nuovo.scrivi(strati, "copia", f"copiato da {area.cartella} ({area.tipo_archivio})", n,
+                         foto=_foto_da(a, strati, set()))
             # what was deleted or erased there stays so here: a merge of two copies never brings it back
             nuovo.aggiungi_lapidi(a.lapidi())
             base[a.slug] = _impronte_di({k: v for k, v in strati.items() if k in STRATI_MODIFICABILI})
@@ -268,7 +279,8 @@ def unisci(qui: Area, la: Area, comuni: list[str] | None = None, prendi: set[str
                 a.scrivi(piano.strati, "unisci",
                          f"da {la.cartella} ({la.tipo_archivio}): {quanti(c['nuove'], 'riga nuova', 'righe nuove')}, "
                          f"{quanti(c['aggiornate'], 'aggiornata', 'aggiornate')}, "
-                         f"{quanti(c['eliminate'], 'eliminata', 'eliminate')}", n, conformi=True)
+                         f"{quanti(c['eliminate'], 'eliminata', 'eliminate')}", n, conformi=True,
+                         foto=_foto_da(b, piano.strati, a.foto_presenti()))
             if piano.da_cancellare:
                 ignoti_qui: list = []
                 e = elimina(qui, a, piano.da_cancellare, scollega=True, oblio=True, ignoti=ignoti_qui)
@@ -284,6 +296,31 @@ def unisci(qui: Area, la: Area, comuni: list[str] | None = None, prendi: set[str
     base["_ultima"] = dt.datetime.now().isoformat(timespec="seconds")
     _scrivi_base(qui, la, base)
     return esito
+
+
+def _foto_da(sorgente, strati: dict[str, pd.DataFrame], gia: set[str]) -> dict:
+    """The photos that the rows of ``strati`` show and the store being written lacks, read whole
+    (preview and thumbnail) from ``sorgente``."""
+    import io
+
+    from PIL import Image
+
+    from .foto import Foto
+
+    ids = set()
+    for nome in STRATI_CON_FOTO:
+        if nome in strati and "foto" in strati[nome].columns:
+            ids |= ids_in_celle(strati[nome]["foto"].tolist())
+    ids -= gia
+    if not ids:
+        return {}
+    miniature, anteprime = sorgente.leggi_foto(ids), sorgente.leggi_foto(ids, "anteprima")
+    out = {}
+    for i in ids & set(miniature) & set(anteprime):
+        with Image.open(io.BytesIO(anteprime[i])) as img:
+            larghezza, altezza = img.size
+        out[i] = Foto(i, anteprime[i], miniature[i], larghezza, altezza)
+    return out
 
 
 def _nuova_base(dopo_a: dict, hb: dict, base_comune: dict, tieni: set) -> dict:

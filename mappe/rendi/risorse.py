@@ -24,6 +24,7 @@ PARTI_MAPPA = (
     "invio.js",             # ... or sent to the server of a served exhibition (mappe servi)
     "mappe-simboli.js",     # shapes, pictograms, marker icons (paths from simboli.json)
     "mappe-decodifica.js",  # the data block back into columns; point in polygon
+    "mappe-foto.js",        # the photos of a card, and a photo enlarged
     "mappe-schede.js",      # the cards of a contribution or a place, with the feedback block
     "mappe-gruppi.js",      # symbols that would overlap gathered in groups, fanned out at the last zoom
     "mappe-strati.js",      # boundaries, hatching, one group per kind, markers, the layer of groups

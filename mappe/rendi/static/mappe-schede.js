@@ -4,6 +4,8 @@
  * details, then the feedback), the feedback block under each card (reactions, approved comments,
  * the visitor's comment form when the page collects feedback) and M.testoDaInviare, the text box
  * a visitor fills in (also used by mappe-aggiunte.js).
+ * A card with photos shows them (M.figura): a memory's photo first and large, as the memory itself;
+ * the others' after the words.
  * Reads M.C, D.voci, D.luoghi, D.incontri, D.comuni, D.riscontri_c / riscontri_l, M.detti,
  * M.scoperti, M.stato (the view); writes feedback through M.raccolta. Every text is textContent. */
 (function () {
@@ -163,8 +165,12 @@
       testa.appendChild(el('span', null, voce('tipo', tipo) + ' · ' + voce('tema', C.tema[i])));
       c.appendChild(testa);
       var titolo = C.titolo[i] || voce('tipo', tipo);
+      var memoria = tipo === 'memoria';
+      var fig = M.figura(C.foto[i], C.didascalia[i], C.credito[i], memoria);
+      if (fig && memoria) c.appendChild(fig);
       c.appendChild(el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', titolo));
       if (C.testo[i]) c.appendChild(el('blockquote', 'mappe-citazione', C.testo[i]));
+      if (fig && !memoria) c.appendChild(fig);
       riga(c, T.emozione, voce('emozione', C.emozione[i]));
       riga(c, T.epoca, C.epoca[i]);
       riga(c, T.indirizzo, C.indirizzo[i]);
@@ -190,6 +196,8 @@
         (Lg.ruolo[j] ? ' · ' + voce('ruolo', Lg.ruolo[j]) : '')));
       c.appendChild(el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', Lg.nome[j]));
       if (Lg.descrizione[j]) c.appendChild(el('blockquote', 'mappe-citazione', Lg.descrizione[j]));
+      var fig = Lg.foto && M.figura(Lg.foto[j], Lg.didascalia[j], Lg.credito[j], false);
+      if (fig) c.appendChild(fig);
       if (Lg.indirizzo && Lg.indirizzo[j]) riga(c, T.indirizzo, Lg.indirizzo[j]);
       if (D.comuni.length > 1) riga(c, T.comune, D.comuni[Lg.comune[j]].nome);
       var qui = M.detti[j] || [];
