@@ -407,6 +407,10 @@ class Indice:
     def __init__(self, segreti: list[Segreto], pubblici: list[str], fissi: list[str],
                  coordinate_pubbliche: np.ndarray, sensibili: list[tuple] = (), chiave: bytes = b""):
         self.segreti: list[Segreto] = []
+        # photos that must not leave the store: (index in segreti, their bytes, fingerprints); and the
+        # thumbnails a public page may hold (see _prepara_foto)
+        self._foto: list[tuple[int, set[bytes], list[int]]] = []
+        self._foto_pubbliche: set[bytes] = set()
         self._pubblici = pubblici
         self._pubblico_norm: str | None = None
         self._ngrammi_pubblici: dict[int, np.ndarray] = {}
@@ -652,8 +656,6 @@ class Indice:
         from .foto import impronta_visiva
         from .pubblico import foto_nascoste, non_pubblici
 
-        self._foto: list[tuple[int, set[bytes], list[int]]] = []
-        self._foto_pubbliche: set[bytes] = set()
         for arch in archivi:
             private: dict[str, str] = {}
             pubbliche: set[str] = set()
@@ -706,8 +708,7 @@ class Indice:
     def immagini_ignote(self, contenuto: Contenuto) -> list[str]:
         """The thumbnails of a mappe page that are no public photo of the data (a page made with
         other data, or changed by hand): what they show cannot be checked."""
-        foto_pubbliche = getattr(self, "_foto_pubbliche", set())
-        ignote = [imm.nome for imm in contenuto.immagini if imm.di_mappe and imm.dati not in foto_pubbliche]
+        ignote = [imm.nome for imm in contenuto.immagini if imm.di_mappe and imm.dati not in self._foto_pubbliche]
         if not ignote:
             return []
         quali = f"{', '.join(ignote[:3])}{'…' if len(ignote) > 3 else ''}"

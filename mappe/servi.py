@@ -45,6 +45,7 @@ __all__ = ["LIMITE_CORPO", "Limiti", "MostraServita", "app", "csp", "indirizzi_l
 LIMITE_CORPO = 16 * 1024  # bytes of one submission
 MAX_PER_RICHIESTA = 20  # items in one submission (the page sends 5 at most)
 PERCORSO_RISCONTRI = "riscontri"  # the endpoint, relative to the page
+PERCORSO_FOTO = "foto"  # GET foto/K: the preview of the K-th photo of the page
 CHIAVI = {"id", "su", "comune", "reazione", "commento", "data", "mostra", "lon", "lat"}
 _DISPOSITIVO = re.compile(r"[0-9a-f]{32}")  # whole: fullmatch
 CONTROLLO_S = 2.0  # how often the stores are looked at for changes made from outside
@@ -222,6 +223,7 @@ class MostraServita:
     limiti_dispositivo: Limiti = field(default_factory=lambda: Limiti(*LIMITE_DISPOSITIVO))
     limiti_indirizzo: Limiti = field(default_factory=lambda: Limiti(*LIMITE_INDIRIZZO))
     costruzioni: int = 0
+    anteprime: list = field(default_factory=list)  # the previews of the page's photos, in the page's order
     _in_costruzione: threading.Lock = field(default_factory=threading.Lock)
     _scrittura: threading.Lock = field(default_factory=threading.Lock)  # one submission written at a time
 
@@ -261,8 +263,14 @@ class MostraServita:
         from .rendi.mostra import costruisci_mostra, id_mostra
 
         contenuto: dict = {}
+        foto_ids: list = []
         html, _ = costruisci_mostra(self.area, archivi, self.titolo, self.lingua, self.chiosco, None, False,
-                                    self.attesa_s, contenuto, self.stile, invio=PERCORSO_RISCONTRI)
+                                    self.attesa_s, contenuto, self.stile, invio=PERCORSO_RISCONTRI, foto_ids=foto_ids)
+        per_comune = {a.slug: a for a in archivi}
+        lette: dict[str, dict] = {}
+        for slug in {s for s, _ in foto_ids}:
+            lette[slug] = per_comune[slug].leggi_foto({f for s, f in foto_ids if s == slug}, "anteprima")
+        anteprime = [lette[s].get(f) for s, f in foto_ids]
         regole = {a.slug: Regole.di(a, set(contenuto.get(a.slug, []))) for a in archivi}
         gia = {a.slug: set(a.leggi("riscontri")["id"]) for a in archivi}
         dati = html.encode("utf-8")
@@ -273,6 +281,7 @@ class MostraServita:
                 self.gia[s] |= gia[s]
                 self.regole[s] = regole[s]
         self.mostra_id = id_mostra(self.area, archivi, self.titolo, self.lingua)
+        self.anteprime = anteprime
         self.pagina = pagina
         self.costruzioni += 1
 
@@ -417,7 +426,8 @@ def _non_numero(nome: str):
 
 
 def app(mostra: MostraServita):
-    """The ASGI application: GET / (the page) and POST /riscontri (feedback); nothing else."""
+    """The ASGI application: GET / (the page), POST /riscontri (feedback), GET /foto/K (the preview of the
+    page's K-th photo); nothing else."""
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
     from starlette.requests import ClientDisconnect
@@ -436,6 +446,19 @@ def app(mostra: MostraServita):
         if accetta_gzip(request.headers.get("accept-encoding", "")):
             return Response(p.compressa, headers={**h, "Content-Encoding": "gzip"}, media_type="text/html; charset=utf-8")
         return Response(p.html, headers=h, media_type="text/html; charset=utf-8")
+
+    async def foto(request):
+        # the preview of the k-th photo of the page as it was built: nothing else of the store
+        k = request.path_params["k"]
+        anteprime = mostra.anteprime
+        if not 0 <= k < len(anteprime) or anteprime[k] is None:
+            return Response("Foto non trovata.", 404, media_type="text/plain; charset=utf-8")
+        dati = anteprime[k]
+        etag = '"' + hashlib.sha256(dati).hexdigest()[:32] + '"'
+        h = {"Cache-Control": "no-cache", "ETag": etag}
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=h)
+        return Response(dati, headers=h, media_type="image/webp")
 
     async def riscontri(request):
         indirizzo = chiave_indirizzo(request.client.host if request.client else "?")
@@ -557,7 +580,8 @@ def app(mostra: MostraServita):
                         await send({"type": "http.response.body", "body": b""})
                 return None
 
-    rotte = [Route("/", pagina, methods=["GET"]), Route("/" + PERCORSO_RISCONTRI, riscontri, methods=["POST"])]
+    rotte = [Route("/", pagina, methods=["GET"]), Route("/" + PERCORSO_RISCONTRI, riscontri, methods=["POST"]),
+             Route("/" + PERCORSO_FOTO + "/{k:int}", foto, methods=["GET"])]
     applicazione = Starlette(routes=rotte)
     applicazione.router.redirect_slashes = False  # no redirect built from the Host header: a 404
     return Durata(applicazione)

@@ -366,7 +366,7 @@ def test_la_verifica_trova_una_foto_riservata_messa_in_un_file_pubblico(cli, orb
     # 3. a thumbnail swapped into the page's own photos, where only public ones belong
     dati = json.loads(dati_della_pagina(html))
     dati["foto"]["b"][0] = base64.b64encode(miniatura).decode()
-    blocco = re.search(r'(<script type="application/json" id="mappe-dati">)(.*?)(</script>)', html, re.S)
+    blocco = re.search(r'(<script type="application/json" id="mappe-dati">)(.*?)(</script>)', html, re.DOTALL)
     scambiata = tmp_path / "mostra-scambiata.html"
     scambiata.write_text(html[:blocco.start(2)] + json.dumps(dati) + html[blocco.end(2):], encoding="utf-8")
     r = cli("verifica-privacy", scambiata)
@@ -410,6 +410,10 @@ def test_la_scheda_mostra_la_miniatura_e_la_ingrandisce_senza_rete(cli, orbassan
     assert box["width"] > piccola["width"] * 1.5
     assert dialogo.locator(".mappe-foto-testo-grande").inner_text().startswith("La piazza nel 1962")
     p.screenshot(path=str(tmp_path / "foto-ingrandita.png"))
+    from axe_playwright_python.sync_playwright import Axe
+
+    gravi = [v for v in Axe().run(p).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert gravi == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in gravi]
     p.keyboard.press("Escape")
     assert p.locator("dialog.mappe-foto-dialogo[open]").count() == 0
     assert p.evaluate("document.activeElement.classList.contains('mappe-foto-apri')")
@@ -457,3 +461,58 @@ def test_le_foto_vanno_nella_copia_e_tornano_con_l_unione(cli, area, orbassano, 
     nuova = c.at["c-2", "foto"]
     assert nuova in orbassano.foto_presenti()
     assert orbassano.leggi_foto([nuova]) == copia.leggi_foto([nuova])
+
+
+@pytest.mark.solo_gpkg
+def test_la_mostra_servita_ingrandisce_con_l_anteprima(cli, area, orbassano, tmp_path, browser):
+    import http.client
+
+    from test_servi import Server
+
+    foto_jpeg(tmp_path / "piazza.jpg", seme=60, orientamento=1)
+    f = _foglio(tmp_path, [["c-1", "memoria", "socialita", "La piazza", "Si ballava", "7.5378", "45.0087",
+                            "piazza.jpg", "La piazza", "", "", "", ""]])
+    assert cli("importa", f, "--comune", "Orbassano").exit_code == 0
+    fid = orbassano.leggi("contributi")["foto"].iloc[0]
+    anteprima = orbassano.leggi_foto([fid], "anteprima")[fid]
+    s = Server(area).avvia()
+    try:
+        con = http.client.HTTPConnection("127.0.0.1", s.porta, timeout=10)
+        con.request("GET", "/foto/0")
+        r = con.getresponse()
+        assert r.status == 200 and r.getheader("Content-Type") == "image/webp" and r.read() == anteprima
+        con.request("GET", "/foto/1")
+        r = con.getresponse()
+        assert r.status == 404
+        r.read()
+        pagina = browser.new_page()
+        pagina.goto(s.url)
+        pagina.wait_for_function("document.documentElement.dataset.mappePronta === '1'", timeout=15000)
+        pagina.get_by_role("button", name="Mappa della memoria").click()
+        pagina.locator(".mappe-elenco .mappe-foto-apri").first.click()
+        grande = pagina.locator("dialog.mappe-foto-dialogo[open] img.mappe-foto-grande")
+        grande.wait_for()
+        pagina.wait_for_function("document.querySelector('img.mappe-foto-grande').naturalWidth > 400")
+        assert grande.evaluate("i => i.naturalWidth") == 1200
+        pagina.close()
+    finally:
+        s.ferma()
+
+
+def test_un_luogo_con_la_sua_foto(cli, orbassano, tmp_path):
+    foto_jpeg(tmp_path / "bar.jpg", seme=70, orientamento=1)
+    f = scrivi_csv(tmp_path / "luoghi.csv", [
+        ["nome", "categoria", "lon", "lat", "foto", "didascalia", "autore_foto"],
+        ["Bar della piazza", "bar", "7.5390", "45.0080", "bar.jpg", "Il bancone", "Chi lo gestisce"],
+        ["Biblioteca civica", "biblioteca", "7.5410", "45.0095", "", "", ""],
+    ])
+    r = cli("importa", f, "--comune", "Orbassano", "--strato", "luoghi")
+    assert r.exit_code == 0, r.output
+    dati, _ = _mostra(cli, tmp_path)
+    lg = dati["luoghi"]
+    k = lg["nome"].index("Bar della piazza")
+    assert lg["foto"][k] == [0] and lg["didascalia"][k] == "Il bancone"
+    assert lg["foto"][lg["nome"].index("Biblioteca civica")] is None
+    # a place has no consent of its own: who took its photo stays inside
+    assert lg["credito"][k] is None
+    assert "Chi lo gestisce" not in (tmp_path / "mostra.html").read_text(encoding="utf-8")

@@ -417,6 +417,7 @@ def importa_file(
                 tabella = Path(cartella) / Path(interno).name
                 tabella.write_bytes(z.read(interno))
             df = leggi_file(tabella, opzioni.foglio, opzioni.crs, opzioni.limiti)
+            df.attrs["csv"] = tabella.suffix.lower() in (".csv", ".txt", ".tsv")
         if opzioni.cartella_foto is None:
             opzioni.cartella_foto = path
     else:
@@ -636,7 +637,7 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
              "o usare --colonne campo=colonna)")))
     colonne_usate = [c for c in usate if c in df.columns]
     # mappe's own apostrophe is only ever written into CSV files (an XLSX cell is text already)
-    df = _pulisci_colonne(df, colonne_usate, path.suffix.lower() in (".csv", ".txt", ".tsv"))
+    df = _pulisci_colonne(df, colonne_usate, df.attrs.get("csv", path.suffix.lower() in (".csv", ".txt", ".tsv")))
     # A file exported by mappe for the public carries public ids: map them back to the store's.
     pubblici = _indice_pubblici(archivio, df, mappa)
     righe_ok: list[dict] = []

@@ -23,6 +23,7 @@ from .limiti import Limiti, controlla_archivio
 __all__ = ["CercaFoto"]
 
 MAX_FILE_INDICIZZATI = 50_000  # files looked at below a folder of photos
+MAX_MB_FOTO = 60  # a phone's photo is 2-12 MB, a scanned drawing a few tens
 
 
 class CercaFoto:
@@ -121,6 +122,13 @@ class CercaFoto:
 
     def _leggi(self, rel: str) -> bytes:
         try:
+            if self._zip is not None:
+                byte = self._zip.getinfo(rel).file_size
+            else:
+                byte = self.origine.joinpath(*rel.split("/")).stat().st_size
+            if byte > MAX_MB_FOTO * 1024 * 1024:
+                raise FotoError(f"è troppo grande ({byte // (1024 * 1024)} MB, al massimo {MAX_MB_FOTO}): ridurla "
+                                "e importare di nuovo")
             if self._zip is not None:
                 return self._zip.read(rel)
             return self.origine.joinpath(*rel.split("/")).read_bytes()

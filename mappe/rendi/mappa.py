@@ -177,6 +177,7 @@ class Opzioni:
     stile: str = "comunita"  # or "classico": the conventional map, with the online basemap on
     foto_massimo: int = FOTO_MASSIMO  # bytes of photo thumbnails per comune (0: no photos)
     foto: dict = field(default_factory=dict)  # filled when built: {comune slug: (photos in, photos left out)}
+    foto_ids: list = field(default_factory=list)  # filled when built: (comune slug, photo id) of each photo in the page
 
 
 def _arrotonda(coord):
@@ -511,6 +512,7 @@ def _scegli_foto(arch: Archivio, c: pd.DataFrame, lg: pd.DataFrame, opzioni: Opz
             with Image.open(io.BytesIO(dati)) as img:
                 larghezza, altezza = img.size
             messe[fid] = len(foto["b"])
+            opzioni.foto_ids.append((arch.slug, fid))
             foto["b"].append(base64.b64encode(dati).decode("ascii"))
             foto["l"].append(larghezza)
             foto["a"].append(altezza)

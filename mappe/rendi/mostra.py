@@ -42,6 +42,7 @@ def costruisci_mostra(
     invio: str = "",
     foto_massimo: int | None = None,
     foto: dict | None = None,
+    foto_ids: list | None = None,
 ) -> tuple[str, str]:
     """The HTML of an exhibition and the staff code that downloads the feedback.
 
@@ -51,7 +52,8 @@ def costruisci_mostra(
     (``invio``: the address of the feedback endpoint, relative to the page) sends each item there
     instead of keeping it, and has no staff code. ``foto_massimo``: bytes of photo thumbnails per
     comune (default :data:`~mappe.rendi.mappa.FOTO_MASSIMO`); ``foto`` receives, per comune, the
-    photos put in and those left out.
+    photos put in and those left out; ``foto_ids``, the (comune, photo id) of each photo of the page
+    in its order (a served exhibition serves their previews).
     """
     pin = pin or nuovo_pin()
     mostra_id = id_mostra(area, archivi, titolo, lingua)
@@ -76,4 +78,6 @@ def costruisci_mostra(
         contenuto.update(opzioni.contenuto)
     if foto is not None:
         foto.update(opzioni.foto)
+    if foto_ids is not None:
+        foto_ids.extend(opzioni.foto_ids)
     return html, pin

@@ -5,7 +5,8 @@
  * shows one enlarged (closed by its button, Escape or a tap beside it; the focus goes back to
  * the thumbnail). The thumbnails travel in the data block as base64 WebP (D.foto.b, with their
  * width D.foto.l and height D.foto.a) and become pictures only when a card is made, so they
- * never delay the first paint. Reads D.foto, T. Every text is textContent. */
+ * never delay the first paint; enlarged, a served exhibition (D.invio) shows the preview it
+ * serves at foto/K instead. Reads D.foto, D.invio, T. Every text is textContent. */
 (function () {
   'use strict';
 
@@ -41,7 +42,14 @@
 
     function ingrandisci(k, alt, testo, origine) {
       var d = apriDialogo();
-      immagineGrande.src = sorgente(k);
+      immagineGrande.onerror = null;
+      if (D.invio) {
+        // a served exhibition has the preview (about 1200 px); the thumbnail if it cannot come
+        immagineGrande.onerror = function () { immagineGrande.onerror = null; immagineGrande.src = sorgente(k); };
+        immagineGrande.src = 'foto/' + k;
+      } else {
+        immagineGrande.src = sorgente(k);
+      }
       immagineGrande.alt = alt;
       immagineGrande.width = F.l[k];
       immagineGrande.height = F.a[k];
