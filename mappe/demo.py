@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 import random
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,7 +18,7 @@ from shapely.geometry import LineString, Point, Polygon
 
 from . import territorio
 from .archivio import SEGRETO_DEMO, Archivio, Area, crea_area
-from .importa import importa_tabella
+from .importa import Opzioni, importa_tabella
 
 __all__ = ["COMUNI_DEMO", "crea_demo", "scrivi_indice"]
 
@@ -150,6 +151,10 @@ def _dati_comune(archivio: Archivio, rnd: random.Random, catalogo) -> tuple[pd.D
             r["emozione"] = EMOZIONI_PER_TEMA.get(tema, "indifferente")
         if tipo == "memoria":
             r["epoca"] = EPOCHE[k % len(EPOCHE)]
+            if sum(1 for x in righe if x.get("foto")) < FOTO_PER_COMUNE:
+                # a drawing made at the focus group, as people bring them (invented, drawn here)
+                r["foto"] = f"disegno-{sigla}-{k + 1:03d}.png"
+                r["didascalia"] = f"Disegno di esempio: {titolo.lower()}"
         p = _punto_dentro(rnd, poligono, centro, 0.02)
         geom = p
         if k % 11 == 4:  # a path walked by participants
@@ -204,6 +209,37 @@ def _dati_comune(archivio: Archivio, rnd: random.Random, catalogo) -> tuple[pd.D
     return luoghi_df, incontri, contributi
 
 
+FOTO_PER_COMUNE = 2
+
+
+def _disegno(seme: int, percorso: Path) -> None:
+    """An invented drawing of a square, as a participant might sketch it: streets, houses, trees."""
+    from PIL import Image, ImageDraw
+
+    rnd = random.Random(seme)
+    larghezza, altezza = 1200, 900
+    img = Image.new("RGB", (larghezza, altezza), (243, 234, 215))
+    d = ImageDraw.Draw(img)
+    matita = (70, 60, 50)
+    for _ in range(3):  # streets
+        y = rnd.randrange(100, altezza - 100)
+        d.line([(0, y), (larghezza, y + rnd.randrange(-120, 120))], fill=(150, 140, 130), width=rnd.randrange(30, 60))
+    cx, cy = rnd.randrange(400, 800), rnd.randrange(300, 600)
+    d.rectangle([cx - 180, cy - 120, cx + 180, cy + 120], outline=matita, width=6)  # the square
+    d.ellipse([cx - 40, cy - 40, cx + 40, cy + 40], outline=(40, 90, 160), width=8)  # its fountain
+    for _ in range(14):  # houses with their roofs
+        x, y = rnd.randrange(40, larghezza - 120), rnd.randrange(40, altezza - 120)
+        w, h = rnd.randrange(60, 110), rnd.randrange(50, 90)
+        colore = rnd.choice([(196, 120, 90), (214, 180, 120), (170, 150, 130)])
+        d.rectangle([x, y + 30, x + w, y + 30 + h], fill=colore, outline=matita, width=4)
+        d.polygon([(x - 8, y + 30), (x + w // 2, y - 10), (x + w + 8, y + 30)], fill=(160, 60, 50), outline=matita)
+    for _ in range(18):  # trees
+        x, y = rnd.randrange(20, larghezza - 20), rnd.randrange(20, altezza - 20)
+        r = rnd.randrange(18, 34)
+        d.ellipse([x - r, y - r, x + r, y + r], fill=(90, 140, 70), outline=matita, width=3)
+    img.save(percorso, "PNG")
+
+
 def crea_demo(cartella: Path | str, avanzamento=None) -> tuple[Area, list[Archivio]]:
     """Build the example workspace in ``cartella``: six comuni with places, sessions and contributions.
 
@@ -212,6 +248,15 @@ def crea_demo(cartella: Path | str, avanzamento=None) -> tuple[Area, list[Archiv
     area = crea_area(cartella, SEGRETO_DEMO)
     rnd = random.Random(2026)
     archivi = []
+    disegni = tempfile.TemporaryDirectory(prefix="mappe-demo-")
+    try:
+        _comuni_demo(area, rnd, archivi, Path(disegni.name), avanzamento)
+    finally:
+        disegni.cleanup()
+    return area, archivi
+
+
+def _comuni_demo(area: Area, rnd: random.Random, archivi: list, disegni: Path, avanzamento) -> None:
     for nome in COMUNI_DEMO:
         comune = territorio.cerca_comune(nome)
         arch, _ = area.aggiungi_comune(comune)
@@ -222,14 +267,16 @@ def crea_demo(cartella: Path | str, avanzamento=None) -> tuple[Area, list[Archiv
         luoghi, incontri, contributi = _dati_comune(arch, rnd, area.catalogo)
         luoghi["_riga"] = range(2, len(luoghi) + 2)
         incontri["_riga"] = range(2, len(incontri) + 2)
+        for k, f in enumerate(contributi["foto"].dropna() if "foto" in contributi.columns else []):
+            if not (disegni / f).exists():
+                _disegno(sum(map(ord, f)) + k, disegni / f)
         for strato, df in (("luoghi", luoghi), ("incontri", incontri), ("contributi", contributi)):
-            r = importa_tabella(arch, df, Path(f"esempio-{strato}"), strato)
+            r = importa_tabella(arch, df, Path(f"esempio-{strato}"), strato, opzioni=Opzioni(cartella_foto=disegni))
             if r.respinti:  # the demo must be clean: a rejection here is a bug
                 raise RuntimeError(f"demo {nome} {strato}: {r.respinti[0]}")
         archivi.append(arch)
         if avanzamento:
             avanzamento(arch)
-    return area, archivi
 
 
 def scrivi_indice(percorso: Path, voci: list[tuple[str, str, dict]], titolo: str = "Mappe dei comuni",
