@@ -2,7 +2,8 @@
 
 It shows the comune's boundary and its neighbours by name, its places with their names and
 pictograms, and the contributions already there (faint, not clickable); facilitators add
-points, paths and zones with a form built from the catalogue, and export a GeoJSON file that
+points, paths and zones with a form built from the catalogue, with photos (kept in the browser's
+IndexedDB), and export a GeoJSON file, or a zip of the GeoJSON and the photos, that
 ``mappe importa`` takes as it is. The page is internal: reserved rows are shown, private fields
 never enter it.
 
@@ -38,11 +39,13 @@ PARTI = (
     "rilievo-sfondo.js",     # the comune, its neighbours by name, what is already on the map (faint)
     "rilievo-luoghi.js",     # the community places: pictogram, name, card, search by name
     "rilievo-elementi.js",   # what this survey added: kept in the browser, drawn on the map
+    "rilievo-foto.js",       # their photos, kept in the browser (IndexedDB); the picker of the form
     "rilievo-strumenti.js",  # the header (what to tap), the tools, the drawing bar on the map
     "rilievo-disegno.js",    # drawing a point, a path or a zone; placing a row "da collocare"
     "rilievo-scheda.js",     # the form of a contribution, built from the catalogue
     "rilievo-elenco.js",     # the lists beside the map: added here, still to be placed
-    "rilievo-esporta.js",    # the GeoJSON file for `mappe importa`, and the dialog that says how
+    "rilievo-zip.js",        # a small zip writer (stored members, CRC-32), for the export with photos
+    "rilievo-esporta.js",    # the GeoJSON file (a zip with the photos) for `mappe importa`, and the dialog
     "rilievo.js",            # the assembly: MappeRilievo.avvia(map, D)
 )
 
@@ -52,7 +55,7 @@ TESTI_RILIEVO = {
     "Quello che aggiungi resta su questo dispositivo, anche chiudendo la pagina.",
     "aiuto_inizio": "Scegli «Punto», «Percorso» o «Zona», poi tocca la mappa.",
     "strumenti": "Strumenti di disegno", "punto": "Punto", "percorso": "Percorso", "zona": "Zona",
-    "fine_disegno": "Fine disegno", "esporta": "Esporta", "esporta_spiega": "Scarica il rilievo in un file GeoJSON",
+    "fine_disegno": "Fine disegno", "esporta": "Esporta", "esporta_spiega": "Scarica il rilievo in un file GeoJSON (con le foto, in uno zip)",
     "cerca_luogo": "Cerca un luogo, o l'indirizzo di una riga da collocare", "vai": "Vai",
     "luogo_non_trovato": "Nessun luogo con questo nome, né una riga da collocare con questo indirizzo.", "clic_punto": "Tocca la mappa dove va il punto.",
     "clic_percorso": "Tocca i punti del percorso, poi «Fine disegno».",
@@ -78,6 +81,26 @@ TESTI_RILIEVO = {
     "sul computer e, nella cartella dell'area, dà il comando:",
     "esportato_ancora": "Quello che è stato aggiunto resta anche qui: si può continuare e riesportare; "
     "importando di nuovo, le schede già importate si aggiornano, non si duplicano.",
+    "foto": "Foto o disegni", "aggiungi_foto": "Aggiungi una foto", "foto_aggiunte": "Foto aggiunte",
+    "foto_n": "Foto", "togli": "Togli", "togli_foto": "Togli la foto",
+    "foto_spiega": "Dal tablet si può scattare una foto o sceglierne una già fatta; va bene anche la foto di "
+    "una mappa disegnata a mano. I dati nascosti della foto (posizione GPS, macchina fotografica) vengono "
+    "tolti quando si importa.",
+    "foto_solo_qui": "Questo browser non riesce a tenere le foto: restano solo finché la pagina è aperta; "
+    "esportare prima di chiuderla.",
+    "foto_archivio": "Foto già nell'archivio (restano)",
+    "didascalia": "Didascalia: che cosa mostra la foto",
+    "foto_interna": "Foto solo per uso interno, non in mostra (per esempio se si vedono minori)",
+    "foto_aggiunta": "Foto aggiunta.", "foto_aggiunte_n": "foto aggiunte.", "foto_tolta": "Foto tolta.",
+    "foto_non_immagine": "Un file scelto non è un'immagine e non è stato aggiunto: scegliere una foto.",
+    "foto_non_salvata": "La foto non si riesce a tenere su questo dispositivo (forse la memoria è piena): "
+    "esportare il rilievo e liberare spazio.",
+    "foto_conto": "foto", "foto_conto_1": "foto", "zip_in_preparazione": "Preparo lo zip con le foto…",
+    "con_una_foto": "con 1 foto", "con_foto": "con {n} foto",
+    "esportato_zip": "Con le foto, il rilievo è un file zip (le schede e le foto insieme): non serve aprirlo, "
+    "si importa così com'è.",
+    "zip_non_riuscito": "Non si è riusciti a preparare lo zip con le foto: riprovare; se non va, togliere "
+    "qualche foto e riesportare.",
 }
 TESTI_RILIEVO_EN = {
     **TESTI_RILIEVO,
@@ -86,7 +109,7 @@ TESTI_RILIEVO_EN = {
     "stays on this device, even if the page is closed.",
     "aiuto_inizio": "Choose «Point», «Path» or «Zone», then tap the map.",
     "strumenti": "Drawing tools", "punto": "Point", "percorso": "Path", "zona": "Zone", "fine_disegno": "Finish",
-    "esporta": "Export", "esporta_spiega": "Download the survey as a GeoJSON file",
+    "esporta": "Export", "esporta_spiega": "Download the survey as a GeoJSON file (with the photos, in a zip)",
     "cerca_luogo": "Find a place, or the address of a row to be placed", "vai": "Go",
     "luogo_non_trovato": "No place with this name, nor a row to be placed at this address.",
     "clic_punto": "Tap the map where the point goes.", "clic_percorso": "Tap the points of the path, then «Finish».",
@@ -111,6 +134,25 @@ TESTI_RILIEVO_EN = {
     "the computer and, in the workspace folder, runs:",
     "esportato_ancora": "What was added stays here too: you can go on and export again; importing again updates "
     "the forms already imported, it does not duplicate them.",
+    "foto": "Photos or drawings", "aggiungi_foto": "Add a photo", "foto_aggiunte": "Photos added",
+    "foto_n": "Photo", "togli": "Remove", "togli_foto": "Remove photo",
+    "foto_spiega": "On a tablet you can take a photo or choose one already taken; a photo of a hand-drawn map "
+    "is fine too. The hidden data of the photo (GPS position, camera) are removed when it is imported.",
+    "foto_solo_qui": "This browser cannot keep the photos: they stay only while the page is open; export "
+    "before closing it.",
+    "foto_archivio": "Photos already in the store (they stay)",
+    "didascalia": "Caption: what the photo shows",
+    "foto_interna": "Photo for internal use only, not in the exhibition (for instance if children can be seen)",
+    "foto_aggiunta": "Photo added.", "foto_aggiunte_n": "photos added.", "foto_tolta": "Photo removed.",
+    "foto_non_immagine": "A chosen file is not an image and was not added: choose a photo.",
+    "foto_non_salvata": "The photo cannot be kept on this device (perhaps the memory is full): export the "
+    "survey and free some space.",
+    "foto_conto": "photos", "foto_conto_1": "photo", "zip_in_preparazione": "Making the zip with the photos…",
+    "con_una_foto": "with 1 photo", "con_foto": "with {n} photos",
+    "esportato_zip": "With the photos, the survey is a zip file (the forms and the photos together): there is no "
+    "need to open it, it is imported as it is.",
+    "zip_non_riuscito": "The zip with the photos could not be made: try again; if it still fails, remove a few "
+    "photos and export again.",
 }
 
 
@@ -155,6 +197,7 @@ def costruisci_rilievo(area: Area, archivio: Archivio, incontro: str | None = No
         "slug": archivio.slug,
         "comune_comando": per_comando(archivio.nome),  # as the command that imports the file names it
         "id_file": secrets.token_hex(6),
+        "campi_foto": _campi_foto(catalogo),
     }
     js = "\n;\n".join(risorse.nostro(nome) for nome in PARTI)
     html = pagina_generica(dati, dati["titolo"], lingua, js, "MappeRilievo.avvia", TESTI[lingua]["salta"])
@@ -177,17 +220,29 @@ def _esistenti(c) -> dict:
     return {"punti": punti, "forme": forme}
 
 
+_CAMPI_FOTO = ("foto", "didascalia", "foto_pubblica")
+
+
+def _campi_foto(catalogo) -> list[str]:
+    """The photo fields of a contribution the form shows: those of the catalogue, never a private one
+    (who took the photo stays out of the page)."""
+    campi = catalogo.strati["contributi"].campi
+    return [n for n in _CAMPI_FOTO if n in campi and not campi[n].privato]
+
+
 _CAMPI_DA_COLLOCARE = ("id", "incontro", "tipo", "tema", "titolo", "testo", "emozione", "epoca", "fascia_eta",
-                       "peso", "luogo", "visibilita", "consenso", "indirizzo")
+                       "peso", "luogo", "visibilita", "consenso", "indirizzo", *_CAMPI_FOTO)
 
 
 def _da_collocare(senza) -> list[dict]:
-    """The rows without a place, whole, so that placing one exports it with its fields unchanged."""
+    """The rows without a place, whole, so that placing one exports it with its fields unchanged (the
+    photos the store has for it as ``foto_archivio``: the export with new photos names them first)."""
     out = []
     for rec in senza.to_dict("records"):
         r = {k: (None if rec.get(k) is None or rec.get(k) != rec.get(k) else rec.get(k)) for k in _CAMPI_DA_COLLOCARE}
         r["peso"] = int(r["peso"]) if r["peso"] is not None else 1
         r["sensibile"] = bool(rec.get("sensibile"))
+        r["foto_archivio"] = r.pop("foto")
         out.append({k: ("" if v is None else v) for k, v in r.items()})
     return out
 

@@ -6,6 +6,7 @@
  * item is drawn on the map: a point that can be dragged (class `mappe-nuovo-punto`), a path or
  * a dashed zone (`mappe-nuova-forma`), in the colour of its kind once the form says it; a tap
  * on one opens its form, unless a drawing is under way (then it is a point of the drawing).
+ * Deleting an item deletes its photos too (S.foto).
  * Reads: D.id_file, D.incontro, D.voci.tipo. Gives: S.elementi = {tutti(), nuovo(geometria,
  * campi), aggiungi(e), salva(), ridisegna(e), togli(e), vai(e)}. */
 (function () {
@@ -78,6 +79,7 @@
       elementi = elementi.filter(function (x) { return x.id !== e.id; });
       if (strati[e.id]) { map.removeLayer(strati[e.id]); delete strati[e.id]; }
       salva();
+      if (S.foto) S.foto.cancella(e.id).catch(function () {});
       S.elenco.aggiorna();
     }
 

@@ -1,10 +1,10 @@
 /* mappe, editor (rilievo): the lists beside the map (under it on a phone).
  *
- * Owns: "Aggiunti in questo rilievo" (`.mappe-aggiunti`: each item's shape, kind and title; a
- * tap shows it on the map and opens its form), "Da collocare" (`.mappe-da-collocare`: the rows
- * of the store without a place, each with «Colloca sulla mappa»), and a line saying what the
- * faint symbols and the names on the map are.
- * Reads: D.da_collocare, D.voci.tipo. Uses: S.elementi, S.scheda, S.disegno.
+ * Owns: "Aggiunti in questo rilievo" (`.mappe-aggiunti`: each item's shape, kind and title, and
+ * how many photos it has; a tap shows it on the map and opens its form), "Da collocare"
+ * (`.mappe-da-collocare`: the rows of the store without a place, each with «Colloca sulla
+ * mappa»), and a line saying what the faint symbols and the names on the map are.
+ * Reads: D.da_collocare, D.voci.tipo. Uses: S.elementi, S.scheda, S.disegno, S.foto.
  * Gives: S.elenco = {aggiorna()}. */
 (function () {
   'use strict';
@@ -35,6 +35,8 @@
           S.elementi.vai(e);
           S.scheda.apri(e);
         }));
+        var foto = S.foto ? S.foto.quante(e.id) : 0;
+        if (foto) li.appendChild(el('span', 'mappe-conto-foto', ' · ' + foto + ' ' + (foto === 1 ? T.foto_conto_1 : T.foto_conto)));
         ul.appendChild(li);
       });
       lista.appendChild(ul);

@@ -2,10 +2,11 @@
  *
  * Owns: the form beside the map (under it on a phone), built from the catalogue's choices:
  * kind, theme, title, the participants' words, emotion (for an emotion) or period (for a
- * memory), age group, weight, place, visibility, consent, sensitive position; saving (kind,
+ * memory), age group, weight, place, photos (S.foto's picker, with the caption and the choice to
+ * keep them internal), visibility, consent, sensitive position; saving (kind,
  * theme and words are required), deleting, closing. Every value goes in with .value or
  * textContent. On a phone, saving or closing brings the map back on screen.
- * Reads: D.voci, D.luoghi. Uses: S.elementi, S.elenco.
+ * Reads: D.voci, D.luoghi. Uses: S.elementi, S.elenco, S.foto.
  * Gives: S.scheda = {apri(e), chiudi()}. */
 (function () {
   'use strict';
@@ -60,6 +61,7 @@
 
     function chiudi() {
       modulo.textContent = '';
+      S.foto.libera();
       // a phone: the form was under the map; the next tap is on the map
       var r = map.getContainer().getBoundingClientRect();
       if (r.bottom < 0 || r.top > window.innerHeight) map.getContainer().scrollIntoView({ block: 'nearest' });
@@ -84,6 +86,7 @@
       wP.querySelector('input').min = '1';
       f.appendChild(wP);
       f.appendChild(campoLuogo(e.luogo));
+      if (S.foto.attivo) f.appendChild(S.foto.campo(e));
       f.appendChild(campoScelta('visibilita', T.visibilita, 'visibilita', e.visibilita || 'pubblico', false));
       if (D.voci.consenso) f.appendChild(campoScelta('consenso', T.consenso, 'consenso', e.consenso, true));
       var wS = el('label', 'mappe-campo mappe-casella');
@@ -132,6 +135,7 @@
         e.visibilita = v('visibilita');
         if (D.voci.consenso) e.consenso = v('consenso');
         e.sensibile = cS.checked;
+        if (S.foto.attivo) S.foto.valori(f, e);
         S.elementi.salva();
         S.elementi.ridisegna(e);
         S.elenco.aggiorna();

@@ -2,18 +2,21 @@
  *
  * A facilitator, or a participant holding the tablet, taps «Punto», «Percorso» or «Zona», taps
  * the map and fills in the form with the catalogue's choices; everything stays in the browser
- * until it is exported as GeoJSON for `mappe importa`. Every text is set with textContent or
- * .value, never as HTML.
+ * until it is exported as GeoJSON (a zip of the GeoJSON and the photos, when there are photos)
+ * for `mappe importa`. Every text is set with textContent or .value, never as HTML.
  *
  * The parts, each in its own file and put in the page in this order by rilievo.py (PARTI):
  *   rilievo-sfondo.js     the comune, its neighbours by name, what is already there (faint)
  *   rilievo-luoghi.js     the community places (pictogram and name), their card, search by name
  *   rilievo-elementi.js   the items added here: kept in the browser, drawn on the map
+ *   rilievo-foto.js       their photos, kept in the browser (IndexedDB), and the form's picker
  *   rilievo-strumenti.js  the header, the tools, the drawing bar on the map
  *   rilievo-disegno.js    drawing a point, a path, a zone; placing a row "da collocare"
  *   rilievo-scheda.js     the form of a contribution
  *   rilievo-elenco.js     the lists beside the map
- *   rilievo-esporta.js    the GeoJSON export and the dialog that says how to import it
+ *   rilievo-zip.js        a small zip writer (R.zip, no state of its own)
+ *   rilievo-esporta.js    the export (GeoJSON, or a zip with the photos) and the dialog that says
+ *                         how to import it
  *   rilievo.js            this file: the shared state S and the start
  * Each part is a function of S (the map, the data D, the texts T and a few helpers) that adds
  * its own entry to S (S.luoghi, S.elementi, ...); parts call each other only through S, when
@@ -57,6 +60,7 @@
     R.sfondo(S);
     R.luoghi(S);
     R.elementi(S);
+    R.foto(S);
     R.strumenti(S);
     R.disegno(S);
     R.scheda(S);
