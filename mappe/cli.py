@@ -483,6 +483,10 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, imposta,
     if r.foto:
         echo(f"  Foto {'da conservare' if prova else 'conservate'}: {r.foto} (senza i dati nascosti: posizione GPS, "
              "macchina, data; solo copie ridotte)")
+    if r.foto_tolte:
+        echo(f"  {quanti(r.foto_tolte, 'foto non è più', 'foto non sono più')} in nessuna riga e "
+             f"{'esce' if r.foto_tolte == 1 else 'escono'} dall'archivio (se non era voluto: "
+             f"'mappe annulla {per_comando(arch.nome)}').")
     if r.foto_con_gps:
         echo(f"  {quanti(r.foto_con_gps, 'riga', 'righe')} senza posizione {'ha' if r.foto_con_gps == 1 else 'hanno'} "
              f"una foto con la posizione GPS: per {'metterla' if r.foto_con_gps == 1 else 'metterle'} lì, rilanciare con --posizione-da-foto (solo se quella "
@@ -953,8 +957,10 @@ def modifica(ctx, comune: str, id_: str) -> None:
     I campi sono quelli del catalogo (layers/strati.toml): per i contributi
     tipo, tema, titolo, testo, emozione, epoca, fascia_eta, peso, luogo,
     risponde_a, indirizzo, visibilita, sensibile, consenso, autore, note,
-    incontro; per i luoghi nome, categoria, ruolo, descrizione, indirizzo,
-    referente; per gli incontri data, luogo, facilitatori, partecipanti,
+    incontro, e per le foto didascalia, autore_foto, foto_pubblica (e foto,
+    solo con i codici di foto già nell'archivio: le nuove si importano); per i
+    luoghi nome, categoria, ruolo, descrizione, indirizzo, referente e gli
+    stessi campi delle foto; per gli incontri data, luogo, facilitatori, partecipanti,
     fasce_eta, fase, note. L'ID si trova con 'mappe cerca' (va bene anche
     quello pubblico di una mostra).
 
@@ -1038,7 +1044,9 @@ def elimina(ctx, comune: str, ids: tuple[str, ...], senza_chiedere: bool, scolle
         if not conferma(f"{arch.nome}: {cosa} {quanti(len(ids), 'elemento', 'elementi')} ({', '.join(ids[:5])}"
                         f"{'...' if len(ids) > 5 else ''})?"):
             raise ErroreUtente("Niente è stato eliminato.")
+    foto_prima = arch.foto_presenti()
     esito = togli(area, arch, list(ids), scollega, oblio, anche_file, compatta=compatta)
+    foto_tolte = len(foto_prima - arch.foto_presenti()) if foto_prima else 0
     righe = righe_per_strato(esito.righe)
     uno = sum(esito.righe.values()) == 1
     if not oblio:
@@ -1048,8 +1056,12 @@ def elimina(ctx, comune: str, ids: tuple[str, ...], senza_chiedere: bool, scolle
                   else "niente nei dati attuali (erano già stati eliminati)")
     gia = (f"; {quanti(esito.righe_versioni, 'riga già eliminata prima', 'righe già eliminate prima')} "
            f"{'tolta' if esito.righe_versioni == 1 else 'tolte'} dalle versioni conservate") if esito.righe_versioni else ""
-    echo(f"{arch.nome}: {cancellati}{gia}; "
+    foto = f", con {quanti(foto_tolte, 'foto', 'foto')}" if foto_tolte else ""
+    echo(f"{arch.nome}: {cancellati}{foto}{gia}; "
          f"{quanti(esito.versioni, 'versione conservata pulita', 'versioni conservate pulite')}.")
+    if foto_tolte:
+        echo("  Le foto originali (con la loro posizione GPS) e il foglio da cui sono state importate restano dove "
+             "erano sul computer (o sul telefono): mappe non li tocca, cancellarli a mano.")
     _dopo_oblio(esito)
 
 
@@ -1715,7 +1727,7 @@ def verifica_privacy(ctx, file: tuple[Path, ...], comuni_nomi, limite_mb: int) -
             echo(f"Errore: {e}", err=True)
             continue
         reperti = indice.cerca(contenuto)
-        contenuto.non_letti.extend(indice.immagini_ignote(contenuto))
+        contenuto.non_letti = indice.non_controllabili(contenuto)
         if not reperti and not contenuto.non_letti:
             echo(f"{f}: nessun dato riservato trovato (cercati quelli di {di}).")
             continue

@@ -88,13 +88,16 @@ class Contenuto:
     immagini: list[Immagine] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Immagine:
-    """A picture found in a file: where, its bytes, and whether it is a thumbnail of a mappe page."""
+    """A picture found in a file: where, its bytes, whether it is a thumbnail of a mappe page, and
+    which line of ``non_letti`` it is counted in (-1: none), to be dropped when every picture it
+    counts is recognised (a public photo of the data, or one reported as private)."""
 
     nome: str
     dati: bytes
     di_mappe: bool = False
+    messaggio: int = -1
 
 
 MAX_IMMAGINI = 5_000  # pictures kept for the comparison with the data's photos (the rest are listed anyway)
@@ -120,13 +123,19 @@ class _Raccolta:
         if t:
             self.testi.append(t)
 
-    def immagine(self, nome: str, dati: bytes, di_mappe: bool = False) -> None:
-        if len(self.immagini) < MAX_IMMAGINI:
-            self.immagini.append(Immagine(nome, bytes(dati), di_mappe))
+    def immagine(self, nome: str, dati: bytes, di_mappe: bool = False) -> Immagine | None:
+        if len(self.immagini) >= MAX_IMMAGINI:
+            return None
+        self.immagini.append(Immagine(nome, bytes(dati), di_mappe))
+        return self.immagini[-1]
 
-    def non_letto(self, nome: str, perche: str) -> None:
-        """Something of the file that could not be checked: ``nome`` (file or member) and why."""
+    def non_letto(self, nome: str, perche: str, immagini=()) -> None:
+        """Something of the file that could not be checked: ``nome`` (file or member) and why
+        (``immagini``: the pictures this line counts)."""
         self.non_letti.append(f"{nome}: {perche}")
+        for i in immagini:
+            if i is not None:
+                i.messaggio = len(self.non_letti) - 1
 
     def gruppo(self, valori: list[float], decimali: list[int]) -> None:
         """Numbers that belong together (a row); a decimal count of -1 is computed from the value."""
@@ -424,6 +433,7 @@ def _leggi_data_uri(testo: str, r: _Raccolta, nome: str, profondita: int) -> str
     if "base64," not in testo:
         return testo
     immagini: dict[str, int] = {}
+    trovate: list = []
 
     def una(m: re.Match) -> str:
         tipo = m.group(1).lower()
@@ -435,7 +445,7 @@ def _leggi_data_uri(testo: str, r: _Raccolta, nome: str, profondita: int) -> str
             return " "  # Leaflet's own icons, as mappe puts them in every page: no picture of anyone
         if tipo.startswith("image/") and tipo != "image/svg+xml" or _immagine(dati):
             immagini[tipo or "image"] = immagini.get(tipo or "image", 0) + 1
-            r.immagine(f"{nome}:(data URI {tipo or 'immagine'})", dati)
+            trovate.append(r.immagine(f"{nome}:(data URI {tipo or 'immagine'})", dati))
         else:
             _leggi_membro(dati, f"{nome}:(data URI {tipo or 'senza tipo'})", r, profondita + 1)
         return " "
@@ -445,7 +455,7 @@ def _leggi_data_uri(testo: str, r: _Raccolta, nome: str, profondita: int) -> str
         quante = sum(immagini.values())
         quali = "un'immagine incorporata" if quante == 1 else f"{quante} immagini incorporate"
         r.non_letto(nome, f"contiene {quali} ({', '.join(sorted(immagini))}): quello che mostrano non si può "
-                          "leggere, quindi non si può controllare; guardarle prima di diffondere il file")
+                          "leggere, quindi non si può controllare; guardarle prima di diffondere il file", trovate)
     return testo
 
 
@@ -806,8 +816,23 @@ def _leggi_pdf(dati: bytes, nome: str, r: _Raccolta) -> None:
             r.testo(f"{chiave} {valore}")
         for campo in (pdf.get_fields() or {}).values():  # a form's fields
             r.testo(" ".join(str(campo.get(k, "")) for k in ("/T", "/TU", "/V")))
-        for pagina in pdf.pages:
+        for n, pagina in enumerate(pdf.pages, start=1):
             r.testo(pagina.extract_text() or "")
+            trovate = []
+            try:
+                immagini = list(pagina.images)
+            except Exception:  # noqa: BLE001 - an image pypdf cannot take out: counted, not read
+                immagini = None
+            if immagini is None:
+                r.non_letto(f"{nome}, pagina {n}", "ha immagini che non si riescono a estrarre: quello che mostrano "
+                                                   "non si può controllare; guardarle prima di diffondere il file")
+            for immagine in immagini or ():
+                trovate.append(r.immagine(f"{nome}, pagina {n} ({immagine.name})", immagine.data))
+            if trovate:
+                quali = "un'immagine" if len(trovate) == 1 else f"{len(trovate)} immagini"
+                r.non_letto(f"{nome}, pagina {n}", f"contiene {quali}: quello che mostrano non si può leggere, quindi "
+                                                   "non si può controllare; guardarle prima di diffondere il file",
+                            trovate)
             for annotazione in pagina.get("/Annots") or []:
                 a = annotazione.get_object()
                 for campo in ("/Contents", "/T", "/TU", "/V"):
@@ -880,6 +905,7 @@ def _leggi_sqlite(percorso: Path, nome: str, r: _Raccolta) -> None:
                          "GeoPackage; esportarlo di nuovo e ricontrollarlo.")
     geometrie: dict[int, list[bytes]] = {}
     immagini: dict[str, int] = {}  # pictures kept in cells (tiles of a raster, attachments), by table
+    trovate: dict[str, list] = {}
     try:
         con.execute("PRAGMA trusted_schema = OFF")
         con.execute("PRAGMA query_only = ON")
@@ -897,7 +923,7 @@ def _leggi_sqlite(percorso: Path, nome: str, r: _Raccolta) -> None:
                                 geometrie.setdefault(_srs_gp(c), []).append(wkb)
                             elif _immagine(c):
                                 immagini[tabella] = immagini.get(tabella, 0) + 1
-                                r.immagine(f"{nome}:{tabella}", c)
+                                trovate.setdefault(tabella, []).append(r.immagine(f"{nome}:{tabella}", c))
                             elif c.startswith((b"PK\x03\x04", b"%PDF", b"SQLite format 3\x00")):
                                 _leggi_membro(c, f"{nome}:{tabella}", r, 1)  # a file kept in a cell
                             else:
@@ -912,7 +938,8 @@ def _leggi_sqlite(percorso: Path, nome: str, r: _Raccolta) -> None:
         for tabella, quante in immagini.items():
             quali = "un'immagine" if quante == 1 else f"{quante} immagini"
             r.non_letto(f"{nome}:{tabella}", f"contiene {quali}: quello che mostrano non si può leggere, quindi non si "
-                                             "può controllare; guardarle prima di diffondere il file")
+                                             "può controllare; guardarle prima di diffondere il file",
+                        trovate.get(tabella, ()))
         for srs_id, blob in geometrie.items():
             xy = _coordinate_wkb(blob)
             r.coppie(xy)
@@ -1107,11 +1134,11 @@ def _leggi_byte(dati: bytes, nome: str, r: _Raccolta, percorso: Path | None = No
             _in_una_cartella({file: dati}, lambda c: _leggi_vettori(str(c / file), r, nome))
     elif formato == "immagine":
         tipo = _immagine(dati)
-        r.immagine(nome, dati)
+        immagine = r.immagine(nome, dati)
         for t in _testi_immagine(dati, tipo):
             r.testo(t)
         r.non_letto(nome, f"è un'immagine ({tipo}): quello che mostra non si può leggere, quindi non si può "
-                          "controllare; guardarla prima di diffonderla")
+                          "controllare; guardarla prima di diffonderla", [immagine])
     elif formato == "binario":
         r.non_letto(nome, "non è un formato che mappe sa leggere (sono dati binari): non si può controllare")
     else:

@@ -112,6 +112,13 @@ def modifica(archivio: Archivio, id_: str, valori: dict[str, str]) -> tuple[str,
                 cambi[nome] = val.valore(s.campi[nome], normalizza(grezzo) if isinstance(grezzo, str) else grezzo)
             except ValueError as e:
                 raise MappeError(f"{id_}, campo '{nome}': {e}.") from None
+            if nome == "foto" and cambi[nome]:
+                # here only photos the store keeps (to reorder, or to take one off); new ones are read,
+                # cleaned and shrunk by 'mappe importa'
+                ignote = [x for x in cambi[nome].split("|") if x not in archivio.foto_presenti()]
+                if ignote:
+                    raise MappeError(f"{id_}, campo 'foto': '{ignote[0]}' non è una foto dell'archivio: le foto nuove si "
+                                     "aggiungono con 'mappe importa' (colonna foto) o dall'editor (mappe rilievo).")
         if (lon is None) != (lat is None):
             raise MappeError("Per spostare servono sia --lon sia --lat.")
         if lon is not None:

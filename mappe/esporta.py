@@ -30,7 +30,8 @@ def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False)
     Without ``completo``: no private field, no reserved row or row without consent, no
     sensitive row (whose true position is the secret), no feedback awaiting moderation nor about a
     row that is not public (and feedback carries its day, not its time), no figures about the
-    people of one session (:data:`mappe.pubblico.SOLO_AGGREGATI`), public ids only. Rows left out
+    people of one session (:data:`mappe.pubblico.SOLO_AGGREGATI`), no photo that stays inside nor
+    its caption (:func:`mappe.pubblico.foto_interne`), public ids only. Rows left out
     are simply not in the file: importing it back leaves them as they are.
     """
     from .pubblico import SOLO_AGGREGATI, con_ids_pubblici, non_pubblici
@@ -51,6 +52,16 @@ def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False)
         nascosti = set(c.loc[non_pubblici(c), "id"])
         df = df[~df["su"].isin(nascosti)].copy()
         df["data"] = [d[:10] if isinstance(d, str) else d for d in df["data"]]
+    if "foto" in df.columns:
+        # photos that stay inside (here or on another row showing the same picture) and their captions
+        from .archivio import STRATI_CON_FOTO
+        from .pubblico import foto_interne, foto_mostrabili
+
+        interne = foto_interne({n: archivio.leggi(n) for n in STRATI_CON_FOTO if n in archivio.catalogo.strati})
+        df = df.copy()
+        df["foto"] = pd.Series(foto_mostrabili(df["foto"].tolist(), interne), index=df.index, dtype=object)
+        if "didascalia" in df.columns:
+            df.loc[df["foto"].isna(), "didascalia"] = None
     togliere = list(archivio.catalogo.strati[strato].privati) + list(SOLO_AGGREGATI.get(strato, ()))
     df = df.drop(columns=[c for c in togliere if c in df.columns])
     # Public ids, never the internal ones (importing the file maps them back).

@@ -32,6 +32,9 @@ PIXEL_MASSIMI = 60_000_000  # a real photo has 12-50 megapixels; more is a file 
 # What Pillow has raised on broken EXIF blocks (empty GPS fields, wrong counts, odd offsets)
 _ERRORI_EXIF = (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, ZeroDivisionError, SyntaxError,
                 struct.error)
+# What Pillow may decode: the formats of cameras, phones and scanners, and nothing else (Pillow
+# knows dozens; EPS would even call Ghostscript). MPO is a phone's JPEG with a second picture.
+FORMATI = ["JPEG", "MPO", "PNG", "WEBP", "GIF", "TIFF", "BMP"]
 ESTENSIONI = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp", ".heic", ".heif")
 
 
@@ -73,7 +76,8 @@ def _immagine(dati: bytes):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(dati))
+            Image.init()  # every plugin registered, so that the list below means what it says
+            img = Image.open(io.BytesIO(dati), formats=[x for x in FORMATI if x in Image.OPEN])
             img.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise FotoError(f"è troppo grande (più di {PIXEL_MASSIMI // 1_000_000} milioni di pixel): ridurla e importare di nuovo")
@@ -94,14 +98,46 @@ def _dritta(img):
         return img
 
 
+def _srgb(img):
+    """The picture in sRGB, when it carries a colour profile (a phone's Display P3, a scanner's):
+    the profile itself is not kept, so its colours are converted first."""
+    profilo = img.info.get("icc_profile")
+    if not profilo or img.mode not in ("RGB", "RGBA", "CMYK"):
+        return img
+    from PIL import ImageCms
+
+    try:
+        origine = ImageCms.ImageCmsProfile(io.BytesIO(profilo))
+        modo = "RGBA" if img.mode == "RGBA" else "RGB"
+        return ImageCms.profileToProfile(img, origine, ImageCms.createProfile("sRGB"), outputMode=modo)
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return img  # a broken profile: the pixels as they are
+
+
 def _pixel(img):
-    """The picture in a mode WebP keeps, with transparency only when it has any."""
+    """The picture in a mode WebP keeps (8 bits per channel), with transparency only when it has any."""
+    if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        # 16-bit and 32-bit greys (scans): scaled to 8 bits, not clipped to white
+        import numpy as np
+
+        a = np.asarray(img, dtype=np.float64)
+        alto = 65535.0 if img.mode.startswith("I;16") or (a.size and a.max() > 255) else 255.0
+        if img.mode in ("I", "F") and a.size and a.max() > 65535:
+            alto = float(a.max())
+        img = _grigia_da_array(np.clip(a / alto * 255.0 + 0.5, 0, 255).astype(np.uint8))
+    img = _srgb(img)
     if img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info):
         img = img.convert("RGBA")
         if img.getchannel("A").getextrema() == (255, 255):
             img = img.convert("RGB")
         return img
     return img.convert("RGB")
+
+
+def _grigia_da_array(a):
+    from PIL import Image
+
+    return Image.fromarray(a)  # 8-bit grey
 
 
 def _webp(img, lato: int, qualita: int) -> tuple[bytes, int, int]:
@@ -170,27 +206,47 @@ def posizione_gps(img) -> tuple[float, float] | None:
     return lon, lat
 
 
-def impronta_visiva(dati: bytes) -> int | None:
-    """A 64-bit fingerprint of what a picture shows (difference hash of a 9×8 grey copy): the same
-    photo saved again, shrunk or recompressed keeps nearly the same bits. None if unreadable."""
+LATO_CONFRONTO = 512  # long side of the grey copy two pictures are compared at
+CORRELAZIONE_MINIMA = 0.9  # of the grey levels of two copies of one picture
+
+
+@dataclass(frozen=True)
+class Impronta:
+    """What a picture shows, to find it again after it was saved again, shrunk or recompressed: a
+    grey copy (long side at most :data:`LATO_CONFRONTO`), its size and proportions."""
+
+    grigia: object  # PIL image, mode L
+    rapporto: float  # width / height
+
+
+def impronta_visiva(dati: bytes) -> Impronta | None:
+    """The :class:`Impronta` of a picture's bytes (None if it cannot be read)."""
     from PIL import Image
 
     try:
-        img = _immagine(dati)
-    except FotoError:
+        img = _dritta(_immagine(dati)).convert("L")
+        img.thumbnail((LATO_CONFRONTO, LATO_CONFRONTO), Image.Resampling.BOX)
+    except (FotoError, OSError, ValueError):
         return None
-    try:
-        grigia = _dritta(img).convert("L").resize((9, 8), Image.Resampling.BILINEAR)
-    except (OSError, ValueError):
-        return None
-    p = grigia.tobytes()
-    bit = 0
-    for y in range(8):
-        for x in range(8):
-            bit = (bit << 1) | (p[y * 9 + x] > p[y * 9 + x + 1])
-    return bit
+    return Impronta(img, img.width / max(img.height, 1))
 
 
-def simili(a: int, b: int, soglia: int = 6) -> bool:
-    """Whether two fingerprints (:func:`impronta_visiva`) are of the same picture."""
-    return (a ^ b).bit_count() <= soglia
+def simili(a: Impronta, b: Impronta) -> bool:
+    """Whether two pictures show the same thing: same proportions, and grey levels that go up and
+    down together (correlation of at least :data:`CORRELAZIONE_MINIMA`) when both are brought to
+    the size of the smaller. Two pages of text look alike at a glance, not letter by letter."""
+    import numpy as np
+    from PIL import Image
+
+    if abs(a.rapporto - b.rapporto) > 0.03 * max(a.rapporto, b.rapporto):
+        return False
+    larghezza = min(a.grigia.width, b.grigia.width)
+    altezza = max(1, round(larghezza / a.rapporto))
+    x = np.asarray(a.grigia.resize((larghezza, altezza), Image.Resampling.BOX), dtype=np.float64).ravel()
+    y = np.asarray(b.grigia.resize((larghezza, altezza), Image.Resampling.BOX), dtype=np.float64).ravel()
+    x -= x.mean()
+    y -= y.mean()
+    norma = float(np.sqrt((x * x).sum() * (y * y).sum()))
+    if norma == 0:  # a plain picture: nothing to tell it by
+        return False
+    return float((x * y).sum()) / norma >= CORRELAZIONE_MINIMA

@@ -164,12 +164,15 @@ def _scrivi_xlsx(tmp: str, catalogo: Catalogo, strato: str, colonne, esempio) ->
             "incontri": "Una riga per ogni incontro."}.get(strato, "")
     come = (f"{cosa} La riga in grigio è un esempio: sostituirla o lasciarla, viene ignorata. "
             f"Poi: {comando_importa(strato)}. Per correggere dopo righe già importate: "
-            "mappe esporta NOME --formato xlsx -o corretto.xlsx, correggere lì (la colonna id resta) e importarlo.")
+            "mappe esporta NOME --completo --formato xlsx -o corretto.xlsx, correggere lì (la colonna id resta) "
+            "e importarlo.")
     ist.append(["Come si usa", "", come, ""])
     wb.save(tmp)
 
 
 def _tipo_xlsform(campo) -> str:
+    if campo.nome == "foto":
+        return "image"  # the phone's camera or gallery: Kobo and ODK export the file's name, and the file
     if campo.tipo == "scelta":
         return f"select_one {campo.valori}"
     if campo.tipo == "lista":
@@ -210,6 +213,8 @@ def scrivi_xlsform(catalogo: Catalogo, percorso: Path | str, strato: str = "cont
             rilevante = "${tipo} = 'memoria'"
         elif nome == "risponde_a":
             rilevante = "${tipo} = 'risorsa' or ${tipo} = 'proposta'"
+        elif nome in ("didascalia", "autore_foto", "foto_pubblica") and "foto" in s.campi:
+            rilevante = "${foto} != ''"
         vincolo = ". >= 1" if nome == "peso" else ""
         predefinito = {"peso": "1", "visibilita": "pubblico", "sensibile": "no"}.get(nome, "")
         aspetto = "multiline" if nome in ("testo", "descrizione", "note") else ""
@@ -232,8 +237,9 @@ def scrivi_xlsform(catalogo: Catalogo, percorso: Path | str, strato: str = "cont
             if vocabolario == "reazione" and voce.extra.get("suggerimento"):
                 continue
             choices.append([vocabolario, codice, voce.label])
-    choices.append(["si_no", "si", "Sì"])
-    choices.append(["si_no", "no", "No"])
+    if "si_no" not in usati:  # the yes/no questions (booleano fields)
+        choices.append(["si_no", "si", "Sì"])
+        choices.append(["si_no", "no", "No"])
     settings = wb.create_sheet("settings")
     settings.append(["form_title", "form_id", "default_language"])
     settings.append([f"mappe – {s.label.lower()}", f"mappe_{strato}", "Italiano (it)"])

@@ -14,9 +14,11 @@ Rules
   dropped; a moved row is never shown within a few metres of any sensitive row's true place
   (:data:`MARGINE_M`), so that the privacy check never takes one for the other;
 - aggregates with fewer than :data:`SOGLIA_AGGREGATI` contributions are not shown;
-- photos (:mod:`mappe.foto`) follow their row, and ``foto_pubblica = no`` keeps one inside
-  (with its caption), internal maps included; who took a photo (``autore_foto``, private) is
-  shown as ``credito_foto`` only where the row's consent covers it (:func:`crediti_pubblici`).
+- photos (:mod:`mappe.foto`) of reserved, no-consent or sensitive rows, and those marked
+  ``foto_pubblica = no``, stay inside (:func:`foto_interne`), internal maps included, and
+  wherever else the same picture is attached: "inside" wins; the caption goes with the last
+  photo shown; who took a photo (``autore_foto``, private) is shown as ``credito_foto`` only
+  where the row's consent covers it (:func:`crediti_pubblici`).
 """
 
 from __future__ import annotations
@@ -258,13 +260,14 @@ def proietta(
         For internal maps: keep reserved rows and true positions; private fields still go.
     """
     out = {}
+    interne = foto_interne(strati)
     for nome, df in strati.items():
         strato = catalogo.strati.get(nome)
         if strato is None:
             out[nome] = df
             continue
         if "foto" in df.columns:
-            df = _foto_pubbliche(df, catalogo)
+            df = _foto_pubbliche(df, catalogo, interne)
         df = df.drop(columns=[c for c in strato.privati if c in df.columns])
         if not interna:
             # before reserved rows go: a moved row must not be shown at their true place either
@@ -285,33 +288,72 @@ def proietta(
 
 
 def foto_nascoste(df: pd.DataFrame) -> pd.Series:
-    """Rows whose photo stays inside (``foto_pubblica = no``)."""
-    if "foto_pubblica" not in df.columns:
-        return pd.Series(False, index=df.index)
-    return df["foto_pubblica"] == "no"
+    """Rows whose photos stay inside: ``foto_pubblica = no``, reserved or no-consent rows, and
+    sensitive ones (a photo would show the true place that the map moves)."""
+    fuori = non_pubblici(df)
+    if "foto_pubblica" in df.columns:
+        fuori |= df["foto_pubblica"] == "no"
+    if "sensibile" in df.columns:
+        fuori |= df["sensibile"] == 1
+    return fuori
 
 
-def crediti_pubblici(df: pd.DataFrame, catalogo: Catalogo) -> pd.Series:
-    """Rows whose photo's author may be named: a public row with a public photo, whose consent
-    covers the name (``nomina`` in the catalogue: written consent by default)."""
+def foto_interne(strati: dict[str, pd.DataFrame]) -> set[str]:
+    """The photos of a comune that never leave the store: those of any row whose photos stay
+    inside (:func:`foto_nascoste`), also where another row shows the same picture."""
+    from .archivio import ids_in_celle
+
+    interne: set[str] = set()
+    for df in strati.values():
+        if isinstance(df, pd.DataFrame) and "foto" in df.columns:
+            interne |= ids_in_celle(df.loc[foto_nascoste(df), "foto"].tolist())
+    return interne
+
+
+def foto_mostrabili(celle, interne: set[str]) -> list:
+    """The cells of a ``foto`` column without the photos that stay inside (None when none is left)."""
+    out = []
+    for v in celle:
+        if isinstance(v, str) and v:
+            restano = [x for x in v.split("|") if x and x not in interne]
+            out.append("|".join(restano) or None)
+        else:
+            out.append(None)
+    return out
+
+
+def crediti_pubblici(df: pd.DataFrame, catalogo: Catalogo, interne: set[str] | None = None) -> pd.Series:
+    """Rows whose photo's author may be named: a public row with a photo shown (not among
+    ``interne``, :func:`foto_interne`), whose consent covers the name (``nomina`` in the
+    catalogue: written consent by default)."""
     from .catalogo import nomina
 
     if not {"foto", "autore_foto", "consenso"} <= set(df.columns):
         return pd.Series(False, index=df.index)
     copre = {c: nomina(catalogo, c) for c in df["consenso"].dropna().unique()}
-    return (df["foto"].notna() & df["autore_foto"].notna() & ~foto_nascoste(df) & ~non_pubblici(df)
+    foto = df["foto"] if not interne else pd.Series(foto_mostrabili(df["foto"].tolist(), interne), index=df.index,
+                                                     dtype=object)
+    return (foto.notna() & df["autore_foto"].notna() & ~foto_nascoste(df)
             & df["consenso"].map(lambda c: copre.get(c, False)).astype(bool))
 
 
-def _foto_pubbliche(df: pd.DataFrame, catalogo: Catalogo) -> pd.DataFrame:
+def _foto_pubbliche(df: pd.DataFrame, catalogo: Catalogo, interne: set[str]) -> pd.DataFrame:
     df = df.copy()
-    nascoste = foto_nascoste(df)
-    for c in ("foto", "didascalia"):
-        if c in df.columns:
-            df.loc[nascoste, c] = None
+    prima = df["foto"].tolist()
+    df["foto"] = pd.Series(foto_mostrabili(prima, interne), index=df.index, dtype=object)
+    senza = df["foto"].isna()
+    if "didascalia" in df.columns:
+        df.loc[senza, "didascalia"] = None
+        # one caption per photo ("a | b"): those of the photos that stay inside go with them
+        for k, (cella, dida) in enumerate(zip(prima, df["didascalia"].tolist())):
+            if isinstance(dida, str) and "|" in dida and isinstance(cella, str):
+                ids, parti = cella.split("|"), dida.split("|")
+                if len(ids) == len(parti):
+                    restano = [p.strip() for i, p in zip(ids, parti) if i not in interne]
+                    df.iat[k, df.columns.get_loc("didascalia")] = "|".join(restano) or None
     credito = pd.Series(None, index=df.index, dtype=object)
     if "autore_foto" in df.columns:
-        ok = crediti_pubblici(df, catalogo)
+        ok = crediti_pubblici(df, catalogo, interne)
         credito[ok] = df.loc[ok, "autore_foto"]
     df["credito_foto"] = credito
     return df
@@ -320,9 +362,10 @@ def _foto_pubbliche(df: pd.DataFrame, catalogo: Catalogo) -> pd.DataFrame:
 def valori_crediti(strati: dict[str, pd.DataFrame], catalogo: Catalogo) -> set[str]:
     """The names of photo authors shown by consent (not secrets, though ``autore_foto`` is private)."""
     out = set()
+    interne = foto_interne(strati)
     for df in strati.values():
         if isinstance(df, pd.DataFrame) and "autore_foto" in df.columns:
-            out |= {str(v) for v in df.loc[crediti_pubblici(df, catalogo), "autore_foto"].dropna()}
+            out |= {str(v) for v in df.loc[crediti_pubblici(df, catalogo, interne), "autore_foto"].dropna()}
     return out
 
 

@@ -654,24 +654,20 @@ class Indice:
         and the thumbnails a public page may hold."""
         from .archivio import STRATI_CON_FOTO, ids_in_celle
         from .foto import impronta_visiva
-        from .pubblico import foto_nascoste, non_pubblici
+        from .pubblico import foto_interne, foto_nascoste
 
         for arch in archivi:
+            strati = {n: df for n in STRATI_CON_FOTO if (df := _strato(arch, n)) is not None and "foto" in df.columns}
+            interne = foto_interne(strati)
             private: dict[str, str] = {}
             pubbliche: set[str] = set()
-            for nome in STRATI_CON_FOTO:
-                df = _strato(arch, nome)
-                if df is None or "foto" not in df.columns:
-                    continue
-                dentro = non_pubblici(df) | foto_nascoste(df)
-                pubbliche |= ids_in_celle(df.loc[~dentro, "foto"])
-                for riga in df.loc[dentro & df["foto"].notna()].itertuples():
+            for nome, df in strati.items():
+                pubbliche |= ids_in_celle(df["foto"].tolist()) - interne
+                for riga in df.loc[foto_nascoste(df) & df["foto"].notna()].itertuples():
                     for fid in ids_in_celle([riga.foto]):
                         descrizione = getattr(riga, "didascalia", None) or getattr(riga, "titolo", None) \
                             or getattr(riga, "nome", None) or "senza didascalia"
                         private.setdefault(fid, f"{nome} {riga.id}: {descrizione}")
-            for fid in pubbliche:
-                private.pop(fid, None)
             if pubbliche:
                 self._foto_pubbliche |= set(arch.leggi_foto(pubbliche).values())
             if not private:
@@ -686,35 +682,57 @@ class Indice:
                 self._foto.append((len(self.segreti) - 1, copie, impronte))
 
     def _cerca_foto(self, contenuto: Contenuto, trovati: dict) -> None:
+        """The private photos among the pictures of ``contenuto``: the same bytes, or the same picture
+        saved again (by what it shows, unless it looks as much like a public photo)."""
         from .foto import impronta_visiva, simili
 
-        if not self._foto or not contenuto.immagini:
+        self._riconosciute: set[int] = set()
+        if not contenuto.immagini:
             return
-        for imm in contenuto.immagini:
+        impronte_pubbliche = None
+        for k, imm in enumerate(contenuto.immagini):
             if imm.dati in self._foto_pubbliche:
+                self._riconosciute.add(k)
                 continue
-            impronta = None
-            for i, copie, impronte in self._foto:
-                if i in trovati:
-                    continue
-                if imm.dati in copie:
-                    trovati[i] = f"immagine {imm.nome}"
-                    continue
-                if impronta is None:
-                    impronta = impronta_visiva(imm.dati) or -1
-                if impronta >= 0 and any(simili(impronta, x) for x in impronte):
-                    trovati[i] = f"immagine {imm.nome} (la stessa foto, salvata di nuovo)"
+            uguali = [i for i, copie, _ in self._foto if imm.dati in copie]
+            for i in uguali:
+                trovati.setdefault(i, f"immagine {imm.nome}")
+            if uguali:
+                self._riconosciute.add(k)
+                continue
+            if not any(impronte for _, _, impronte in self._foto):
+                continue
+            impronta = impronta_visiva(imm.dati)
+            if impronta is None:
+                continue
+            if impronte_pubbliche is None:
+                impronte_pubbliche = [x for x in (impronta_visiva(b) for b in self._foto_pubbliche) if x is not None]
+            if any(simili(impronta, x) for x in impronte_pubbliche):
+                continue  # as like a public photo as any private one: no way to tell, no alarm
+            for i, _, impronte in self._foto:
+                if any(simili(impronta, x) for x in impronte):
+                    self._riconosciute.add(k)
+                    trovati.setdefault(i, f"immagine {imm.nome} (la stessa foto, salvata di nuovo)")
 
-    def immagini_ignote(self, contenuto: Contenuto) -> list[str]:
-        """The thumbnails of a mappe page that are no public photo of the data (a page made with
-        other data, or changed by hand): what they show cannot be checked."""
-        ignote = [imm.nome for imm in contenuto.immagini if imm.di_mappe and imm.dati not in self._foto_pubbliche]
-        if not ignote:
-            return []
-        quali = f"{', '.join(ignote[:3])}{'…' if len(ignote) > 3 else ''}"
-        return [(f"{quanti(len(ignote), 'foto della pagina non è', 'foto della pagina non sono')} tra le foto pubbliche "
-                 f"di questi dati ({quali}): quello che mostrano non si può controllare; guardarle prima di diffondere "
-                 "il file")]
+    def non_controllabili(self, contenuto: Contenuto) -> list[str]:
+        """What of ``contenuto`` could not be checked, after :meth:`cerca`: its ``non_letti`` without
+        the lines about pictures all recognised (public photos of the data, or private ones already
+        reported), and the thumbnails of a mappe page that are no public photo of the data."""
+        riconosciute = getattr(self, "_riconosciute", set())
+        per_riga: dict[int, list[int]] = {}
+        for k, imm in enumerate(contenuto.immagini):
+            if imm.messaggio >= 0:
+                per_riga.setdefault(imm.messaggio, []).append(k)
+        via = {m for m, immagini in per_riga.items() if all(k in riconosciute for k in immagini)}
+        righe = [x for m, x in enumerate(contenuto.non_letti) if m not in via]
+        ignote = [imm.nome for k, imm in enumerate(contenuto.immagini)
+                  if imm.di_mappe and k not in riconosciute]
+        if ignote:
+            quali = f"{', '.join(ignote[:3])}{'…' if len(ignote) > 3 else ''}"
+            righe.append(f"{quanti(len(ignote), 'foto della pagina non è', 'foto della pagina non sono')} tra le "
+                         f"foto pubbliche di questi dati ({quali}): quello che mostrano non si può controllare; "
+                         "guardarle prima di diffondere il file")
+        return righe
 
     # -- the search
 
@@ -1269,7 +1287,7 @@ def _righe_pubbliche(nome: str, df: pd.DataFrame, non_pubblici) -> pd.Series:
     return dentro
 
 
-def _pubblici_strato(nome: str, strato, df: pd.DataFrame, non_pubblici, catalogo=None) -> list[str]:
+def _pubblici_strato(nome: str, strato, df: pd.DataFrame, non_pubblici, catalogo=None, interne=None) -> list[str]:
     dentro = _righe_pubbliche(nome, df, non_pubblici)
     privati = set(strato.privati) | set(strato.persone)
     out = []
@@ -1284,7 +1302,7 @@ def _pubblici_strato(nome: str, strato, df: pd.DataFrame, non_pubblici, catalogo
     if catalogo is not None and "autore_foto" in df.columns:  # a photo's author named by consent, under the photo
         from .pubblico import crediti_pubblici
 
-        out += _valori(df.loc[crediti_pubblici(df, catalogo), "autore_foto"])
+        out += _valori(df.loc[crediti_pubblici(df, catalogo, interne), "autore_foto"])
     return out
 
 

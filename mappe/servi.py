@@ -45,7 +45,7 @@ __all__ = ["LIMITE_CORPO", "Limiti", "MostraServita", "app", "csp", "indirizzi_l
 LIMITE_CORPO = 16 * 1024  # bytes of one submission
 MAX_PER_RICHIESTA = 20  # items in one submission (the page sends 5 at most)
 PERCORSO_RISCONTRI = "riscontri"  # the endpoint, relative to the page
-PERCORSO_FOTO = "foto"  # GET foto/K: the preview of the K-th photo of the page
+PERCORSO_FOTO = "foto"  # GET foto/H: the preview of the page's photo whose thumbnail has the hash H
 CHIAVI = {"id", "su", "comune", "reazione", "commento", "data", "mostra", "lon", "lat"}
 _DISPOSITIVO = re.compile(r"[0-9a-f]{32}")  # whole: fullmatch
 CONTROLLO_S = 2.0  # how often the stores are looked at for changes made from outside
@@ -223,7 +223,7 @@ class MostraServita:
     limiti_dispositivo: Limiti = field(default_factory=lambda: Limiti(*LIMITE_DISPOSITIVO))
     limiti_indirizzo: Limiti = field(default_factory=lambda: Limiti(*LIMITE_INDIRIZZO))
     costruzioni: int = 0
-    anteprime: list = field(default_factory=list)  # the previews of the page's photos, in the page's order
+    anteprime: dict = field(default_factory=dict)  # the previews of the page's photos, by their thumbnail's hash
     _in_costruzione: threading.Lock = field(default_factory=threading.Lock)
     _scrittura: threading.Lock = field(default_factory=threading.Lock)  # one submission written at a time
 
@@ -260,6 +260,7 @@ class MostraServita:
                 raise
 
     def _costruisci(self, archivi: list[Archivio]) -> None:
+        from .rendi.mappa import testo_dati
         from .rendi.mostra import costruisci_mostra, id_mostra
 
         contenuto: dict = {}
@@ -270,7 +271,8 @@ class MostraServita:
         lette: dict[str, dict] = {}
         for slug in {s for s, _ in foto_ids}:
             lette[slug] = per_comune[slug].leggi_foto({f for s, f in foto_ids if s == slug}, "anteprima")
-        anteprime = [lette[s].get(f) for s, f in foto_ids]
+        hash_pagina = json.loads(testo_dati(html) or "{}").get("foto", {}).get("h", [])
+        anteprime = {h: lette[s][f] for h, (s, f) in zip(hash_pagina, foto_ids) if f in lette[s]}
         regole = {a.slug: Regole.di(a, set(contenuto.get(a.slug, []))) for a in archivi}
         gia = {a.slug: set(a.leggi("riscontri")["id"]) for a in archivi}
         dati = html.encode("utf-8")
@@ -426,8 +428,8 @@ def _non_numero(nome: str):
 
 
 def app(mostra: MostraServita):
-    """The ASGI application: GET / (the page), POST /riscontri (feedback), GET /foto/K (the preview of the
-    page's K-th photo); nothing else."""
+    """The ASGI application: GET / (the page), POST /riscontri (feedback), GET /foto/H (the preview of a
+    photo of the page); nothing else."""
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
     from starlette.requests import ClientDisconnect
@@ -448,12 +450,11 @@ def app(mostra: MostraServita):
         return Response(p.html, headers=h, media_type="text/html; charset=utf-8")
 
     async def foto(request):
-        # the preview of the k-th photo of the page as it was built: nothing else of the store
-        k = request.path_params["k"]
-        anteprime = mostra.anteprime
-        if not 0 <= k < len(anteprime) or anteprime[k] is None:
+        # the preview of a photo of the page as it was built (named by its thumbnail's hash, so that
+        # a page opened before a rebuild never gets another photo): nothing else of the store
+        dati = mostra.anteprime.get(request.path_params["h"])
+        if dati is None:
             return Response("Foto non trovata.", 404, media_type="text/plain; charset=utf-8")
-        dati = anteprime[k]
         etag = '"' + hashlib.sha256(dati).hexdigest()[:32] + '"'
         h = {"Cache-Control": "no-cache", "ETag": etag}
         if etag in request.headers.get("if-none-match", ""):
@@ -581,7 +582,7 @@ def app(mostra: MostraServita):
                 return None
 
     rotte = [Route("/", pagina, methods=["GET"]), Route("/" + PERCORSO_RISCONTRI, riscontri, methods=["POST"]),
-             Route("/" + PERCORSO_FOTO + "/{k:int}", foto, methods=["GET"])]
+             Route("/" + PERCORSO_FOTO + "/{h}", foto, methods=["GET"])]
     applicazione = Starlette(routes=rotte)
     applicazione.router.redirect_slashes = False  # no redirect built from the Host header: a 404
     return Durata(applicazione)

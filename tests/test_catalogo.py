@@ -31,7 +31,7 @@ def test_catalogo_predefinito_ha_tipi_temi_luoghi_emozioni_fasce():
 
 def test_campi_privati_dichiarati_nel_catalogo():
     k = carica_catalogo()
-    assert set(k.strati["contributi"].privati) == {"autore", "note"}
+    assert set(k.strati["contributi"].privati) == {"autore", "note", "autore_foto"}
     assert "referente" in k.strati["luoghi"].privati
     assert not k.strati["incontri"].geometria
 

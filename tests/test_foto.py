@@ -478,10 +478,13 @@ def test_la_mostra_servita_ingrandisce_con_l_anteprima(cli, area, orbassano, tmp
     s = Server(area).avvia()
     try:
         con = http.client.HTTPConnection("127.0.0.1", s.porta, timeout=10)
-        con.request("GET", "/foto/0")
+        con.request("GET", "/")
+        pagina_servita = con.getresponse().read().decode("utf-8")
+        h = json.loads(dati_della_pagina(pagina_servita))["foto"]["h"][0]
+        con.request("GET", f"/foto/{h}")
         r = con.getresponse()
         assert r.status == 200 and r.getheader("Content-Type") == "image/webp" and r.read() == anteprima
-        con.request("GET", "/foto/1")
+        con.request("GET", "/foto/0123456789abcdef")
         r = con.getresponse()
         assert r.status == 404
         r.read()
@@ -516,3 +519,154 @@ def test_un_luogo_con_la_sua_foto(cli, orbassano, tmp_path):
     # a place has no consent of its own: who took its photo stays inside
     assert lg["credito"][k] is None
     assert "Chi lo gestisce" not in (tmp_path / "mostra.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.solo_gpkg
+def test_una_foto_interna_resta_interna_ovunque_sia_attaccata(cli, orbassano, tmp_path):
+    """'Inside' wins: the same picture kept inside on one row (foto_pubblica = no, reserved, sensitive)
+    stays out of every page and public export, also where a public row shows it."""
+    foto_jpeg(tmp_path / "bambini.jpg", seme=80, rumore=30)
+    (tmp_path / "copia.jpg").write_bytes((tmp_path / "bambini.jpg").read_bytes())
+    foto_jpeg(tmp_path / "portone.jpg", colore=(0, 120, 0), seme=81, rumore=30)
+    foto_jpeg(tmp_path / "festa.jpg", colore=(250, 250, 0), seme=82, rumore=30)
+    f = _foglio(tmp_path, [
+        ["c-1", "memoria", "socialita", "Bambini", "Il gioco", "7.5378", "45.0087", "bambini.jpg",
+         "Marco e Giulia di 8 anni", "", "scritto", "", "no"],
+        ["c-2", "memoria", "socialita", "Di nuovo", "Lo stesso gioco", "7.5378", "45.0087", "copia.jpg|festa.jpg",
+         "La festa", "Gianna Scattini", "scritto", "", ""],
+    ])
+    assert cli("importa", f, "--comune", "Orbassano").exit_code == 0
+    s = scrivi_csv(tmp_path / "s.csv", [["id", "tipo", "tema", "testo", "lon", "lat", "foto", "didascalia", "sensibile"],
+                                        ["c-3", "bisogno", "abitare", "Vive da solo", "7.5400", "45.0090", "portone.jpg",
+                                         "Il portone verde con il citofono rotto", "sì"]])
+    assert cli("importa", s, "--comune", "Orbassano").exit_code == 0
+    c = orbassano.leggi("contributi").set_index("id")
+    interna, portone = c.at["c-1", "foto"], c.at["c-3", "foto"]
+    festa = c.at["c-2", "foto"].split("|")[1]
+    assert c.at["c-2", "foto"].split("|")[0] == interna  # one picture, two rows
+    miniature = orbassano.leggi_foto()
+    for opzioni in ((), ("--interna",)):
+        uscita = tmp_path / "m.html"
+        r = cli("mappa", "Orbassano", "-o", uscita, *opzioni)
+        assert r.exit_code == 0, r.output  # a credit by consent is no leak, on internal maps too
+        dati = json.loads(dati_della_pagina(uscita.read_text(encoding="utf-8")))
+        messe = [base64.b64decode(b) for b in dati["foto"]["b"]]
+        assert messe == [miniature[festa]], opzioni
+        testo = uscita.read_text(encoding="utf-8")
+        assert "Marco e Giulia" not in testo and "portone verde" not in testo
+        assert "Gianna Scattini" in testo
+    # the public export leaves them out with their captions; importing it back keeps them in the store
+    esportato = tmp_path / "pubblico.csv"
+    assert cli("esporta", "Orbassano", "-o", esportato).exit_code == 0
+    testo = esportato.read_text(encoding="utf-8-sig")
+    assert interna not in testo and portone not in testo and festa in testo and "Marco e Giulia" not in testo
+    r = cli("importa", esportato, "--comune", "Orbassano")
+    assert r.exit_code == 0, r.output
+    dopo = orbassano.leggi("contributi").set_index("id")
+    assert dopo.at["c-1", "foto"] == interna and dopo.at["c-1", "didascalia"] == "Marco e Giulia di 8 anni"
+    assert dopo.at["c-2", "foto"] == c.at["c-2", "foto"]
+    assert orbassano.foto_presenti() == {interna, portone, festa}
+
+
+@pytest.mark.solo_gpkg
+def test_la_verifica_guarda_le_immagini_dei_pdf_e_non_confonde_le_pagine_scritte(cli, orbassano, tmp_path):
+    from PIL import ImageDraw
+
+    def pagina_scritta(path: Path, seme: int) -> None:
+        import random
+
+        r = random.Random(seme)
+        img = Image.new("RGB", (1600, 2200), (235, 230, 220))
+        d = ImageDraw.Draw(img)
+        for y in range(120, 2100, 60):
+            d.text((100, y), " ".join(str(r.random()) for _ in range(4)), fill=(40, 40, 40))
+        img.save(path, "JPEG", quality=85)
+
+    pagina_scritta(tmp_path / "verbale-pubblico.jpg", 1)
+    pagina_scritta(tmp_path / "lettera-riservata.jpg", 2)
+    f = _foglio(tmp_path, [
+        ["c-1", "memoria", "socialita", "Il verbale", "Il verbale della festa", "7.5378", "45.0087",
+         "verbale-pubblico.jpg", "", "", "", "", ""],
+        ["c-2", "bisogno", "abitare", "La lettera", "La lettera del padrone di casa", "7.5378", "45.0087",
+         "lettera-riservata.jpg", "La lettera di sfratto", "", "", "riservato", ""],
+    ])
+    assert cli("importa", f, "--comune", "Orbassano").exit_code == 0
+    c = orbassano.leggi("contributi").set_index("id")
+    pubblica = orbassano.leggi_foto([c.at["c-1", "foto"]], "anteprima")[c.at["c-1", "foto"]]
+    privata = orbassano.leggi_foto([c.at["c-2", "foto"]], "anteprima")[c.at["c-2", "foto"]]
+
+    def pdf_con(dati: bytes, path: Path) -> Path:
+        Image.open(io.BytesIO(dati)).convert("RGB").resize((800, 1100)).save(path, "PDF")
+        return path
+
+    # the public page of text saved again in a PDF: alike at a glance to the private one, not the same
+    r = cli("verifica-privacy", pdf_con(pubblica, tmp_path / "verbale.pdf"))
+    assert "foto non pubblica" not in r.output
+    r = cli("verifica-privacy", pdf_con(privata, tmp_path / "lettera.pdf"))
+    assert r.exit_code == 1 and "foto non pubblica" in r.output and "La lettera di sfratto" in r.output
+
+
+def test_le_foto_si_cercano_bene_nella_cartella(cli, orbassano, tmp_path):
+    """A name written without its extension or in other letters is found; a link that leads out of the
+    folder is not followed; an iPhone's HEIC gets its own advice."""
+    cartella = tmp_path / "foto"
+    (cartella / "sera").mkdir(parents=True)
+    foto_jpeg(cartella / "sera" / "IMG_2041.JPG", orientamento=1, seme=90)
+    fuori = tmp_path / "altrove"
+    fuori.mkdir()
+    foto_jpeg(fuori / "segreta.jpg", orientamento=1, seme=91)
+    (cartella / "segreta.jpg").symlink_to(fuori / "segreta.jpg")
+    (cartella / "IMG_0001.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 100)
+    f = _foglio(tmp_path, [
+        ["c-1", "memoria", "socialita", "", "Senza estensione", "7.5378", "45.0087", "img_2041", "", "", "", "", ""],
+        ["c-2", "memoria", "socialita", "", "Un collegamento", "7.5378", "45.0087", "segreta.jpg", "", "", "", "", ""],
+        ["c-3", "memoria", "socialita", "", "Da un iPhone", "7.5378", "45.0087", "IMG_0001.HEIC", "", "", "", "", ""],
+    ])
+    r = cli("importa", f, "--comune", "Orbassano", "--cartella-foto", cartella)
+    assert r.exit_code == 1
+    assert "riga 3, campo 'foto': la foto 'segreta.jpg' non si trova" in r.output
+    assert "riga 4, campo 'foto': la foto 'IMG_0001.HEIC' è in formato HEIC (iPhone)" in r.output
+    assert "salvarla come JPEG" in r.output
+    c = orbassano.leggi("contributi")
+    assert c["id"].tolist() == ["c-1"] and c["foto"].iloc[0] in orbassano.foto_presenti()
+
+
+@pytest.mark.solo_gpkg
+def test_una_didascalia_per_foto_e_quello_che_si_dice_togliendole(cli, orbassano, tmp_path):
+    foto_jpeg(tmp_path / "oggi.jpg", seme=100, orientamento=1)
+    foto_jpeg(tmp_path / "ieri.jpg", colore=(90, 90, 90), seme=101, orientamento=1)
+    f = _foglio(tmp_path, [["c-1", "memoria", "socialita", "Il lavatoio", "Le donne al lavatoio", "7.5378", "45.0087",
+                            "oggi.jpg|ieri.jpg", "Il lavatoio oggi, chiuso | Il lavatoio nel 1958", "", "", "", ""]])
+    assert cli("importa", f, "--comune", "Orbassano").exit_code == 0
+    dati, _ = _mostra(cli, tmp_path)
+    assert dati["contributi"]["didascalia"] == [["Il lavatoio oggi, chiuso", "Il lavatoio nel 1958"]]
+    # a photo taken off in the correction loop: said, with the way back
+    esportato = tmp_path / "completo.csv"
+    assert cli("esporta", "Orbassano", "--completo", "-o", esportato).exit_code == 0
+    fid = orbassano.leggi("contributi")["foto"].iloc[0]
+    esportato.write_text(esportato.read_text(encoding="utf-8-sig").replace(fid, fid.split("|")[0]), encoding="utf-8-sig")
+    r = cli("importa", esportato, "--comune", "Orbassano")
+    assert r.exit_code == 0 and "1 foto non è più in nessuna riga e esce dall'archivio" in r.output
+    assert "mappe annulla" in r.output
+    # modifica takes only photos the store keeps
+    r = cli("modifica", "Orbassano", "c-1", "--foto", "nuova.jpg")
+    assert r.exit_code == 1 and "non è una foto dell'archivio" in r.output
+    assert cli("modifica", "Orbassano", "c-1", "--didascalia", "Il lavatoio oggi").exit_code == 0
+    # forgetting the row: the photo is named in what was erased, and the originals are the user's to delete
+    r = cli("elimina", "Orbassano", "c-1", "--oblio", "--si")
+    assert r.exit_code == 0 and "con 1 foto" in r.output and "Le foto originali" in r.output
+
+
+def test_il_modulo_kobo_chiede_la_foto_alla_fotocamera(cli, tmp_path):
+    from openpyxl import load_workbook
+
+    modulo = tmp_path / "modulo.xlsx"
+    r = cli("modello", "--xlsform", modulo)
+    assert r.exit_code == 0, r.output
+    wb = load_workbook(modulo)
+    domande = {riga[1]: riga for riga in wb["survey"].iter_rows(min_row=2, values_only=True)}
+    assert domande["foto"][0] == "image"
+    assert domande["didascalia"][5] == "${foto} != ''"
+    scelte = [(r[0], r[1]) for r in wb["choices"].iter_rows(min_row=2, values_only=True)]
+    assert len(scelte) == len(set(scelte))  # every choice once (Kobo refuses a list with doubles)
+    assert ("si_no", "si") in scelte

@@ -113,6 +113,7 @@ class Rapporto:
     prova: bool = False
     scarti: pd.DataFrame | None = None
     foto: int = 0  # pictures the store did not have, kept with the rows written
+    foto_tolte: int = 0  # pictures no row shows any more after the rows written (the store lets them go)
     foto_con_gps: int = 0  # rows left without a position whose photo has one (--posizione-da-foto would use it)
 
     @property
@@ -628,7 +629,9 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     # Columns nobody will see: say so, rather than drop them in silence.
     usate = {c for v in mappa.values() for c in (v if isinstance(v, list) else [v])}
     ignorate = [str(c) for c in df.columns if c not in ("_riga", "geometry", COLONNA_ERRORE) and c not in usate
-                and not _COLONNE_TECNICHE.match(_chiave_colonna(c))]
+                and not _COLONNE_TECNICHE.match(_chiave_colonna(c))
+                # Kobo's own columns (_submission_time, _validation_status...): the leading _ says so
+                and not _COLONNE_TECNICHE.match(str(c).rsplit("/", 1)[-1].strip().lower())]
     if ignorate:
         rapporto.avvisi.append(Rifiuto(
             0, "", (f"le colonne {', '.join(repr(c) for c in ignorate)} non sono campi del catalogo e non vengono "
@@ -803,6 +806,7 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     visti = set()
     esistenti_rec = esistenti.to_dict("records") if per_id else []
     simili = _indice_simili(esistenti) if strato == "contributi" and per_id else None
+    interne = None  # photos kept inside, which a public export leaves out (computed when needed)
     avvisi_simili = 0
     senza_id = [k for k, out in enumerate(righe_ok) if not out.get("id")]
     if senza_id:
@@ -840,6 +844,10 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             if geom is None:
                 out["geometry"] = vecchio.get("geometry")
             confronto = {**vecchio, **{c: out.get(c) for c in campi_file}, "geometry": out["geometry"]}
+            if pubblici and "foto" in campi_file and vecchio.get("foto"):
+                if interne is None:
+                    interne = _foto_interne_qui(archivio, strato, esistenti)
+                _tieni_foto_interne(confronto, vecchio, out, interne)
             if _uguali(confronto, vecchio, campi):
                 rapporto.gia_presenti += 1
             else:
@@ -875,6 +883,8 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             tabella = gpd.GeoDataFrame(pd.concat([tabella, righe], ignore_index=True), crs="EPSG:4326")
         else:
             tabella = pd.concat([tabella, righe], ignore_index=True)
+    if "foto" in campi_file and aggiornate:
+        rapporto.foto_tolte = _foto_tolte(archivio, strato, esistenti, tabella)
     archivio.scrivi(
         {strato: tabella}, "importa",
         f"{path.name} ({strato}): {quanti(rapporto.importati, 'importato', 'importati')}, "
@@ -886,6 +896,37 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
         foto=foto,
     )
     return rapporto
+
+
+def _foto_tolte(archivio: Archivio, strato: str, prima: pd.DataFrame, dopo: pd.DataFrame) -> int:
+    from ..archivio import STRATI_CON_FOTO
+
+    tolte = ids_in_celle(prima["foto"].tolist()) - ids_in_celle(dopo["foto"].tolist())
+    for altro in STRATI_CON_FOTO:
+        if tolte and altro != strato and altro in archivio.catalogo.strati:
+            tolte -= ids_in_celle(archivio.leggi(altro)["foto"].tolist())
+    return len(tolte)
+
+
+def _foto_interne_qui(archivio: Archivio, strato: str, esistenti: pd.DataFrame) -> set[str]:
+    from ..archivio import STRATI_CON_FOTO
+    from ..pubblico import foto_interne
+
+    return foto_interne({n: (esistenti if n == strato else archivio.leggi(n)) for n in STRATI_CON_FOTO
+                         if n in archivio.catalogo.strati})
+
+
+def _tieni_foto_interne(confronto: dict, vecchio: dict, out: dict, interne: set[str]) -> None:
+    """A public export leaves out the photos that stay inside, and their caption: importing it back
+    keeps them as the store has them (an empty cell there is no wish to remove them)."""
+    prima = [x for x in str(vecchio["foto"]).split("|") if x]
+    nel_file = [x for x in str(out.get("foto") or "").split("|") if x]
+    tenute = [x for x in prima if x in nel_file or x in interne]
+    if not any(x in interne for x in prima):
+        return
+    confronto["foto"] = "|".join(dict.fromkeys(tenute + nel_file)) or None
+    if not nel_file and not out.get("didascalia") and vecchio.get("didascalia"):
+        confronto["didascalia"] = vecchio["didascalia"]
 
 
 def _cerca_foto(archivio: Archivio, path: Path, opzioni: Opzioni):

@@ -13,6 +13,7 @@ column) is taken as it is: the correction loop never needs the files again.
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -77,14 +78,19 @@ class CercaFoto:
                 nomi = [i.filename for i in self._zip.infolist() if not i.is_dir()]
             else:
                 nomi = []
-                for p in self.origine.rglob("*"):
+                # a link inside the folder could lead anywhere on the computer: links are not followed
+                for cartella, sottocartelle, file in os.walk(self.origine, followlinks=False):
+                    for nome in file:
+                        p = Path(cartella) / nome
+                        if p.suffix.lower() in ESTENSIONI and not p.is_symlink() and p.is_file():
+                            nomi.append(p.relative_to(self.origine).as_posix())
                     if len(nomi) >= MAX_FILE_INDICIZZATI:
                         break
-                    if p.suffix.lower() in ESTENSIONI and p.is_file():
-                        nomi.append(p.relative_to(self.origine).as_posix())
             for n in nomi:
                 if PurePosixPath(n).suffix.lower() in ESTENSIONI:
                     self._indice.setdefault(PurePosixPath(n).name.lower(), []).append(n)
+                    # a name written without its extension ("IMG_2041" for IMG_2041.JPG)
+                    self._indice.setdefault(PurePosixPath(n).stem.lower() + "\x00", []).append(n)
         return self._indice
 
     def _dentro(self, relativo: str) -> str | None:
@@ -100,7 +106,12 @@ class CercaFoto:
             except KeyError:
                 return None
         p = self.origine.joinpath(*parti)
-        return rel if p.is_file() else None
+        try:
+            dentro = p.is_file() and not any(self.origine.joinpath(*parti[:k + 1]).is_symlink()
+                                             for k in range(len(parti)))
+        except OSError:  # a name too long for the system, say
+            return None
+        return rel if dentro else None
 
     def _trova(self, nome: str, codice: str | None) -> str:
         rel = self._dentro(nome)
@@ -108,6 +119,8 @@ class CercaFoto:
             return rel
         base = nome.replace("\\", "/").rsplit("/", 1)[-1]
         candidati = self._tutti().get(base.lower(), [])
+        if not candidati and not PurePosixPath(base).suffix:
+            candidati = self._tutti().get(base.lower() + "\x00", [])
         if len(candidati) > 1 and codice:
             # Kobo and ODK keep each submission's attachments in a folder named by its uuid
             propri = [c for c in candidati if codice.lower().removeprefix("uuid:") in c.lower()]
@@ -115,12 +128,16 @@ class CercaFoto:
         if len(candidati) == 1:
             return candidati[0]
         if not candidati:
-            raise FotoError(f"non si trova {self.dove()}: controllare il nome del file"
-                            + ("" if self.indicata else ", o indicare dove sono le foto con --cartella-foto CARTELLA"))
+            raise FotoError(f"non si trova {self.dove()} (cercata anche nelle sottocartelle): controllare il nome del "
+                            "file" + ("" if self.indicata else ", o indicare dove sono le foto con --cartella-foto "
+                                      "CARTELLA (anche lo zip degli allegati scaricato da Kobo o ODK)"))
         raise FotoError(f"ci sono {len(candidati)} file con questo nome {self.dove()} ({', '.join(candidati[:3])}): "
                         "scrivere nel foglio il percorso dalla cartella delle foto")
 
     def _leggi(self, rel: str) -> bytes:
+        if PurePosixPath(rel).suffix.lower() in (".heic", ".heif"):
+            raise FotoError("è in formato HEIC (iPhone), che mappe non legge: salvarla come JPEG (sul telefono: "
+                            "Impostazioni > Fotocamera > Formati > Più compatibile) e importare di nuovo")
         try:
             if self._zip is not None:
                 byte = self._zip.getinfo(rel).file_size
@@ -132,8 +149,11 @@ class CercaFoto:
             if self._zip is not None:
                 return self._zip.read(rel)
             return self.origine.joinpath(*rel.split("/")).read_bytes()
-        except (OSError, zipfile.BadZipFile, ValueError):
+        except (OSError, zipfile.BadZipFile, ValueError, KeyError):
             raise FotoError("non si riesce a leggere: copiarla di nuovo e importare ancora")
+        except (RuntimeError, NotImplementedError):  # an encrypted member, a method zipfile lacks
+            raise FotoError(f"nello zip {self.origine.name} è cifrata o compressa in un modo che mappe non legge: "
+                            "estrarre lo zip con il programma del computer e indicare la cartella con --cartella-foto")
 
     def foto(self, nome: str, codice: str | None = None) -> Foto | str:
         """The picture a cell names: an id the store holds already (returned as it is), or the file

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import gzip
+import hashlib
 import html as _html
 import json
 import re
@@ -332,7 +333,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
 
     grezzi_tutti, contributi, luoghi, confini, comuni = [], [], [], [], []
     incontri, date = {}, set()
-    foto = {"b": [], "l": [], "a": []}  # the thumbnails, once each: base64 WebP, width, height
+    foto = {"b": [], "l": [], "a": [], "h": []}  # the thumbnails, once each: base64 WebP, width, height, hash
     for k, arch in enumerate(archivi):
         grezzi = {n: arch.leggi(n) for n in ("contributi", "luoghi", "incontri", "riscontri")}
         grezzi_tutti.append(grezzi)
@@ -498,8 +499,8 @@ def _scegli_foto(arch: Archivio, c: pd.DataFrame, lg: pd.DataFrame, opzioni: Opz
     righe.sort(key=lambda r: (r[0], r[1], r[3], r[2]))
     miniature = arch.leggi_foto({r[4] for r in righe}) if opzioni.foto_massimo > 0 else {}
     usati, messe, fuori = 0, {}, 0
-    scelte: dict[tuple[str, int], list[int]] = {}
-    for _, _, pos, nome, fid in righe:
+    scelte: dict[tuple[str, int], list[tuple[int, int]]] = {}  # row -> (order in its cell, index in the page)
+    for n, _, pos, nome, fid in righe:
         dati = miniature.get(fid)
         if dati is None or (fid not in messe and usati + len(dati) > opzioni.foto_massimo):
             fuori += 1
@@ -516,15 +517,22 @@ def _scegli_foto(arch: Archivio, c: pd.DataFrame, lg: pd.DataFrame, opzioni: Opz
             foto["b"].append(base64.b64encode(dati).decode("ascii"))
             foto["l"].append(larghezza)
             foto["a"].append(altezza)
+            foto["h"].append(hashlib.sha256(dati).hexdigest()[:16])  # a served exhibition's name for its preview
             usati += len(dati)
-        scelte.setdefault((nome, pos), []).append(messe[fid])
-    for (nome, pos), indici in scelte.items():
+        scelte.setdefault((nome, pos), []).append((n, messe[fid]))
+    for (nome, pos), coppie in scelte.items():
         df = c if nome == "c" else lg
         k = df.index[pos]
-        df.at[k, "foto_pagina"] = indici
-        for da, a in (("didascalia", "didascalia_pagina"), ("credito_foto", "credito_pagina")):
-            if da in df.columns and isinstance(df.at[k, da], str):
-                df.at[k, a] = df.at[k, da]
+        coppie.sort()
+        df.at[k, "foto_pagina"] = [i for _, i in coppie]
+        if "credito_foto" in df.columns and isinstance(df.at[k, "credito_foto"], str):
+            df.at[k, "credito_pagina"] = df.at[k, "credito_foto"]
+        dida = df.at[k, "didascalia"] if "didascalia" in df.columns else None
+        if isinstance(dida, str):
+            parti = [p.strip() for p in dida.split("|")]
+            # one caption per photo, in the order of the photos: each with its own
+            per_foto = len(parti) > 1 and len(parti) == len(str(df.at[k, "foto"]).split("|"))
+            df.at[k, "didascalia_pagina"] = [parti[n] for n, _ in coppie] if per_foto else dida
     opzioni.foto[arch.slug] = (len(messe), fuori)
     return c, lg
 
@@ -797,7 +805,9 @@ def controlla_pagina(html: str, area: Area, grezzi: list[dict], interna: bool = 
                 n: df[[c for c in catalogo.strati[n].privati if c in df.columns]]
                 for n, df in g.items() if n in catalogo.strati
             }
-            segreti += pubblico.valori_segreti(solo_privati, catalogo)
+            # who took a photo, named by consent, is shown on internal maps as on public ones
+            crediti = pubblico.valori_crediti(g, catalogo)
+            segreti += [s for s in pubblico.valori_segreti(solo_privati, catalogo) if s not in crediti]
         else:
             segreti += pubblico.valori_segreti(g, catalogo, commenti=commenti is None)
             coordinate += pubblico.coordinate_segrete(g["contributi"])

@@ -6,7 +6,7 @@
  * the thumbnail). The thumbnails travel in the data block as base64 WebP (D.foto.b, with their
  * width D.foto.l and height D.foto.a) and become pictures only when a card is made, so they
  * never delay the first paint; enlarged, a served exhibition (D.invio) shows the preview it
- * serves at foto/K instead. Reads D.foto, D.invio, T. Every text is textContent. */
+ * serves at foto/H (H: the thumbnail's hash, D.foto.h) instead. Reads D.foto, D.invio, T. Every text is textContent. */
 (function () {
   'use strict';
 
@@ -46,7 +46,7 @@
       if (D.invio) {
         // a served exhibition has the preview (about 1200 px); the thumbnail if it cannot come
         immagineGrande.onerror = function () { immagineGrande.onerror = null; immagineGrande.src = sorgente(k); };
-        immagineGrande.src = 'foto/' + k;
+        immagineGrande.src = 'foto/' + F.h[k];
       } else {
         immagineGrande.src = sorgente(k);
       }
@@ -58,8 +58,18 @@
       if (typeof d.showModal === 'function') d.showModal(); else d.setAttribute('open', '');
     }
 
+    // didascalia: one text for all the photos, or a list with one per photo (then each photo is a
+    // figure of its own, and who took them is said once, after the last)
     function figura(indici, didascalia, credito, grande) {
       if (!indici || !indici.length) return null;
+      if (Array.isArray(didascalia)) {
+        var gruppo = el('div', 'mappe-foto-gruppo' + (grande ? ' mappe-foto-principale' : ''));
+        indici.forEach(function (k, n) {
+          var f1 = figura([k], didascalia[n] || '', n === indici.length - 1 ? credito : '', false);
+          if (f1) gruppo.appendChild(f1);
+        });
+        return gruppo;
+      }
       var f = el('figure', 'mappe-foto' + (grande ? ' mappe-foto-principale' : ''));
       var alt = didascalia || T.foto;
       var testo = [didascalia || '', credito ? T.foto_di + ' ' + credito : ''].filter(Boolean).join(' · ');
