@@ -88,7 +88,8 @@ def test_modello_csv_per_excel_italiano(cli, tmp_path):
     cli("modello", tmp_path / "l.csv", "--strato", "luoghi")
     dati = (tmp_path / "l.csv").read_bytes()
     assert dati.startswith(b"\xef\xbb\xbf")
-    assert dati.decode("utf-8-sig").splitlines()[0] == "id;nome;categoria;ruolo;descrizione;indirizzo;referente;lon;lat"
+    assert dati.decode("utf-8-sig").splitlines()[0] == ("id;nome;categoria;ruolo;descrizione;indirizzo;foto;didascalia;"
+                                                        "autore_foto;foto_pubblica;referente;lon;lat")
 
 
 def test_importa_righe_respinte_esce_con_1_e_reimporta(cli, tmp_path):
