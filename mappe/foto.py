@@ -78,6 +78,10 @@ def _immagine(dati: bytes):
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             Image.init()  # every plugin registered, so that the list below means what it says
             img = Image.open(io.BytesIO(dati), formats=[x for x in FORMATI if x in Image.OPEN])
+            if img.format in ("JPEG", "MPO"):
+                # a phone's 12-50 megapixels, decoded at the largest 1/2, 1/4, 1/8 scale that still
+                # covers the preview: the same pixels every time, four to sixty times less work
+                img.draft(None, (LATO_ANTEPRIMA, LATO_ANTEPRIMA))
             img.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise FotoError(f"è troppo grande (più di {PIXEL_MASSIMI // 1_000_000} milioni di pixel): ridurla e importare di nuovo")
@@ -144,10 +148,10 @@ def _webp(img, lato: int, qualita: int) -> tuple[bytes, int, int]:
     from PIL import Image
 
     copia = img.copy()
-    copia.thumbnail((lato, lato), Image.Resampling.LANCZOS)
+    copia.thumbnail((lato, lato), Image.Resampling.LANCZOS, reducing_gap=3.0)
     out = io.BytesIO()
     # no exif=, no xmp=, no icc_profile=: the file holds the pixels and nothing else
-    copia.save(out, format="WEBP", quality=qualita, method=6)
+    copia.save(out, format="WEBP", quality=qualita, method=4)
     return out.getvalue(), copia.width, copia.height
 
 
