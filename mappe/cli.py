@@ -1601,11 +1601,14 @@ def _url_manifesto(ctx, param, valore: str | None) -> str | None:
 @click.option("--tutti", is_flag=True, help="Un foglio per ogni comune dell'area (o per quelli indicati), in un PDF.")
 @click.option("--cartolina", is_flag=True,
               help="Cartoline da lasciare sui tavoli (A6 o A5): la mappa, due frasi e il codice QR, una per comune.")
+@click.option("--foto", "foto", type=click.IntRange(0, 6), default=0, show_default=True, metavar="N",
+              help="Quante foto pubbliche stampare in una striscia sotto il titolo (prima le memorie), con la "
+                   "didascalia.")
 @opzione_area
 @click.pass_context
 def manifesto(ctx, comuni_nomi, uscita: Path | None, formato: str | None, orientamento: str, vista: str,
               titolo: str | None, url: str | None, lingua: str, citazioni: int | None, tutti: bool,
-              cartolina: bool) -> None:
+              cartolina: bool, foto: int) -> None:
     """Scrive il manifesto di un comune da stampare: la mappa, le parole delle persone, il codice QR.
 
     Un PDF vettoriale pronto per la tipografia (caratteri inclusi, misure ISO
@@ -1620,6 +1623,7 @@ def manifesto(ctx, comuni_nomi, uscita: Path | None, formato: str | None, orient
       mappe manifesto Orbassano --formato A3 --orientamento orizzontale -o orbassano.pdf
       mappe manifesto --tutti --url https://mappe.esempio.it/{comune} -o mostra.pdf
       mappe manifesto --tutti --cartolina --url https://mappe.esempio.it/{comune}
+      mappe manifesto Orbassano --vista memoria --foto 3
     """
     from .rendi.manifesto import misure, scrivi_manifesti
 
@@ -1646,7 +1650,7 @@ def manifesto(ctx, comuni_nomi, uscita: Path | None, formato: str | None, orient
     if len(archivi) > 1 and url and "{comune}" not in url:
         echo("Attenzione: --url non contiene {comune}, quindi ogni foglio ha lo stesso codice QR.", err=True)
     m = misure(formato, orientamento)
-    fatti = scrivi_manifesti(area, archivi, uscita, m, vista, titolo, url, lingua, citazioni, cartolina)
+    fatti = scrivi_manifesti(area, archivi, uscita, m, vista, titolo, url, lingua, citazioni, cartolina, foto)
     registra_esportazione(area, uscita, "manifesto", {f.slug: f.ids for f in fatti})
     pagine = quanti(len(fatti), "pagina", "pagine")
     cosa = "Cartoline scritte" if cartolina else "Manifesto scritto"

@@ -151,7 +151,7 @@ def _dati_comune(archivio: Archivio, rnd: random.Random, catalogo) -> tuple[pd.D
             r["emozione"] = EMOZIONI_PER_TEMA.get(tema, "indifferente")
         if tipo == "memoria":
             r["epoca"] = EPOCHE[k % len(EPOCHE)]
-            if sum(1 for x in righe if x.get("foto")) < FOTO_PER_COMUNE:
+            if sum(1 for x in righe if x.get("foto")) < FOTO_PER_COMUNE and k not in (7, 12):
                 # a drawing made at the focus group, as people bring them (invented, drawn here)
                 r["foto"] = f"disegno-{sigla}-{k + 1:03d}.png"
                 r["didascalia"] = f"Disegno di esempio: {titolo.lower()}"

@@ -700,7 +700,7 @@ class Indice:
             if uguali:
                 self._riconosciute.add(k)
                 continue
-            if not any(impronte for _, _, impronte in self._foto):
+            if not self._foto and not self._foto_pubbliche:
                 continue
             impronta = impronta_visiva(imm.dati)
             if impronta is None:
@@ -708,7 +708,9 @@ class Indice:
             if impronte_pubbliche is None:
                 impronte_pubbliche = [x for x in (impronta_visiva(b) for b in self._foto_pubbliche) if x is not None]
             if any(simili(impronta, x) for x in impronte_pubbliche):
-                continue  # as like a public photo as any private one: no way to tell, no alarm
+                # a public photo saved again (printed on a poster, say): nothing to hide, nothing to look at
+                self._riconosciute.add(k)
+                continue
             for i, _, impronte in self._foto:
                 if any(simili(impronta, x) for x in impronte):
                     self._riconosciute.add(k)

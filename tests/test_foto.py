@@ -670,3 +670,31 @@ def test_il_modulo_kobo_chiede_la_foto_alla_fotocamera(cli, tmp_path):
     scelte = [(r[0], r[1]) for r in wb["choices"].iter_rows(min_row=2, values_only=True)]
     assert len(scelte) == len(set(scelte))  # every choice once (Kobo refuses a list with doubles)
     assert ("si_no", "si") in scelte
+
+
+@pytest.mark.solo_gpkg
+def test_il_manifesto_stampa_qualche_foto_pubblica(cli, orbassano, tmp_path):
+    from pypdf import PdfReader
+
+    foto_jpeg(tmp_path / "festa.jpg", seme=110, orientamento=1)
+    foto_jpeg(tmp_path / "riservata.jpg", colore=(0, 0, 0), seme=111, orientamento=1)
+    f = _foglio(tmp_path, [
+        ["c-1", "memoria", "socialita", "La festa", "La festa di San Giovanni", "7.5378", "45.0087", "festa.jpg",
+         "Il falò del 1970", "Gianna Scattini", "scritto", "", ""],
+        ["c-2", "memoria", "socialita", "La casa", "La casa di Lucia", "7.5400", "45.0090", "riservata.jpg",
+         "Lucia davanti a casa", "", "", "riservato", ""],
+    ])
+    assert cli("importa", f, "--comune", "Orbassano").exit_code == 0
+    uscita = tmp_path / "manifesto.pdf"
+    r = cli("manifesto", "Orbassano", "--vista", "memoria", "--foto", "3", "-o", uscita)
+    assert r.exit_code == 0, r.output
+    pdf = PdfReader(uscita)
+    immagini = [i.data for i in pdf.pages[0].images]
+    assert len(immagini) == 1  # the public photo only
+    testo = pdf.pages[0].extract_text()
+    assert "Il falò del 1970" in testo and "Foto di Gianna Scattini" in testo and "Lucia" not in testo
+    # the privacy check knows the printed photo for a public one, and finds the other if it were there
+    assert cli("verifica-privacy", uscita).exit_code == 0
+    # without --foto the poster is as before: no picture
+    assert cli("manifesto", "Orbassano", "--vista", "memoria", "-o", uscita).exit_code == 0
+    assert list(PdfReader(uscita).pages[0].images) == []

@@ -4,7 +4,8 @@ One page per comune, in vector (PDF, also SVG or PNG): the title; the map in the
 look (the comune on paper, the neighbours named, places with their pictograms and names, the
 symbols of the view); people's words set around the map, each joined by a thin line to its
 place; the words said of the whole comune in a column; the legend in words; the sessions, the
-project and the credits; and, with an address, a QR code that opens the live exhibition.
+project and the credits; with an address, a QR code that opens the live exhibition; and, when
+asked, a band of a few public photos under the title (memories first, with caption and credit).
 
 Sizes follow the page's short side ``s`` (mm), so that a poster reads from where it hangs:
 body text ``max(9, 24·s/594)`` pt (24 pt on A1, read at two metres), titles three times that,
@@ -44,6 +45,7 @@ TESTI = {
         "comune_di": "Comune di", "legenda": "Legenda", "luoghi": "Luoghi della comunità",
         "luoghi_descr": "dove le persone si incontrano", "senza_luogo": "Detto di tutto il comune",
         "invito": "Inquadra e di' la tua", "invito_2": "La mappa completa, per reagire e commentare:",
+        "foto_di": "Foto di",
         "incontri": "Incontri", "del": "del", "realizzata": "Mappa realizzata con gli abitanti",
         "dati": "Dati", "esempio": "ESEMPIO – dati inventati", "contributi": "contributi",
     },
@@ -51,6 +53,7 @@ TESTI = {
         "comune_di": "Municipality of", "legenda": "Key", "luoghi": "Community places",
         "luoghi_descr": "where people meet", "senza_luogo": "Said of the whole municipality",
         "invito": "Scan and have your say", "invito_2": "The full map, to react and comment:",
+        "foto_di": "Photo by",
         "incontri": "Sessions", "del": "of", "realizzata": "Map made with the residents",
         "dati": "Data", "esempio": "EXAMPLE – invented data", "contributi": "contributions",
     },
@@ -102,6 +105,7 @@ class Manifesto:
     qr_mm: tuple | None = None  # (x, y, side) of the code with its quiet zone, mm from bottom left
     richieste: int = 0  # the quotes asked for (--citazioni, or the format's number)
     con_punto: int = 0  # the public contributions of the view that have a point on the map
+    foto: list[str] = field(default_factory=list)  # ids of the photos printed
 
 
 # ------------------------------------------------------------------ data
@@ -276,8 +280,9 @@ def _taglia(righe: list[str], quante: int) -> list[str]:
 
 def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str = "tutto", titolo: str | None = None,
                          url: str | None = None, lingua: str = "it", citazioni: int | None = None,
-                         cartolina: bool = False) -> Manifesto:
-    """Draw the poster of one comune on a new figure (not written: see :func:`scrivi_manifesti`)."""
+                         cartolina: bool = False, foto: int = 0) -> Manifesto:
+    """Draw the poster of one comune on a new figure (not written: see :func:`scrivi_manifesti`);
+    ``foto``: how many public photos to print in a band under the title (0: none)."""
     from matplotlib.figure import Figure
 
     T = TESTI[lingua]
@@ -326,6 +331,8 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
     righe_sotto = _righe(sottotitolo, W - 2 * mg, t_sotto)
     pg.text(mg, y, "\n".join(righe_sotto), fontsize=t_sotto, va="top", ha="left", color=INCHIOSTRO, linespacing=1.15)
     y -= m.mm(t_sotto) * (1.6 + 1.15 * (len(righe_sotto) - 1))
+    stampate = _banda_foto(pg, archivio, d, m, y, foto, piccolo, T) if foto and not cartolina else ([], 0.0)
+    y -= stampate[1]
     alto_mappa = y
 
     # ---- the foot: legend, words of the whole comune, QR; credits at the very bottom
@@ -528,7 +535,66 @@ def costruisci_manifesto(area: Area, archivio: Archivio, m: Misure, vista: str =
             ax.scatter(sopra.geometry.x, sopra.geometry.y, marker=_marcatore(forme[voce.extra.get("forma", "cerchio")]),
                        s=(corpo * 0.8) ** 2, color=voce.colore, edgecolors="white", linewidths=_tratto(lw * 0.5),
                        zorder=9)
-    return Manifesto(fig, archivio.slug, ids, fatte, qr_info, richieste=richieste, con_punto=len(punti_c))
+    return Manifesto(fig, archivio.slug, ids, fatte, qr_info, richieste=richieste, con_punto=len(punti_c),
+                     foto=stampate[0])
+
+
+def _banda_foto(pg, archivio: Archivio, d: dict, m: Misure, cima: float, quante: int, piccolo: float,
+                T: dict) -> tuple[list[str], float]:
+    """A row of up to ``quante`` public photos under the title, memories first, each with its caption
+    and (by consent) who took it. Returns the photo ids printed and the height used (mm)."""
+    import io
+
+    from PIL import Image
+
+    righe = []
+    for df in (d["contributi"], d["senza_luogo"], d["luoghi"]):
+        if len(df) and "foto" in df.columns:
+            for r in df[df["foto"].notna()].itertuples():
+                prima = 0 if getattr(r, "tipo", None) == "memoria" else 1
+                dida = getattr(r, "didascalia", None)
+                dida = str(dida).split("|")[0].strip() if isinstance(dida, str) else ""
+                righe.append((prima, str(r.foto).split("|")[0], dida, getattr(r, "credito_foto", None)))
+    righe.sort(key=lambda x: x[0])
+    scelte, viste = [], set()
+    for _, fid, dida, credito in righe:
+        if fid not in viste:
+            viste.add(fid)
+            scelte.append((fid, dida, credito))
+        if len(scelte) == quante:
+            break
+    if not scelte:
+        return [], 0.0
+    anteprime = archivio.leggi_foto([f for f, _, _ in scelte], "anteprima")
+    W, mg = m.larghezza, m.margine
+    gap = mg * 0.5
+    colonne = max(len(scelte), min(quante, 3))  # one photo alone is no banner across the page
+    larga = (W - 2 * mg - gap * (colonne - 1)) / colonne
+    alta_testo = m.mm(piccolo) * 1.25 * 3
+    alta_foto = min(larga * 0.75, (cima - mg) * 0.22)
+    stampate = []
+    for k, (fid, dida, credito) in enumerate(scelte):
+        dati = anteprime.get(fid)
+        if dati is None:
+            continue
+        with Image.open(io.BytesIO(dati)) as img:
+            pixel = np.asarray(img.convert("RGB"))
+        h, w = pixel.shape[:2]
+        s = min(larga / w, alta_foto / h)
+        x0 = mg + k * (larga + gap) + (larga - w * s) / 2
+        y0 = cima - alta_foto + (alta_foto - h * s)
+        pg.imshow(pixel, extent=(x0, x0 + w * s, y0, y0 + h * s), zorder=2, interpolation="antialiased",
+                  aspect="auto")
+        testo = " · ".join(x for x in (dida, f"{T['foto_di']} {credito}" if isinstance(credito, str) and credito
+                                       else "") if x)
+        if testo:
+            righe_t = _taglia(_righe(testo, larga, piccolo), 2)
+            pg.text(mg + k * (larga + gap), cima - alta_foto - m.mm(piccolo) * 0.4, "\n".join(righe_t),
+                    fontsize=piccolo, va="top", ha="left", color=INCHIOSTRO, linespacing=1.2)
+        stampate.append(fid)
+    pg.set_xlim(0, W)
+    pg.set_ylim(0, m.altezza)
+    return stampate, alta_foto + alta_testo + mg * 0.4
 
 
 def _tratto(pt: float) -> float:
@@ -757,7 +823,7 @@ def _controlla_titolo(area: Area, archivi: list[Archivio], titolo: str) -> None:
 
 def scrivi_manifesti(area: Area, archivi: list[Archivio], uscita: Path, m: Misure, vista: str = "tutto",
                      titolo: str | None = None, url: str | None = None, lingua: str = "it",
-                     citazioni: int | None = None, cartolina: bool = False) -> list[Manifesto]:
+                     citazioni: int | None = None, cartolina: bool = False, foto: int = 0) -> list[Manifesto]:
     """Draw one page per comune and write them to ``uscita`` (PDF, or SVG/PNG for one comune), whole
     or not at all, after the privacy check has read the file back."""
     import matplotlib
@@ -770,12 +836,14 @@ def scrivi_manifesti(area: Area, archivi: list[Archivio], uscita: Path, m: Misur
     if titolo:
         _controlla_titolo(area, archivi, titolo)
     stile = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none", "font.family": "DejaVu Sans",
-             "savefig.dpi": 150, "pdf.compression": 6}
+             "savefig.dpi": 150, "pdf.compression": 6,
+             "image.composite_image": False}  # each photo a picture of its own (the privacy check knows it)
     fatti: list[Manifesto] = []
     with matplotlib.rc_context(stile):
         for a in archivi:
             indirizzo = url.replace("{comune}", a.slug) if url else None
-            fatti.append(costruisci_manifesto(area, a, m, vista, titolo, indirizzo, lingua, citazioni, cartolina))
+            fatti.append(costruisci_manifesto(area, a, m, vista, titolo, indirizzo, lingua, citazioni, cartolina,
+                                              foto))
 
         def scrivi(tmp: str) -> None:
             meta_titolo = titolo or "Mappa della comunità"
