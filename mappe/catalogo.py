@@ -46,6 +46,9 @@ CAMPI_RICHIESTI = {
 # gets them from the shipped one, so that an older workspace takes photos without editing its files.
 CAMPI_FOTO = ("foto", "didascalia", "autore_foto", "foto_pubblica")
 STRATI_CON_FOTO = ("contributi", "luoghi")
+# What became of proposals and needs (issue 19), as for the photos.
+CAMPI_SEGUITO = ("stato", "esito", "data_stato", "tappe")
+CAMPI_NUOVI = {"contributi": CAMPI_FOTO + CAMPI_SEGUITO, "luoghi": CAMPI_FOTO}
 _COLORE = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CODICE = re.compile(r"^[a-z0-9_]+$")
 
@@ -281,7 +284,7 @@ def carica_catalogo(cartella: Path | str | None = None) -> Catalogo:
         for campo in richiesti:
             if campo not in strati[nome].campi:
                 raise _errore(origine[nome], f"{nome}.campi.{campo}", "manca questo campo, che mappe usa")
-    _aggiungi_campi_foto(cartella, strati, vocabolari)
+    _aggiungi_campi_nuovi(cartella, strati, vocabolari)
     for strato in strati.values():
         for campo in strato.campi.values():
             if campo.valori and campo.valori not in vocabolari:
@@ -292,16 +295,17 @@ def carica_catalogo(cartella: Path | str | None = None) -> Catalogo:
     return Catalogo(vocabolari, strati, cartella)
 
 
-def _aggiungi_campi_foto(cartella: Path, strati: dict[str, Strato], vocabolari: dict) -> None:
-    """Give the layers that take photos the photo fields the shipped catalogue has, when missing."""
-    mancano = [n for n in STRATI_CON_FOTO if n in strati and "foto" not in strati[n].campi]
+def _aggiungi_campi_nuovi(cartella: Path, strati: dict[str, Strato], vocabolari: dict) -> None:
+    """Give a catalogue written before them the fields that later versions of mappe rely on (photos,
+    follow-through), as the shipped catalogue has them, with their vocabularies."""
+    mancano = [n for n, campi in CAMPI_NUOVI.items() if n in strati and any(c not in strati[n].campi for c in campi)]
     if not mancano or cartella.resolve() == cartella_predefinita().resolve():
         return
     base = carica_catalogo(cartella_predefinita())
     for nome in mancano:
         s = strati[nome]
         campi = dict(s.campi)
-        for c in CAMPI_FOTO:
+        for c in CAMPI_NUOVI[nome]:
             if c not in campi:
                 campi[c] = base.strati[nome].campi[c]
                 if campi[c].valori and campi[c].valori not in vocabolari:

@@ -988,6 +988,45 @@ def modifica(ctx, comune: str, id_: str) -> None:
 
 @main.command(context_settings=CONTESTO)
 @click.argument("comune")
+@click.argument("id_", metavar="ID")
+@click.argument("stato")
+@click.option("--nota", metavar="TESTO", help="Una nota pubblica: che cosa è stato fatto, o perché non si può fare.")
+@click.option("--data", metavar="GG/MM/AAAA", help="Quando è cambiato (predefinito: oggi).")
+@opzione_area
+@click.pass_context
+def stato(ctx, comune: str, id_: str, stato: str, nota: str | None, data: str | None) -> None:
+    """Segna che fine ha fatto una proposta o un bisogno: il suo stato, con la data e una nota.
+
+    Gli stati sono quelli del catalogo (layers/seguito.toml): detta,
+    in_valutazione, sostenuta, in_corso, realizzata, non_realizzabile (che vuole
+    la nota con il perché). Ogni cambio resta nelle tappe del contributo, che la
+    scheda della mappa mostra dal giorno in cui è stato detto, ed è in 'mappe
+    storia'; si annulla con 'mappe annulla'. Lo stato e la nota sono pubblici
+    (non quelli di un contributo riservato). Si cambia anche dal foglio
+    esportato con 'mappe esporta --completo' (colonne stato ed esito).
+
+    \b
+    Esempi:
+      mappe stato Orbassano C-ORB-004 in_valutazione
+      mappe stato Orbassano C-ORB-004 sostenuta --nota "Il fondo di microcredito la finanzia"
+      mappe stato Orbassano C-ORB-004 non_realizzabile --nota "Lo spazio non è del Comune" --data 12/01/2027
+    """
+    from .seguito import cambia_stato
+
+    area = _area(ctx)
+    arch = area.archivio(comune)
+    voci = area.catalogo.vocabolari.get("seguito", {})
+    riga, prima, giorno = cambia_stato(arch, id_, stato, nota, data)
+    dopo = next((c for c, v in voci.items() if stato.strip().lower() in (c, v.label.lower())), stato)
+    quando = "/".join(reversed(giorno.split("-"))) if giorno else ""
+    etichetta = {c: v.label for c, v in voci.items()}
+    echo(f"{arch.nome}, {riga}: da «{etichetta.get(prima, prima)}» a «{etichetta.get(dopo, dopo)}»"
+         f"{f' ({quando})' if quando and prima != dopo else ''}{'; nota: ' + riga_terminale(nota) if nota else ''}. "
+         f"Per tornare indietro: {_mappe_qui(ctx)} annulla {per_comando(arch.nome)}")
+
+
+@main.command(context_settings=CONTESTO)
+@click.argument("comune")
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @click.option("--si", "senza_chiedere", is_flag=True, help="Non chiede conferma (per gli script).")
 @click.option("--scollega", is_flag=True,

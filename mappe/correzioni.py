@@ -132,6 +132,17 @@ def modifica(archivio: Archivio, id_: str, valori: dict[str, str]) -> tuple[str,
             cambi["geometry"] = Point(x, y)
         if not cambi:
             raise MappeError("Niente da cambiare: indicare almeno un campo, per esempio --tema lavoro.")
+        if "stato" in cambi or "tipo" in cambi:
+            from .seguito import controlla_stato, segna_tappa
+
+            vecchia = df.iloc[pos].to_dict()
+            nuova = {**vecchia, **cambi}
+            perche = controlla_stato(nuova)
+            if perche:
+                raise MappeError(f"{id_}: {perche}.")
+            segna_tappa(nuova, vecchia)
+            cambi.update({c: nuova.get(c) for c in ("data_stato", "tappe") if c in df.columns and
+                          nuova.get(c) != vecchia.get(c)})
         for nome, v in cambi.items():
             df.at[pos, nome] = v
         archivio.scrivi({strato: df}, "modifica", f"{strato} {id_}: {', '.join(sorted(cambi))}", 1)

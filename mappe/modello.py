@@ -18,13 +18,15 @@ SPIEGAZIONI_COORDINATE = {
 ESEMPI_COORDINATE = {"lon": "7.5378", "lat": "45.0087"}
 
 
+# Fields mappe writes by itself: not in a template for people to fill in
+CAMPI_DI_MAPPE = ("tappe",)
 MARCA_ESEMPIO = "ESEMPIO"  # the id of the template's example row: import skips the row that has it
 
 
 def colonne_modello(catalogo: Catalogo, strato: str = "contributi") -> list[str]:
     """The columns of the template: the layer's fields, then lon and lat for located layers."""
     s = catalogo.strati[strato]
-    colonne = list(s.campi)
+    colonne = [c for c in s.campi if c not in CAMPI_DI_MAPPE]
     if s.geometria:
         colonne += ["lon", "lat"]
     return colonne
@@ -203,9 +205,13 @@ def scrivi_xlsform(catalogo: Catalogo, percorso: Path | str, strato: str = "cont
     survey.title = "survey"
     survey.append(["type", "name", "label", "hint", "required", "relevant", "constraint", "default", "appearance"])
     usati = []
+    from .catalogo import CAMPI_SEGUITO
+
     for nome, c in s.campi.items():
         if nome == "id":
             continue  # Kobo and ODK give every submission its own _uuid, used as the id
+        if nome in CAMPI_SEGUITO:
+            continue  # what became of a proposal is not asked in the focus group
         rilevante = ""
         if nome == "emozione":
             rilevante = "${tipo} = 'emozione'"

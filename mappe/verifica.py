@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 
 from .archivio import STRATI_CON_FOTO, Archivio, Area, ids_in_celle
-from .catalogo import CAMPI_FOTO
+from .catalogo import CAMPI_NUOVI
 from .importa import CRS_METRICO, TOLLERANZA_M
 
 __all__ = ["verifica_archivio"]
@@ -27,8 +27,8 @@ def verifica_archivio(area: Area, archivio: Archivio) -> list[str]:
             continue
         campi_file = tabelle[nome]
         for campo in strato.campi:
-            # the photo fields reach a store written before them at its next write
-            if campo not in campi_file and campo not in CAMPI_FOTO:
+            # fields added by later versions (photos, follow-through) reach an older store at its next write
+            if campo not in campi_file and campo not in CAMPI_NUOVI.get(nome, ()):
                 problemi.append(f"strato {nome}: manca la colonna '{campo}' del catalogo")
         strati[nome] = archivio.leggi(nome)
     confine = archivio.confine().geometry.union_all()

@@ -27,6 +27,7 @@ from ..catalogo import Campo, Catalogo, Strato
 from ..errori import ImportaError
 from ..file import da_cella_csv
 from ..pubblico import id_con_chiave, indice_pubblici
+from ..seguito import controlla_stato, segna_tappa
 from ..testo import normalizza, quanti
 from . import coordinate as coord
 from .limiti import ARCHIVI, Limiti, controlla_archivio
@@ -698,6 +699,10 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                 primo, motivo = errori[0]
                 altri = "".join(f"; campo '{c}': {m}" for c, m in errori[1:])
                 raise _Scarto(primo, motivo + altri)
+            if "stato" in out:
+                perche = controlla_stato(out)
+                if perche:
+                    raise _Scarto("esito" if "esito" in perche else "stato", perche)
             gps = None
             if out.get("foto"):
                 if cerca is None:
@@ -844,6 +849,8 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             if geom is None:
                 out["geometry"] = vecchio.get("geometry")
             confronto = {**vecchio, **{c: out.get(c) for c in campi_file}, "geometry": out["geometry"]}
+            if {"stato", "tappe", "data_stato"} & set(campi_file):
+                segna_tappa(confronto, vecchio)
             if pubblici and "foto" in campi_file and vecchio.get("foto"):
                 if interne is None:
                     interne = _foto_interne_qui(archivio, strato, esistenti)
@@ -853,6 +860,8 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             else:
                 aggiornate[per_id[out["id"]]] = confronto
         else:
+            if out.get("stato") and not out.get("tappe"):
+                segna_tappa(out, None)
             nuove.append(out)
             if out["id"] in lapidi:  # deleted on purpose once: it comes back, and the user is told
                 quando = str(lapidi[out["id"]][0])[:10]

@@ -30,6 +30,7 @@ import shapely
 from .. import pubblico
 from ..archivio import Archivio, Area
 from ..catalogo import Catalogo
+from ..seguito import tappe
 from ..territorio import FONTE
 from ..testo import quanti
 from ..viste import VISTE, Vista
@@ -96,6 +97,7 @@ TESTI = {
         "tasso": "Ogni 1.000 abitanti",
         "collegamenti": "Collegamenti", "scoperti": "Bisogni senza risposta vicina",
         "scoperto": "Nessuna risorsa dello stesso tema entro {d} m, e nessuna risposta dichiarata.",
+        "stato": "A che punto è", "detta_il": "Detta", "cammino": "Il cammino",
         "foto": "Foto", "foto_di": "Foto di", "ingrandisci_foto": "Ingrandisci la foto",
         "foto_grande": "Foto ingrandita",
     },
@@ -151,6 +153,7 @@ TESTI = {
         "tasso": "Per 1,000 inhabitants",
         "collegamenti": "Links", "scoperti": "Needs with no answer nearby",
         "scoperto": "No resource of the same theme within {d} m, and no declared answer.",
+        "stato": "Where it stands", "detta_il": "Said", "cammino": "The way so far",
         "foto": "Photo", "foto_di": "Photo by", "ingrandisci_foto": "Enlarge the photo",
         "foto_grande": "Enlarged photo",
     },
@@ -290,7 +293,7 @@ def _voci(catalogo: Catalogo, lingua: str) -> dict:
         out[nome] = {}
         for codice, v in voci.items():
             d = {"label": v.etichetta(lingua), "colore": v.colore}
-            for chiave in ("forma", "suggerimento", "valenza", "icona", "dimensione"):
+            for chiave in ("forma", "suggerimento", "valenza", "icona", "dimensione", "avanzamento", "finale"):
                 if chiave in v.extra:
                     d[chiave] = v.extra[chiave]
             out[nome][codice] = d
@@ -399,6 +402,9 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "luogo": _sparsa([pos_luogo.get(x) for x in _colonna(c, "luogo")]),
         "peso": _sparsa([int(p) if p is not None and int(p) > 1 else None for p in _colonna(c, "peso")]),
         "sensibile": _sparsa([1 if s else None for s in _colonna(c, "sensibile")]),
+        "stato": _categorie(_colonna(c, "stato")),
+        "esito": _sparsa(_colonna(c, "esito")),
+        "tappe": _sparsa([[[g, s] for g, s in tappe(v)] if v else None for v in _colonna(c, "tappe")]),
         "foto": _sparsa(_colonna(c, "foto_pagina")),
         "didascalia": _sparsa(_colonna(c, "didascalia_pagina")),
         "credito": _sparsa(_colonna(c, "credito_pagina")),

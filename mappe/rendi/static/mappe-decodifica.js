@@ -24,7 +24,9 @@
   function decodifica(P) {
     var n = P.n, C = { n: n };
     ['tipo', 'tema', 'emozione', 'fascia_eta', 'titolo', 'testo', 'epoca', 'indirizzo', 'incontro', 'luogo', 'peso',
-      'sensibile', 'comune', 'id', 'foto', 'didascalia', 'credito'].forEach(function (k) { C[k] = espandi(P[k], n); });
+      'sensibile', 'comune', 'id', 'foto', 'didascalia', 'credito', 'stato', 'esito', 'tappe'].forEach(function (k) {
+      C[k] = espandi(P[k], n);
+    });
     for (var k = 0; k < n; k++) {
       if (!C.peso[k]) C.peso[k] = 1;
       if (!C.sensibile[k]) C.sensibile[k] = 0;

@@ -156,6 +156,33 @@
       dett.appendChild(form);
     }
 
+    // What became of a proposal or a need: its status as a badge of its colour, the public note, and
+    // the way from the day it was said (the session's date) through each stage, dates as written.
+    function statoDi(cont, i, inc) {
+      var s = C.stato[i], passi = C.tappe[i] || [];
+      if (!s && !passi.length) return;
+      var v = (D.voci.seguito || {})[s] || {};
+      var sez = el('div', 'mappe-stato');
+      var badge = el('p', 'mappe-stato-badge');
+      badge.appendChild(el('span', 'mappe-meta-nome', T.stato + ': '));
+      var nome = el('span', 'mappe-stato-nome', voce('seguito', s));
+      nome.style.borderColor = U.colore(v.colore);
+      badge.appendChild(nome);
+      sez.appendChild(badge);
+      if (C.esito[i]) sez.appendChild(el('p', 'mappe-stato-esito', C.esito[i]));
+      if (passi.length) {
+        var ol = el('ol', 'mappe-cammino');
+        ol.setAttribute('aria-label', T.cammino);
+        if (inc && inc.data) ol.appendChild(el('li', null, T.detta_il + ': ' + inc.data));
+        passi.forEach(function (p) {
+          var d = String(p[0] || '').split('-');
+          ol.appendChild(el('li', null, voce('seguito', p[1]) + ': ' + (d.length === 3 ? d[2] + '/' + d[1] + '/' + d[0] : p[0])));
+        });
+        sez.appendChild(ol);
+      }
+      cont.appendChild(sez);
+    }
+
     function scheda(i, nellElenco) {
       var tipo = C.tipo[i];
       var c = el('article', 'mappe-scheda mappe-scheda-' + tipo);
@@ -180,6 +207,7 @@
       if (inc) riga(c, T.incontro, inc.data + (inc.luogo ? ' · ' + inc.luogo : ''));
       riga(c, T.luogo, C.luogo[i] !== null ? D.luoghi.nome[C.luogo[i]] : '');
       if (D.comuni.length > 1) riga(c, T.comune, D.comuni[C.comune[i]].nome);
+      statoDi(c, i, inc);
       if (C.g[i] === null) c.appendChild(el('p', 'mappe-nota', T.tutto_il_comune));
       if (C.sensibile[i]) c.appendChild(el('p', 'mappe-nota', T.posizione_spostata));
       if (M.scoperti[i] && D.viste[M.stato.vista].rete) {

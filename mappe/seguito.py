@@ -1,0 +1,128 @@
+"""What became of proposals and needs: their status, the note that goes with it, and its stages.
+
+A proposal or a need said in a focus group starts as ``detta`` (an empty ``stato``) and goes on
+through the statuses of the catalogue's ``seguito`` vocabulary (``in_valutazione``, ``sostenuta``,
+``in_corso``, then ``realizzata`` or ``non_realizzabile``: a project may rename them or add its
+own). Each change keeps its day: ``data_stato`` is the day of the last one, and ``tappe`` lists
+them all (``AAAA-MM-GG stato``, separated by ``|``), so that a card can draw the way from the day
+it was said to today. A status is public, as its note (``esito``) is, unless the catalogue marks
+the field private; a reserved row's status never leaves the store with it.
+
+A status changes with ``mappe stato`` (:func:`cambia_stato`), with ``mappe modifica --stato``, or
+in a spreadsheet through the correction loop (``esporta --completo`` → ``importa``): the same rule
+(:func:`segna_tappa`) writes the stage in every case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .archivio import Archivio
+from .errori import MappeError
+
+__all__ = ["STATO_INIZIALE", "TIPI_CON_STATO", "cambia_stato", "controlla_stato", "segna_tappa", "tappe"]
+
+STATO_INIZIALE = "detta"  # an empty status means this
+TIPI_CON_STATO = ("proposta", "bisogno")
+VOCABOLARIO = "seguito"
+
+
+def tappe(valore) -> list[tuple[str, str]]:
+    """The stages of a ``tappe`` cell as (day ISO, status)."""
+    out = []
+    for parte in str(valore or "").split("|"):
+        giorno, _, stato = parte.strip().partition(" ")
+        if giorno and stato:
+            out.append((giorno, stato.strip()))
+    return out
+
+
+def controlla_stato(riga: dict) -> str | None:
+    """Why a row cannot have the status it has (None: it can). Only proposals and needs have one,
+    and a proposal that cannot be done says why."""
+    stato = riga.get("stato")
+    if not stato or stato == STATO_INIZIALE:
+        return None
+    if riga.get("tipo") not in TIPI_CON_STATO:
+        return (f"lo stato vale per proposte e bisogni, non per un contributo di tipo '{riga.get('tipo')}': "
+                "lasciarlo vuoto")
+    if stato == "non_realizzabile" and not riga.get("esito"):
+        return "per una proposta non realizzabile scrivere il perché nella colonna esito"
+    return None
+
+
+def segna_tappa(nuova: dict, vecchia: dict | None, oggi: str | None = None) -> None:
+    """Write in ``nuova`` the stage of a status change from ``vecchia`` (None: a new row): the day
+    is the ``data_stato`` given with it, else today. The stages of a row are mappe's to keep: a
+    file's ``tappe`` never replaces them, and an empty ``data_stato`` keeps the stored one."""
+    if vecchia is not None:
+        nuova["tappe"] = vecchia.get("tappe")
+        if not nuova.get("data_stato"):
+            nuova["data_stato"] = vecchia.get("data_stato")
+    prima = (vecchia or {}).get("stato") or STATO_INIZIALE
+    dopo = nuova.get("stato") or STATO_INIZIALE
+    if dopo == prima:
+        return
+    data_data = nuova.get("data_stato")
+    giorno = data_data if data_data and data_data != (vecchia or {}).get("data_stato") else None
+    giorno = giorno or oggi or dt.date.today().isoformat()
+    nuova["data_stato"] = giorno
+    passate = tappe((vecchia or {}).get("tappe")) if vecchia else tappe(nuova.get("tappe"))
+    passate.append((giorno, dopo))
+    nuova["tappe"] = "|".join(f"{g} {s}" for g, s in passate)
+
+
+def cambia_stato(archivio: Archivio, id_: str, stato: str, nota: str | None = None,
+                 data: str | None = None) -> tuple[str, str, str]:
+    """Change the status of a proposal or a need (``mappe stato``). Returns the row's id, the status
+    it had and the day written.
+
+    Raises
+    ------
+    MappeError
+        An unknown id or status (with the allowed values), a row that is not a proposal or a need,
+        ``non_realizzabile`` without a note, a date that is not one.
+    """
+    from .correzioni import trova
+    from .importa import _data
+    from .testo import normalizza
+
+    voci = archivio.catalogo.vocabolari.get(VOCABOLARIO, {})
+    codice = next((c for c, v in voci.items() if stato.strip().lower() in (c, v.label.lower())), None)
+    if codice is None:
+        raise MappeError(f"Lo stato '{stato}' non è nel catalogo: usare uno di {', '.join(voci)} "
+                         f"(layers/{VOCABOLARIO}.toml).")
+    giorno = None
+    if data:
+        try:
+            giorno = _data(data)
+        except ValueError:
+            raise MappeError(f"'{data}' non è una data: scriverla come 23/11/2026.") from None
+        if giorno > dt.date.today().isoformat():
+            raise MappeError(f"La data {data} è nel futuro: lo stato si segna quando cambia.")
+    with archivio.blocco():
+        strato, pos = trova(archivio, id_)
+        if strato != "contributi":
+            raise MappeError(f"'{id_}' non è un contributo: lo stato vale per proposte e bisogni.")
+        df = archivio.leggi(strato)
+        vecchia = df.iloc[pos].to_dict()
+        nuova = {**vecchia, "stato": None if codice == STATO_INIZIALE else codice}
+        if nota is not None:
+            nuova["esito"] = normalizza(nota).strip() or None
+        if giorno:
+            nuova["data_stato"] = giorno
+        perche = controlla_stato(nuova)
+        if perche:
+            raise MappeError(f"{vecchia['id']}: {perche}" + (" (con --nota)." if "esito" in perche else "."))
+        prima = vecchia.get("stato") or STATO_INIZIALE
+        if prima == codice and nuova.get("esito") == vecchia.get("esito"):
+            raise MappeError(f"{vecchia['id']} è già «{voci[codice].label}»: niente da cambiare.")
+        if prima == codice:  # only the note changes: no new stage
+            nuova["data_stato"] = vecchia.get("data_stato")
+        segna_tappa(nuova, vecchia)
+        for c in ("stato", "esito", "data_stato", "tappe"):
+            if c in df.columns:
+                df.at[df.index[pos], c] = nuova.get(c)
+        archivio.scrivi({strato: df}, "stato",
+                        f"{vecchia['id']}: {prima} → {codice}" + (f" ({nuova['esito']})" if nota else ""), 1)
+    return vecchia["id"], prima, nuova.get("data_stato") or ""
