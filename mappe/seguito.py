@@ -44,8 +44,7 @@ def controlla_stato(riga: dict) -> str | None:
     if not stato or stato == STATO_INIZIALE:
         return None
     if riga.get("tipo") not in TIPI_CON_STATO:
-        return (f"lo stato vale per proposte e bisogni, non per un contributo di tipo '{riga.get('tipo')}': "
-                "lasciarlo vuoto")
+        return f"lo stato vale per proposte e bisogni, e questo è un contributo di tipo '{riga.get('tipo')}'"
     if stato == "non_realizzabile" and not riga.get("esito"):
         return "per una proposta non realizzabile scrivere il perché nella colonna esito"
     return None
