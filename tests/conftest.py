@@ -241,3 +241,19 @@ def tracce_archivio(arch) -> list[tuple[str, bytes]]:
     if arch.su_file:
         return [(str(f), f.read_bytes()) for f in arch.cartella.rglob("*") if f.is_file()]
     return [(arch.schema, contenuto_archivio(arch))]
+
+
+def file_delle_tabelle(arch, cluster, tabelle) -> list[Path]:
+    """The data files (and TOAST files) of some tables of a comune's schema on the test cluster, after
+    a CHECKPOINT: where the bytes of what was written lie on disk."""
+    con = arch.con()
+    con.execute("CHECKPOINT")
+    file = []
+    for tabella in tabelle:
+        for (rel,) in con.execute(
+                "SELECT pg_relation_filepath(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND c.relname = %s UNION SELECT pg_relation_filepath(c.reltoastrelid) "
+                "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s "
+                "AND c.reltoastrelid <> 0", (arch.schema, tabella, arch.schema, tabella)):
+            file.append(Path(cluster.cartella) / "dati" / rel)
+    return file

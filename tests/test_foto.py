@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import apri, contenuto_archivio, scrivi_csv, tracce_archivio
+from conftest import apri, contenuto_archivio, file_delle_tabelle, scrivi_csv, tracce_archivio
 from PIL import Image
 
 from mappe.archivio import Area
@@ -227,20 +227,6 @@ def test_lo_zip_con_il_foglio_e_le_foto_si_importa_com_e(cli, orbassano, tmp_pat
     assert c["didascalia"].tolist() == ["Il muro oggi"] and c["foto"].iloc[0] in orbassano.foto_presenti()
 
 
-def _file_delle_tabelle(arch, cluster, tabelle) -> list[Path]:
-    con = arch.con()
-    con.execute("CHECKPOINT")
-    file = []
-    for tabella in tabelle:
-        for (rel,) in con.execute(
-                "SELECT pg_relation_filepath(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = %s AND c.relname = %s UNION SELECT pg_relation_filepath(c.reltoastrelid) "
-                "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s "
-                "AND c.reltoastrelid <> 0", (arch.schema, tabella, arch.schema, tabella)):
-            file.append(Path(cluster.cartella) / "dati" / rel)
-    return file
-
-
 def test_l_oblio_non_lascia_un_byte_della_foto(cli, area, orbassano, tmp_path, tipo_archivio, request):
     foto_jpeg(tmp_path / "sola.jpg", seme=5)
     foto_jpeg(tmp_path / "condivisa.jpg", colore=(240, 200, 0), seme=6)
@@ -267,7 +253,7 @@ def test_l_oblio_non_lascia_un_byte_della_foto(cli, area, orbassano, tmp_path, t
                 dati = p.read_bytes()
                 assert all(t not in dati for t in tracce), p
     else:
-        file = _file_delle_tabelle(orbassano, request.getfixturevalue("cluster"), ("_foto", "_versioni", "contributi"))
+        file = file_delle_tabelle(orbassano, request.getfixturevalue("cluster"), ("_foto", "_versioni", "contributi"))
         assert len(file) >= 3
         for p in file:
             dati = p.read_bytes()

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from click.testing import CliRunner
-from conftest import scrivi_csv
+from conftest import file_delle_tabelle, scrivi_csv
 from test_sicurezza import _grande_csv
 
 from mappe.archivio import Area
@@ -176,16 +176,7 @@ def test_oblio_con_compatta_non_lascia_byte_nei_file_delle_tabelle(pg, tmp_path,
     assert _mappe(gruppo.cartella, "modifica", "Orbassano", "c-1", "--titolo", "Un titolo").exit_code == 0
     r = _mappe(gruppo.cartella, "elimina", "Orbassano", "c-1", "--oblio", "--compatta", "--si")
     assert r.exit_code == 0, r.output
-    con = arch.con()
-    con.execute("CHECKPOINT")
-    file = []
-    for tabella in ("contributi", "_versioni", "_storia", "_lapidi"):
-        for (rel,) in con.execute(
-                "SELECT pg_relation_filepath(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = %s AND c.relname = %s UNION SELECT pg_relation_filepath(c.reltoastrelid) "
-                "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s "
-                "AND c.reltoastrelid <> 0", (arch.schema, tabella, arch.schema, tabella)):
-            file.append(Path(cluster.cartella) / "dati" / rel)
+    file = file_delle_tabelle(arch, cluster, ("contributi", "_versioni", "_storia", "_lapidi"))
     assert len(file) >= 4 and all(p.exists() for p in file)
     for p in file:
         assert b"Ermenegilda" not in p.read_bytes(), p
