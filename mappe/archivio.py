@@ -39,7 +39,7 @@ import pyogrio
 import shapely
 
 from . import gpkg, territorio
-from .catalogo import Catalogo, Strato, carica_catalogo, cartella_predefinita
+from .catalogo import STRATI_CON_FOTO, Catalogo, Strato, carica_catalogo, cartella_predefinita
 from .errori import AreaError, ComuneError, MappeError
 from .testo import quanti
 
@@ -1207,7 +1207,6 @@ def _scrivi_lapidi(path: Path, lapidi: dict) -> None:
 # GeoPackage (GIS programs need not see it), written in the same atomic write as the rows.
 
 TABELLA_FOTO = "foto"
-STRATI_CON_FOTO = ("contributi", "luoghi")
 
 
 def ids_in_celle(valori) -> set[str]:
