@@ -39,14 +39,14 @@ import pyogrio
 import shapely
 
 from . import gpkg, territorio
-from .catalogo import STRATI_CON_FOTO, Catalogo, Strato, carica_catalogo, cartella_predefinita
+from .catalogo import STRATI_CON_FOTO, STRATI_NUOVI, Catalogo, Strato, carica_catalogo, cartella_predefinita
 from .errori import AreaError, ComuneError, MappeError
 from .testo import quanti
 
 __all__ = ["Archivio", "Area", "conforma", "crea_area", "tabella_vuota"]
 
 CRS = "EPSG:4326"
-STRATI_GEO = ("confine", "contributi", "luoghi", "incontri", "riscontri")
+STRATI_GEO = ("confine", "contributi", "luoghi", "incontri", "riscontri", "iniziative")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 VERSIONI_TENUTE = 20  # how many previous versions of a store are kept for 'mappe annulla'
 ATTESA_BLOCCO_S = float(os.environ.get("MAPPE_ATTESA_BLOCCO", "60"))
@@ -462,6 +462,8 @@ class Archivio:
     def leggi(self, strato: str, dove: str | None = None) -> pd.DataFrame:
         """Read one layer (``contributi``, ``luoghi``, ``incontri``, ``riscontri``, ``confine``...);
         ``dove``: only the rows that meet an SQL condition on its columns."""
+        if strato in STRATI_NUOVI and strato in self.catalogo.strati and strato not in self._strati_nel_file():
+            return tabella_vuota(self.catalogo.strati[strato])  # a comune made before the layer existed
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if strato in self.catalogo.strati and not self.catalogo.strati[strato].geometria:
@@ -670,6 +672,13 @@ class Archivio:
         finally:
             con.close()
         return None if esito == "ok" else f"il file {self.gpkg} è danneggiato ({esito})"
+
+    def _strati_nel_file(self) -> set[str]:
+        con = sqlite3.connect(f"file:{self.gpkg}?mode=ro", uri=True)
+        try:
+            return {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
+        finally:
+            con.close()
 
     def strati_presenti(self) -> dict[str, set[str]]:
         """Each layer of the store with its columns."""

@@ -19,7 +19,7 @@ from .errori import CatalogoError
 
 __all__ = ["Campo", "Catalogo", "Strato", "Voce", "carica_catalogo", "cartella_predefinita"]
 
-STRATI = ("contributi", "luoghi", "incontri", "riscontri")
+STRATI = ("contributi", "luoghi", "incontri", "riscontri", "iniziative")
 TIPI_CAMPO = ("testo", "intero", "data", "booleano", "scelta", "lista")
 # Fields that name a person in the default catalogue: treated as person fields even in a
 # workspace whose catalogue predates the ``persona`` flag.
@@ -49,6 +49,8 @@ STRATI_CON_FOTO = ("contributi", "luoghi")
 # What became of proposals and needs (issue 19), as for the photos.
 CAMPI_SEGUITO = ("stato", "esito", "data_stato", "tappe")
 CAMPI_NUOVI = {"contributi": CAMPI_FOTO + CAMPI_SEGUITO, "luoghi": CAMPI_FOTO}
+# Layers added after the first catalogues (issue 19): an older workspace gets them whole.
+STRATI_NUOVI = ("iniziative",)
 _COLORE = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CODICE = re.compile(r"^[a-z0-9_]+$")
 
@@ -299,9 +301,15 @@ def _aggiungi_campi_nuovi(cartella: Path, strati: dict[str, Strato], vocabolari:
     """Give a catalogue written before them the fields that later versions of mappe rely on (photos,
     follow-through), as the shipped catalogue has them, with their vocabularies."""
     mancano = [n for n, campi in CAMPI_NUOVI.items() if n in strati and any(c not in strati[n].campi for c in campi)]
-    if not mancano or cartella.resolve() == cartella_predefinita().resolve():
+    nuovi = [n for n in STRATI_NUOVI if n not in strati]
+    if not (mancano or nuovi) or cartella.resolve() == cartella_predefinita().resolve():
         return
     base = carica_catalogo(cartella_predefinita())
+    for nome in nuovi:
+        strati[nome] = base.strati[nome]
+        for campo in base.strati[nome].campi.values():
+            if campo.valori and campo.valori not in vocabolari:
+                vocabolari[campo.valori] = base.vocabolari[campo.valori]
     for nome in mancano:
         s = strati[nome]
         campi = dict(s.campi)

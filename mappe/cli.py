@@ -325,7 +325,7 @@ def comuni_elenco(ctx: click.Context) -> None:
 @main.command(context_settings=CONTESTO)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--strato", type=click.Choice(["contributi", "luoghi", "incontri"]), default="contributi", show_default=True,
+    "--strato", type=click.Choice(["contributi", "luoghi", "incontri", "iniziative"]), default="contributi", show_default=True,
     help="Per quale strato è il modello.",
 )
 @click.option("--sovrascrivi", is_flag=True, help="Sostituisce un file che esiste già.")
@@ -392,7 +392,7 @@ def _imposta(ctx, param, valori) -> dict[str, str]:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--comune", "comune", required=True, metavar="COMUNE", help="Il comune (nome, codice ISTAT o cartella).")
 @click.option(
-    "--strato", type=click.Choice(["contributi", "luoghi", "incontri"]), default="contributi", show_default=True,
+    "--strato", type=click.Choice(["contributi", "luoghi", "incontri", "iniziative"]), default="contributi", show_default=True,
     help="Lo strato in cui importare.",
 )
 @click.option("--foglio", metavar="NOME", help="Il foglio da leggere in un file .xlsx, .xls o .ods (predefinito: il primo).")
@@ -844,7 +844,7 @@ def verifica_cmd(ctx, comuni_nomi) -> None:
               help="Il formato (predefinito: dall'estensione del file).")
 @click.option("-o", "--output", "uscita", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Il file da scrivere.")
-@click.option("--strato", type=click.Choice(["contributi", "luoghi", "incontri", "riscontri"]), default="contributi",
+@click.option("--strato", type=click.Choice(["contributi", "luoghi", "incontri", "riscontri", "iniziative"]), default="contributi",
               show_default=True, help="Quale strato esportare.")
 @click.option("--completo", is_flag=True, help="Anche i campi privati (autore, note, referenti): solo per uso interno.")
 @opzione_area
@@ -875,7 +875,7 @@ def esporta_cmd(ctx, comune: str, formato, uscita: Path, strato: str, completo: 
 @main.command(context_settings=CONTESTO)
 @click.argument("comune")
 @click.argument("parole", nargs=-1, required=True, metavar="PAROLE...")
-@click.option("--strato", type=click.Choice(["contributi", "luoghi", "incontri", "riscontri"]), default=None,
+@click.option("--strato", type=click.Choice(["contributi", "luoghi", "incontri", "riscontri", "iniziative"]), default=None,
               help="Cerca solo in questo strato (predefinito: in tutti).")
 @opzione_area
 @click.pass_context
@@ -897,7 +897,8 @@ def cerca(ctx, comune: str, parole, strato: str | None) -> None:
     arch = area.archivio(comune)
     cercate = [piega(p) for p in parole if piega(p)]
     campi = {"contributi": ("titolo", "testo", "epoca", "indirizzo"), "luoghi": ("nome", "descrizione", "indirizzo"),
-             "incontri": ("id", "luogo"), "riscontri": ("commento",)}
+             "incontri": ("id", "luogo"), "riscontri": ("commento",),
+             "iniziative": ("nome", "descrizione", "promotore", "fondo", "indirizzo", "esito")}
     trovati = []
     for nome, colonne in campi.items():
         if strato and nome != strato:
@@ -919,6 +920,8 @@ def cerca(ctx, comune: str, parole, strato: str | None) -> None:
             cosa, testo = "luogo", r.get("nome") or ""
         elif nome == "incontri":
             cosa, testo = "incontro", f"{r.get('data') or ''} {r.get('luogo') or ''}".strip()
+        elif nome == "iniziative":
+            cosa, testo = "iniziativa", f"{r.get('nome') or ''} ({r.get('promotore') or ''})"
         else:
             cosa, testo = f"riscontro ({r.get('stato') or 'in attesa'})", (r.get("commento") or "")[:70]
         echo(f"  {r['id']}  {cosa}: {riga_terminale(str(testo))}")

@@ -53,7 +53,7 @@ from .testo import normalizza, per_comando, piega, quanti, righe_per_strato
 __all__ = ["STRATI_MODIFICABILI", "Eliminazione", "Tracce", "cerca_persona", "dimentica_persona", "elimina",
            "id_interno", "modifica", "riferimenti", "trova"]
 
-STRATI_MODIFICABILI = ("contributi", "luoghi", "incontri", "riscontri")
+STRATI_MODIFICABILI = ("contributi", "luoghi", "incontri", "riscontri", "iniziative")
 # Tables of a store that belong to mappe; anything else in the GeoPackage was added by hand.
 _TABELLE_MAPPE = (*STRATI_MODIFICABILI, "confine", "comune", "popolazione", "lapidi", "foto")
 CANCELLATO = "[cancellato]"
@@ -132,15 +132,16 @@ def modifica(archivio: Archivio, id_: str, valori: dict[str, str]) -> tuple[str,
             cambi["geometry"] = Point(x, y)
         if not cambi:
             raise MappeError("Niente da cambiare: indicare almeno un campo, per esempio --tema lavoro.")
-        if "stato" in cambi or "tipo" in cambi:
+        if ("stato" in cambi or "tipo" in cambi) and strato in ("contributi", "iniziative"):
             from .seguito import controlla_stato, segna_tappa
 
             vecchia = df.iloc[pos].to_dict()
             nuova = {**vecchia, **cambi}
-            perche = controlla_stato(nuova)
+            perche = controlla_stato(nuova, strato)
             if perche:
                 raise MappeError(f"{id_}: {perche}.")
-            segna_tappa(nuova, vecchia)
+            if strato == "contributi":
+                segna_tappa(nuova, vecchia)
             cambi.update({c: nuova.get(c) for c in ("data_stato", "tappe") if c in df.columns and
                           nuova.get(c) != vecchia.get(c)})
         for nome, v in cambi.items():

@@ -52,6 +52,10 @@ def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False)
         nascosti = set(c.loc[non_pubblici(c), "id"])
         df = df[~df["su"].isin(nascosti)].copy()
         df["data"] = [d[:10] if isinstance(d, str) else d for d in df["data"]]
+    if strato == "iniziative":  # links to what the public may see only
+        from .pubblico import risposte_pubbliche
+
+        df = risposte_pubbliche(df, archivio.leggi("contributi"))
     if "foto" in df.columns:
         # photos that stay inside (here or on another row showing the same picture) and their captions
         from .archivio import STRATI_CON_FOTO

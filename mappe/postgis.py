@@ -426,8 +426,11 @@ class ArchivioPostgis(_archivio_base()):
             "ORDER BY ordinal_position", (self.schema, nome))]
 
     def _allinea(self, pg, strato) -> None:
-        """Columns the catalogue gained since the table was made."""
+        """Columns (and layers) the catalogue gained since the table was made."""
         presenti = set(self._colonne(pg, strato.nome))
+        if not presenti:  # a layer added by a later version (iniziative) to a comune made before it
+            self._crea_strato(pg, strato)
+            return
         for nome, campo in strato.campi.items():
             if nome not in presenti:
                 tipo = "bigint" if campo.tipo in ("intero", "booleano") else "text"
@@ -468,6 +471,10 @@ class ArchivioPostgis(_archivio_base()):
         from .archivio import conforma
 
         presenti = set(self._colonne(pg, strato.nome))
+        if not presenti:  # a layer added by a later version, not written yet in this comune
+            from .archivio import tabella_vuota
+
+            return tabella_vuota(strato)
         nomi = [c for c in strato.campi if c in presenti]
         scelta = [_q(c) for c in nomi]
         extra = []
@@ -522,8 +529,9 @@ class ArchivioPostgis(_archivio_base()):
 
     def conta(self) -> dict[str, int]:
         con = self.con()
+        presenti = self.strati_presenti()
         return {nome: con.execute(f"SELECT count(*) FROM {self._t(nome)}").fetchone()[0]
-                for nome in self.catalogo.strati}
+                for nome in self.catalogo.strati if nome in presenti}
 
     def firma(self) -> tuple:
         return tuple(self.con().execute(f"SELECT count(*), max(n) FROM {self._t('_storia')}").fetchone())
@@ -699,6 +707,10 @@ class ArchivioPostgis(_archivio_base()):
     def _righe_json(self, pg, strato, ids: list[str]) -> dict[str, tuple[str, float]]:
         """The rows ``ids`` as JSON (the geometry as WKB in hex), with their place in the order."""
         presenti = set(self._colonne(pg, strato.nome))
+        if not presenti:  # a layer added by a later version, not written yet in this comune
+            from .archivio import tabella_vuota
+
+            return tabella_vuota(strato)
         nomi = [c for c in strato.campi if c in presenti]
         scelta = ", ".join(_q(c) for c in nomi)
         geo = ", ST_AsBinary(geometry)" if strato.geometria else ""

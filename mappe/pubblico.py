@@ -283,7 +283,22 @@ def proietta(
                 # the address in words would give back the place that was moved
                 df = df.copy()
                 df.loc[df["sensibile"] == 1, "indirizzo"] = None
+            if nome == "iniziative" and "contributi" in strati:
+                df = risposte_pubbliche(df, strati["contributi"])
         out[nome] = df.reset_index(drop=True)
+    return out
+
+
+def risposte_pubbliche(iniziative: pd.DataFrame, contributi: pd.DataFrame) -> pd.DataFrame:
+    """Initiatives whose ``risponde_a`` names only public contributions: a link to a reserved or
+    no-consent proposal would say that it exists (and where the line ends)."""
+    if "risponde_a" not in iniziative.columns or not len(iniziative):
+        return iniziative
+    visibili = set(contributi.loc[~non_pubblici(contributi), "id"])
+    out = iniziative.copy()
+    out["risponde_a"] = pd.Series(
+        ["|".join(x for x in v.split("|") if x in visibili) or None if isinstance(v, str) else None
+         for v in out["risponde_a"].tolist()], index=out.index, dtype=object)
     return out
 
 

@@ -37,11 +37,16 @@ def tappe(valore) -> list[tuple[str, str]]:
     return out
 
 
-def controlla_stato(riga: dict) -> str | None:
-    """Why a row cannot have the status it has (None: it can). Only proposals and needs have one,
-    and a proposal that cannot be done says why."""
+def controlla_stato(riga: dict, strato: str = "contributi") -> str | None:
+    """Why a row cannot have the status it has (None: it can). Among contributions only proposals
+    and needs have one; a proposal or an initiative that cannot be done says why. (The ``stato`` of
+    ``riscontri`` is their moderation, another vocabulary.)"""
     stato = riga.get("stato")
-    if not stato or stato == STATO_INIZIALE:
+    if strato == "riscontri" or not stato or stato == STATO_INIZIALE:
+        return None
+    if strato == "iniziative":
+        if stato == "non_realizzabile" and not riga.get("esito"):
+            return "per un'iniziativa non realizzabile scrivere il perché nella colonna esito"
         return None
     if riga.get("tipo") not in TIPI_CON_STATO:
         return f"lo stato vale per proposte e bisogni, e questo è un contributo di tipo '{riga.get('tipo')}'"

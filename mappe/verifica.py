@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 
 from .archivio import STRATI_CON_FOTO, Archivio, Area, ids_in_celle
-from .catalogo import CAMPI_NUOVI
+from .catalogo import CAMPI_NUOVI, STRATI_NUOVI
 from .importa import CRS_METRICO, TOLLERANZA_M
 
 __all__ = ["verifica_archivio"]
@@ -23,7 +23,8 @@ def verifica_archivio(area: Area, archivio: Archivio) -> list[str]:
     strati = {}
     for nome, strato in catalogo.strati.items():
         if nome not in presenti:
-            problemi.append(f"manca lo strato {nome}")
+            if nome not in STRATI_NUOVI:  # a layer added by a later version comes at its first write
+                problemi.append(f"manca lo strato {nome}")
             continue
         campi_file = tabelle[nome]
         for campo in strato.campi:

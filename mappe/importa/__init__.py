@@ -27,7 +27,7 @@ from ..catalogo import Campo, Catalogo, Strato
 from ..errori import ImportaError
 from ..file import da_cella_csv
 from ..pubblico import id_con_chiave, indice_pubblici
-from ..seguito import controlla_stato, segna_tappa
+from ..seguito import TIPI_CON_STATO, controlla_stato, segna_tappa
 from ..testo import normalizza, quanti
 from . import coordinate as coord
 from .limiti import ARCHIVI, Limiti, controlla_archivio
@@ -533,9 +533,58 @@ def _indice_pubblici(archivio: Archivio, df: pd.DataFrame, mappa: dict) -> dict[
     if not forse:
         return {}
     ids = []
-    for strato in ("contributi", "luoghi", "incontri"):
+    for strato in ("contributi", "luoghi", "incontri", "iniziative"):
         ids += archivio.leggi(strato)["id"].tolist()
     return indice_pubblici(archivio.segreto(), ids)
+
+
+def _persone_note(archivio: Archivio) -> dict[str, str]:
+    """The names of people in the comune's data (the person fields of every layer), folded, with
+    the field that holds them: an initiative is run by an organisation, never by one of them."""
+    from ..testo import piega
+
+    out: dict[str, str] = {}
+    for nome, s in archivio.catalogo.strati.items():
+        campi = [c for c in s.persone if c in s.campi]
+        if not campi:
+            continue
+        df = archivio.leggi(nome)
+        for c in campi:
+            for v in df[c].dropna().tolist():
+                for parte in str(v).split("|"):
+                    if len(piega(parte)) >= 4:
+                        out.setdefault(piega(parte), c)
+    return out
+
+
+def _controlla_iniziativa(out: dict, tipi: dict, per_titolo: dict, persone: dict) -> None:
+    """An initiative answers proposals and needs that exist, and is run by an organisation."""
+    from ..testo import piega
+
+    risposte = []
+    for rif in (out.get("risponde_a") or "").split("|"):
+        rif = rif.strip()
+        if not rif:
+            continue
+        trovato = rif if rif in tipi else per_titolo.get(_chiave(rif))
+        if trovato is None:
+            raise _Scarto("risponde_a", f"la proposta o il bisogno '{rif}' non esiste in questo comune: scrivere il "
+                          "codice (mappe cerca, mappe esporta) o il titolo esatto di una proposta o di un bisogno "
+                          "già importato")
+        if tipi[trovato] not in TIPI_CON_STATO:
+            raise _Scarto("risponde_a", f"'{rif}' è un contributo di tipo {tipi[trovato]}: un'iniziativa risponde "
+                          "a proposte e bisogni")
+        if trovato not in risposte:
+            risposte.append(trovato)
+    out["risponde_a"] = "|".join(risposte) or None
+    chi = out.get("promotore")
+    if chi:
+        propri = {piega(str(out[c])) for c in ("referente",) if out.get(c)}
+        campo = persone.get(piega(chi)) or ("referente" if piega(chi) in propri else None)
+        if campo:
+            raise _Scarto("promotore", f"'{chi}' è il nome di una persona (compare nel campo {campo}): scrivere "
+                          "l'organizzazione che porta avanti l'iniziativa; chi contattare va nella colonna "
+                          "referente, che resta interna")
 
 
 def _vuoto(v) -> bool:
@@ -627,6 +676,15 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     if strato == "contributi":
         for r in esistenti[(esistenti["tipo"] == "bisogno") & esistenti["titolo"].notna()].itertuples():
             bisogni_per_titolo.setdefault(_chiave(r.titolo), r.id)
+    tipi_contributi: dict = {}
+    persone: dict = {}
+    if strato == "iniziative":
+        # what an initiative answers: proposals and needs of this comune, by code or exact title
+        contributi = archivio.leggi("contributi")
+        tipi_contributi = dict(zip(contributi["id"], contributi["tipo"]))
+        for r in contributi[contributi["tipo"].isin(TIPI_CON_STATO) & contributi["titolo"].notna()].itertuples():
+            bisogni_per_titolo.setdefault(_chiave(r.titolo), r.id)
+        persone = _persone_note(archivio)
     # Columns nobody will see: say so, rather than drop them in silence.
     usate = {c for v in mappa.values() for c in (v if isinstance(v, list) else [v])}
     ignorate = [str(c) for c in df.columns if c not in ("_riga", "geometry", COLONNA_ERRORE) and c not in usate
@@ -700,7 +758,7 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                 altri = "".join(f"; campo '{c}': {m}" for c, m in errori[1:])
                 raise _Scarto(primo, motivo + altri)
             if "stato" in out:
-                perche = controlla_stato(out)
+                perche = controlla_stato(out, strato)
                 if perche:
                     raise _Scarto("esito" if "esito" in perche else "stato", perche)
             gps = None
@@ -741,6 +799,8 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                         raise _Scarto("risponde_a", f"il bisogno '{rif}' non esiste: scrivere il titolo esatto "
                                       "di un bisogno già importato, o il suo codice (mappe esporta)")
                 out["risponde_a"] = "|".join(risposte) or None
+            elif strato == "iniziative":
+                _controlla_iniziativa(out, tipi_contributi, bisogni_per_titolo, persone)
             geom = None
             if s.geometria:
                 geom = _geometria(r, mappa, ha_geometria, opzioni.scambia_coordinate)
@@ -849,7 +909,7 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             if geom is None:
                 out["geometry"] = vecchio.get("geometry")
             confronto = {**vecchio, **{c: out.get(c) for c in campi_file}, "geometry": out["geometry"]}
-            if {"stato", "tappe", "data_stato"} & set(campi_file):
+            if strato == "contributi" and {"stato", "tappe", "data_stato"} & set(campi_file):
                 segna_tappa(confronto, vecchio)
             if pubblici and "foto" in campi_file and vecchio.get("foto"):
                 if interne is None:
@@ -860,7 +920,7 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
             else:
                 aggiornate[per_id[out["id"]]] = confronto
         else:
-            if out.get("stato") and not out.get("tappe"):
+            if strato == "contributi" and out.get("stato") and not out.get("tappe"):
                 segna_tappa(out, None)
             nuove.append(out)
             if out["id"] in lapidi:  # deleted on purpose once: it comes back, and the user is told
