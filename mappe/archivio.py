@@ -39,7 +39,14 @@ import pyogrio
 import shapely
 
 from . import gpkg, territorio
-from .catalogo import STRATI_CON_FOTO, STRATI_NUOVI, Catalogo, Strato, carica_catalogo, cartella_predefinita
+from .catalogo import (
+    STRATI_CON_FOTO,
+    STRATI_NUOVI,
+    Catalogo,
+    Strato,
+    carica_catalogo,
+    cartella_predefinita,
+)
 from .errori import AreaError, ComuneError, MappeError
 from .testo import quanti
 

@@ -355,7 +355,7 @@ def modello(ctx: click.Context, file: Path, strato: str, sovrascrivi: bool, xlsf
     if xlsform:
         scrivi_xlsform(catalogo, file, strato, sovrascrivi)
         echo(f"Modulo XLSForm scritto in {riga_terminale(file)}: caricarlo in KoboToolbox o ODK; le risposte esportate "
-             f"si importano con 'mappe importa FILE --comune NOME'.")
+             f"si importano con '{comando_importa(strato, 'FILE')}'.")
         return
     scrivi_modello(catalogo, file, strato, sovrascrivi)
     echo(f"Modello scritto in {riga_terminale(file)}. Compilarlo, poi: {comando_importa(strato, file.name)}")
@@ -880,7 +880,7 @@ def esporta_cmd(ctx, comune: str, formato, uscita: Path, strato: str, completo: 
 @opzione_area
 @click.pass_context
 def cerca(ctx, comune: str, parole, strato: str | None) -> None:
-    """Trova contributi, luoghi, incontri e riscontri per le parole che contengono, con il loro codice.
+    """Trova contributi, luoghi, incontri, riscontri e iniziative per le parole che contengono, con il loro codice.
 
     Il codice (per esempio c-3513d761e9aea0b6) è quello da usare con 'mappe
     modifica', 'mappe elimina' e 'mappe riscontri'. Maiuscole e accenti non
@@ -955,7 +955,7 @@ def _coppie_campo_valore(args: list[str]) -> dict[str, str]:
 @opzione_area
 @click.pass_context
 def modifica(ctx, comune: str, id_: str) -> None:
-    """Cambia uno o più campi di un contributo, luogo, incontro o riscontro: --campo valore.
+    """Cambia uno o più campi di un contributo, luogo, incontro, riscontro o iniziativa: --campo valore.
 
     I campi sono quelli del catalogo (layers/strati.toml): per i contributi
     tipo, tema, titolo, testo, emozione, epoca, fascia_eta, peso, luogo,
@@ -984,7 +984,7 @@ def modifica(ctx, comune: str, id_: str) -> None:
     area = _area(ctx)
     arch = area.archivio(comune)
     strato, cambi = cambia(arch, id_, valori)
-    cosa = {"contributi": "contributo", "luoghi": "luogo", "incontri": "incontro", "riscontri": "riscontro"}.get(strato, strato)
+    cosa = {"contributi": "contributo", "luoghi": "luogo", "incontri": "incontro", "riscontri": "riscontro", "iniziative": "iniziativa"}.get(strato, strato)
     echo(f"{arch.nome}, {cosa} {id_}: {'cambiato il campo' if len(cambi) == 1 else 'cambiati i campi'} "
          f"{', '.join(sorted(cambi))}.")
 
@@ -998,7 +998,7 @@ def modifica(ctx, comune: str, id_: str) -> None:
 @opzione_area
 @click.pass_context
 def stato(ctx, comune: str, id_: str, stato: str, nota: str | None, data: str | None) -> None:
-    """Segna che fine ha fatto una proposta o un bisogno: il suo stato, con la data e una nota.
+    """Segna che fine ha fatto una proposta, un bisogno o un'iniziativa: lo stato, la data, una nota.
 
     Gli stati sono quelli del catalogo (layers/seguito.toml): detta,
     in_valutazione, sostenuta, in_corso, realizzata, non_realizzabile (che vuole
@@ -1013,6 +1013,7 @@ def stato(ctx, comune: str, id_: str, stato: str, nota: str | None, data: str | 
       mappe stato Orbassano C-ORB-004 in_valutazione
       mappe stato Orbassano C-ORB-004 sostenuta --nota "Il fondo di microcredito la finanzia"
       mappe stato Orbassano C-ORB-004 non_realizzabile --nota "Lo spazio non è del Comune" --data 12/01/2027
+      mappe stato Orbassano I-ORB-01 realizzata --nota "Aperto ogni sabato"   (un'iniziativa)
     """
     from .seguito import cambia_stato
 
@@ -1045,7 +1046,7 @@ def stato(ctx, comune: str, id_: str, stato: str, nota: str | None, data: str | 
 @click.pass_context
 def elimina(ctx, comune: str, ids: tuple[str, ...], senza_chiedere: bool, scollega: bool, oblio: bool,
             anche_file: bool, compatta: bool) -> None:
-    """Elimina contributi, luoghi, incontri o riscontri dal comune.
+    """Elimina contributi, luoghi, incontri, riscontri o iniziative dal comune.
 
     Gli ID sono quelli di 'mappe esporta' (anche quelli pubblici, di un file
     esportato senza --completo). Senza --oblio si può tornare indietro con

@@ -176,10 +176,10 @@ def riferimenti(archivio: Archivio, ids: set[str]) -> dict[str, list[str]]:
             v = getattr(r, campo)
             if v in ids:
                 ref.setdefault(v, []).append(r.id)
-    inc = archivio.leggi("incontri")
-    for r in inc.itertuples():
-        if r.luogo in ids and r.id not in ids:
-            ref.setdefault(r.luogo, []).append(r.id)
+    for nome in ("incontri", "iniziative"):
+        for r in archivio.leggi(nome).itertuples():
+            if r.luogo in ids and r.id not in ids:
+                ref.setdefault(r.luogo, []).append(r.id)
     return ref
 
 
@@ -206,6 +206,15 @@ def _togli(strati: dict[str, pd.DataFrame], ids: set[str], scollega: bool) -> di
                 if campo in c.columns:
                     c.loc[c[campo].isin(ids), campo] = None
         strati["contributi"] = c
+    ini = strati.get("iniziative")
+    if ini is not None and len(ini):
+        ini = ini.copy()
+        if "risponde_a" in ini.columns:  # an initiative stays when what it answered goes
+            ini["risponde_a"] = ini["risponde_a"].map(
+                lambda v: "|".join(x for x in v.split("|") if x not in ids) or None if isinstance(v, str) else v)
+        if scollega and "luogo" in ini.columns:
+            ini.loc[ini["luogo"].isin(ids), "luogo"] = None
+        strati["iniziative"] = ini
     inc = strati.get("incontri")
     if inc is not None and scollega and "luogo" in inc.columns:
         inc = inc.copy()
@@ -676,7 +685,7 @@ def elimina(area: Area, archivio: Archivio, ids: list[str], scollega: bool = Fal
         if ref and not scollega:
             primo, chi = next(iter(ref.items()))
             raise MappeError(
-                f"'{primo}' è citato da {quanti(len(chi), 'contributo o incontro', 'contributi o incontri')} ({', '.join(chi[:5])}"
+                f"'{primo}' è citato da {quanti(len(chi), 'contributo, incontro o iniziativa', 'contributi, incontri o iniziative')} ({', '.join(chi[:5])}"
                 f"{'...' if len(chi) > 5 else ''}): per eliminarlo lo stesso, e lasciarli senza quel "
                 "collegamento, aggiungere --scollega."
             )

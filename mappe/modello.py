@@ -163,7 +163,9 @@ def _scrivi_xlsx(tmp: str, catalogo: Catalogo, strato: str, colonne, esempio) ->
             cella.alignment = Alignment(wrap_text=True, vertical="top")
     ist.append([])
     cosa = {"contributi": "Una riga per ogni cosa detta nel focus group.", "luoghi": "Una riga per ogni luogo.",
-            "incontri": "Una riga per ogni incontro."}.get(strato, "")
+            "incontri": "Una riga per ogni incontro.",
+            "iniziative": "Una riga per ogni iniziativa nata da proposte e bisogni: chi la porta avanti (un'organizzazione, "
+                          "mai una persona privata), a che cosa risponde, con quale fondo."}.get(strato, "")
     come = (f"{cosa} La riga in grigio è un esempio: sostituirla o lasciarla, viene ignorata. "
             f"Poi: {comando_importa(strato)}. Per correggere dopo righe già importate: "
             "mappe esporta NOME --completo --formato xlsx -o corretto.xlsx, correggere lì (la colonna id resta) "

@@ -43,7 +43,7 @@ from .errori import PrivacyError
 from .testo import quanti
 
 __all__ = ["CAMPI_ID", "SOGLIA_AGGREGATI", "arrotondate", "commenti_non_approvati",
-           "con_ids_pubblici", "id_con_chiave", "id_pubblico", "indice_pubblici", "posizioni_da_evitare", "proietta",
+           "con_ids_pubblici", "id_con_chiave", "id_pubblico", "indice_pubblici", "posizioni_da_evitare", "proietta", "risposte_pubbliche",
            "sposta_sensibili", "valori_segreti", "verifica"]
 
 SOGLIA_AGGREGATI = 3

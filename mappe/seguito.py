@@ -106,16 +106,17 @@ def cambia_stato(archivio: Archivio, id_: str, stato: str, nota: str | None = No
             raise MappeError(f"La data {data} è nel futuro: lo stato si segna quando cambia.")
     with archivio.blocco():
         strato, pos = trova(archivio, id_)
-        if strato != "contributi":
-            raise MappeError(f"'{id_}' non è un contributo: lo stato vale per proposte e bisogni.")
+        if strato not in ("contributi", "iniziative"):
+            raise MappeError(f"'{id_}' non è un contributo né un'iniziativa: lo stato vale per proposte, "
+                             "bisogni e iniziative.")
         df = archivio.leggi(strato)
         vecchia = df.iloc[pos].to_dict()
-        nuova = {**vecchia, "stato": None if codice == STATO_INIZIALE else codice}
+        nuova = {**vecchia, "stato": None if codice == STATO_INIZIALE and strato == "contributi" else codice}
         if nota is not None:
             nuova["esito"] = normalizza(nota).strip() or None
         if giorno:
             nuova["data_stato"] = giorno
-        perche = controlla_stato(nuova)
+        perche = controlla_stato(nuova, strato)
         if perche:
             raise MappeError(f"{vecchia['id']}: {perche}" + (" (con --nota)." if "esito" in perche else "."))
         prima = vecchia.get("stato") or STATO_INIZIALE
@@ -123,7 +124,8 @@ def cambia_stato(archivio: Archivio, id_: str, stato: str, nota: str | None = No
             raise MappeError(f"{vecchia['id']} è già «{voci[codice].label}»: niente da cambiare.")
         if prima == codice:  # only the note changes: no new stage
             nuova["data_stato"] = vecchia.get("data_stato")
-        segna_tappa(nuova, vecchia)
+        if strato == "contributi":
+            segna_tappa(nuova, vecchia)
         for c in ("stato", "esito", "data_stato", "tappe"):
             if c in df.columns:
                 df.at[df.index[pos], c] = nuova.get(c)

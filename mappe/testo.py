@@ -79,7 +79,8 @@ def quanti(n: int, singolare: str, plurale: str) -> str:
     return f"{n} {singolare if n == 1 else plurale}"
 
 
-_SINGOLARI = {"contributi": "contributo", "luoghi": "luogo", "incontri": "incontro", "riscontri": "riscontro"}
+_SINGOLARI = {"contributi": "contributo", "luoghi": "luogo", "incontri": "incontro", "riscontri": "riscontro",
+              "iniziative": "iniziativa"}
 
 
 def righe_per_strato(righe: dict[str, int]) -> str:

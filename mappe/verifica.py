@@ -87,6 +87,12 @@ def verifica_archivio(area: Area, archivio: Archivio) -> list[str]:
                     motivo = "senza consenso: non esce mai in pubblico" if r.consenso == "nessuno" else \
                         "manca il consenso (scritto, orale o nessuno): compilarlo con 'mappe modifica'"
                     problemi.append(f"contributo {r.id}: {motivo}")
+        for r in strati["iniziative"].itertuples() if "iniziative" in strati else ():
+            for x in (r.risponde_a or "").split("|"):
+                if x and x not in contributi:
+                    problemi.append(f"iniziativa {r.id}: risponde a '{x}', che non esiste")
+            if r.luogo and r.luogo not in luoghi:
+                problemi.append(f"iniziativa {r.id}: il luogo '{r.luogo}' non esiste")
         if "riscontri" in strati:
             for r in strati["riscontri"].itertuples():
                 if r.su and r.su not in contributi and r.su not in luoghi:

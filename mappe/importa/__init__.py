@@ -26,7 +26,7 @@ from ..archivio import Archivio, conforma, ids_in_celle
 from ..catalogo import Campo, Catalogo, Strato
 from ..errori import ImportaError
 from ..file import da_cella_csv
-from ..pubblico import id_con_chiave, indice_pubblici
+from ..pubblico import id_con_chiave, indice_pubblici, non_pubblici
 from ..seguito import TIPI_CON_STATO, controlla_stato, segna_tappa
 from ..testo import normalizza, quanti
 from . import coordinate as coord
@@ -801,6 +801,8 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                 out["risponde_a"] = "|".join(risposte) or None
             elif strato == "iniziative":
                 _controlla_iniziativa(out, tipi_contributi, bisogni_per_titolo, persone)
+                if "visibilita" in s.campi and out.get("visibilita") is None:
+                    out["visibilita"] = "pubblico"
             geom = None
             if s.geometria:
                 geom = _geometria(r, mappa, ha_geometria, opzioni.scambia_coordinate)
@@ -872,6 +874,7 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     esistenti_rec = esistenti.to_dict("records") if per_id else []
     simili = _indice_simili(esistenti) if strato == "contributi" and per_id else None
     interne = None  # photos kept inside, which a public export leaves out (computed when needed)
+    nascosti = None  # reserved and no-consent contributions, whose links a public export leaves out
     avvisi_simili = 0
     senza_id = [k for k, out in enumerate(righe_ok) if not out.get("id")]
     if senza_id:
@@ -915,6 +918,15 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                 if interne is None:
                     interne = _foto_interne_qui(archivio, strato, esistenti)
                 _tieni_foto_interne(confronto, vecchio, out, interne)
+            if pubblici and strato == "iniziative" and "risponde_a" in campi_file and vecchio.get("risponde_a"):
+                # a public file does not show the links to reserved proposals: they stay
+                if nascosti is None:
+                    c = archivio.leggi("contributi")
+                    nascosti = set(c.loc[non_pubblici(c), "id"])
+                tenuti = [x for x in vecchio["risponde_a"].split("|") if x in nascosti]
+                if tenuti:
+                    dati = [x for x in (confronto.get("risponde_a") or "").split("|") if x]
+                    confronto["risponde_a"] = "|".join(dati + [x for x in tenuti if x not in dati])
             if _uguali(confronto, vecchio, campi):
                 rapporto.gia_presenti += 1
             else:
