@@ -21,7 +21,8 @@ __all__ = ["FORMATI", "esporta", "tabella_esportabile"]
 
 FORMATI = ("csv", "geojson", "gpkg", "kml", "xlsx")
 # Per layer: the field that names a KML placemark and the one that describes it.
-_KML = {"contributi": ("titolo", "testo"), "luoghi": ("nome", "descrizione"), "riscontri": ("reazione", "commento")}
+_KML = {"contributi": ("titolo", "testo"), "luoghi": ("nome", "descrizione"), "riscontri": ("reazione", "commento"),
+        "iniziative": ("nome", "descrizione")}
 
 
 def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False) -> pd.DataFrame:
@@ -48,8 +49,10 @@ def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False)
     if strato == "riscontri" and "stato" in df.columns:
         df = df[df["stato"] == "approvato"]
         # feedback follows what it is about: none about a reserved or no-consent row; the day, not the time
-        c = archivio.leggi("contributi")
-        nascosti = set(c.loc[non_pubblici(c), "id"])
+        nascosti = set()
+        for nome in ("contributi", "iniziative"):
+            c = archivio.leggi(nome)
+            nascosti |= set(c.loc[non_pubblici(c), "id"])
         df = df[~df["su"].isin(nascosti)].copy()
         df["data"] = [d[:10] if isinstance(d, str) else d for d in df["data"]]
     if strato == "iniziative":  # links to what the public may see only

@@ -177,6 +177,7 @@ class Regole:
 
         catalogo = archivio.catalogo
         ids = set(archivio.leggi("contributi")["id"]) | set(archivio.leggi("luoghi")["id"])
+        ids |= set(archivio.leggi("iniziative")["id"])  # visitors also say what they think of an initiative
         chiave = archivio.segreto()
         confine = archivio.confine().geometry.union_all()
         zona = gpd.GeoSeries([confine], crs="EPSG:4326").to_crs(CRS_METRICO).iloc[0].buffer(TOLLERANZA_M)
@@ -249,7 +250,7 @@ def valuta(regole: Regole, p: dict, geometria, mostra: str = "", rigoroso: bool 
     geom = None
     if su:
         if su not in regole.ids or (regole.ammessi is not None and su not in regole.ammessi):
-            raise Respinto("su", f"il contributo o luogo '{p.get('su')}' non esiste in {regole.nome}"
+            raise Respinto("su", f"il contributo, luogo o iniziativa '{p.get('su')}' non esiste in {regole.nome}"
                            + ("" if rigoroso else ": la mostra è stata fatta con dati poi cancellati?"))
         if reazione and reazione in regole.suggerimenti:
             raise Respinto("reazione", "una segnalazione va messa sulla mappa, non su un contributo")
@@ -325,6 +326,7 @@ def in_attesa(archivio: Archivio) -> pd.DataFrame:
     r = r[r["stato"].fillna("in_attesa") == "in_attesa"].copy()
     c = archivio.leggi("contributi").set_index("id")
     lg = archivio.leggi("luoghi").set_index("id")
+    ini = archivio.leggi("iniziative").set_index("id")
 
     def oggetto(su):
         if not su:
@@ -334,6 +336,8 @@ def in_attesa(archivio: Archivio) -> pd.DataFrame:
             return f"{x['tipo']}: {x['titolo'] or (x['testo'] or '')[:60]}"
         if su in lg.index:
             return f"luogo: {lg.loc[su, 'nome']}"
+        if su in ini.index:
+            return f"iniziativa: {ini.loc[su, 'nome']}"
         return su
 
     r["oggetto"] = [oggetto(s) for s in r["su"]]

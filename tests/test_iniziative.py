@@ -205,3 +205,25 @@ def test_un_area_di_prima_delle_iniziative_le_riceve_senza_toccare_i_suoi_file(
 
     assert Area(area.cartella).archivio("Orbassano").leggi("iniziative")["id"].tolist() == ["i-1"]
     assert cli("verifica", "Orbassano").exit_code == 0
+
+
+def test_i_visitatori_possono_dire_la_loro_su_un_iniziativa(cli, orbassano, tmp_path):
+    import json
+
+    _contributi(cli, tmp_path)
+    assert _iniziative(cli, tmp_path, [
+        ["i-1", "Cinema d'estate", "Pro Loco Orbassano", "p-1", "", "", "", "", "", "7.5379", "45.0086", "", ""],
+    ]).exit_code == 0
+    f = tmp_path / "r.geojson"
+    f.write_text(json.dumps({"type": "FeatureCollection", "mappe_riscontri": {"mostra": "x"}, "features": [
+        {"type": "Feature", "properties": {"id": "r-1", "su": "i-1", "comune": "orbassano", "reazione": "importante",
+                                           "commento": "Finalmente, ci andremo", "data": "2026-11-26T10:00:00Z"},
+         "geometry": None},
+        {"type": "Feature", "properties": {"id": "r-2", "su": "i-9", "comune": "orbassano", "reazione": "importante",
+                                           "commento": "Su niente", "data": "2026-11-26T10:00:00Z"},
+         "geometry": None}]}))
+    r = cli("riscontri", "importa", f, "--comune", "Orbassano")
+    assert "il contributo, luogo o iniziativa 'i-9' non esiste" in " ".join(r.output.split())
+    assert orbassano.leggi("riscontri")["su"].tolist() == ["i-1"]
+    r = cli("riscontri", "modera", "Orbassano")
+    assert "iniziativa: Cinema d'estate" in r.output
