@@ -67,9 +67,12 @@ class Voce:
     extra: dict = field(default_factory=dict)
 
     def etichetta(self, lingua: str = "it") -> str:
-        """The label in ``lingua`` (English falls back to Italian)."""
+        """The label in ``lingua`` (``label_en``, ``label_ar``...; without one, the Italian)."""
         if lingua == "en" and self.label_en:
             return self.label_en
+        tradotta = self.extra.get(f"label_{lingua}") if lingua != "it" else None
+        if isinstance(tradotta, str) and tradotta.strip():
+            return tradotta
         return self.label
 
 
@@ -170,6 +173,9 @@ def _voce(file: Path, nome: str, codice: str, dati) -> Voce:
     if label_en is not None and not isinstance(label_en, str):
         raise _errore(file, chiave + ".label_en", "l'etichetta inglese deve essere un testo")
     extra = {k: v for k, v in dati.items() if k not in ("label", "label_en", "colore", "descrizione")}
+    for k, v in extra.items():
+        if k.startswith("label_") and not isinstance(v, str):
+            raise _errore(file, f"{chiave}.{k}", "l'etichetta tradotta deve essere un testo tra virgolette")
     if nome == "tipo" and extra.get("forma", "cerchio") not in FORME:
         raise _errore(
             file, chiave + ".forma", f"la forma {extra.get('forma')!r} non esiste (usare una di: "

@@ -2040,6 +2040,78 @@ def riscontri_promuovi(ctx, comune: str, id_: str, come, tema, nome, categoria: 
     echo(f"{arch.nome}: la segnalazione {id_} è ora nello strato {strato} con il codice {nuovo}.")
 
 
+@main.group(cls=Gruppo, context_settings=CONTESTO)
+def catalogo() -> None:
+    """Il catalogo dell'area (layers/): le sue voci in altre lingue.
+
+    \b
+    Esempi:
+      mappe catalogo traduzioni --lingua ar -o catalogo-ar.xlsx
+      mappe catalogo traduzioni importa catalogo-ar.xlsx
+    """
+
+
+@catalogo.group("traduzioni", cls=Gruppo, context_settings=CONTESTO, invoke_without_command=True)
+@click.option("--lingua", metavar="LINGUA", help="La lingua in cui tradurre: ar, uk, ro, sq, fr, es, en...")
+@click.option("-o", "--uscita", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.xlsx",
+              help="Il foglio da scrivere.")
+@click.option("--sovrascrivi", is_flag=True, help="Sostituisce un file che esiste già.")
+@opzione_area
+@click.pass_context
+def catalogo_traduzioni(ctx, lingua: str | None, uscita: Path | None, sovrascrivi: bool) -> None:
+    """Scrive il foglio per tradurre le voci del catalogo (tipi, temi, emozioni, stati...).
+
+    Una mediatrice o un mediatore culturale scrive la traduzione accanto a ogni
+    testo italiano; poi 'mappe catalogo traduzioni importa FILE' la mette nel
+    catalogo, e le mappe e la mostra in quella lingua la mostrano.
+
+    \b
+    Esempi:
+      mappe catalogo traduzioni --lingua ar -o catalogo-ar.xlsx
+      mappe catalogo traduzioni importa catalogo-ar.xlsx
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if not lingua or not uscita:
+        raise click.UsageError("indicare la lingua e il file, per esempio: mappe catalogo traduzioni --lingua ar "
+                               "-o catalogo-ar.xlsx")
+    from .traduzioni import LINGUE, mancanti, scrivi_foglio
+
+    area = _area(ctx)
+    n = scrivi_foglio(area.catalogo, lingua, uscita, sovrascrivi)
+    lingua = lingua.strip().lower()
+    da_fare = len(mancanti(area.catalogo, lingua))
+    echo(f"Foglio delle traduzioni ({LINGUE.get(lingua, lingua)}) scritto in {riga_terminale(uscita)}: "
+         f"{quanti(n, 'voce', 'voci')}, {da_fare} da tradurre. Compilarlo, poi: "
+         f"{_mappe_qui(ctx)} catalogo traduzioni importa {per_comando(uscita.name)}")
+
+
+@catalogo_traduzioni.command("importa", context_settings=CONTESTO)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--prova", is_flag=True, help="Controlla il foglio e dice che cosa cambierebbe, senza scrivere.")
+@click.pass_context
+def catalogo_traduzioni_importa(ctx, file: Path, prova: bool) -> None:
+    """Mette nel catalogo le traduzioni di un foglio compilato.
+
+    Il foglio deve essere quello scritto da 'mappe catalogo traduzioni': nessuna
+    voce tolta né aggiunta. Una cella vuota lascia la voce com'era.
+    """
+    from .traduzioni import LINGUE, importa_foglio
+
+    area = _area(ctx)
+    esito = importa_foglio(area.cartella / "layers", file, prova)
+    if esito.file and area.postgis is not None:  # the team's shared catalogue, for who joins later
+        for f in esito.file:
+            area.postgis.scrivi_meta(f"catalogo/{f.name}", f.read_text(encoding="utf-8"))
+    nome = LINGUE.get(esito.lingua, esito.lingua)
+    verbo = "cambierebbero" if prova else "scritte"
+    echo(f"Traduzioni in {nome}: {esito.cambiate} {verbo}, {esito.uguali} già uguali"
+         + (f" (nei file {', '.join(f.name for f in esito.file)})" if esito.file else "") + ".")
+    if esito.vuote:
+        echo(f"Ancora senza traduzione ({len(esito.vuote)}), le pagine le mostrano in italiano: "
+             f"{', '.join(esito.vuote[:12])}{'...' if len(esito.vuote) > 12 else ''}.")
+
+
 def principale() -> None:  # pragma: no cover - kept for `python -m mappe`
     main(prog_name="mappe")
 
