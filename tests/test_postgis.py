@@ -145,17 +145,18 @@ def test_stessi_risultati_che_su_geopackage(pg, tmp_path, incontri_csv, luoghi_c
         for formato in ("csv", "geojson"):
             r = _mappe(a.cartella, "esporta", "Orbassano", "--formato", formato, "-o", tmp_path / f"{nome}.{formato}")
             assert r.exit_code == 0, r.output
-        r = _mappe(a.cartella, "riepilogo")
+        r = _mappe(a.cartella, "riepilogo", "-o", tmp_path / f"{nome}-riepilogo.md")
         assert r.exit_code == 0
         r2 = _mappe(a.cartella, "mappa", "Orbassano", "-o", tmp_path / f"{nome}.html")
         assert r2.exit_code == 0, r2.output
         r3 = _mappe(a.cartella, "mostra", "Orbassano", "-o", tmp_path / f"{nome}-mostra.html")
         assert r3.exit_code == 0, r3.output
         testi = [_mappe(a.cartella, *comando).output.replace(str(tmp_path), "") for comando in (
-            ("comuni", "elenco"), ("cerca", "Orbassano", "Testo"), ("verifica",), ("riepilogo", "--formato", "csv"),
+            ("comuni", "elenco"), ("cerca", "Orbassano", "Testo"), ("verifica",),
+            ("riepilogo", "--formato", "csv", "-o", tmp_path / f"{nome}-riepilogo.csv"),
             ("verifica-privacy", tmp_path / f"{nome}.html", tmp_path / f"{nome}-mostra.html", tmp_path / f"{nome}.csv"))]
         assert _mappe(a.cartella, "territorio", "-o", tmp_path / f"{nome}-territorio.html").exit_code == 0
-        uscite[nome] = (r.output, [t.replace(nome, "X") for t in testi], *(
+        uscite[nome] = (r.output.replace(str(tmp_path), "").replace(nome, "X"), [t.replace(nome, "X") for t in testi], *(
             rendi_mappa.posizioni_in_pagina((tmp_path / f"{nome}{s}.html").read_text(encoding="utf-8"))
             for s in ("", "-mostra")))
     for formato in ("csv", "geojson"):
