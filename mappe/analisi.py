@@ -20,6 +20,7 @@ row or column, a share or a rate per 1,000 inhabitants, would give a hidden one 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -31,10 +32,12 @@ from . import pubblico
 from .archivio import Archivio
 from .errori import MappeError
 from .pubblico import SOGLIA_AGGREGATI
+from .seguito import STATO_INIZIALE, TIPI_CON_STATO, tappe
 from .soppressione import NASCOSTO, TOTALE, nascondi_piccoli
 
 __all__ = ["DISTANZA_M", "INDICATORI", "Confronto", "Rete", "confronta", "conta_contributi", "nascondi_piccoli",
-           "rete", "riepilogo", "scoperti", "strati_pubblici", "variazione_it"]
+           "rete", "riepilogo", "scoperti", "seguito_per_fase", "stati_seguito", "stato_realizzato", "strati_pubblici",
+           "variazione_it"]
 
 DISTANZA_M = 800  # walking distance: about ten minutes on foot
 TIPI_RISPOSTA = ("risorsa", "proposta")
@@ -181,18 +184,26 @@ def conta_contributi(catalogo, fasi: list[str], righe) -> dict[str, dict[str, in
 
 def riepilogo(archivi: list[Archivio], distanza: float = DISTANZA_M) -> pd.DataFrame:
     """Per comune and phase: sessions, participants, contributions by kind and theme, rates per
-    1,000 inhabitants, share of needs without an answer, approved feedback from exhibitions.
+    1,000 inhabitants, share of needs without an answer, approved feedback from exhibitions, and
+    what became of the proposals and needs (:func:`seguito_per_fase`: their status today, the share
+    realised, the median days from said to realised, the initiatives and their funds).
 
     Computed on the public projection (:func:`strati_pubblici`), as the public map and
     :func:`scoperti` are: no reserved rows, no rows said without consent, only approved feedback,
     and needs without an answer found with sensitive rows at their moved position (the map and
     the list of uncovered needs say the same). Counts are exact: :func:`nascondi_piccoli` gives
-    the table as it may be published.
+    the table as it may be published. What the phase rows cannot hold is in ``attrs``
+    (``giorni_realizzazione``: (comune, phase) -> the days behind each median;
+    ``iniziative_senza_fase``: comune -> initiatives and funds answering no public contribution),
+    for the row of all phases, and ``stato_realizzato``, the status that means done.
     """
     righe = []
+    giorni_tutti: dict = {}
+    senza_fase_tutti: dict = {}
     for a in archivi:
         catalogo = a.catalogo
-        pubblici = strati_pubblici(a, ("contributi", "riscontri"))
+        nomi = ("contributi", "riscontri") + (("iniziative",) if "iniziative" in catalogo.strati else ())
+        pubblici = strati_pubblici(a, nomi)
         c, ris = pubblici["contributi"], pubblici["riscontri"]
         incontri = a.leggi("incontri")
         fasi_incontri = dict(zip(incontri["id"], incontri["fase"]))
@@ -200,6 +211,10 @@ def riepilogo(archivi: list[Archivio], distanza: float = DISTANZA_M) -> pd.DataF
         popolazione = int(a.info["popolazione"])
         fasi = ordina_fasi(catalogo, set(incontri["fase"].dropna()), set(c["fase"]))
         conteggi = conta_contributi(catalogo, fasi, zip(c["fase"], c["tipo"], c["tema"], [1] * len(c)))
+        seguito, giorni, senza_fase = seguito_per_fase(catalogo, fasi, c, incontri, pubblici.get("iniziative"))
+        giorni_tutti |= {(a.nome, f): v for f, v in giorni.items()}
+        if senza_fase is not None:
+            senza_fase_tutti[a.nome] = senza_fase
         for n_fase, fase in enumerate(fasi):
             # The network as it stood at this phase: what was said until then (this phase included).
             finora = c[c["fase"].isin(fasi[: n_fase + 1])]
@@ -224,15 +239,125 @@ def riepilogo(archivi: list[Archivio], distanza: float = DISTANZA_M) -> pd.DataF
             riga["quota_bisogni_scoperti"] = (round(riga["bisogni_scoperti"] / len(bisogni_finora), 3)
                                               if bisogni_finora else None)
             riga["riscontri"] = int(ris["su"].isin(set(cf["id"])).sum()) if len(ris) and len(cf) else 0
+            riga.update(seguito[fase])
             righe.append(riga)
-    return pd.DataFrame(righe)
+    out = pd.DataFrame(righe)
+    out.attrs["giorni_realizzazione"] = giorni_tutti
+    out.attrs["iniziative_senza_fase"] = senza_fase_tutti
+    out.attrs["stato_realizzato"] = stato_realizzato(archivi[0].catalogo) if archivi else None
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# What became of the proposals and needs, per phase
+
+def stati_seguito(catalogo) -> list[str]:
+    """The statuses of the catalogue's ``seguito`` vocabulary, in its order (none: an old catalogue)."""
+    return list(catalogo.vocabolari.get("seguito", {}))
+
+
+def stato_realizzato(catalogo) -> str | None:
+    """The status that means "done": ``realizzata``, or, in a catalogue that renamed it, the first
+    final status whose progress is complete (``finale = true``, ``avanzamento = 1``)."""
+    voci = catalogo.vocabolari.get("seguito", {})
+    if "realizzata" in voci:
+        return "realizzata"
+    return next((k for k, v in voci.items() if v.extra.get("finale") and float(v.extra.get("avanzamento", 0)) >= 1),
+                None)
+
+
+def _giorno(v) -> dt.date | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+        return None
+    try:
+        return dt.date.fromisoformat(str(v)[:10])
+    except ValueError:
+        return None
+
+
+def giorno_realizzata(riga, realizzato: str) -> dt.date | None:
+    """The day a contribution became ``realizzato``: the last stage with that status (a status
+    may be reached again after a step back), else the day of its last change."""
+    giorni = [g for g, s in tappe(riga.get("tappe")) if s == realizzato]
+    return _giorno(giorni[-1]) if giorni else _giorno(riga.get("data_stato"))
+
+
+def seguito_per_fase(catalogo, fasi: list[str], contributi: pd.DataFrame, incontri: pd.DataFrame,
+                     iniziative: pd.DataFrame | None) -> tuple[dict, dict, dict | None]:
+    """What became of the proposals and needs of one comune, per phase (that of the session where
+    they were said, as every count of the summary).
+
+    Returns (per phase: the columns of the summary; per phase: the days from said to realised behind
+    the median; the initiatives and funds that answer no public contribution, or None without the
+    layer). Columns:
+
+    - ``stato_<status>``: proposals and needs by their status *today*, one column per status of the
+      catalogue (an empty status is the first one, ``detta``);
+    - ``quota_realizzate``: those realised (:func:`stato_realizzato`) over all the proposals and
+      needs of the phase, whatever their status (``detta`` and ``non_realizzabile`` included);
+    - ``giorni_mediani_realizzazione``: the median of the days from the day it was said (the date of
+      its session) to the day it was realised (its stage in ``tappe``), over the realised ones with
+      both days;
+    - ``iniziative``: initiatives, counted in the earliest phase (catalogue order) of the public
+      proposals and needs they answer; one that answers none is counted in the comune's row of
+      all phases only;
+    - ``fondi``: the euros of those initiatives (``importo``), only when the field is public (the
+      public projection drops a private field).
+
+    ``contributi`` and ``iniziative`` are public projections, ``contributi`` with its ``fase``.
+    """
+    stati = stati_seguito(catalogo)
+    realizzato = stato_realizzato(catalogo)
+    iniziale = STATO_INIZIALE if STATO_INIZIALE in stati or not stati else stati[0]
+    con_iniziative = iniziative is not None
+    con_fondi = con_iniziative and "importo" in iniziative.columns
+    out = {f: {} for f in fasi}
+    giorni: dict = {f: [] for f in fasi}
+    if not stati and not con_iniziative:
+        return out, giorni, None
+    detto_il = {i: _giorno(d) for i, d in zip(incontri["id"], incontri["data"])} if "data" in incontri.columns else {}
+    colonna_stato = contributi["stato"] if "stato" in contributi.columns else pd.Series(None, index=contributi.index)
+    for f in fasi:
+        cf = contributi[(contributi["fase"] == f) & contributi["tipo"].isin(TIPI_CON_STATO)]
+        stato = [v if isinstance(v, str) and v else iniziale for v in colonna_stato.loc[cf.index]]
+        riga = {f"stato_{s}": sum(1 for x in stato if x == s) for s in stati}
+        if stati:
+            fatte = sum(1 for x in stato if x == realizzato) if realizzato else 0
+            riga["quota_realizzate"] = round(fatte / len(cf), 3) if len(cf) and realizzato else None
+            for r, x in zip(cf.to_dict("records"), stato):
+                if x != realizzato:
+                    continue
+                detto, fatto = detto_il.get(r.get("incontro")), giorno_realizzata(r, realizzato)
+                if detto and fatto and fatto >= detto:  # (a day of realisation before the session is a typo)
+                    giorni[f].append((fatto - detto).days)
+            riga["giorni_mediani_realizzazione"] = float(np.median(giorni[f])) if giorni[f] else None
+        out[f] = riga
+    if not con_iniziative:
+        return out, giorni, None
+    ordine = {f: k for k, f in enumerate(fasi)}
+    fase_contributo = dict(zip(contributi["id"], contributi["fase"]))
+    for f in fasi:
+        out[f]["iniziative"] = 0
+        if con_fondi:
+            out[f]["fondi"] = 0
+    senza_fase = {"iniziative": 0} | ({"fondi": 0} if con_fondi else {})
+    for r in iniziative.to_dict("records"):
+        risponde = r.get("risponde_a")
+        fasi_r = {fase_contributo[x] for x in (risponde.split("|") if isinstance(risponde, str) else [])
+                  if x in fase_contributo}
+        dove = out[min(fasi_r, key=ordine.__getitem__)] if fasi_r else senza_fase
+        dove["iniziative"] += 1
+        if con_fondi:
+            importo = r.get("importo")
+            dove["fondi"] += 0 if importo is None or pd.isna(importo) else int(importo)
+    return out, giorni, senza_fase
 
 
 # ---------------------------------------------------------------------------------------------
 # Small counts stay hidden, alone and combined
 
 INDICATORI = ("contributi_per_mille", "contributi", "incontri", "partecipanti", "quota_bisogni_scoperti",
-              "bisogni_scoperti", "riscontri")
+              "bisogni_scoperti", "riscontri", "quota_realizzate")
 
 
 @dataclass

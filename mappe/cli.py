@@ -707,11 +707,16 @@ def riepilogo(ctx, comuni_nomi, formato: str, uscita: Path | None, distanza: flo
 
     Incontri, partecipanti, contributi per tipo e tema (anche ogni 1.000
     abitanti), quota di bisogni senza risposta, riscontri approvati delle
-    mostre, per ogni fase e per tutte le fasi. Conta solo i contributi pubblici
-    (non i riservati né quelli senza consenso), come la mappa: i bisogni senza
-    risposta sono cercati con i punti sensibili nella posizione spostata. I
-    conteggi sotto 3 sono scritti «<3» e le cifre che permetterebbero di
-    ricalcolarli «n.d.»: il file si può pubblicare.
+    mostre, per ogni fase e per tutte le fasi. E che fine hanno fatto le
+    proposte e i bisogni: quanti per ogni stato (detta, in valutazione...
+    realizzata), la percentuale di realizzati, i giorni dal focus group alla
+    realizzazione (mediana), le iniziative nate e i loro fondi (se gli importi
+    sono pubblici nel catalogo). Conta solo i contributi e le iniziative
+    pubblici (non i riservati né quelli senza consenso), come la mappa: i
+    bisogni senza risposta sono cercati con i punti sensibili nella posizione
+    spostata. I conteggi sotto 3 sono scritti «<3» e le cifre che
+    permetterebbero di ricalcolarli «n.d.»; una mediana di meno di 3 giorni
+    misurati non è scritta: il file si può pubblicare.
 
     \b
     Esempi:
@@ -758,7 +763,8 @@ def _lista_comuni(ctx, param, valore: str) -> list[str]:
 @click.option("--controllo", required=True, callback=_lista_comuni, metavar="D,E",
               help="I comuni di controllo, separati da virgole.")
 @click.option("--indicatore", default="contributi_per_mille", show_default=True, metavar="NOME",
-              help="Una colonna del riepilogo: contributi_per_mille, partecipanti, quota_bisogni_scoperti...")
+              help="Una colonna del riepilogo: contributi_per_mille, partecipanti, quota_bisogni_scoperti, "
+                   "quota_realizzate (la parte di proposte e bisogni realizzati)...")
 @click.option("--prima", default="baseline", show_default=True, metavar="FASE", help="La fase di partenza.")
 @click.option("--dopo", default="verifica", show_default=True, metavar="FASE", help="La fase di verifica.")
 @click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), default="confronto.md",
@@ -782,6 +788,7 @@ def confronta(ctx, intervento, controllo, indicatore: str, prima: str, dopo: str
     Esempi:
       mappe confronta --intervento Orbassano,Beinasco,Bruino --controllo Piossasco,Volvera
       mappe confronta --intervento Orbassano --controllo Volvera --indicatore partecipanti --interno
+      mappe confronta --intervento Orbassano --controllo Volvera --indicatore quota_realizzate
     """
     from .analisi import confronta as calcola
     from .analisi import riepilogo as calcola_riepilogo

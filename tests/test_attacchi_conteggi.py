@@ -356,6 +356,11 @@ def leggi_markdown(percorso: Path, catalogo) -> dict:
             nomi = {v.label: f"tema_{k}" for k, v in catalogo.voci("tema").items()}
         elif "fascia" in titolo:
             nomi = {f"Incontri con {v.label.lower()}": f"incontri_con_{k}" for k, v in catalogo.voci("fascia_eta").items()}
+        elif "Che fine" in titolo:  # what became of the proposals (issue 19)
+            from mappe.rapporti import ETICHETTE
+
+            nomi = {v.label: f"stato_{k}" for k, v in catalogo.voci("seguito").items()}
+            nomi |= {ETICHETTE[c]: c for c in ("quota_realizzate", "giorni_mediani_realizzazione", "iniziative", "fondi")}
         else:
             nomi = {}
         colonne = [intestazioni[h] if h in ("Comune", "Fase") or not nomi else nomi[h] for h in celle[0]]
