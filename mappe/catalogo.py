@@ -293,6 +293,7 @@ def carica_catalogo(cartella: Path | str | None = None) -> Catalogo:
             if campo not in strati[nome].campi:
                 raise _errore(origine[nome], f"{nome}.campi.{campo}", "manca questo campo, che mappe usa")
     _aggiungi_campi_nuovi(cartella, strati, vocabolari)
+    _aggiungi_traduzioni(strati)
     for strato in strati.values():
         for campo in strato.campi.values():
             if campo.valori and campo.valori not in vocabolari:
@@ -324,6 +325,31 @@ def _aggiungi_campi_nuovi(cartella: Path, strati: dict[str, Strato], vocabolari:
                 campi[c] = base.strati[nome].campi[c]
                 if campi[c].valori and campi[c].valori not in vocabolari:
                     vocabolari[campi[c].valori] = base.vocabolari[campi[c].valori]
+        strati[nome] = Strato(s.nome, s.label, campi, s.geometria, s.label_en, s.descrizione)
+
+
+def _aggiungi_traduzioni(strati: dict[str, Strato]) -> None:
+    """Each field whose words a person may translate (:data:`mappe.lingue.CAMPI_TRADUCIBILI`) gets
+    one text field per language of the public pages (``testo_ar``, ``titolo_uk``...), private when
+    the field is; a catalogue may define one itself."""
+    from .lingue import CAMPI_TRADUCIBILI, LINGUE, NOMI_IT, campo_tradotto
+
+    for nome, traducibili in CAMPI_TRADUCIBILI.items():
+        s = strati.get(nome)
+        if s is None or not any(c in s.campi for c in traducibili):
+            continue
+        campi = dict(s.campi)
+        for c in traducibili:
+            if c not in s.campi:
+                continue
+            for lingua in LINGUE:
+                n = campo_tradotto(c, lingua)
+                if lingua == "it" or n in campi:
+                    continue
+                campi[n] = Campo(n, "testo", privato=s.campi[c].privato,
+                                 descrizione=f"{c} tradotto in {NOMI_IT[lingua]} da una persona (una mediatrice, un "
+                                 "facilitatore): lo vede chi sceglie quella lingua nella mostra. Mai una traduzione "
+                                 "automatica.")
         strati[nome] = Strato(s.nome, s.label, campi, s.geometria, s.label_en, s.descrizione)
 
 

@@ -331,8 +331,10 @@ def comuni_elenco(ctx: click.Context) -> None:
 @click.option("--sovrascrivi", is_flag=True, help="Sostituisce un file che esiste già.")
 @click.option("--xlsform", is_flag=True,
               help="Scrive invece un modulo XLSForm per KoboToolbox o ODK Collect, costruito dal catalogo.")
+@click.option("--lingue", metavar="ar,uk,...", default="",
+              help="Aggiunge le colonne per le traduzioni scritte da una persona (testo_ar, titolo_ar...).")
 @click.pass_context
-def modello(ctx: click.Context, file: Path, strato: str, sovrascrivi: bool, xlsform: bool) -> None:
+def modello(ctx: click.Context, file: Path, strato: str, sovrascrivi: bool, xlsform: bool, lingue: str) -> None:
     """Scrive un foglio vuoto per i facilitatori, con le colonne giuste e una riga di esempio.
 
     In .xlsx c'è anche un foglio 'Istruzioni' che spiega ogni colonna e i valori
@@ -346,9 +348,17 @@ def modello(ctx: click.Context, file: Path, strato: str, sovrascrivi: bool, xlsf
       mappe modello contributi.xlsx
       mappe modello luoghi.csv --strato luoghi
       mappe modello --xlsform modulo-kobo.xlsx
+      mappe modello contributi-tradotti.xlsx --lingue ar,uk
     """
     from .catalogo import carica_catalogo
+    from .lingue import LINGUE
     from .modello import comando_importa, scrivi_modello, scrivi_xlsform
+
+    scelte = [x.strip().lower() for x in lingue.split(",") if x.strip()]
+    for x in scelte:
+        if x not in LINGUE or x == "it":
+            raise MappeError(f"--lingue: '{x}' non è una delle lingue delle pagine pubbliche "
+                             f"({', '.join(k for k in LINGUE if k != 'it')}).")
 
     cartella = ctx.obj["area"]
     catalogo = carica_catalogo(cartella / "layers") if (cartella / "layers").is_dir() else carica_catalogo()
@@ -357,7 +367,7 @@ def modello(ctx: click.Context, file: Path, strato: str, sovrascrivi: bool, xlsf
         echo(f"Modulo XLSForm scritto in {riga_terminale(file)}: caricarlo in KoboToolbox o ODK; le risposte esportate "
              f"si importano con '{comando_importa(strato, 'FILE')}'.")
         return
-    scrivi_modello(catalogo, file, strato, sovrascrivi)
+    scrivi_modello(catalogo, file, strato, sovrascrivi, scelte)
     echo(f"Modello scritto in {riga_terminale(file)}. Compilarlo, poi: {comando_importa(strato, file.name)}")
 
 
@@ -2102,6 +2112,11 @@ def catalogo_traduzioni_importa(ctx, file: Path, prova: bool) -> None:
 
     Il foglio deve essere quello scritto da 'mappe catalogo traduzioni': nessuna
     voce tolta né aggiunta. Una cella vuota lascia la voce com'era.
+
+    \b
+    Esempi:
+      mappe catalogo traduzioni importa catalogo-ar.xlsx --prova
+      mappe catalogo traduzioni importa catalogo-ar.xlsx
     """
     from .traduzioni import LINGUE, importa_foglio
 

@@ -25,6 +25,15 @@ _KML = {"contributi": ("titolo", "testo"), "luoghi": ("nome", "descrizione"), "r
         "iniziative": ("nome", "descrizione")}
 
 
+def _senza_traduzioni_vuote(df: pd.DataFrame, strato: str) -> pd.DataFrame:
+    """The translation columns (``testo_ar``...) that hold something: a sheet with fourteen empty
+    columns of languages nobody wrote in is no help to a facilitator."""
+    from .lingue import originale_di
+
+    vuote = [c for c in df.columns if originale_di(c, strato) and df[c].isna().all()]
+    return df.drop(columns=vuote) if vuote else df
+
+
 def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False) -> pd.DataFrame:
     """The layer as stored (``completo``), or what may leave the workspace.
 
@@ -39,7 +48,7 @@ def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False)
 
     if strato not in archivio.catalogo.strati:
         raise MappeError(f"Lo strato '{strato}' non esiste: usare uno di {', '.join(archivio.catalogo.strati)}.")
-    df = archivio.leggi(strato)
+    df = _senza_traduzioni_vuote(archivio.leggi(strato), strato)
     if completo:
         df.attrs["id_interni"] = df["id"].tolist()
         return df

@@ -23,10 +23,14 @@ CAMPI_DI_MAPPE = ("tappe",)
 MARCA_ESEMPIO = "ESEMPIO"  # the id of the template's example row: import skips the row that has it
 
 
-def colonne_modello(catalogo: Catalogo, strato: str = "contributi") -> list[str]:
-    """The columns of the template: the layer's fields, then lon and lat for located layers."""
+def colonne_modello(catalogo: Catalogo, strato: str = "contributi", lingue=()) -> list[str]:
+    """The columns of the template: the layer's fields (translations only in ``lingue``), then lon
+    and lat for located layers."""
+    from .lingue import originale_di
+
     s = catalogo.strati[strato]
-    colonne = [c for c in s.campi if c not in CAMPI_DI_MAPPE]
+    colonne = [c for c in s.campi if c not in CAMPI_DI_MAPPE
+               and (originale_di(c, strato) is None or originale_di(c, strato)[1] in lingue)]
     if s.geometria:
         colonne += ["lon", "lat"]
     return colonne
@@ -44,10 +48,10 @@ def comando_importa(strato: str, file: str = "FILE.xlsx") -> str:
     return f"mappe importa {file} --comune NOME{extra}"
 
 
-def _istruzioni(catalogo: Catalogo, strato: str) -> list[list[str]]:
+def _istruzioni(catalogo: Catalogo, strato: str, lingue=()) -> list[list[str]]:
     s = catalogo.strati[strato]
     righe = [["Colonna", "Obbligatoria", "Che cosa scrivere", "Valori ammessi (codice = significato)"]]
-    for nome in colonne_modello(catalogo, strato):
+    for nome in colonne_modello(catalogo, strato, lingue):
         if nome in s.campi:
             c = s.campi[nome]
             descr = c.descrizione + (" (Campo privato: non esce mai in pubblico.)" if c.privato and "pubblico" not in c.descrizione else "")
@@ -80,10 +84,11 @@ def _non_sovrascrivere(percorso: Path, sovrascrivi: bool) -> None:
 
 
 def scrivi_modello(catalogo: Catalogo, percorso: Path | str, strato: str = "contributi",
-                   sovrascrivi: bool = False) -> Path:
+                   sovrascrivi: bool = False, lingue=()) -> Path:
     """Write an empty template with one example row (XLSX: plus an 'Istruzioni' sheet).
 
-    A CSV template is written for Italian Excel: UTF-8 with BOM and ';' as separator.
+    A CSV template is written for Italian Excel: UTF-8 with BOM and ';' as separator. ``lingue``:
+    the languages whose translation columns it has (``testo_ar``...; none by default).
     """
     percorso = Path(percorso)
     est = percorso.suffix.lower()
@@ -93,7 +98,7 @@ def scrivi_modello(catalogo: Catalogo, percorso: Path | str, strato: str = "cont
         raise MappeError(f"Lo strato '{strato}' non esiste: usare uno di {', '.join(catalogo.strati)}.")
     _non_sovrascrivere(percorso, sovrascrivi)
     s = catalogo.strati[strato]
-    colonne = colonne_modello(catalogo, strato)
+    colonne = colonne_modello(catalogo, strato, lingue)
     esempio = [s.campi[c].esempio if c in s.campi else ESEMPI_COORDINATE[c] for c in colonne]
     if "id" in colonne:  # the mark that tells the example row from a real one (a real id is never this)
         esempio[colonne.index("id")] = MARCA_ESEMPIO
@@ -105,12 +110,12 @@ def scrivi_modello(catalogo: Catalogo, percorso: Path | str, strato: str = "cont
                 w.writerow(colonne)
                 w.writerow(esempio)
         else:
-            _scrivi_xlsx(tmp, catalogo, strato, colonne, esempio)
+            _scrivi_xlsx(tmp, catalogo, strato, colonne, esempio, lingue)
 
     return scrivi_tutto_o_niente(percorso, scrivi)
 
 
-def _scrivi_xlsx(tmp: str, catalogo: Catalogo, strato: str, colonne, esempio) -> None:
+def _scrivi_xlsx(tmp: str, catalogo: Catalogo, strato: str, colonne, esempio, lingue=()) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -152,7 +157,7 @@ def _scrivi_xlsx(tmp: str, catalogo: Catalogo, strato: str, colonne, esempio) ->
         ws.add_data_validation(dv)
         col_valori += 1
     ist = wb.create_sheet("Istruzioni", 1)
-    for riga in _istruzioni(catalogo, strato):
+    for riga in _istruzioni(catalogo, strato, lingue):
         ist.append(riga)
     for cella in ist[1]:
         cella.font = Font(bold=True)
@@ -208,12 +213,15 @@ def scrivi_xlsform(catalogo: Catalogo, percorso: Path | str, strato: str = "cont
     survey.append(["type", "name", "label", "hint", "required", "relevant", "constraint", "default", "appearance"])
     usati = []
     from .catalogo import CAMPI_SEGUITO
+    from .lingue import originale_di
 
     for nome, c in s.campi.items():
         if nome == "id":
             continue  # Kobo and ODK give every submission its own _uuid, used as the id
         if nome in CAMPI_SEGUITO:
             continue  # what became of a proposal is not asked in the focus group
+        if originale_di(nome, strato):
+            continue  # translations are written later, by a person, in the spreadsheet
         rilevante = ""
         if nome == "emozione":
             rilevante = "${tipo} = 'emozione'"

@@ -22,15 +22,11 @@ from pathlib import Path
 from .catalogo import Catalogo, carica_catalogo, cartella_predefinita
 from .errori import MappeError
 from .file import scrivi_tutto_o_niente
+from .lingue import LINGUE
 from .testo import normalizza, quanti
 
 __all__ = ["LINGUE", "Esito", "importa_foglio", "mancanti", "scrivi_foglio"]
 
-# The languages of the public pages shipped with mappe, each named in itself.
-LINGUE = {
-    "it": "Italiano", "en": "English", "fr": "Français", "ar": "العربية", "ro": "Română", "sq": "Shqip",
-    "uk": "Українська", "es": "Español",
-}
 _LINGUA = re.compile(r"^[a-z]{2,3}$")
 COLONNE = ("vocabolario", "codice", "italiano", "spiegazione")
 MAX_ETICHETTA = 120

@@ -7,6 +7,7 @@ import geopandas as gpd
 from .archivio import STRATI_CON_FOTO, Archivio, Area, ids_in_celle
 from .catalogo import CAMPI_NUOVI, STRATI_NUOVI
 from .importa import CRS_METRICO, TOLLERANZA_M
+from .lingue import originale_di
 
 __all__ = ["verifica_archivio"]
 
@@ -29,7 +30,7 @@ def verifica_archivio(area: Area, archivio: Archivio) -> list[str]:
         campi_file = tabelle[nome]
         for campo in strato.campi:
             # fields added by later versions (photos, follow-through) reach an older store at its next write
-            if campo not in campi_file and campo not in CAMPI_NUOVI.get(nome, ()):
+            if campo not in campi_file and campo not in CAMPI_NUOVI.get(nome, ()) and not originale_di(campo, nome):
                 problemi.append(f"strato {nome}: manca la colonna '{campo}' del catalogo")
         strati[nome] = archivio.leggi(nome)
     confine = archivio.confine().geometry.union_all()

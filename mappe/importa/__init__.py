@@ -26,6 +26,7 @@ from ..archivio import Archivio, conforma, ids_in_celle
 from ..catalogo import Campo, Catalogo, Strato
 from ..errori import ImportaError
 from ..file import da_cella_csv
+from ..lingue import originale_di
 from ..pubblico import id_con_chiave, indice_pubblici, non_pubblici
 from ..seguito import TIPI_CON_STATO, controlla_stato, segna_tappa
 from ..testo import normalizza, quanti
@@ -717,7 +718,8 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
 
     # Fields the file lacks are empty in every row (a required one would have stopped us above).
     campi_presenti = [(n, c) for n, c in s.campi.items() if n in mappa]
-    assenti = {n: None for n in s.campi if n not in mappa}
+    # (translations the file does not have are left to conforma: 28 empty keys per row cost seconds)
+    assenti = {n: None for n in s.campi if n not in mappa and not originale_di(n, strato)}
     # Plain lists, not pandas rows: a row-by-row loop over Series costs seconds at 100,000 rows.
     valori_colonne = {col: df[col].tolist() for col in df.columns}
     numeri_riga = valori_colonne["_riga"] if "_riga" in valori_colonne else list(range(1, len(df) + 1))
@@ -957,7 +959,8 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
         if s.geometria:
             tabella.at[pos, "geometry"] = out["geometry"]
     if nuove:
-        righe = conforma(s, pd.DataFrame({c: [o.get(c) for o in nuove] for c in campi}))
+        righe = conforma(s, pd.DataFrame({c: [o.get(c) for o in nuove] for c in campi
+                                          if c in mappa or not originale_di(c, strato)}))
         if s.geometria:
             righe = gpd.GeoDataFrame(righe.drop(columns="geometry"), geometry=[o["geometry"] for o in nuove],
                                      crs="EPSG:4326")

@@ -1,0 +1,38 @@
+"""The languages of the public pages, and which words people said may be translated by a person.
+
+The command line stays Italian; the public pages (maps, exhibition) speak these languages, each
+named in itself for the visitor's switch. People's words are never translated by a machine: a
+facilitator or a cultural mediator writes the translation in the ``<campo>_<lingua>`` columns
+(``testo_ar``, ``titolo_uk``...), which every layer below has for each language but Italian.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CAMPI_TRADUCIBILI", "LINGUE", "LINGUE_DESTRA_SINISTRA", "NOMI_IT", "campo_tradotto", "originale_di"]
+
+LINGUE = {
+    "it": "Italiano", "en": "English", "fr": "Français", "ar": "العربية", "ro": "Română", "sq": "Shqip",
+    "uk": "Українська", "es": "Español",
+}
+# For Italian messages: "la traduzione in arabo".
+NOMI_IT = {"it": "italiano", "en": "inglese", "fr": "francese", "ar": "arabo", "ro": "rumeno", "sq": "albanese",
+           "uk": "ucraino", "es": "spagnolo"}
+LINGUE_DESTRA_SINISTRA = ("ar",)
+# The fields whose words a person may translate, per layer (place names and people's names are not).
+CAMPI_TRADUCIBILI = {
+    "contributi": ("titolo", "testo", "esito"),
+    "luoghi": ("descrizione",),
+    "iniziative": ("nome", "descrizione", "esito"),
+}
+
+
+def campo_tradotto(campo: str, lingua: str) -> str:
+    return f"{campo}_{lingua}"
+
+
+def originale_di(nome: str, strato: str) -> tuple[str, str] | None:
+    """(field, language) when ``nome`` is the translation column of a field of ``strato``."""
+    base, _, lingua = nome.rpartition("_")
+    if lingua in LINGUE and lingua != "it" and base in CAMPI_TRADUCIBILI.get(strato, ()):
+        return base, lingua
+    return None
