@@ -1096,7 +1096,7 @@ def elimina(ctx, comune: str, ids: tuple[str, ...], senza_chiedere: bool, scolle
         if senza_chiedere:
             raise ErroreUtente("Niente è stato eliminato: aggiungere --scollega per eliminarlo e lasciare quei "
                                "contributi senza il collegamento.")
-        if not conferma("Eliminarlo lo stesso, lasciando quei contributi senza il collegamento?"):
+        if not conferma("Eliminarlo lo stesso, lasciando senza il collegamento chi lo cita?"):
             raise ErroreUtente("Niente è stato eliminato.")
         scollega = True
     if not senza_chiedere:

@@ -144,6 +144,16 @@ def modifica(archivio: Archivio, id_: str, valori: dict[str, str]) -> tuple[str,
                 segna_tappa(nuova, vecchia)
             cambi.update({c: nuova.get(c) for c in ("data_stato", "tappe") if c in df.columns and
                           nuova.get(c) != vecchia.get(c)})
+        if strato == "iniziative" and {"risponde_a", "promotore", "referente"} & set(cambi):
+            from .importa import controlla_iniziativa, regole_iniziative
+
+            nuova = {**df.iloc[pos].to_dict(), **cambi}
+            try:
+                controlla_iniziativa(nuova, *regole_iniziative(archivio))
+            except _Scarto as e:
+                raise MappeError(f"{id_}, campo '{e.campo}': {e.motivo}.") from None
+            if "risponde_a" in cambi:
+                cambi["risponde_a"] = nuova["risponde_a"]
         for nome, v in cambi.items():
             df.at[pos, nome] = v
         archivio.scrivi({strato: df}, "modifica", f"{strato} {id_}: {', '.join(sorted(cambi))}", 1)

@@ -48,13 +48,16 @@ def tabella_esportabile(archivio: Archivio, strato: str, completo: bool = False)
 
     if strato not in archivio.catalogo.strati:
         raise MappeError(f"Lo strato '{strato}' non esiste: usare uno di {', '.join(archivio.catalogo.strati)}.")
-    df = _senza_traduzioni_vuote(archivio.leggi(strato), strato)
+    df = archivio.leggi(strato)
     if completo:
+        df = _senza_traduzioni_vuote(df, strato)
         df.attrs["id_interni"] = df["id"].tolist()
         return df
+    # (after the rows that stay inside: an empty column would say that one of them was translated)
     df = df[~non_pubblici(df)]
     if "sensibile" in df.columns:
         df = df[df["sensibile"] != 1]
+    df = _senza_traduzioni_vuote(df, strato)
     if strato == "riscontri" and "stato" in df.columns:
         df = df[df["stato"] == "approvato"]
         # feedback follows what it is about: none about a reserved or no-consent row; the day, not the time

@@ -109,6 +109,12 @@ def cambia_stato(archivio: Archivio, id_: str, stato: str, nota: str | None = No
         if strato not in ("contributi", "iniziative"):
             raise MappeError(f"'{id_}' non è un contributo né un'iniziativa: lo stato vale per proposte, "
                              "bisogni e iniziative.")
+        if strato == "iniziative" and codice == STATO_INIZIALE:
+            raise MappeError(f"'{stato}' vale per proposte e bisogni: per un'iniziativa usare uno di "
+                             f"{', '.join(c for c in voci if c != STATO_INIZIALE)}.")
+        if strato == "iniziative" and giorno:
+            raise MappeError("Un'iniziativa non tiene le tappe con la data: togliere --data (le sue date sono "
+                             f"l'inizio e la fine: mappe modifica COMUNE {id_} --inizio GG/MM/AAAA --fine GG/MM/AAAA).")
         df = archivio.leggi(strato)
         vecchia = df.iloc[pos].to_dict()
         nuova = {**vecchia, "stato": None if codice == STATO_INIZIALE and strato == "contributi" else codice}

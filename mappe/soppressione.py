@@ -493,10 +493,15 @@ def _pubblica_comune(righe: list[dict], colonne: list[str], giorni: dict | None 
         if "giorni_mediani_realizzazione" in colonne:
             riga["giorni_mediani_realizzazione"] = _mediana(
                 giorni, fasi, f, per_fase[f]["giorni_mediani_realizzazione"] if f != TOTALE else None)
+            if realizzate and (f, realizzate) in nascoste and riga["giorni_mediani_realizzazione"] is not None:
+                # a median shown says "at least 3 realised": with the realised hidden, it would give
+                # back the other hidden statuses of the row
+                riga["giorni_mediani_realizzazione"] = NASCOSTO
         if "fondi" in colonne:
             # a sum over fewer than 3 initiatives is not written; and with one phase hidden, the
             # row of all phases would give it back
-            if (f, "iniziative") in nascoste or (f == TOTALE and fondi_nascosti):
+            pochi_senza_fase = 0 < senza_fase.get("iniziative", 0) < SOGLIA_AGGREGATI
+            if (f, "iniziative") in nascoste or (f == TOTALE and (fondi_nascosti or pochi_senza_fase)):
                 riga["fondi"] = NASCOSTO
             else:
                 fondi = per_fase[f]["fondi"] if f != TOTALE else (

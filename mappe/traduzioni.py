@@ -21,13 +21,17 @@ from pathlib import Path
 
 from .catalogo import Catalogo, carica_catalogo, cartella_predefinita
 from .errori import MappeError
-from .file import scrivi_tutto_o_niente
+from .file import da_cella_csv, scrivi_tutto_o_niente
 from .lingue import LINGUE
 from .testo import normalizza, quanti
 
 __all__ = ["LINGUE", "Esito", "importa_foglio", "mancanti", "scrivi_foglio"]
 
 _LINGUA = re.compile(r"^[a-z]{2,3}$")
+# What a label cannot hold (XML refuses it in the sheet, a page would show a box) and what shows
+# nothing (a label made of it falls back to Italian); the joiners that shape Arabic words stay.
+_NON_AMMESSI = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+_INVISIBILI = re.compile("[\u00ad\u200b\u200e\u200f\u2060-\u2064\ufeff]")
 COLONNE = ("vocabolario", "codice", "italiano", "spiegazione")
 MAX_ETICHETTA = 120
 
@@ -167,9 +171,14 @@ def importa_foglio(cartella: Path, percorso: Path | str, prova: bool = False) ->
     attese = {(n, c) for n, c, _ in _voci(catalogo)}
     viste: dict[tuple[str, str], int] = {}
     nuove: dict[tuple[str, str], str] = {}
+    csv = percorso.suffix.lower() in (".csv", ".txt", ".tsv")
     for r in df.to_dict("records"):
         riga = int(r["_riga"])
         chiave = (str(r[colonne["vocabolario"]] or "").strip(), str(r[colonne["codice"]] or "").strip())
+        if not chiave[0] and not chiave[1]:
+            raise MappeError(f"{percorso.name}, riga {riga}: una riga senza vocabolario e codice (forse una nota "
+                             "scritta sotto la tabella): toglierla, le note vanno altrove (nessuna traduzione è stata "
+                             "scritta).")
         if chiave not in attese:
             raise MappeError(f"{percorso.name}, riga {riga}: la voce '{chiave[1]}' del vocabolario '{chiave[0]}' non è "
                              "nel catalogo: non aggiungere righe e non cambiare le colonne vocabolario e codice "
@@ -179,9 +188,15 @@ def importa_foglio(cartella: Path, percorso: Path | str, prova: bool = False) ->
                              f"{viste[chiave]}: tenerne una sola (nessuna traduzione è stata scritta).")
         viste[chiave] = riga
         testo = r[col]
-        if testo is None or not str(testo).strip():
+        if testo is None:
             continue
-        testo = " ".join(normalizza(str(testo)).split())
+        testo = da_cella_csv(str(testo)) if csv else str(testo)
+        if _NON_AMMESSI.search(testo):
+            raise MappeError(f"{percorso.name}, riga {riga}, colonna {col}: la traduzione contiene caratteri di "
+                             "controllo: riscriverla a mano (nessuna traduzione è stata scritta).")
+        testo = " ".join(_INVISIBILI.sub("", normalizza(testo)).split())
+        if not testo:
+            continue
         if len(testo) > MAX_ETICHETTA:
             raise MappeError(f"{percorso.name}, riga {riga}, colonna {col}: la traduzione è lunga {len(testo)} "
                              f"caratteri, più di {MAX_ETICHETTA}: un'etichetta va scritta breve (nessuna traduzione "

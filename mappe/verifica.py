@@ -95,8 +95,9 @@ def verifica_archivio(area: Area, archivio: Archivio) -> list[str]:
             if r.luogo and r.luogo not in luoghi:
                 problemi.append(f"iniziativa {r.id}: il luogo '{r.luogo}' non esiste")
         if "riscontri" in strati:
+            iniziative = set(strati["iniziative"]["id"]) if "iniziative" in strati else set()
             for r in strati["riscontri"].itertuples():
-                if r.su and r.su not in contributi and r.su not in luoghi:
+                if r.su and r.su not in contributi and r.su not in luoghi and r.su not in iniziative:
                     problemi.append(f"riscontro {r.id}: si riferisce a '{r.su}', che non esiste")
     # Every photo a row shows is in the store.
     presenti_foto = None

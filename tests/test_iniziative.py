@@ -227,3 +227,31 @@ def test_i_visitatori_possono_dire_la_loro_su_un_iniziativa(cli, orbassano, tmp_
     assert orbassano.leggi("riscontri")["su"].tolist() == ["i-1"]
     r = cli("riscontri", "modera", "Orbassano")
     assert "iniziativa: Cinema d'estate" in r.output
+    r = cli("verifica", "Orbassano")
+    assert r.exit_code == 0, r.output  # feedback about an initiative is about something that exists
+
+
+def test_modifica_e_stato_controllano_un_iniziativa_come_l_importazione(cli, orbassano, tmp_path):
+    _contributi(cli, tmp_path)
+    assert _iniziative(cli, tmp_path, [
+        ["i-1", "Cinema d'estate", "Pro Loco Orbassano", "p-1", "", "", "", "in_corso", "", "", "", "", ""],
+    ]).exit_code == 0
+    prima = orbassano.leggi("iniziative")
+    # a person's name in another order is still a person
+    r = _iniziative(cli, tmp_path, [
+        ["i-2", "Cineforum", "Verdi Giuseppina", "p-1", "", "", "", "", "", "", "", "", ""]], "i2.csv")
+    assert r.exit_code == 1 and "è il nome di una persona" in r.output
+    r = cli("modifica", "Orbassano", "i-1", "--promotore", "Giuseppina Verdi")
+    assert r.exit_code == 1 and "campo 'promotore'" in r.output and "è il nome di una persona" in r.output
+    r = cli("modifica", "Orbassano", "i-1", "--risponde_a", "p-1|p-99")
+    assert r.exit_code == 1 and "'p-99' non esiste" in r.output
+    r = cli("modifica", "Orbassano", "i-1", "--risponde_a", "r-1")
+    assert r.exit_code == 1 and "tipo risorsa" in r.output
+    r = cli("stato", "Orbassano", "i-1", "realizzata", "--data", "01/03/2026")
+    assert r.exit_code == 1 and "togliere --data" in r.output
+    r = cli("stato", "Orbassano", "i-1", "detta")
+    assert r.exit_code == 1 and "per un'iniziativa usare uno di" in r.output
+    assert orbassano.leggi("iniziative").drop(columns="geometry").equals(prima.drop(columns="geometry"))
+    r = cli("modifica", "Orbassano", "i-1", "--risponde_a", "Autobus la sera|p-1")
+    assert r.exit_code == 0, r.output
+    assert orbassano.leggi("iniziative").set_index("id").loc["i-1", "risponde_a"] == "b-1|p-1"

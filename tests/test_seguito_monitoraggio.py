@@ -406,3 +406,32 @@ def test_nessuna_tabella_casuale_rivela_uno_stato_o_un_iniziativa_piccoli(_area_
     vuote = {(c, f) for (c, f, k), v in pubblicato.items() if k.startswith("stato_") and v is None}
     assert vuote and all(pubblicato[(c, f, f"stato_{s}")] is None for c, f in vuote for s in STATI)
     assert _scoperte(pubblicato, vero) == []
+
+
+def test_la_mediana_e_la_somma_dei_fondi_non_ridanno_una_cifra_nascosta(_area_seguito):
+    """A median is written only over 3 days or more: shown next to a hidden count of realised, it
+    would say "at least 3" and give back the other hidden statuses. And the row of all phases less
+    the phases would give the fund of one or two initiatives that answer no public proposal."""
+    import pandas as pd
+
+    from mappe.analisi import conta_contributi, nascondi_piccoli
+    from mappe.archivio import Area
+
+    catalogo = Area(_area_seguito).catalogo
+    fasi = ["baseline"]
+    conteggi = conta_contributi(catalogo, fasi, [("baseline", "proposta", next(iter(catalogo.voci("tema"))), 1)] * 4)
+    r = {"comune": "Orbassano", "fase": "baseline", "popolazione": 20000, "incontri": 1, "partecipanti": 10}
+    r |= conteggi["baseline"]
+    r |= {"contributi_per_mille": 0.2, "bisogni_scoperti": 0, "quota_bisogni_scoperti": None, "riscontri": 0}
+    r |= {f"stato_{s}": 0 for s in STATI} | {"stato_in_corso": 1, "stato_realizzata": 3}
+    r |= {"quota_realizzate": 0.75, "giorni_mediani_realizzazione": 31.0, "iniziative": 3, "fondi": 6000}
+    riep = pd.DataFrame([r])
+    riep.attrs |= {"stato_realizzato": "realizzata", "giorni_realizzazione": {("Orbassano", "baseline"): [10, 31, 90]},
+                   "iniziative_senza_fase": {"Orbassano": {"iniziative": 1, "fondi": 4321}}}
+    pub = {x["fase"]: x for x in nascondi_piccoli(riep).to_dict("records")}
+    base, tutte = pub["baseline"], next(v for k, v in pub.items() if k != "baseline")
+    assert base["stato_in_corso"] == PICCOLO
+    assert isinstance(base["stato_realizzata"], str)  # hidden, so that the 1 cannot be worked out
+    assert base["giorni_mediani_realizzazione"] == "n.d."  # ... and the median does not say "3 or more"
+    assert base["fondi"] == 6000 and tutte["iniziative"] == 4
+    assert tutte["fondi"] == "n.d."  # 4 initiatives, but 10321 - 6000 would be the one without a phase

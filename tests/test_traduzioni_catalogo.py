@@ -120,3 +120,45 @@ def test_un_vocabolario_preso_dal_catalogo_di_mappe_si_traduce_in_un_file_dell_a
     assert catalogo.vocabolari["seguito"]["realizzata"].etichetta("uk") == "Здійснено"
     assert set(catalogo.vocabolari["seguito"]) == {"detta", "in_valutazione", "sostenuta", "in_corso", "realizzata",
                                                    "non_realizzabile"}
+
+
+def test_controlli_note_e_invisibili_nel_foglio(cli, area, tmp_path):
+    import csv
+
+    f = _foglio(cli, area, tmp_path)
+    ws = openpyxl.load_workbook(f)["traduzioni"]
+    righe = [list(r) for r in ws.iter_rows(values_only=True)]
+    impronta = _impronta(area.cartella)
+
+    def prova(nome, cambia):
+        copia = [list(r) for r in righe]
+        cambia(copia)
+        p = tmp_path / nome
+        with open(p, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, delimiter=";").writerows([["" if v is None else v for v in r] for r in copia])
+        return cli("catalogo", "traduzioni", "importa", p)
+
+    def controllo(c):
+        c[1][4] = "ab\x07\x1bcd"
+
+    r = prova("controllo.csv", controllo)
+    assert r.exit_code == 1 and "riga 2" in r.output and "caratteri di controllo" in r.output
+
+    def nota(c):
+        c.append(["", "", "", "", "Da rivedere con Samira"])
+
+    r = prova("nota.csv", nota)
+    assert r.exit_code == 1 and "una riga senza vocabolario e codice" in r.output
+    assert _impronta(area.cartella) == impronta
+
+    def invisibili_e_apostrofo(c):
+        for riga in c[1:]:
+            if riga[0] == "tipo" and riga[1] == "bisogno":
+                riga[4] = "\ufeff\u200b\u00ad"  # shows nothing: stays Italian
+            if riga[0] == "tipo" and riga[1] == "risorsa":
+                riga[4] = "'=مورد"  # mappe's own guard against formulas, taken away
+
+    r = prova("invisibili.csv", invisibili_e_apostrofo)
+    assert r.exit_code == 0, r.output
+    tipi = Area(area.cartella).catalogo.vocabolari["tipo"]
+    assert tipi["bisogno"].etichetta("ar") == "Bisogno" and tipi["risorsa"].etichetta("ar") == "=مورد"

@@ -24,7 +24,7 @@ from shapely.geometry import Point
 
 from ..archivio import Archivio, conforma, ids_in_celle
 from ..catalogo import Campo, Catalogo, Strato
-from ..errori import ImportaError
+from ..errori import ImportaError, MappeError
 from ..file import da_cella_csv
 from ..lingue import originale_di
 from ..pubblico import id_con_chiave, indice_pubblici, non_pubblici
@@ -539,12 +539,19 @@ def _indice_pubblici(archivio: Archivio, df: pd.DataFrame, mappa: dict) -> dict[
     return indice_pubblici(archivio.segreto(), ids)
 
 
-def _persone_note(archivio: Archivio) -> dict[str, str]:
-    """The names of people in the comune's data (the person fields of every layer), folded, with
-    the field that holds them: an initiative is run by an organisation, never by one of them."""
+def regole_iniziative(archivio: Archivio) -> tuple[dict, dict, list]:
+    """What an initiative's row is checked against (:func:`controlla_iniziativa`): the kind of each
+    contribution, the proposals and needs by exact title, and the people named in the comune's
+    data (the person fields of every layer), each with the field that holds it."""
+    from ..correzioni import Persona
     from ..testo import piega
 
-    out: dict[str, str] = {}
+    contributi = archivio.leggi("contributi")
+    tipi = dict(zip(contributi["id"], contributi["tipo"]))
+    per_titolo = {}
+    for r in contributi[contributi["tipo"].isin(TIPI_CON_STATO) & contributi["titolo"].notna()].itertuples():
+        per_titolo.setdefault(_chiave(r.titolo), r.id)
+    visti: dict[str, str] = {}
     for nome, s in archivio.catalogo.strati.items():
         campi = [c for c in s.persone if c in s.campi]
         if not campi:
@@ -553,13 +560,25 @@ def _persone_note(archivio: Archivio) -> dict[str, str]:
         for c in campi:
             for v in df[c].dropna().tolist():
                 for parte in str(v).split("|"):
-                    if len(piega(parte)) >= 4:
-                        out.setdefault(piega(parte), c)
-    return out
+                    # a name of two words or more (a single first name would refuse "Associazione Anna Frank")
+                    if len(piega(parte).split()) >= 2:
+                        visti.setdefault(piega(parte), c)
+    persone = []
+    for nome, campo in visti.items():
+        try:
+            persone.append((Persona(nome), campo))
+        except MappeError:
+            pass
+    return tipi, per_titolo, persone
 
 
-def _controlla_iniziativa(out: dict, tipi: dict, per_titolo: dict, persone: dict) -> None:
-    """An initiative answers proposals and needs that exist, and is run by an organisation."""
+def controlla_iniziativa(out: dict, tipi: dict, per_titolo: dict, persone: list) -> None:
+    """An initiative answers proposals and needs that exist, and is run by an organisation: its
+    promoter is never the name of a person of the data, in any order of the words."""
+    _controlla_iniziativa(out, tipi, per_titolo, persone)
+
+
+def _controlla_iniziativa(out: dict, tipi: dict, per_titolo: dict, persone: list) -> None:
     from ..testo import piega
 
     risposte = []
@@ -580,8 +599,9 @@ def _controlla_iniziativa(out: dict, tipi: dict, per_titolo: dict, persone: dict
     out["risponde_a"] = "|".join(risposte) or None
     chi = out.get("promotore")
     if chi:
-        propri = {piega(str(out[c])) for c in ("referente",) if out.get(c)}
-        campo = persone.get(piega(chi)) or ("referente" if piega(chi) in propri else None)
+        campo = next((c for p, c in persone if p.in_valore(chi)), None)
+        if campo is None and out.get("referente") and piega(str(out["referente"])) == piega(chi):
+            campo = "referente"
         if campo:
             raise _Scarto("promotore", f"'{chi}' è il nome di una persona (compare nel campo {campo}): scrivere "
                           "l'organizzazione che porta avanti l'iniziativa; chi contattare va nella colonna "
@@ -678,14 +698,10 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
         for r in esistenti[(esistenti["tipo"] == "bisogno") & esistenti["titolo"].notna()].itertuples():
             bisogni_per_titolo.setdefault(_chiave(r.titolo), r.id)
     tipi_contributi: dict = {}
-    persone: dict = {}
+    persone: list = []
     if strato == "iniziative":
-        # what an initiative answers: proposals and needs of this comune, by code or exact title
-        contributi = archivio.leggi("contributi")
-        tipi_contributi = dict(zip(contributi["id"], contributi["tipo"]))
-        for r in contributi[contributi["tipo"].isin(TIPI_CON_STATO) & contributi["titolo"].notna()].itertuples():
-            bisogni_per_titolo.setdefault(_chiave(r.titolo), r.id)
-        persone = _persone_note(archivio)
+        tipi_contributi, per_titolo, persone = regole_iniziative(archivio)
+        bisogni_per_titolo.update(per_titolo)
     # Columns nobody will see: say so, rather than drop them in silence.
     usate = {c for v in mappa.values() for c in (v if isinstance(v, list) else [v])}
     ignorate = [str(c) for c in df.columns if c not in ("_riga", "geometry", COLONNA_ERRORE) and c not in usate
