@@ -15,7 +15,7 @@ from .testo import per_comando, per_terminale, quanti, riga_terminale, righe_per
 _click_it.installa()
 
 MAX_RIGHE_MOSTRATE = 50  # beyond this, the rest goes to --scarti
-VISTE_NOMI = ("tutto", "bisogni-risorse", "memoria", "emozioni", "luoghi", "rete")
+VISTE_NOMI = ("tutto", "bisogni-risorse", "memoria", "emozioni", "luoghi", "rete", "seguito")
 CONTESTO = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -564,6 +564,7 @@ def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo
       mappe mappa Orbassano --vista bisogni-risorse -o bisogni.html
       mappe mappa Orbassano --lingua en
       mappe mappa Orbassano --vista rete --distanza 500
+      mappe mappa Orbassano --vista seguito
     """
     from .rendi.mappa import costruisci_mappa, scrivi_mappa
 
@@ -1449,14 +1450,18 @@ def annulla(ctx, comune: str, senza_chiedere: bool) -> None:
 @click.option("--foto-massimo", type=click.IntRange(min=0), default=200, show_default=True, metavar="KB",
               help="Quanti kB di foto (miniature) mettere per ogni comune: le memorie per prime, poi i luoghi; 0 = "
                    "nessuna foto.")
+@click.option("--dal", metavar="GG/MM/AAAA",
+              help="Per la seconda tornata: la mostra si apre su «Che fine hanno fatto le proposte» con quello che è "
+                   "cambiato da questo giorno (di solito quello della mostra precedente).")
 @opzione_stile
 @opzione_area
 @click.pass_context
 def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa: int, pin, web: bool,
-           foto_massimo: int, stile: str) -> None:
+           foto_massimo: int, dal: str | None, stile: str) -> None:
     """Scrive la mostra: un solo file HTML, senza internet, per uno o più comuni.
 
-    Ha tutte le mappe (bisogni e risorse, memoria, emozioni, luoghi), l'elenco dei
+    Ha tutte le mappe (bisogni e risorse, memoria, emozioni, luoghi, rete, che fine
+    hanno fatto le proposte), l'elenco dei
     contributi per tema accanto alla mappa, e raccoglie i riscontri dei visitatori
     (reazioni, commenti, luoghi e proposte che mancano). I riscontri restano nel
     browser, cifrati, finché il personale non li scarica con il codice (pulsante
@@ -1468,9 +1473,13 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
       mappe mostra Orbassano Beinasco -o mostra.html --titolo "Le mappe del CIdiS"
       mappe mostra Orbassano --chiosco --pin 48213377
       mappe mostra Orbassano --web -o sito/mappe.html
+      mappe mostra Orbassano Beinasco --dal 12/03/2026
     """
     from .rendi.mappa import scrivi_mappa
     from .rendi.mostra import costruisci_mostra
+    from .rendi.seguito import data_dal
+
+    dal = data_dal(dal) if dal is not None else None
 
     if pin is not None:
         cifre = pin.replace(" ", "").replace("-", "")
@@ -1491,10 +1500,13 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
             archivi.append(a)
     contenuto: dict = {}
     foto: dict = {}
+    novita: dict = {}
     html, pin_usato = costruisci_mostra(area, archivi, titolo, lingua, chiosco, pin, web, attesa, contenuto, stile,
-                                        foto_massimo=foto_massimo * 1024, foto=foto)
+                                        foto_massimo=foto_massimo * 1024, foto=foto, dal=dal, novita=novita)
     scrivi_mappa(html, uscita)
     registra_esportazione(area, uscita, "mostra", contenuto)
+    if novita.get("frase_it"):
+        echo(f"Si apre su «Che fine hanno fatto le proposte». {novita['frase_it']}")
     if web and not area.progetto["contatto"]:
         echo("Attenzione: progetto.toml non ha un contatto, e la mostra per il web non dice come "
              "raggiungere il progetto. Scriverlo in progetto.toml (contatto = \"...\") e rifarla.", err=True)

@@ -6,6 +6,7 @@ what mappe does. Every map of the demo carries an "example data" banner.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 import random
@@ -98,6 +99,26 @@ EMOZIONI_PER_TEMA = {
 EPOCHE = ["anni '50", "anni '60", "anni '70", "anni '80", "anni '90"]
 # The comuni where the (invented) project acted between the two rounds; the others are the control.
 INTERVENTO = ("Beinasco", "Orbassano", "Rivalta di Torino")
+# What became of some proposals and needs (invented): the statuses they went through, each at a
+# share of the time between the day they were said and FINE_SEGUITO, and the public note of the last.
+FINE_SEGUITO = dt.date(2026, 11, 20)
+SEGUITO = {
+    ("proposta", "accesso_servizi"): ([("in_valutazione", .1), ("sostenuta", .3), ("in_corso", .6), ("realizzata", .9)],
+                                      "Lo sportello apre il primo sabato del mese, sotto i portici del mercato."),
+    ("proposta", "mobilita"): ([("in_valutazione", .1), ("sostenuta", .4), ("in_corso", .8)],
+                               "Il fondo di microcredito del progetto finanzia un anno di prova."),
+    ("proposta", "formazione"): ([("in_valutazione", .1), ("in_corso", .3), ("realizzata", .7)],
+                                 "Dieci pomeriggi in biblioteca con i ragazzi del liceo."),
+    ("proposta", "socialita"): ([("in_valutazione", .15), ("non_realizzabile", .5)],
+                                "La sala è delle ferrovie e non si può usare: si cerca un altro posto per i ragazzi."),
+    ("proposta", "rete_territoriale"): ([("sostenuta", .7)], "Le associazioni hanno detto di sì al tavolo del calendario."),
+    ("proposta", "abitare"): ([("in_valutazione", .85)], None),
+    ("bisogno", "mobilita"): ([("in_valutazione", .1), ("in_corso", .8)], "Il bus a chiamata è in prova."),
+    ("bisogno", "accesso_servizi"): ([("in_corso", .6), ("realizzata", .9)], "Lo sportello ora apre anche di sabato."),
+    ("bisogno", "socialita"): ([("in_valutazione", .3)], None),
+}
+# In the comuni where nothing was done, one need is being assessed, and that is all.
+SEGUITO_CONTROLLO = {("bisogno", "socialita"): ([("in_valutazione", .3)], None)}
 SIGLE = {"Beinasco": "BEI", "Bruino": "BRU", "Orbassano": "ORB", "Piossasco": "PIO",
          "Rivalta di Torino": "RIV", "Volvera": "VOL"}
 
@@ -204,9 +225,86 @@ def _dati_comune(archivio: Archivio, rnd: random.Random, catalogo) -> tuple[pd.D
                 "autore": f"Partecipante {rnd.randint(1, 30)}", "note": None, "risponde_a": bisogno["id"],
             })
             geometrie.append(vicino)
+    date = dict(zip(incontri["id"], incontri["data"]))
+    for r in righe:
+        if not r["id"][-3:].startswith("2"):  # not the answers of the follow-up round
+            _segna_seguito(r, dt.date.fromisoformat(date[r["incontro"]]),
+                           SEGUITO if nome in INTERVENTO else SEGUITO_CONTROLLO)
     contributi = gpd.GeoDataFrame(pd.DataFrame(righe), geometry=geometrie, crs="EPSG:4326")
     contributi["_riga"] = range(2, len(contributi) + 2)
     return luoghi_df, incontri, contributi
+
+
+def _giorno(detta: dt.date, quota: float) -> str:
+    return (detta + dt.timedelta(days=round((FINE_SEGUITO - detta).days * quota))).isoformat()
+
+
+def _segna_seguito(r: dict, detta: dt.date, piani: dict) -> None:
+    """The status of an invented proposal or need, with its stages (as 'mappe stato' writes them)."""
+    piano = piani.get((r["tipo"], r["tema"]))
+    if piano is None:
+        return
+    passi, esito = piano
+    tappe = [(_giorno(detta, quota), stato) for stato, quota in passi]
+    r["stato"], r["data_stato"] = tappe[-1][1], tappe[-1][0]
+    r["tappe"] = "|".join(f"{g} {s}" for g, s in tappe)
+    r["esito"] = esito
+
+
+def _iniziative(archivio: Archivio, luoghi: pd.DataFrame, contributi: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Invented initiatives born from the proposals (in the comuni where the project acted): run by
+    example organisations, one funded by the example micro-credit fund, one about the whole comune,
+    one drawn as a zone, and one reserved (never on a public map)."""
+    sigla = SIGLE.get(archivio.nome, archivio.slug[:3].upper())
+
+    def cerca(tipo: str, tema: str) -> dict:
+        c = contributi[(contributi["tipo"] == tipo) & (contributi["tema"] == tema)
+                       & ~contributi["id"].str.contains(r"-2\d\d$")]
+        return c.iloc[0].to_dict()
+
+    def giorno(riga: dict, stato: str) -> str:
+        return next(g for g, s in (p.split(" ", 1) for p in riga["tappe"].split("|")) if s == stato)
+
+    def luogo(k: int) -> str:
+        return luoghi["id"].iloc[k]
+
+    bus_p, bus_b = cerca("proposta", "mobilita"), cerca("bisogno", "mobilita")
+    sportello_p, sportello_b = cerca("proposta", "accesso_servizi"), cerca("bisogno", "accesso_servizi")
+    corsi = cerca("proposta", "formazione")
+    calendario, sera = cerca("proposta", "rete_territoriale"), cerca("bisogno", "socialita")
+    biblioteca = luoghi.iloc[2]
+    zona = Polygon([(biblioteca["lon"] + 0.0016 * math.cos(a), biblioteca["lat"] + 0.0011 * math.sin(a))
+                    for a in [i * math.pi / 5 for i in range(10)]])
+    righe = [
+        {"id": f"I-{sigla}-01", "nome": "Bus a chiamata", "promotore": "Cooperativa di esempio Il Pulmino",
+         "descrizione": "Un pulmino da prenotare al telefono il giorno prima, per le visite e il mercato.",
+         "risponde_a": f"{bus_p['id']}|{bus_b['id']}", "luogo": luogo(6), "inizio": giorno(bus_p, "in_corso"),
+         "fondo": "Fondo di microcredito di esempio", "importo": 12000, "stato": "in_corso",
+         "esito": "Due corse al giorno su prenotazione.", "geometry": None},
+        {"id": f"I-{sigla}-02", "nome": "Lo sportello al mercato", "promotore": "Associazione di esempio Sportello Amico",
+         "descrizione": "Il primo sabato del mese lo sportello sociale si sposta al mercato.",
+         "risponde_a": f"{sportello_p['id']}|{sportello_b['id']}", "luogo": luogo(10),
+         "inizio": giorno(sportello_p, "in_corso"), "fine": giorno(sportello_p, "realizzata"), "stato": "realizzata",
+         "esito": "Aperto ogni primo sabato del mese.", "geometry": None},
+        {"id": f"I-{sigla}-03", "nome": "Smartphone facile", "promotore": "Gruppo di esempio Nonni Digitali",
+         "descrizione": "I ragazzi del liceo insegnano a usare il telefono, nelle sale intorno alla biblioteca.",
+         "risponde_a": corsi["id"], "inizio": giorno(corsi, "in_corso"), "fine": giorno(corsi, "realizzata"),
+         "fondo": "Fondo di microcredito di esempio", "importo": 1500, "stato": "realizzata",
+         "esito": "Quaranta persone hanno seguito gli incontri.", "geometry": zona},
+        {"id": f"I-{sigla}-04", "nome": "Un calendario per tutte le associazioni",
+         "promotore": "Consulta di esempio delle associazioni", "risponde_a": calendario["id"],
+         "descrizione": "Un calendario unico degli eventi del paese, appeso nei bar e in edicola.",
+         "stato": "sostenuta", "geometry": None},
+        {"id": f"I-{sigla}-05", "nome": "Accompagnamento serale di esempio", "promotore": "Servizio di esempio",
+         "risponde_a": sera["id"], "stato": "in_valutazione", "visibilita": "riservato",
+         "referente": "Referente di esempio dell'iniziativa", "note": "Nota riservata di esempio sull'iniziativa.",
+         "geometry": None},
+    ]
+    df = gpd.GeoDataFrame(pd.DataFrame(righe).drop(columns=["geometry"]),
+                          geometry=[r["geometry"] for r in righe], crs="EPSG:4326")
+    df["visibilita"] = df["visibilita"].fillna("pubblico")
+    df["_riga"] = range(2, len(df) + 2)
+    return df
 
 
 FOTO_PER_COMUNE = 2
@@ -270,7 +368,10 @@ def _comuni_demo(area: Area, rnd: random.Random, archivi: list, disegni: Path, a
         for k, f in enumerate(contributi["foto"].dropna() if "foto" in contributi.columns else []):
             if not (disegni / f).exists():
                 _disegno(sum(map(ord, f)) + k, disegni / f)
-        for strato, df in (("luoghi", luoghi), ("incontri", incontri), ("contributi", contributi)):
+        strati = [("luoghi", luoghi), ("incontri", incontri), ("contributi", contributi)]
+        if nome in INTERVENTO:
+            strati.append(("iniziative", _iniziative(arch, luoghi, contributi)))
+        for strato, df in strati:
             r = importa_tabella(arch, df, Path(f"esempio-{strato}"), strato, opzioni=Opzioni(cartella_foto=disegni))
             if r.respinti:  # the demo must be clean: a rejection here is a bug
                 raise RuntimeError(f"demo {nome} {strato}: {r.respinti[0]}")

@@ -19,6 +19,7 @@ class Vista:
     tipi: tuple[str, ...] | None  # None: every kind in the catalogue
     luoghi: bool = True
     rete: bool = False  # draw the links between needs and what answers them
+    seguito: bool = False  # colour proposals and needs by status, draw the initiatives and their links
 
 
 VISTE = {
@@ -53,6 +54,14 @@ VISTE = {
         "Who answers which needs: solid lines are declared answers, dashed ones resources of the same theme "
         "within walking distance; circled needs have no answer nearby.",
         ("bisogno", "risorsa", "proposta"), True, True,
+    ),
+    "seguito": Vista(
+        "seguito", "Che fine hanno fatto le proposte", "What became of the proposals",
+        "Le proposte e i bisogni dei focus group, colorati da dove sono arrivati: dal grigio (detti) fino al verde "
+        "(realizzati). Le stelle sono le iniziative nate per rispondere, unite da una linea a ciò a cui rispondono.",
+        "The proposals and needs of the focus groups, coloured by how far they got: from grey (said) to green "
+        "(done). The stars are the initiatives born to answer them, joined by a line to what they answer.",
+        ("bisogno", "proposta"), False, False, True,
     ),
     "luoghi": Vista(
         "luoghi", "Mappa dei luoghi della comunità", "Map of community places",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-VISTE = ["bisogni-risorse", "memoria", "emozioni", "luoghi", "rete", "tutto"]
+VISTE = ["bisogni-risorse", "memoria", "emozioni", "luoghi", "rete", "seguito", "tutto"]
 COMUNE = "Rivalta di Torino"
 
 

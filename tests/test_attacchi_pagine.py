@@ -535,6 +535,18 @@ FORME = [  # a path and a zone
      "geometry": {"type": "Polygon", "coordinates": [[[7.540, 45.012], [7.544, 45.012], [7.544, 45.014],
                                                        [7.540, 45.014], [7.540, 45.012]]]}},
 ]
+# initiatives (the 'seguito' view): a place and a zone, every text a payload, answering proposals and needs
+INIZIATIVE = [
+    {"id": "i-0", "nome": f"{PAYLOAD[0]} iniziativa 0", "promotore": f"{PAYLOAD[1]} promotore 0",
+     "descrizione": f"{PAYLOAD[2]} descrizione dell'iniziativa 0", "fondo": f"{PAYLOAD[3]} fondo 0",
+     "esito": f"{PAYLOAD[4]} esito 0", "stato": "in_corso", "risponde_a": "c-0|c-4",
+     "geometry": {"type": "Point", "coordinates": [7.536, 45.010]}},
+    {"id": "i-1", "nome": f"{PAYLOAD[3]} iniziativa 1", "promotore": f"{PAYLOAD[4]} promotore 1",
+     "descrizione": f"{PAYLOAD[0]} descrizione dell'iniziativa 1", "fondo": f"{PAYLOAD[1]} fondo 1",
+     "esito": f"{PAYLOAD[2]} esito 1", "stato": "realizzata", "risponde_a": "c-8|c-6",
+     "geometry": {"type": "Polygon", "coordinates": [[[7.537, 45.0115], [7.5395, 45.0115], [7.5395, 45.0125],
+                                                      [7.537, 45.0125], [7.537, 45.0115]]]}},
+]
 LUOGHI = [{"nome": f"{PAYLOAD[k]} luogo {k}", "categoria": CATEGORIE[k], "descrizione": f"{PAYLOAD[k]} descrizione {k}",
            "lon": f"{7.530 + 0.004 * k:.3f}", "lat": "45.0050"} for k in range(len(PAYLOAD))]
 
@@ -581,6 +593,11 @@ def pagine(_area_base, tmp_path_factory) -> dict[str, Path]:
          "properties": {k: v for k, v in f.items() if k != "geometry"} | {"tema": "mobilita", "incontro": "FG-ATT-01"}}
         for f in FORME]}), encoding="utf-8")
     cli("importa", forme, "--comune", "Orbassano")
+    iniziative = base / "iniziative.geojson"
+    iniziative.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": x["geometry"], "properties": {k: v for k, v in x.items() if k != "geometry"}}
+        for x in INIZIATIVE]}), encoding="utf-8")
+    cli("importa", iniziative, "--comune", "Orbassano", "--strato", "iniziative")
 
     # Visitors' feedback, about the ids the exhibition publishes, approved by the staff
     prima = base / "prima.html"
@@ -640,6 +657,8 @@ def _attesi(pagina: str) -> set[str]:
                 k = int(c["id"][2:])
                 if k < len(PAYLOAD):
                     attesi.add(f"{PAYLOAD[k]} commento {k}")
+        if v.seguito:
+            attesi |= {x[k] for x in INIZIATIVE for k in ("nome", "promotore", "descrizione", "fondo", "esito")}
         if v.luoghi:
             attesi |= luoghi | {x["descrizione"] for x in LUOGHI}
             attesi |= {f"{PAYLOAD[0]} commento al luogo", f"{PAYLOAD[1]} qui manca un posto"}

@@ -34,7 +34,7 @@ def test_didascalia_di_ogni_vista_nella_mostra(cli, tmp_path, pagina_offline):
     assert cli("mostra", "Orbassano", "-o", uscita, "--pin", "48213579").exit_code == 0
     p = pagina_offline
     _apri(p, uscita)
-    for nome in ("bisogni-risorse", "memoria", "emozioni", "luoghi", "rete", "tutto"):
+    for nome in ("bisogni-risorse", "memoria", "emozioni", "luoghi", "rete", "seguito", "tutto"):
         p.locator(f"button[data-vista={nome}]").click()
         assert p.locator(".mappe-didascalia").inner_text() == VISTE[nome].didascalia
         assert p.locator(f"button[data-vista={nome}]").inner_text() == VISTE[nome].titolo

@@ -100,6 +100,12 @@ TESTI = {
         "stato": "A che punto è", "detta_il": "Detta", "cammino": "Il cammino",
         "foto": "Foto", "foto_di": "Foto di", "ingrandisci_foto": "Ingrandisci la foto",
         "foto_grande": "Foto ingrandita",
+        "seguito_legenda": "A che punto sono", "avanzamento": "Avanzamento", "iniziativa": "Iniziativa",
+        "iniziative": "Iniziative", "promotore": "Chi la porta avanti", "fondo": "Fondo", "importo": "Importo",
+        "inizio": "Inizio", "fine": "Fine", "risponde_a": "Risponde a", "risposte": "Le iniziative che rispondono",
+        "linee_iniziative": "Le linee uniscono ogni iniziativa alle proposte e ai bisogni a cui risponde.",
+        "novita": "Che cosa è cambiato", "novita_quali": "Vedi quali", "cambiato_dal": "Cambiato dopo il {d}",
+        "cominciata": "Cominciata", "conclusa": "Conclusa", "stato_detta": "Ancora ferma a quando è stata detta",
     },
     "en": {
         "legenda": "Legend", "luoghi": "Community places", "tema": "Theme:",
@@ -156,6 +162,12 @@ TESTI = {
         "stato": "Where it stands", "detta_il": "Said", "cammino": "The way so far",
         "foto": "Photo", "foto_di": "Photo by", "ingrandisci_foto": "Enlarge the photo",
         "foto_grande": "Enlarged photo",
+        "seguito_legenda": "Where they stand", "avanzamento": "Progress", "iniziativa": "Initiative",
+        "iniziative": "Initiatives", "promotore": "Run by", "fondo": "Fund", "importo": "Amount",
+        "inizio": "Start", "fine": "End", "risponde_a": "Answers", "risposte": "Initiatives answering it",
+        "linee_iniziative": "Lines join each initiative to the proposals and needs it answers.",
+        "novita": "What has changed", "novita_quali": "See which", "cambiato_dal": "Changed after {d}",
+        "cominciata": "Started", "conclusa": "Ended", "stato_detta": "Still where it was when it was said",
     },
 }
 
@@ -182,6 +194,8 @@ class Opzioni:
     foto_massimo: int = FOTO_MASSIMO  # bytes of photo thumbnails per comune (0: no photos)
     foto: dict = field(default_factory=dict)  # filled when built: {comune slug: (photos in, photos left out)}
     foto_ids: list = field(default_factory=list)  # filled when built: (comune slug, photo id) of each photo in the page
+    dal: str | None = None  # ISO day: with the seguito view, what changed since then (the exhibition's second round)
+    novita: dict = field(default_factory=dict)  # filled when built, with dal: the sentence of what changed
 
 
 def _arrotonda(coord):
@@ -317,6 +331,7 @@ def _vista_json(v: Vista, lingua: str, tipi_catalogo: list[str]) -> dict:
         "tipi": tipi_catalogo if v.tipi is None else [t for t in v.tipi if t in tipi_catalogo],
         "luoghi": v.luoghi,
         "rete": v.rete,
+        "seguito": v.seguito,
     }
 
 
@@ -333,12 +348,16 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
     viste = [_vista_json(v, lingua, tipi_catalogo) for v in opzioni.viste]
     tipi_mostrati = [t for t in tipi_catalogo if any(t in v["tipi"] for v in viste)]
     luoghi_mostrati = any(v["luoghi"] for v in viste)
+    con_seguito = any(v["seguito"] for v in viste)
+    # the initiatives only where they are drawn: a page without them has nothing of them to check
+    nomi_strati = ("contributi", "luoghi", "incontri", "riscontri") + (("iniziative",) if con_seguito else ())
+    iniziative, nomi_luoghi = [], []
 
     grezzi_tutti, contributi, luoghi, confini, comuni = [], [], [], [], []
     incontri, date = {}, set()
     foto = {"b": [], "l": [], "a": [], "h": []}  # the thumbnails, once each: base64 WebP, width, height, hash
     for k, arch in enumerate(archivi):
-        grezzi = {n: arch.leggi(n) for n in ("contributi", "luoghi", "incontri", "riscontri")}
+        grezzi = {n: arch.leggi(n) for n in nomi_strati}
         grezzi_tutti.append(grezzi)
         geom_confine = arch.confine().geometry.union_all()
         strati = pubblico.proietta(grezzi, catalogo, geom_confine, area.segreto(), interna=opzioni.interna)
@@ -363,6 +382,12 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         contributi.append(c)
         luoghi.append(lg)
         opzioni.contenuto[arch.slug] = c["id"].tolist() + lg["id"].tolist()
+        if con_seguito:
+            ini = strati["iniziative"].copy()
+            ini["indice_comune"] = k
+            iniziative.append(ini)
+            nomi_luoghi.append(nomi)
+            opzioni.contenuto[arch.slug] += ini["id"].tolist()
 
     vicini = _vicini([int(a.info["codice_istat"]) for a in archivi])
     c = pd.concat(contributi, ignore_index=True) if contributi else pd.DataFrame()
@@ -422,6 +447,13 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
                          opzioni.distanza)
         rete = {"esplicite": r.esplicite, "suggerite": [[j, i] for j, i, _ in r.suggerite], "scoperti": r.scoperti,
                 "distanza": int(opzioni.distanza)}
+    seguito = None
+    if con_seguito:
+        from .seguito import dati_seguito
+
+        seguito = dati_seguito(c, iniziative, nomi_luoghi, catalogo, chiave, lingua, opzioni.dal)
+        if seguito["novita"]:
+            opzioni.novita = {"frase": seguito["novita"]["frase"], "frase_it": seguito["novita"].pop("frase_it")}
     dati = {
         "titolo": opzioni.titolo or viste[0]["titolo"],
         "titolo_fisso": bool(opzioni.titolo) or len(viste) > 1,
@@ -459,6 +491,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "contributi": contributi_dati,
         "foto": foto,
         "rete": rete,
+        "seguito": seguito,
         "riscontri_c": riscontri_c,
         "riscontri_l": riscontri_l,
         "segnalazioni": segnalazioni,

@@ -15,7 +15,7 @@ from .mappa import Opzioni, costruisci_pagina
 __all__ = ["VISTE_MOSTRA", "costruisci_mostra"]
 
 # The order in which the views of the exhibition are offered.
-VISTE_MOSTRA = ("bisogni-risorse", "memoria", "emozioni", "luoghi", "rete", "tutto")
+VISTE_MOSTRA = ("bisogni-risorse", "memoria", "emozioni", "luoghi", "rete", "seguito", "tutto")
 
 
 def id_mostra(area: Area, archivi: list[Archivio], titolo: str | None, lingua: str) -> str:
@@ -43,6 +43,8 @@ def costruisci_mostra(
     foto_massimo: int | None = None,
     foto: dict | None = None,
     foto_ids: list | None = None,
+    dal: str | None = None,
+    novita: dict | None = None,
 ) -> tuple[str, str]:
     """The HTML of an exhibition and the staff code that downloads the feedback.
 
@@ -54,11 +56,17 @@ def costruisci_mostra(
     comune (default :data:`~mappe.rendi.mappa.FOTO_MASSIMO`); ``foto`` receives, per comune, the
     photos put in and those left out; ``foto_ids``, the (comune, photo id) of each photo of the page
     in its order (a served exhibition serves their previews).
+
+    ``dal`` (an ISO day, the previous exhibition's): the second round. The exhibition opens on the
+    view of what became of the proposals, with what changed since that day; ``novita`` receives
+    the sentence that says it (``frase``, in the page's language, and ``frase_it``).
     """
     pin = pin or nuovo_pin()
     mostra_id = id_mostra(area, archivi, titolo, lingua)
+    # the second round opens on what became of the proposals
+    ordine = ("seguito",) + tuple(v for v in VISTE_MOSTRA if v != "seguito") if dal else VISTE_MOSTRA
     opzioni = Opzioni(
-        viste=[VISTE[v] for v in VISTE_MOSTRA],
+        viste=[VISTE[v] for v in ordine],
         lingua=lingua,
         titolo=titolo or ("Mostra delle mappe di comunità" if lingua == "it" else "Community maps exhibition"),
         raccolta=not web,
@@ -70,6 +78,7 @@ def costruisci_mostra(
         web=web,
         stile=stile,
         invio=invio,
+        dal=dal,
     )
     if foto_massimo is not None:
         opzioni.foto_massimo = foto_massimo
@@ -80,4 +89,6 @@ def costruisci_mostra(
         foto.update(opzioni.foto)
     if foto_ids is not None:
         foto_ids.extend(opzioni.foto_ids)
+    if novita is not None:
+        novita.update(opzioni.novita)
     return html, pin

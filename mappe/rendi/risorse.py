@@ -31,6 +31,7 @@ PARTI_MAPPA = (
     "mappe-foglio.js",      # on a phone, cards open as a sheet from the bottom
     "mappe-luoghi.js",      # places and their names; visitors' approved suggestions
     "mappe-rete.js",        # the network of needs and answers
+    "mappe-seguito.js",     # what became of the proposals: statuses, initiatives, what changed since a day
     "mappe-testata.js",     # title, views, contact
     "mappe-comandi.js",     # legend, filter, basemap, "senza luogo", credits, counts
     "mappe-elenco.js",      # the list beside the map

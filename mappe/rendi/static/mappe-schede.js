@@ -208,6 +208,7 @@
       riga(c, T.luogo, C.luogo[i] !== null ? D.luoghi.nome[C.luogo[i]] : '');
       if (D.comuni.length > 1) riga(c, T.comune, D.comuni[C.comune[i]].nome);
       statoDi(c, i, inc);
+      if (M.schedaSeguito) M.schedaSeguito(c, i, inc);
       if (C.g[i] === null) c.appendChild(el('p', 'mappe-nota', T.tutto_il_comune));
       if (C.sensibile[i]) c.appendChild(el('p', 'mappe-nota', T.posizione_spostata));
       if (M.scoperti[i] && D.viste[M.stato.vista].rete) {

@@ -7,8 +7,11 @@
  * matplotlib (posters) draws them the same.
  * Reads D.voci (tipo, emozione, categoria, ruolo) and D.luoghi.
  * Every contribution's icon is a box of at least 44 x 44 CSS pixels, the drawing in its middle.
- * Gives M.simboloSvg(forma, colore, lato), M.icona(tipo, peso, emozione, accanto), M.iconaLuogo(j)
- * and M.iconaNome(j) (the name of a place, for the pane of names above the symbols). */
+ * Gives M.simboloSvg(forma, colore, lato), M.icona(tipo, peso, emozione, accanto, seguito), M.iconaLuogo(j)
+ * and M.iconaNome(j) (the name of a place, for the pane of names above the symbols).
+ * A proposal's or a need's icon on a page with the "seguito" view also carries its status
+ * (seguito: {chiave, classe}, from M.seguitoDi of part "seguito", which draws it with M.segnoSeguito):
+ * shown only in that view, by the page's CSS. */
 (function () {
   'use strict';
 
@@ -47,19 +50,20 @@
     }
 
     // The icon of a contribution: bigger when more people agree; "accanto" when said about a place.
-    function icona(tipo, peso, emozione, accanto) {
+    function icona(tipo, peso, emozione, accanto, seguito) {
       var classe = peso >= 5 ? 3 : (peso >= 2 ? 2 : 1);
       var em = (tipo === 'emozione' && D.voci.emozione[emozione]) ? emozione : '';
-      var k = tipo + classe + em + (accanto ? '+' : '');
+      var k = tipo + classe + em + (accanto ? '+' : '') + (seguito ? '|' + seguito.chiave : '');
       if (!icone[k]) {
         var t = D.voci.tipo[tipo] || {};
         var lato = 18 + 6 * classe;
         var box = Math.max(lato, DITO);  // what a finger can hit, the drawing in its middle
         // feelings take the colour of the feeling: warm (loved, safe) to cold (fear, neglect)
         var col = em ? D.voci.emozione[em].colore : t.colore;
+        var disegno = simboloSvg(t.forma, col, lato);
         icone[k] = new IconaNodo({
-          className: 'mappe-simbolo mappe-simbolo-' + tipo,
-          modello: simboloSvg(t.forma, col, lato),
+          className: 'mappe-simbolo mappe-simbolo-' + tipo + (seguito ? ' ' + seguito.classe : ''),
+          modello: seguito ? U.comeNodo(M.segnoSeguito(disegno, seguito, lato)) : disegno,
           iconSize: [box, box],
           // said about a place: drawn beside its pictogram, which stays visible and clickable
           iconAnchor: accanto ? [box / 2 - 16, box / 2 + 14] : [box / 2, box / 2],

@@ -164,7 +164,8 @@
       if (!this._strato) {
         var i = this.i, g = C.g[i], pl = C.luogo[i];
         var accanto = pl !== null && D.luoghi.x[pl] === g[0] && D.luoghi.y[pl] === g[1];
-        this._strato = L.marker([g[1], g[0]], { icon: M.icona(this.tipo, C.peso[i], C.emozione[i], accanto),
+        var seguito = M.seguitoDi ? M.seguitoDi(i) : null;
+        this._strato = L.marker([g[1], g[0]], { icon: M.icona(this.tipo, C.peso[i], C.emozione[i], accanto, seguito),
           keyboard: true, title: C.titolo[i] || M.voce('tipo', this.tipo), mappeTipo: this.tipo });
         conScheda(this._strato, i);
       }

@@ -20,6 +20,7 @@
  *   strati      boundaries, hatching, one group per kind with its markers, filling the groups
  *   luoghi      the places and their names, the approved suggestions of visitors
  *   rete        the network of needs and answers
+ *   seguito     what became of the proposals: statuses, initiatives, what changed since a day
  *   testata     title, views, contact
  *   comandi     legend, theme filter, basemap, "senza luogo", credits, counts
  *   elenco      the list beside the map
@@ -122,6 +123,8 @@
       segna('conteggi');
       M.rendiElenco();
       segna('elenco');
+      M.disegnaSeguito();
+      segna('seguito');
     };
 
     M.cambiaVista = function (k) {
