@@ -1042,8 +1042,14 @@ def stato(ctx, comune: str, id_: str, stato: str, nota: str | None, data: str | 
     dopo = next((c for c, v in voci.items() if stato.strip().lower() in (c, v.label.lower())), stato)
     quando = "/".join(reversed(giorno.split("-"))) if giorno else ""
     etichetta = {c: v.label for c, v in voci.items()}
+    if prima == dopo:  # the same status: its note or its day corrected
+        cosa = "; ".join(x for x in (f"la data è ora {quando}" if data and quando else "",
+                                     f"nota: {riga_terminale(nota)}" if nota else "") if x)
+        echo(f"{arch.nome}, {riga}: resta «{etichetta.get(dopo, dopo)}»; {cosa}. "
+             f"Per tornare indietro: {_mappe_qui(ctx)} annulla {per_comando(arch.nome)}")
+        return
     echo(f"{arch.nome}, {riga}: da «{etichetta.get(prima, prima)}» a «{etichetta.get(dopo, dopo)}»"
-         f"{f' ({quando})' if quando and prima != dopo else ''}{'; nota: ' + riga_terminale(nota) if nota else ''}. "
+         f"{f' ({quando})' if quando else ''}{'; nota: ' + riga_terminale(nota) if nota else ''}. "
          f"Per tornare indietro: {_mappe_qui(ctx)} annulla {per_comando(arch.nome)}")
 
 

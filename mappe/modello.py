@@ -143,6 +143,8 @@ def _scrivi_xlsx(tmp: str, catalogo: Catalogo, strato: str, colonne, esempio, li
         if c is None or c.tipo != "scelta":
             continue
         codici = list(catalogo.voci(c.valori))
+        if strato == "iniziative" and nome == "stato":
+            codici = [k for k in codici if k != "detta"]  # said in a focus group: proposals and needs only
         valori_ws.cell(1, col_valori, nome).font = Font(bold=True)
         for k, cod in enumerate(codici, start=2):
             valori_ws.cell(k, col_valori, cod)

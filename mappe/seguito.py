@@ -20,7 +20,8 @@ import datetime as dt
 from .archivio import Archivio
 from .errori import MappeError
 
-__all__ = ["STATO_INIZIALE", "TIPI_CON_STATO", "cambia_stato", "controlla_stato", "segna_tappa", "tappe"]
+__all__ = ["STATO_INIZIALE", "TIPI_CON_STATO", "cambia_stato", "controlla_stato", "controlla_tappa", "segna_tappa",
+           "tappe"]
 
 STATO_INIZIALE = "detta"  # an empty status means this
 TIPI_CON_STATO = ("proposta", "bisogno")
@@ -42,16 +43,50 @@ def controlla_stato(riga: dict, strato: str = "contributi") -> str | None:
     and needs have one; a proposal or an initiative that cannot be done says why. (The ``stato`` of
     ``riscontri`` is their moderation, another vocabulary.)"""
     stato = riga.get("stato")
-    if strato == "riscontri" or not stato or stato == STATO_INIZIALE:
+    if strato == "riscontri" or not stato:
         return None
     if strato == "iniziative":
+        if stato == STATO_INIZIALE:
+            return "'detta' vale per proposte e bisogni: per un'iniziativa lasciare vuoto o scrivere a che punto è"
         if stato == "non_realizzabile" and not riga.get("esito"):
             return "per un'iniziativa non realizzabile scrivere il perché nella colonna esito"
+        return None
+    if stato == STATO_INIZIALE:
         return None
     if riga.get("tipo") not in TIPI_CON_STATO:
         return f"lo stato vale per proposte e bisogni, e questo è un contributo di tipo '{riga.get('tipo')}'"
     if stato == "non_realizzabile" and not riga.get("esito"):
-        return "per una proposta non realizzabile scrivere il perché nella colonna esito"
+        cosa = "un bisogno non realizzabile" if riga.get("tipo") == "bisogno" else "una proposta non realizzabile"
+        return f"per {cosa} scrivere il perché nella colonna esito"
+    return None
+
+
+def _leggibile(iso: str) -> str:
+    g = str(iso)[:10].split("-")
+    return "/".join(reversed(g)) if len(g) == 3 else str(iso)
+
+
+def controlla_tappa(nuova: dict, vecchia: dict | None, detto_il: str | None, oggi: str | None = None) -> str | None:
+    """Why the day of a status change cannot be (None: it can): not in the future, not before the
+    day it was said (``detto_il``, the date of its session), not before the stage it follows."""
+    prima = (vecchia or {}).get("stato") or STATO_INIZIALE
+    dopo = nuova.get("stato") or STATO_INIZIALE
+    giorno = nuova.get("data_stato")
+    if not giorno or (dopo == prima and giorno == (vecchia or {}).get("data_stato")):
+        return None
+    giorno = str(giorno)[:10]
+    oggi = oggi or dt.date.today().isoformat()
+    if giorno > oggi:
+        return f"la data {_leggibile(giorno)} è nel futuro: lo stato si segna quando cambia"
+    if detto_il and giorno < str(detto_il)[:10]:
+        return (f"la data {_leggibile(giorno)} è prima dell'incontro in cui è stato detto ({_leggibile(detto_il)}): "
+                "correggere la data")
+    passate = tappe((vecchia or {}).get("tappe"))
+    if dopo == prima and passate:
+        passate = passate[:-1]  # the date of the last stage is being corrected
+    if passate and giorno < passate[-1][0]:
+        return (f"la data {_leggibile(giorno)} è prima della tappa precedente ({_leggibile(passate[-1][0])}, "
+                f"{passate[-1][1]}): correggere la data")
     return None
 
 
@@ -66,6 +101,13 @@ def segna_tappa(nuova: dict, vecchia: dict | None, oggi: str | None = None) -> N
     prima = (vecchia or {}).get("stato") or STATO_INIZIALE
     dopo = nuova.get("stato") or STATO_INIZIALE
     if dopo == prima:
+        # the same status with another day: the day of its stage is being corrected
+        passate = tappe((vecchia or {}).get("tappe"))
+        giorno = nuova.get("data_stato")
+        if vecchia is not None and giorno and giorno != vecchia.get("data_stato") and passate \
+                and passate[-1][1] == dopo:
+            passate[-1] = (str(giorno)[:10], dopo)
+            nuova["tappe"] = "|".join(f"{g} {s}" for g, s in passate)
         return
     data_data = nuova.get("data_stato")
     giorno = data_data if data_data and data_data != (vecchia or {}).get("data_stato") else None
@@ -74,6 +116,15 @@ def segna_tappa(nuova: dict, vecchia: dict | None, oggi: str | None = None) -> N
     passate = tappe((vecchia or {}).get("tappe")) if vecchia else tappe(nuova.get("tappe"))
     passate.append((giorno, dopo))
     nuova["tappe"] = "|".join(f"{g} {s}" for g, s in passate)
+
+
+def _detto_il(archivio: Archivio, riga: dict) -> str | None:
+    """The day a contribution was said: the date of its session."""
+    if not riga.get("incontro"):
+        return None
+    inc = archivio.leggi("incontri")
+    giorni = dict(zip(inc["id"], inc["data"]))
+    return giorni.get(riga["incontro"])
 
 
 def cambia_stato(archivio: Archivio, id_: str, stato: str, nota: str | None = None,
@@ -124,13 +175,18 @@ def cambia_stato(archivio: Archivio, id_: str, stato: str, nota: str | None = No
             nuova["data_stato"] = giorno
         perche = controlla_stato(nuova, strato)
         if perche:
-            raise MappeError(f"{vecchia['id']}: {perche}" + (" (con --nota)." if "esito" in perche else "."))
+            if "esito" in perche:  # on the command line the reason is given with --nota
+                perche = perche.replace("scrivere il perché nella colonna esito", "aggiungere il perché con --nota")
+            raise MappeError(f"{vecchia['id']}: {perche}.")
         prima = vecchia.get("stato") or STATO_INIZIALE
-        if prima == codice and nuova.get("esito") == vecchia.get("esito"):
+        if prima == codice and nuova.get("esito") == vecchia.get("esito") and not giorno:
             raise MappeError(f"{vecchia['id']} è già «{voci[codice].label}»: niente da cambiare.")
-        if prima == codice:  # only the note changes: no new stage
+        if prima == codice and not giorno:  # only the note changes: no new stage
             nuova["data_stato"] = vecchia.get("data_stato")
         if strato == "contributi":
+            perche = controlla_tappa(nuova, vecchia, _detto_il(archivio, vecchia))
+            if perche:
+                raise MappeError(f"{vecchia['id']}: {perche}.")
             segna_tappa(nuova, vecchia)
         for c in ("stato", "esito", "data_stato", "tappe"):
             if c in df.columns:

@@ -255,3 +255,26 @@ def test_modifica_e_stato_controllano_un_iniziativa_come_l_importazione(cli, orb
     r = cli("modifica", "Orbassano", "i-1", "--risponde_a", "Autobus la sera|p-1")
     assert r.exit_code == 0, r.output
     assert orbassano.leggi("iniziative").set_index("id").loc["i-1", "risponde_a"] == "b-1|p-1"
+
+
+def test_importi_all_italiana_titoli_quasi_giusti_e_nomi_di_persona(cli, orbassano, tmp_path):
+    _contributi(cli, tmp_path)
+    r = _iniziative(cli, tmp_path, [
+        ["i-1", "Cinema d'estate", "Pro Loco Orbassano", "p-1", "", "Fondo di microcredito", "3.500", "", "", "",
+         "", "", ""],
+        ["i-2", "Navetta", "Cooperativa Il Ponte", "b-1", "", "", "€ 5000", "", "", "", "", "", ""],
+        ["i-3", "Bus", "Consulta dei giovani", "Autobus la seraa", "", "", "", "", "", "", "", "", ""],
+        ["i-4", "Cineforum", "Giorgio Pautasso", "p-1", "", "", "", "", "", "", "", "", ""],
+        ["i-5", "Sportello", "Caritas", "b-1", "", "", "", "detta", "", "", "", "", ""],
+        ["i-6", "Orto", "Legambiente Orbassano", "b-1", "", "", "mille", "", "", "", "", "", ""],
+    ])
+    out = " ".join(r.output.split())
+    assert "importati: 3" in out and "respinti: 3" in out
+    ini = orbassano.leggi("iniziative").set_index("id")
+    assert ini.loc["i-1", "importo"] == 3500 and ini.loc["i-2", "importo"] == 5000  # as Italians write amounts
+    assert "riga 4, campo 'risponde_a'" in out and "titolo quasi uguale a quello di b-1" in out
+    # a name and surname: imported, but the facilitator is warned that it goes public
+    assert "riga 5, campo 'promotore': 'Giorgio Pautasso' sembra il nome di una persona" in out
+    assert "Legambiente Orbassano' sembra" not in out
+    assert "riga 6, campo 'stato': 'detta' vale per proposte e bisogni" in out
+    assert "riga 7, campo 'importo': 'mille' non è un numero intero: scrivere solo il numero, per esempio 3500" in out

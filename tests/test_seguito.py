@@ -150,3 +150,43 @@ def test_la_scheda_dice_a_che_punto_e_con_le_date(cli, orbassano, tmp_path, pagi
     passi = scheda.locator(".mappe-cammino li").all_inner_texts()
     assert passi == ["Detta: 23/11/2026", "In valutazione: 25/11/2026", "Sostenuta: 27/11/2026"]
     assert p.richieste_rifiutate == [] and p.errori == []
+
+
+def test_le_date_degli_stati_si_controllano_anche_dal_foglio(cli, orbassano, tmp_path, incontri_csv):
+    assert cli("importa", incontri_csv, "--comune", "Orbassano", "--strato", "incontri").exit_code == 0
+    f = scrivi_csv(tmp_path / "c.csv", [
+        ["id", "incontro", "tipo", "tema", "titolo", "testo", "lon", "lat"],
+        ["p-1", "FG-ORB-01", "proposta", "socialita", "Un cinema", "Un cinema all'aperto", "7.5378", "45.0087"],
+    ])
+    assert cli("importa", f, "--comune", "Orbassano").exit_code == 0
+    # before the session it was said in (23/11/2026), from the command line and from the sheet
+    r = cli("stato", "Orbassano", "p-1", "in_valutazione", "--data", "01/01/2026")
+    assert r.exit_code == 1 and "prima dell'incontro in cui è stato detto (23/11/2026)" in r.output
+
+    def foglio(nome, stato, data):
+        esportato = tmp_path / nome
+        assert cli("esporta", "Orbassano", "--completo", "-o", esportato).exit_code == 0
+        with open(esportato, encoding="utf-8-sig", newline="") as fh:
+            righe = list(csv.reader(fh, delimiter=";"))
+        testa = righe[0]
+        righe[1][testa.index("stato")] = stato
+        righe[1][testa.index("data_stato")] = data
+        with open(esportato, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, delimiter=";").writerows(righe)
+        return cli("importa", esportato, "--comune", "Orbassano")
+
+    r = foglio("a.csv", "in_valutazione", "01/01/2026")
+    assert r.exit_code == 1 and "campo 'data_stato'" in r.output and "prima dell'incontro" in r.output
+    r = foglio("b.csv", "in_valutazione", "10/02/2999")
+    assert r.exit_code == 1 and "nel futuro" in r.output
+    assert orbassano.leggi("contributi").set_index("id").loc["p-1", "tappe"] is None  # nothing was written
+    r = foglio("c.csv", "in_valutazione", "")
+    assert r.exit_code == 0, r.output
+    # the day of that stage corrected in the sheet: the stage follows
+    r = foglio("d.csv", "in_valutazione", "/".join(reversed(OGGI.split("-"))))
+    riga = orbassano.leggi("contributi").set_index("id").loc["p-1"]
+    assert riga["tappe"] == f"{OGGI} in_valutazione"
+    # a later stage dated before the one it follows is refused
+    if OGGI > "2026-11-24":
+        r = foglio("e.csv", "sostenuta", "24/11/2026")
+        assert r.exit_code == 1 and "prima della tappa precedente" in r.output

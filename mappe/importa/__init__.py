@@ -28,7 +28,7 @@ from ..errori import ImportaError, MappeError
 from ..file import da_cella_csv
 from ..lingue import originale_di
 from ..pubblico import id_con_chiave, indice_pubblici, non_pubblici
-from ..seguito import TIPI_CON_STATO, controlla_stato, segna_tappa
+from ..seguito import TIPI_CON_STATO, controlla_stato, controlla_tappa, segna_tappa
 from ..testo import normalizza, quanti
 from . import coordinate as coord
 from .limiti import ARCHIVI, Limiti, controlla_archivio
@@ -235,6 +235,7 @@ def _testo(valore) -> str | None:
 
 
 _numero = coord.numero
+_MIGLIAIA = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 
 _SI = {"si", "sì", "s", "yes", "y", "true", "vero", "1", "x"}
@@ -326,12 +327,16 @@ class _Validatore:
                 parti = [self.scelta(campo, p) for p in parti]
             return "|".join(parti) or None
         if campo.tipo == "intero":
+            t = s.replace("€", "").replace("\u00a0", " ").strip()
+            if _MIGLIAIA.match(t):  # 3.500 or 12.000.000 as Italians write amounts
+                t = t.replace(".", "")
+            esempio = "3500" if campo.nome == "importo" else "3"
             try:
-                x = _numero(s)
+                x = _numero(t)
             except ValueError:
-                raise ValueError(f"'{s}' non è un numero intero: scrivere per esempio 3")
+                raise ValueError(f"'{s}' non è un numero intero: scrivere solo il numero, per esempio {esempio}")
             if not x.is_integer() or x < 0:
-                raise ValueError(f"'{s}' non è un numero intero positivo: scrivere per esempio 3")
+                raise ValueError(f"'{s}' non è un numero intero positivo: scrivere solo il numero, per esempio {esempio}")
             return int(x)
         if campo.tipo == "booleano":
             k = s.strip().lower()
@@ -539,6 +544,28 @@ def _indice_pubblici(archivio: Archivio, df: pd.DataFrame, mappa: dict) -> dict[
     return indice_pubblici(archivio.segreto(), ids)
 
 
+# Words that say a name is an organisation's, not a person's.
+_ORGANIZZAZIONI = re.compile(
+    r"\b(associazion\w*|ass\.?|cooperativ\w*|coop\.?|comune|comitat\w*|grupp\w*|parrocchi\w*|scuol\w*|istitut\w*|"
+    r"fondazion\w*|pro|loco|consorzi\w*|onlus|aps|odv|ets|rete|centr\w*|circol\w*|club|bibliotec\w*|caritas|"
+    r"consulta|serviz\w*|asl|asl\w*|universit\w*|societ\w*|srl|spa|snc|ente|casa|banca|croce|protezione|"
+    r"volontar\w*|sindacat\w*|unione|federazion\w*|polisportiv\w*|oratorio|cisd?s?|comunit\w*|progett\w*|"
+    r"laborator\w*|bottega|mercato|orto|giovani|anziani|donne|genitori|famiglie|quartiere|borgata|frazione|"
+    r"regione|provincia|città|metropolitana|cidis|acli|arci|auser|anpi|avis|uisp|cgil|cisl|uil|lions|rotary|"
+    r"legambiente|emergency|libera|anteas|misericordia)\b",
+    re.IGNORECASE)
+
+
+def sembra_persona(testo) -> bool:
+    """Whether a promoter looks like a person's first name and surname ("Giorgio Pautasso"): two or
+    three capitalised words, none of which says an organisation."""
+    if not isinstance(testo, str):
+        return False
+    parole = testo.split()
+    return (2 <= len(parole) <= 3 and all(p[:1].isupper() and p.replace("'", "").isalpha() for p in parole)
+            and not _ORGANIZZAZIONI.search(testo))
+
+
 def regole_iniziative(archivio: Archivio) -> tuple[dict, dict, list]:
     """What an initiative's row is checked against (:func:`controlla_iniziativa`): the kind of each
     contribution, the proposals and needs by exact title, and the people named in the comune's
@@ -588,9 +615,12 @@ def _controlla_iniziativa(out: dict, tipi: dict, per_titolo: dict, persone: list
             continue
         trovato = rif if rif in tipi else per_titolo.get(_chiave(rif))
         if trovato is None:
-            raise _Scarto("risponde_a", f"la proposta o il bisogno '{rif}' non esiste in questo comune: scrivere il "
-                          "codice (mappe cerca, mappe esporta) o il titolo esatto di una proposta o di un bisogno "
-                          "già importato")
+            vicini = difflib.get_close_matches(_chiave(rif), list(per_titolo), n=1, cutoff=0.8)
+            consiglio = (f"ha un titolo quasi uguale a quello di {per_titolo[vicini[0]]}: è quella? "
+                         if vicini else "")
+            raise _Scarto("risponde_a", f"la proposta o il bisogno '{rif}' non esiste in questo comune: {consiglio}"
+                          "scrivere il codice (mappe cerca, mappe esporta) o il titolo esatto di una proposta o di "
+                          "un bisogno già importato")
         if tipi[trovato] not in TIPI_CON_STATO:
             raise _Scarto("risponde_a", f"'{rif}' è un contributo di tipo {tipi[trovato]}: un'iniziativa risponde "
                           "a proposte e bisogni")
@@ -689,7 +719,8 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
         for r in archivio.leggi("luoghi").itertuples():
             luoghi_id[r.id] = r
             luoghi_id.setdefault(("nome", _chiave(r.nome)), r)
-    incontri_id = set(archivio.leggi("incontri")["id"]) if "incontro" in s.campi else set()
+    incontri = archivio.leggi("incontri") if "incontro" in s.campi else None
+    incontri_id = set(incontri["id"]) if incontri is not None else set()
     esistenti = archivio.leggi(strato)
     per_id = {v: i for i, v in enumerate(esistenti["id"].tolist())}
     contributi_id = set(per_id) if strato == "contributi" else set()
@@ -697,6 +728,12 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
     if strato == "contributi":
         for r in esistenti[(esistenti["tipo"] == "bisogno") & esistenti["titolo"].notna()].itertuples():
             bisogni_per_titolo.setdefault(_chiave(r.titolo), r.id)
+    # the days a status changed are checked against the day it was said and the stages before
+    seguiti, giorni_incontri = {}, {}
+    if strato == "contributi" and "data_stato" in mappa and "stato" in mappa:
+        giorni_incontri = dict(zip(incontri["id"], incontri["data"]))
+        seguiti = {r[0]: {"stato": r[1], "data_stato": r[2], "tappe": r[3], "incontro": r[4]} for r in zip(
+            esistenti["id"], esistenti["stato"], esistenti["data_stato"], esistenti["tappe"], esistenti["incontro"])}
     tipi_contributi: dict = {}
     persone: list = []
     if strato == "iniziative":
@@ -817,8 +854,19 @@ def _importa_tabella(archivio: Archivio, df: pd.DataFrame, path: Path, strato: s
                         raise _Scarto("risponde_a", f"il bisogno '{rif}' non esiste: scrivere il titolo esatto "
                                       "di un bisogno già importato, o il suo codice (mappe esporta)")
                 out["risponde_a"] = "|".join(risposte) or None
+                if seguiti or (giorni_incontri and out.get("data_stato")):
+                    vecchio = seguiti.get(out.get("id"))
+                    quale = out.get("incontro") or (vecchio or {}).get("incontro")
+                    perche = controlla_tappa(out, vecchio, giorni_incontri.get(quale))
+                    if perche:
+                        raise _Scarto("data_stato", perche)
             elif strato == "iniziative":
                 _controlla_iniziativa(out, tipi_contributi, bisogni_per_titolo, persone)
+                if sembra_persona(out.get("promotore")):
+                    rapporto.avvisi.append(Rifiuto(
+                        numero, "promotore", f"'{out['promotore']}' sembra il nome di una persona, e il promotore va in "
+                        "pubblico: se lo è, scrivere l'organizzazione (o il gruppo) che porta avanti l'iniziativa e "
+                        "mettere il nome nella colonna referente, che resta interna"))
                 if "visibilita" in s.campi and out.get("visibilita") is None:
                     out["visibilita"] = "pubblico"
             geom = None
