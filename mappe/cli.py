@@ -10,6 +10,7 @@ import click
 
 from . import _click_it
 from .errori import MappeError
+from .lingue import LINGUE as LINGUE_PAGINE
 from .testo import per_comando, per_terminale, quanti, riga_terminale, righe_per_strato
 
 _click_it.installa()
@@ -538,12 +539,49 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, imposta,
         ctx.exit(1)
 
 
+def _lingue_pagina(lingua: str, lingue: str | None) -> list[str]:
+    """The languages of a public page: --lingue it,ar,fr (the first is the default), else --lingua."""
+    from .lingue import LINGUE, lingue_pagine
+
+    if not lingue:
+        return [lingua]
+    scelte = list(dict.fromkeys(x.strip().lower() for x in lingue.split(",") if x.strip()))
+    pronte = lingue_pagine()
+    for x in scelte:
+        if x not in pronte:
+            raise MappeError(f"--lingue: la lingua '{x}' non è tra quelle delle pagine: "
+                             + ", ".join(f"{k} ({LINGUE[k]})" for k in pronte) + ".")
+    return scelte or [lingua]
+
+
+def _avvisa_traduzioni(catalogo, lingue: list[str]) -> None:
+    """Say which labels of the catalogue a page shows in Italian, for each of its other languages."""
+    from .lingue import NOMI_IT
+    from .traduzioni import mancanti
+
+    mostrati = ("tipo", "tema", "emozione", "fascia_eta", "categoria", "ruolo", "seguito", "reazione")
+    for x in lingue:
+        manca = mancanti(catalogo, x, mostrati)
+        if manca:
+            echo(f"Attenzione: in {NOMI_IT.get(x, x)} {quanti(len(manca), 'voce del catalogo resta', 'voci del catalogo restano')} "
+                 f"in italiano ({', '.join(manca[:8])}{'...' if len(manca) > 8 else ''}): per tradurle, "
+                 f"mappe catalogo traduzioni --lingua {x} -o catalogo-{x}.xlsx")
+
+
+def opzione_lingue(f):
+    return click.option("--lingue", metavar="it,ar,fr...",
+                        help="Una sola pagina in più lingue, con il pulsante per cambiarla (la prima è quella "
+                             "predefinita): it, en, fr, ar, ro, sq, uk, es.")(f)
+
+
 @main.command(context_settings=CONTESTO)
 @click.argument("comune")
 @click.option("--vista", type=click.Choice(VISTE_NOMI), default="tutto", show_default=True, help="Che cosa mostrare.")
 @click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), callback=_html,
               help="Il file HTML da scrivere (predefinito: <comune>.html nella cartella corrente).")
-@click.option("--lingua", type=click.Choice(["it", "en"]), default="it", show_default=True, help="La lingua della mappa.")
+@click.option("--lingua", type=click.Choice(list(LINGUE_PAGINE)), default="it", show_default=True,
+              help="La lingua della mappa.")
+@opzione_lingue
 @click.option("--titolo", metavar="TESTO", help="Un titolo al posto di quello della vista.")
 @click.option("--interna", is_flag=True,
               help="Mappa per uso interno: mostra anche i contributi riservati e le posizioni vere (mai i campi personali).")
@@ -551,8 +589,8 @@ def importa(ctx, file: Path, comune: str, strato: str, foglio, colonne, imposta,
 @opzione_stile
 @opzione_area
 @click.pass_context
-def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo: str | None, interna: bool,
-          distanza: float, stile: str) -> None:
+def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, lingue: str | None, titolo: str | None,
+          interna: bool, distanza: float, stile: str) -> None:
     """Scrive la mappa interattiva di un comune: un solo file HTML che funziona senza internet.
 
     Passa per le regole di riservatezza: i campi privati e i contributi riservati
@@ -563,6 +601,7 @@ def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo
       mappe mappa Orbassano
       mappe mappa Orbassano --vista bisogni-risorse -o bisogni.html
       mappe mappa Orbassano --lingua en
+      mappe mappa Orbassano --lingue it,ar,uk
       mappe mappa Orbassano --vista rete --distanza 500
       mappe mappa Orbassano --vista seguito
     """
@@ -571,7 +610,9 @@ def mappa(ctx, comune: str, vista: str, uscita: Path | None, lingua: str, titolo
     area = _area(ctx)
     arch = area.archivio(comune)
     contenuto: dict = {}
-    html = costruisci_mappa(area, arch, vista, lingua, interna, titolo, distanza, contenuto, stile)
+    scelte = _lingue_pagina(lingua, lingue)
+    html = costruisci_mappa(area, arch, vista, scelte, interna, titolo, distanza, contenuto, stile)
+    _avvisa_traduzioni(area.catalogo, scelte)
     uscita = uscita or Path(f"{arch.slug}.html")
     scrivi_mappa(html, uscita, privato=interna)
     registra_esportazione(area, uscita, "mappa interna" if interna else "mappa", contenuto)
@@ -621,10 +662,12 @@ def rilievo(ctx, comune: str, uscita: Path | None, incontro: str | None, lingua:
 @click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), default="territorio.html",
               show_default=True, callback=_html, help="Il file HTML da scrivere.")
 @click.option("--titolo", metavar="TESTO", help="Il titolo della mappa.")
-@click.option("--lingua", type=click.Choice(["it", "en"]), default="it", show_default=True, help="La lingua della mappa.")
+@click.option("--lingua", type=click.Choice(list(LINGUE_PAGINE)), default="it", show_default=True,
+              help="La lingua della mappa.")
+@opzione_lingue
 @opzione_area
 @click.pass_context
-def territorio(ctx, comuni_nomi, uscita: Path, titolo, lingua: str) -> None:
+def territorio(ctx, comuni_nomi, uscita: Path, titolo, lingua: str, lingue: str | None) -> None:
     """Scrive la mappa d'insieme dei comuni: contributi ogni 1.000 abitanti, per tipo e per tema.
 
     Senza COMUNE prende tutti i comuni dell'area. I comuni vicini fuori dal
@@ -646,7 +689,8 @@ def territorio(ctx, comuni_nomi, uscita: Path, titolo, lingua: str) -> None:
     archivi = [area.archivio(n) for n in comuni_nomi] if comuni_nomi else area.archivi()
     if not archivi:
         raise ErroreUtente("Nessun comune nell'area di lavoro: aggiungerne con 'mappe comuni aggiungi NOME'.")
-    html = costruisci_territorio(area, archivi, uscita, lingua, titolo)
+    scelte = _lingue_pagina(lingua, lingue)
+    html = costruisci_territorio(area, archivi, uscita, scelte, titolo)
     scrivi_mappa(html, uscita)
     echo(f"Mappa del territorio ({quanti(len(archivi), 'comune', 'comuni')}) scritta in {riga_terminale(uscita)} "
          f"({len(html.encode('utf-8')) // 1024} kB).")
@@ -1444,7 +1488,9 @@ def annulla(ctx, comune: str, senza_chiedere: bool) -> None:
 @click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), default="mostra.html",
               show_default=True, callback=_html, help="Il file HTML da scrivere.")
 @click.option("--titolo", metavar="TESTO", help="Il titolo della mostra.")
-@click.option("--lingua", type=click.Choice(["it", "en"]), default="it", show_default=True, help="La lingua della mostra.")
+@click.option("--lingua", type=click.Choice(list(LINGUE_PAGINE)), default="it", show_default=True,
+              help="La lingua della mostra.")
+@opzione_lingue
 @click.option("--chiosco", is_flag=True,
               help="Per uno schermo touch in una sala: testo e pulsanti grandi, torna all'inizio dopo un po' senza tocchi.")
 @click.option("--attesa", type=click.IntRange(2, 3600), default=180, show_default=True, metavar="SECONDI",
@@ -1462,7 +1508,7 @@ def annulla(ctx, comune: str, senza_chiedere: bool) -> None:
 @opzione_stile
 @opzione_area
 @click.pass_context
-def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa: int, pin, web: bool,
+def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, lingue, chiosco: bool, attesa: int, pin, web: bool,
            foto_massimo: int, dal: str | None, stile: str) -> None:
     """Scrive la mostra: un solo file HTML, senza internet, per uno o più comuni.
 
@@ -1507,7 +1553,8 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
     contenuto: dict = {}
     foto: dict = {}
     novita: dict = {}
-    html, pin_usato = costruisci_mostra(area, archivi, titolo, lingua, chiosco, pin, web, attesa, contenuto, stile,
+    scelte = _lingue_pagina(lingua, lingue)
+    html, pin_usato = costruisci_mostra(area, archivi, titolo, scelte, chiosco, pin, web, attesa, contenuto, stile,
                                         foto_massimo=foto_massimo * 1024, foto=foto, dal=dal, novita=novita)
     scrivi_mappa(html, uscita)
     registra_esportazione(area, uscita, "mostra", contenuto)
@@ -1517,6 +1564,7 @@ def mostra(ctx, comuni_nomi, uscita: Path, titolo, lingua, chiosco: bool, attesa
         echo("Attenzione: progetto.toml non ha un contatto, e la mostra per il web non dice come "
              "raggiungere il progetto. Scriverlo in progetto.toml (contatto = \"...\") e rifarla.", err=True)
     echo(f"Mostra scritta in {riga_terminale(uscita)} ({len(html.encode('utf-8')) // 1024} kB): un solo file, funziona senza internet.")
+    _avvisa_traduzioni(area.catalogo, scelte)
     _di_foto(archivi, foto, foto_massimo)
     if not web and area.di_esempio:
         echo(f"Codice del personale per scaricare i riscontri: {pin_usato}. Attenzione: questa è l'area della demo, "
@@ -1559,7 +1607,9 @@ def _origine(ctx, param, valore: str | None) -> str | None:
               help="La porta su cui ascoltare (0: una libera a caso).")
 @click.option("--indirizzo", default="0.0.0.0", show_default=True, metavar="IP",
               help="0.0.0.0: tutta la rete della sala; 127.0.0.1: solo questo computer (o dietro un sito).")
-@click.option("--lingua", type=click.Choice(["it", "en"]), default="it", show_default=True, help="La lingua della mostra.")
+@click.option("--lingua", type=click.Choice(list(LINGUE_PAGINE)), default="it", show_default=True,
+              help="La lingua della mostra.")
+@opzione_lingue
 @click.option("--chiosco", is_flag=True,
               help="Per gli schermi touch della sala: testo e pulsanti grandi, torna all'inizio dopo un po' senza tocchi.")
 @click.option("--attesa", type=click.IntRange(2, 3600), default=180, show_default=True, metavar="SECONDI",
@@ -1569,8 +1619,8 @@ def _origine(ctx, param, valore: str | None) -> str | None:
 @opzione_stile
 @opzione_area
 @click.pass_context
-def servi(ctx, comuni_nomi, titolo, porta: int, indirizzo: str, lingua: str, chiosco: bool, attesa: int,
-          origine: str | None, stile: str) -> None:
+def servi(ctx, comuni_nomi, titolo, porta: int, indirizzo: str, lingua: str, lingue: str | None, chiosco: bool,
+          attesa: int, origine: str | None, stile: str) -> None:
     """Serve la mostra sulla rete della sala: i riscontri arrivano subito.
 
     I telefoni dei visitatori (con il codice QR che stampa) e i tablet della sala
@@ -1598,7 +1648,9 @@ def servi(ctx, comuni_nomi, titolo, porta: int, indirizzo: str, lingua: str, chi
         a = area.archivio(nome)
         if a.slug not in slugs:
             slugs.append(a.slug)
-    mostra = MostraServita(area, slugs, titolo, lingua, chiosco, attesa, stile, origine)
+    scelte = _lingue_pagina(lingua, lingue)
+    mostra = MostraServita(area, slugs, titolo, scelte, chiosco, attesa, stile, origine)
+    _avvisa_traduzioni(area.catalogo, scelte)
     nomi = ", ".join(area.archivio(s).nome for s in slugs)
     echo(f"Preparo la mostra di {nomi}...")
     fermo = threading.Event()

@@ -1081,6 +1081,7 @@ def _testi_pubblici(area) -> list[str]:
     for voci in catalogo.vocabolari.values():
         for codice, v in voci.items():
             testi += [x for x in (codice, v.label, v.label_en, v.descrizione) if x]
+            testi += [x for k, x in v.extra.items() if k.startswith("label_") and isinstance(x, str)]
     for strato in catalogo.strati.values():
         testi += [x for x in (strato.nome, strato.label, strato.label_en) if x]
         testi += list(strato.campi)

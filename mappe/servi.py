@@ -206,7 +206,7 @@ class MostraServita:
     area: Area
     slugs: list[str]
     titolo: str | None = None
-    lingua: str = "it"
+    lingua: str | list = "it"  # or the page's languages, the first the default
     chiosco: bool = False
     attesa_s: int = 180
     stile: str = "comunita"
@@ -282,7 +282,8 @@ class MostraServita:
             with self.blocchi[s]:
                 self.gia[s] |= gia[s]
                 self.regole[s] = regole[s]
-        self.mostra_id = id_mostra(self.area, archivi, self.titolo, self.lingua)
+        prima = self.lingua[0] if isinstance(self.lingua, (list, tuple)) else self.lingua
+        self.mostra_id = id_mostra(self.area, archivi, self.titolo, prima)
         self.anteprime = anteprime
         self.pagina = pagina
         self.costruzioni += 1

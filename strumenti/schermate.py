@@ -31,6 +31,21 @@ def main(area: Path, uscita: Path) -> None:
             pagina.wait_for_timeout(400)
             pagina.screenshot(path=str(uscita / f"vista-{vista}.png"))
             pagina.close()
+        # the exhibition in Arabic (right to left), on a computer and on a phone
+        html = Path(tmp) / "mostra-ar.html"
+        subprocess.run([sys.executable, "-m", "mappe", "--area", str(area), "mostra", COMUNE, "Orbassano",
+                        "--lingue", "ar,it,fr,ro,sq,uk,en", "-o", str(html)], check=True, capture_output=True)
+        for nome, dimensioni, telefono in (("mostra-ar", {"width": 1200, "height": 760}, False),
+                                           ("mostra-ar-telefono", {"width": 390, "height": 844}, True)):
+            contesto = b.new_context(viewport=dimensioni, locale="ar", is_mobile=telefono, has_touch=telefono,
+                                     device_scale_factor=2 if telefono else 1)
+            pagina = contesto.new_page()
+            pagina.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+            pagina.goto(html.as_uri())
+            pagina.wait_for_function("document.documentElement.dataset.mappePronta === '1'")
+            pagina.wait_for_timeout(600)
+            pagina.screenshot(path=str(uscita / f"{nome}.png"))
+            contesto.close()
         b.close()
 
 

@@ -16,7 +16,7 @@ def test_comune_aggiunto_ha_tutti_gli_strati_e_i_dati_istat(orbassano):
     info = orbassano.info
     assert (info["nome"], info["codice_istat"], info["provincia"], info["sigla"]) == ("Orbassano", "001171", "Torino", "TO")
     assert info["popolazione"] == orbassano.popolazione()["totale"].sum() > 20000
-    assert orbassano.conta() == {"contributi": 0, "luoghi": 0, "incontri": 0, "riscontri": 0}
+    assert orbassano.conta() == {"contributi": 0, "luoghi": 0, "incontri": 0, "riscontri": 0, "iniziative": 0}
     if orbassano.su_file:
         assert orbassano.gpkg == orbassano.cartella / "orbassano.gpkg"
         assert orbassano.cartella.parent.name == "comuni"

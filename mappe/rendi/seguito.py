@@ -27,6 +27,7 @@ __all__ = ["FERMATA", "data_dal", "dati_seguito", "frase_novita"]
 FERMATA = "non_realizzabile"  # the status where the way ends without the thing done
 
 
+
 def data_dal(testo: str, oggi: dt.date | None = None) -> str:
     """The day of ``--dal`` (GG/MM/AAAA, or AAAA-MM-GG) as ISO.
 
@@ -78,38 +79,27 @@ def _importo(valore, lingua: str) -> str | None:
     return f"{cifre.replace(',', '.')} €" if lingua == "it" else f"€{cifre}"
 
 
-# What happened, by kind and by way, in each language: (one, many).
-_FRASI = {
-    "it": {
-        ("proposta", "avanti"): ("1 proposta è andata avanti", "{n} proposte sono andate avanti"),
-        ("proposta", "fermata"): ("1 proposta si è fermata", "{n} proposte si sono fermate"),
-        ("proposta", "cambiata"): ("1 proposta ha cambiato stato", "{n} proposte hanno cambiato stato"),
-        ("bisogno", "avanti"): ("1 bisogno è andato avanti", "{n} bisogni sono andati avanti"),
-        ("bisogno", "fermata"): ("1 bisogno si è fermato", "{n} bisogni si sono fermati"),
-        ("bisogno", "cambiata"): ("1 bisogno ha cambiato stato", "{n} bisogni hanno cambiato stato"),
-        ("iniziativa", "cominciata"): ("1 iniziativa è cominciata", "{n} iniziative sono cominciate"),
-        ("iniziativa", "conclusa"): ("1 iniziativa si è conclusa", "{n} iniziative si sono concluse"),
-        "dal": "Dal {d}: ", "e": " e ", "niente": "Dal {d} non è cambiato niente, per ora.",
-    },
-    "en": {
-        ("proposta", "avanti"): ("1 proposal moved forward", "{n} proposals moved forward"),
-        ("proposta", "fermata"): ("1 proposal stopped", "{n} proposals stopped"),
-        ("proposta", "cambiata"): ("1 proposal changed status", "{n} proposals changed status"),
-        ("bisogno", "avanti"): ("1 need moved forward", "{n} needs moved forward"),
-        ("bisogno", "fermata"): ("1 need stopped", "{n} needs stopped"),
-        ("bisogno", "cambiata"): ("1 need changed status", "{n} needs changed status"),
-        ("iniziativa", "cominciata"): ("1 initiative started", "{n} initiatives started"),
-        ("iniziativa", "conclusa"): ("1 initiative ended", "{n} initiatives ended"),
-        "dal": "Since {d}: ", "e": " and ", "niente": "Nothing has changed since {d} yet.",
-    },
-}
-ORDINE_FRASI = [k for k in _FRASI["it"] if isinstance(k, tuple)]
+# What happened, by kind and by way: (one, many), in the message catalogues of the pages.
+_MODI = [("proposta", "avanti"), ("proposta", "fermata"), ("proposta", "cambiata"), ("bisogno", "avanti"),
+         ("bisogno", "fermata"), ("bisogno", "cambiata"), ("iniziativa", "cominciata"), ("iniziativa", "conclusa")]
+
+
+def _frasi(lingua: str) -> dict:
+    from ..lingue import testi_pagine
+
+    T = testi_pagine().get(lingua, testi_pagine()["it"])
+    out = {k: (T[f"novita_{k[0]}_{k[1]}_1"], T[f"novita_{k[0]}_{k[1]}_n"]) for k in _MODI}
+    out |= {"dal": T["novita_dal"], "e": T["novita_e"], "niente": T["novita_niente"]}
+    return out
+
+
+ORDINE_FRASI = _MODI
 
 
 def frase_novita(conti: dict[tuple[str, str], int], dal_leggibile: str, lingua: str = "it") -> str:
     """The sentence that opens the second round: "Dal 12/03/2026: 3 proposte sono andate avanti e
     1 iniziativa è cominciata." ``conti``: {(kind, way): how many}."""
-    F = _FRASI.get(lingua, _FRASI["it"])
+    F = _frasi(lingua)
     parti = []
     for chiave in ORDINE_FRASI:
         n = conti.get(chiave, 0)
@@ -182,6 +172,9 @@ def dati_seguito(c: pd.DataFrame, iniziative: list[pd.DataFrame], nomi_luoghi: l
             "promotore": _valori(ini, "promotore"),
             "fondo": _valori(ini, "fondo"),
             "importo": [_importo(v, lingua) for v in _valori(ini, "importo")],
+            "euro": [None if v is None else int(v) for v in _valori(ini, "importo")],
+            "inizio_iso": [v[:10] if isinstance(v, str) else None for v in _valori(ini, "inizio")],
+            "fine_iso": [v[:10] if isinstance(v, str) else None for v in _valori(ini, "fine")],
             "stato": stati,
             "esito": _valori(ini, "esito"),
             "inizio": [_leggibile(v) for v in _valori(ini, "inizio")],
@@ -231,6 +224,7 @@ def _novita(c, ini, tipi_c, voci, dal: str, oggi: str, lingua: str) -> dict:
         "dal": d,
         "frase": frase_novita(conti, d, lingua),
         "frase_it": frase_novita(conti, d, "it"),
+        "_conti": conti,  # for the sentence in the page's other languages (taken out by dati_mappa)
         "contributi": [r[:4] for r in contributi],
         "iniziative": [r[:3] for r in eventi],
     }

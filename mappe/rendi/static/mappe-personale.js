@@ -94,7 +94,7 @@
       a.click();
       window.setTimeout(function () { URL.revokeObjectURL(a.href); a.parentNode.removeChild(a); }, 1000);
       raccolta.segnaScaricati(totale);
-      esito.textContent = voci.length + ' ' + T.scaricati + ' ' + nome;
+      esito.textContent = T.scaricati.replace('{n}', voci.length) + ' ' + nome;
     }
 
     function chiudiDialogo() {

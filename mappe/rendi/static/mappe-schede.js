@@ -18,13 +18,56 @@
   P.schede = function (M) {
     var D = M.D, T = M.T, C = M.C, voce = M.voce, raccolta = M.raccolta;
 
+    // A detail of a card: its value isolated (bdi), so that an Italian name or a date inside an
+    // Arabic card keeps its own direction.
     function riga(cont, etichetta, valore) {
       if (!valore) return;
       var p = el('p', 'mappe-meta');
       p.appendChild(el('span', 'mappe-meta-nome', etichetta + ': '));
-      p.appendChild(el('span', null, valore));
+      p.appendChild(el('bdi', null, valore));
       cont.appendChild(p);
     }
+
+    // People's words: a translation a person wrote, with its original a tap away; or the words as
+    // they were said, marked as Italian when the page speaks another language. Every such text
+    // finds its own direction (dir=auto).
+    function parole(cont, tabella, i, titoloEl, testoEl, campi, citazioni) {
+      citazioni = citazioni || ['testo', 'descrizione'];  // the fields that are people's words, as quotes
+      [titoloEl, testoEl].forEach(function (x) { if (x) x.setAttribute('dir', 'auto'); });
+      var L = window.MappeLingua;
+      if (!L || D.lingua === 'it') return;
+      var tradotto = tabella.tradotto && tabella.tradotto[i];
+      if (!tradotto) {
+        [titoloEl, testoEl].forEach(function (x) { if (x) x.setAttribute('lang', 'it'); });
+        if (testoEl || titoloEl) cont.appendChild(el('p', 'mappe-nota mappe-lingua-nota', T.in_italiano));
+        return;
+      }
+      var dett = el('details', 'mappe-originale');
+      var somm = el('summary', null, T.originale);
+      dett.appendChild(somm);
+      campi.forEach(function (campo) {
+        var v = L.originale(tabella, campo, i);
+        if (!v) return;
+        var titolo = campo === 'titolo' || campo === 'nome';
+        var citazione = citazioni.indexOf(campo) >= 0;
+        var x = el(citazione ? 'blockquote' : 'p',
+          titolo ? 'mappe-originale-titolo' : (citazione ? 'mappe-citazione' : 'mappe-originale-testo'), v);
+        x.setAttribute('lang', 'it');
+        x.setAttribute('dir', 'ltr');
+        dett.appendChild(x);
+      });
+      cont.appendChild(el('p', 'mappe-nota mappe-lingua-nota', T.tradotto));
+      cont.appendChild(dett);
+    }
+    M.parole = parole;
+
+    // A day (ISO) as the visitor's language writes it.
+    function giorno(iso) {
+      if (window.MappeLingua) return window.MappeLingua.data(D, iso);
+      var d = String(iso || '').split('-');
+      return d.length === 3 ? d[2] + '/' + d[1] + '/' + d[0] : iso;
+    }
+    M.giorno = giorno;
 
     // A visitor's text box: label, 300 characters at most, the privacy notice, the send button.
     function testoDaInviare(form, prefisso, etichetta) {
@@ -113,7 +156,11 @@
         var sez = el('div', 'mappe-commenti');
         sez.appendChild(el('p', 'mappe-commenti-titolo', T.commenti));
         var ul = el('ul');
-        approvati.c.forEach(function (c) { ul.appendChild(el('li', null, c)); });
+        approvati.c.forEach(function (c) {
+          var li = el('li', null, c);
+          li.setAttribute('dir', 'auto');  // a comment in any script, in its own direction
+          ul.appendChild(li);
+        });
         sez.appendChild(ul);
         cont.appendChild(sez);
       }
@@ -123,7 +170,7 @@
         var attesa = el('p', 'mappe-nota mappe-in-attesa');
         function aggiornaAttesa() {
           var k = localiPer(su).filter(function (r) { return r.commento; }).length;
-          attesa.textContent = k ? k + ' ' + (k === 1 ? T.in_attesa_1 : T.in_attesa) : '';
+          attesa.textContent = k ? (k === 1 ? T.in_attesa_1 : T.in_attesa).replace('{n}', k) : '';
         }
         aggiornaAttesa();
         // the form is made when the visitor opens it: a list of hundreds of cards makes none
@@ -142,6 +189,7 @@
     function moduloCommento(dett, su, comune, aggiornaAttesa) {
       var form = el('form');
       var area = testoDaInviare(form, 'commento', T.il_tuo_commento);
+      area.setAttribute('dir', 'auto');
       form.addEventListener('submit', function (ev) {
         ev.preventDefault();
         var testo = pulisci(area.value, 300);
@@ -169,14 +217,23 @@
       nome.style.borderColor = U.colore(v.colore);
       badge.appendChild(nome);
       sez.appendChild(badge);
-      if (C.esito[i]) sez.appendChild(el('p', 'mappe-stato-esito', C.esito[i]));
+      if (C.esito[i]) {
+        var es = el('p', 'mappe-stato-esito', C.esito[i]);
+        es.setAttribute('dir', 'auto');
+        sez.appendChild(es);
+      }
       if (passi.length) {
         var ol = el('ol', 'mappe-cammino');
         ol.setAttribute('aria-label', T.cammino);
-        if (inc && inc.data) ol.appendChild(el('li', null, T.detta_il + ': ' + inc.data));
+        if (inc && inc.data) {
+          var primo = el('li', null, T.detta_il + ': ');
+          primo.appendChild(el('bdi', null, inc.data));
+          ol.appendChild(primo);
+        }
         passi.forEach(function (p) {
-          var d = String(p[0] || '').split('-');
-          ol.appendChild(el('li', null, voce('seguito', p[1]) + ': ' + (d.length === 3 ? d[2] + '/' + d[1] + '/' + d[0] : p[0])));
+          var li = el('li', null, voce('seguito', p[1]) + ': ');
+          li.appendChild(el('bdi', null, giorno(p[0])));
+          ol.appendChild(li);
         });
         sez.appendChild(ol);
       }
@@ -195,8 +252,11 @@
       var memoria = tipo === 'memoria';
       var fig = M.figura(C.foto[i], C.didascalia[i], C.credito[i], memoria);
       if (fig && memoria) c.appendChild(fig);
-      c.appendChild(el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', titolo));
-      if (C.testo[i]) c.appendChild(el('blockquote', 'mappe-citazione', C.testo[i]));
+      var titoloEl = el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', titolo);
+      c.appendChild(titoloEl);
+      var testoEl = C.testo[i] ? el('blockquote', 'mappe-citazione', C.testo[i]) : null;
+      if (testoEl) c.appendChild(testoEl);
+      parole(c, D.contributi, i, C.titolo[i] ? titoloEl : null, testoEl, ['titolo', 'testo', 'esito']);
       if (fig && !memoria) c.appendChild(fig);
       riga(c, T.emozione, voce('emozione', C.emozione[i]));
       riga(c, T.epoca, C.epoca[i]);
@@ -223,8 +283,12 @@
       var c = el('article', 'mappe-scheda mappe-scheda-luogo');
       c.appendChild(el('div', 'mappe-scheda-testa', voce('categoria', Lg.categoria[j]) +
         (Lg.ruolo[j] ? ' · ' + voce('ruolo', Lg.ruolo[j]) : '')));
-      c.appendChild(el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', Lg.nome[j]));
-      if (Lg.descrizione[j]) c.appendChild(el('blockquote', 'mappe-citazione', Lg.descrizione[j]));
+      var nomeEl = el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', Lg.nome[j]);
+      nomeEl.setAttribute('dir', 'auto');
+      c.appendChild(nomeEl);
+      var descrEl = Lg.descrizione[j] ? el('blockquote', 'mappe-citazione', Lg.descrizione[j]) : null;
+      if (descrEl) c.appendChild(descrEl);
+      parole(c, Lg, j, null, descrEl, ['descrizione']);
       var fig = Lg.foto && M.figura(Lg.foto[j], Lg.didascalia[j], Lg.credito[j], false);
       if (fig) c.appendChild(fig);
       if (Lg.indirizzo && Lg.indirizzo[j]) riga(c, T.indirizzo, Lg.indirizzo[j]);

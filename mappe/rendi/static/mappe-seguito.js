@@ -16,7 +16,14 @@
  * - with D.seguito.novita (mappe mostra --dal): the sentence of what changed since that day under
  *   the title, the list of those items above the legend, and a halo on their symbols.
  * Elsewhere M.disegnaSeguito() takes all of it off the map. Reads D.voci.seguito, M.C, M.stato,
- * M.visibile, M.marcatori, M.elementi, M.testata, M.opzioniPopup, M.vaiSullaMappa.
+ * M.visibile, M.marcatori, M.elementi, M.simboli, M.testata, M.opzioniPopup, M.vaiSullaMappa.
+ * Symbols never hide one another for good: where the symbols are gathered (M.simboli) the
+ * initiatives are gathered and fanned out with the proposals and needs; where they are not, the
+ * symbols of this view said at the very same spot (a need and a proposal at one place, and the
+ * initiative there) stand in a small ring around it, joined to it by thin lines.
+ * On every map page (with or without this view) a card opened on the map, from a symbol or from
+ * a link, is framed whole inside the map once the map has stopped moving: clear of the controls
+ * over it (zoom, "Senza luogo", credits), shortened to scroll inside when the map is too low.
  * Every text is textContent. */
 (function () {
   'use strict';
@@ -25,13 +32,87 @@
   var el = U.el, elSvg = U.elSvg, bottone = U.bottone, colore = U.colore;
   var P = window.MappeParti = window.MappeParti || {};
   var DITO = 44;  // CSS pixels: what a finger hits
+  var PRIME_NOVITA = 5;
+  var VICINO = 14, VICINO_INIZIATIVA = 28;  // pixels: nearer than this, two symbols cover each other  // what changed: the first ones shown, the others a tap away
   var NEUTRO = '#3d3d3d';  // an initiative with no status written
+
+  /* ---------- A card opened on the map is seen whole ---------- */
+  var MARGINE = 10, SCOSTO = 6;  // pixels: from the edge of the map; from a control
+  function inquadraSchede(M) {
+    var map = M.map;
+    var fermo = true;  // no pan or zoom under way
+    map.on('movestart zoomstart', function () { fermo = false; });
+    map.on('moveend zoomend', function () { fermo = true; });
+    // Leaflet's own pan knows neither the controls nor a zoom about to start: ours replaces it
+    if (M.opzioniPopup) M.opzioniPopup.autoPan = false;
+    var turno = 0;
+    map.on('popupopen', function (ev) {
+      var popup = ev.popup, questo = ++turno;
+      function prova() {
+        if (questo !== turno || !popup.isOpen() || (M.telefono && M.telefono())) return;
+        if (!fermo) { map.once('moveend', function () { window.setTimeout(prova, 0); }); return; }
+        inquadra(popup);
+      }
+      // a zoom asked for with the opening (setView, then openPopup) starts in the next frame
+      window.requestAnimationFrame(function () { window.requestAnimationFrame(prova); });
+    });
+
+    // The popup inside the map (and the window), beside or under the controls, never below them;
+    // taller than the room left, it is shortened to scroll inside, its title at the top.
+    function inquadra(popup) {
+      var box = popup.getElement(), cont = map.getContainer();
+      if (!box) return;
+      var m = cont.getBoundingClientRect(), r = box.getBoundingClientRect();
+      if (!r.width || !m.width) return;
+      var sx = Math.max(m.left, 0) + MARGINE, dx = Math.min(m.right, window.innerWidth) - MARGINE;
+      var su = Math.max(m.top, 0) + MARGINE, giu = Math.min(m.bottom, window.innerHeight) - MARGINE;
+      var ostacoli = [];
+      Array.prototype.forEach.call(cont.querySelectorAll('.leaflet-control-container .leaflet-control'), function (c) {
+        var q = c.getBoundingClientRect();
+        if (q.width && q.height) ostacoli.push({ q: q, inAlto: !!c.closest('.leaflet-top') });
+      });
+      var W = r.width, H = r.height;
+      function dentro(x) { return Math.max(sx, Math.min(x, dx - W)); }
+      // where it could go across: as it is (moved inside), or beside each control
+      var dove = [dentro(r.left)];
+      ostacoli.forEach(function (o) { dove.push(dentro(o.q.right + SCOSTO), dentro(o.q.left - SCOSTO - W)); });
+      var meglio = null;
+      dove.forEach(function (x) {
+        var alto = su, basso = giu;
+        ostacoli.forEach(function (o) {
+          if (o.q.right <= x || o.q.left >= x + W) return;
+          if (o.inAlto) alto = Math.max(alto, o.q.bottom + SCOSTO); else basso = Math.min(basso, o.q.top - SCOSTO);
+        });
+        var visto = Math.min(H, basso - alto), costo = Math.abs(x - r.left);
+        if (!meglio || visto > meglio.visto + 1 || (visto >= meglio.visto - 1 && costo < meglio.costo)) {
+          meglio = { x: x, alto: alto, basso: basso, visto: visto, costo: costo };
+        }
+      });
+      var alto = meglio.alto, basso = meglio.basso, h = H;
+      if (H > basso - alto) {
+        // the card scrolls inside (it stays fixed at its bottom: its tip on the symbol)
+        var contenuto = box.querySelector('.leaflet-popup-content');
+        if (contenuto) {
+          var prima = contenuto.offsetHeight;
+          contenuto.style.height = Math.max(120, prima - (H - (basso - alto))) + 'px';
+          contenuto.classList.add('leaflet-popup-scrolled');
+          contenuto.scrollTop = 0;
+          h = box.getBoundingClientRect().height;
+        }
+      }
+      var sopra = h > basso - alto ? alto : Math.max(alto, Math.min(r.bottom - h, basso - h));
+      var ox = Math.round(r.left - meglio.x), oy = Math.round(r.bottom - (sopra + h));
+      if (ox || oy) map.panBy([ox, oy]);
+    }
+  }
 
   P.seguito = function (M) {
     var map = M.map, D = M.D, T = M.T, S = D.seguito, voce = M.voce;
     M.disegnaSeguito = function () {};
+    inquadraSchede(M);
     if (!S) return;
     var C = M.C;
+    var X = T;  // (the texts of this view are in the page's message catalogues)
     var voci = D.voci.seguito || {};
     var ordine = Object.keys(voci);
     var I = S.iniziative, nI = I.nome.length;
@@ -98,24 +179,37 @@
         classe: 'mappe-con-stato mappe-seguito-' + s + (nuovo ? ' mappe-cambiato' : '') };
     };
 
-    // A bar of how far the way has gone; in a card it is read as a progress bar.
-    function barra(s, letta) {
+    // How far the way had gone when it stopped: the last stage before the stop (0: straight away).
+    function fermataA(passi) {
+      var a = 0;
+      (passi || []).forEach(function (p) { if (p[1] !== S.fermata) a = avanzamento(p[1]); });
+      return a;
+    }
+
+    // A bar of how far the way has gone; in a card it is read as a progress bar. A way that stopped
+    // is filled only as far as it went, the rest struck through, with a mark where it stopped.
+    function barra(s, letta, fino) {
       var b = el('span', 'mappe-barra-avanzamento');
       var dentro = el('span');
-      var a = avanzamento(s);
+      var fermata = s === S.fermata;
+      var a = fermata ? (fino || 0) : avanzamento(s);
       dentro.style.width = Math.round(a * 100) + '%';
       dentro.style.background = coloreStato(s);
       b.appendChild(dentro);
+      if (fermata) {
+        b.classList.add('mappe-barra-fermata');
+        b.style.setProperty('--stato', coloreStato(s));
+      }
       if (letta) {
         b.setAttribute('role', 'progressbar');
         b.setAttribute('aria-label', T.avanzamento);
         b.setAttribute('aria-valuemin', '0');
         b.setAttribute('aria-valuemax', '100');
         b.setAttribute('aria-valuenow', String(Math.round(a * 100)));
+        if (fermata) b.setAttribute('aria-valuetext', voce('seguito', s));
       } else {
         b.setAttribute('aria-hidden', 'true');
       }
-      if (s === S.fermata) b.classList.add('mappe-barra-fermata');
       return b;
     }
 
@@ -135,7 +229,7 @@
       if (!valore) return;
       var p = el('p', 'mappe-meta mappe-meta-' + chiave);
       p.appendChild(el('span', 'mappe-meta-nome', etichetta + ': '));
-      p.appendChild(el('span', null, valore));
+      p.appendChild(el('bdi', null, valore));  // a name, a date or an amount keeps its own direction
       cont.appendChild(p);
     }
 
@@ -165,6 +259,30 @@
       return iconeIniziative[k];
     }
 
+    // A group of the map holding initiatives: a star with their number on its edge; a group of
+    // initiatives only (several at one spot): the badge with their number. The number is drawn by
+    // the CSS (data-quante): the group's text stays the count of its contributions, its name
+    // (aria-label, title) says both.
+    var aspettoGruppo = {
+      nome: function (nc, na, nome) { return (nome ? nome + ' · ' : '') + T.iniziative + ': ' + na; },
+      segno: function (na) {
+        var s = el('span', 'mappe-gruppo-iniziative');
+        var d = elSvg('svg', { viewBox: '0 0 24 24', width: 12, height: 12, 'aria-hidden': 'true', focusable: 'false' });
+        d.appendChild(elSvg('path', { d: STELLA, fill: '#fffdf7' }));
+        s.appendChild(d);
+        s.setAttribute('data-quante', String(na));
+        return s;
+      },
+      icona: function (na) {
+        var segno = segnoIniziativa('', 34);
+        var quante = el('span', 'mappe-iniziative-quante');
+        quante.setAttribute('data-quante', String(na));
+        segno.appendChild(quante);
+        return new U.IconaNodo({ className: 'mappe-iniziativa mappe-iniziative-gruppo', modello: segno,
+          iconSize: [DITO, DITO], iconAnchor: [DITO / 2, DITO / 2] });
+      }
+    };
+
     var gruppo = L.featureGroup(), linee = L.featureGroup();
     var marcatori = [], zone = [];
     for (var j = 0; j < nI; j++) {
@@ -185,14 +303,83 @@
       marcatori[j] = m;
     }
 
+    // An initiative's card on the map: where the symbols are gathered, the first zoom where it stands
+    // alone (or its group fanned out); the card opens once the map has stopped.
+    var nelGruppo = {};  // initiative -> its place among the other symbols of M.simboli
     function apriIniziativa(j) {
       var m = marcatori[j];
-      if (!m || !map.hasLayer(m)) return;
-      map.setView(m.getLatLng(), Math.max(map.getZoom(), 15));
-      m.openPopup();
+      if (!m) return;
+      var apri = function () {
+        if (map.hasLayer(m)) { m.openPopup(); return; }
+        m.once('add', function () { window.setTimeout(function () { m.openPopup(); }, 0); });
+      };
+      if (M.simboli && nelGruppo[j] !== undefined) {
+        M.simboli.mostraAltro(nelGruppo[j], function () { window.setTimeout(apri, 60); });
+      } else if (map.hasLayer(m)) {
+        var ll = m.getLatLng(), z = Math.max(map.getZoom(), 16);
+        if (map.getZoom() === z && map.getBounds().pad(-0.1).contains(ll)) {
+          apri();
+        } else {
+          map.once('moveend', function () { window.setTimeout(apri, 0); });
+          map.setView(ll, z);
+        }
+      } else {
+        return;
+      }
       var mappaEl = map.getContainer();
       if (mappaEl.scrollIntoView) mappaEl.scrollIntoView({ block: 'nearest' });
     }
+
+    // Where the symbols are not gathered (a mouse, a few hundred symbols): those of this view that
+    // would cover one another on the screen (said at the very same spot, a need and a proposal at one
+    // place; an initiative's badge over a proposal) stand in a small ring around the first, each
+    // one a finger's width from the next, joined to where it was said by a thin line. The rings are
+    // made again at each zoom (where symbols part, they stand in their place), undone out of this view.
+    var sparsi = [], gambe = L.layerGroup();
+    function rimetti() {
+      sparsi.forEach(function (x) { x.m.setLatLng(x.vero); });
+      sparsi = [];
+      gambe.clearLayers();
+      map.removeLayer(gambe);
+    }
+    function sparpaglia(iniziative) {
+      rimetti();
+      if (M.simboli || !inVista()) return;
+      var z = map.getZoom(), anelli = [];
+      // each symbol joins the first ring whose first symbol it would cover, or starts one
+      function metti(m, ll, largo) {
+        var pt = map.project(ll, z), vicino = largo ? VICINO_INIZIATIVA : VICINO;
+        for (var a = 0; a < anelli.length; a++) {
+          var d = Math.max(vicino, anelli[a].vicino);
+          if (anelli[a].pt.distanceTo(pt) < d) { anelli[a].qui.push({ m: m, ll: ll }); return; }
+        }
+        anelli.push({ pt: pt, vicino: vicino, qui: [{ m: m, ll: ll }] });
+      }
+      S.tipi.forEach(function (tipo) {
+        (M.elementi[tipo] || []).forEach(function (e) {
+          if (e.punto && M.visibile(e.i) && map.hasLayer(e.strato)) {
+            metti(e.strato, L.latLng(C.g[e.i][1], C.g[e.i][0]), false);
+          }
+        });
+      });
+      iniziative.forEach(function (k) { if (marcatori[k]) metti(marcatori[k], L.latLng(I.y[k], I.x[k]), true); });
+      anelli.forEach(function (anello) {
+        var qui = anello.qui, n = qui.length;
+        if (n < 2) return;
+        var c = anello.pt, raggio = Math.max(24, DITO * n / (2 * Math.PI));
+        qui.forEach(function (x, q) {
+          var angolo = 2 * Math.PI * q / n - Math.PI / 2;
+          var dove = map.unproject(c.add(L.point(Math.cos(angolo) * raggio, Math.sin(angolo) * raggio)), z);
+          sparsi.push({ m: x.m, vero: x.ll });
+          x.m.setLatLng(dove);
+          L.polyline([x.ll, dove], { interactive: false, className: 'mappe-gamba', weight: 1.5, color: '#3d3d3d',
+            opacity: 0.7 }).addTo(gambe);
+        });
+      });
+      if (sparsi.length) gambe.addTo(map);
+    }
+    var inAnello = [];  // the initiatives in sight, for the ring at each zoom
+    map.on('zoomend', function () { if (inVista() && !M.simboli) sparpaglia(inAnello); });
 
     function schedaIniziativa(j, nellElenco) {
       var s = I.stato[j];
@@ -201,8 +388,12 @@
       testa.appendChild(segnoIniziativa(s, 22));
       testa.appendChild(el('span', null, T.iniziativa));
       c.appendChild(testa);
-      c.appendChild(el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', I.nome[j]));
-      if (I.descrizione[j]) c.appendChild(el('blockquote', 'mappe-citazione', I.descrizione[j]));
+      var nomeEl = el(nellElenco ? 'h4' : 'h3', 'mappe-titolo', I.nome[j]);
+      c.appendChild(nomeEl);
+      // what the initiative is (not the words of participants: no quotation marks)
+      var descrEl = I.descrizione[j] ? el('p', 'mappe-descrizione', I.descrizione[j]) : null;
+      if (descrEl) c.appendChild(descrEl);
+      if (M.parole) M.parole(c, I, j, nomeEl, descrEl, ['nome', 'descrizione', 'esito'], []);
       riga(c, 'promotore', T.promotore, I.promotore[j]);
       riga(c, 'fondo', T.fondo, I.fondo[j]);
       riga(c, 'importo', T.importo, I.importo[j]);
@@ -221,8 +412,15 @@
       riga(c, 'luogo', T.luogo, I.luogo[j]);
       if (D.comuni.length > 1) riga(c, 'comune', T.comune, D.comuni[I.comune[j]].nome);
       if (I.x[j] === null) c.appendChild(el('p', 'mappe-nota', T.tutto_il_comune));
+      // what is new since the day given: on the line of its day (the day said once), marked as new
       (nuoveIniziative[j] || []).forEach(function (r) {
-        c.appendChild(el('p', 'mappe-nota mappe-nota-novita', T[r[1]] + ': ' + r[2]));
+        var linea = c.querySelector('.mappe-meta-' + (r[1] === 'cominciata' ? 'inizio' : 'fine'));
+        if (linea && linea.textContent.indexOf(r[2]) >= 0) {
+          linea.appendChild(document.createTextNode(' '));
+          linea.appendChild(el('span', 'mappe-nota-novita mappe-novita-segno', T[r[1]]));
+        } else {
+          c.appendChild(el('p', 'mappe-nota mappe-nota-novita', T[r[1]] + ': ' + r[2]));
+        }
       });
       var qui = I.risponde[j];
       if (qui.length) {
@@ -260,7 +458,7 @@
         }
         c.appendChild(sez);
       }
-      sez.insertBefore(barra(s, true), sez.children[1] || null);
+      sez.insertBefore(barra(s, true, fermataA(C.tappe && C.tappe[i])), sez.children[1] || null);
       if (nuovi[i]) sez.appendChild(el('p', 'mappe-nota mappe-nota-novita', T.cambiato_dal.replace('{d}', novita.dal)));
       var js = risposte[i] || [];
       if (js.length) {
@@ -297,10 +495,21 @@
         contiStato[s] = el('span', 'mappe-conteggio');
         nome.appendChild(contiStato[s]);
         li.appendChild(nome);
-        li.appendChild(barra(s, false));
+        li.appendChild(barra(s, false, 0.5));
         ul.appendChild(li);
       });
       legenda.appendChild(ul);
+      if (voci[S.fermata] && X.fermata_legenda) {
+        legenda.appendChild(el('p', 'mappe-nota mappe-legenda-fermata', X.fermata_legenda));
+      }
+      if (novita) {  // the mark of what changed since the day given
+        var pc = el('p', 'mappe-stato-voce mappe-voce-cambiato');
+        var campione = el('span', 'mappe-cambiato');
+        campione.appendChild(M.segnoSeguito(M.simboloSvg('cerchio', coloreStato(S.iniziale), 14), { stato: S.iniziale }, 14));
+        pc.appendChild(campione);
+        pc.appendChild(el('span', 'mappe-stato-etichetta', T.cambiato_dal.replace('{d}', novita.dal)));
+        legenda.appendChild(pc);
+      }
       if (nI) {
         var pi = el('p', 'mappe-stato-voce mappe-voce-iniziative');
         pi.appendChild(segnoIniziativa('', 22));
@@ -351,6 +560,19 @@
         ul.appendChild(li);
       });
       if (ul.children.length) sezioneNovita.appendChild(ul);
+      var tutte = ul.children.length;
+      if (tutte > PRIME_NOVITA + 1) {
+        for (var q = PRIME_NOVITA; q < tutte; q++) ul.children[q].hidden = true;
+        var vedi = bottone('mappe-mostra-altri mappe-novita-tutte',
+          (X.vedi_tutte || T.mostra_altri + ' ({n})').replace('{n}', String(tutte)), function () {
+            for (var q = PRIME_NOVITA; q < tutte; q++) ul.children[q].hidden = false;
+            vedi.parentNode.removeChild(vedi);
+            var primo = ul.children[PRIME_NOVITA].querySelector('button') || ul.children[PRIME_NOVITA];
+            if (primo.focus) primo.focus();
+          });
+        vedi.setAttribute('aria-expanded', 'false');
+        sezioneNovita.appendChild(vedi);
+      }
       pannello.insertBefore(sezioneNovita, comandi && comandi.parentNode === pannello ? comandi : pannello.firstChild);
     }
 
@@ -419,16 +641,27 @@
       coloraForme(si);
       gruppo.clearLayers();
       linee.clearLayers();
+      nelGruppo = {};
+      inAnello = [];
       if (!si) {
+        rimetti();
+        if (M.simboli) M.simboli.altri([]);
         map.removeLayer(gruppo);
         map.removeLayer(linee);
         return;
       }
-      var mostrate = quali();
+      var mostrate = quali(), altri = [];
       mostrate.forEach(function (k) {
         if (zone[k]) gruppo.addLayer(zone[k]);
         if (!marcatori[k]) return;
-        gruppo.addLayer(marcatori[k]);
+        // gathered with the proposals and needs where symbols are gathered, else on their own
+        if (M.simboli) {
+          nelGruppo[k] = altri.length;
+          altri.push({ ll: L.latLng(I.y[k], I.x[k]), marcatore: marcatori[k] });
+        } else {
+          gruppo.addLayer(marcatori[k]);
+          inAnello.push(k);
+        }
         var a = L.latLng(I.y[k], I.x[k]);
         I.risponde[k].forEach(function (i) {
           var b = M.visibile(i) && centro(i);
@@ -439,6 +672,8 @@
       });
       map.addLayer(linee);
       map.addLayer(gruppo);
+      if (M.simboli) M.simboli.altri(altri, aspettoGruppo);
+      else sparpaglia(inAnello);
       // counts of what is in sight
       var conti = {};
       for (var i = 0; i < C.n; i++) {

@@ -69,7 +69,7 @@
         tipo: function (i) { return indiceTipo[C.tipo[i]]; },
         marcatore: function (i) { return marcatori[i].strato; },
         icona: iconaGruppo,
-        nome: function (k) { return k + ' ' + M.T.gruppo; }
+        nome: function (k) { return M.T.gruppo.replace('{n}', k); }
       });
       tutti.addTo(map);
     }

@@ -19,6 +19,9 @@
     var bottoniViste = [], scelta = null;
     // the row of a phone's header: the menu of the views and the action to add something
     var barra = el('div', 'mappe-barra');
+    if (window.MappeLingua && D.lingue && D.lingue.elenco.length > 1) {
+      testata.appendChild(window.MappeLingua.selettore(D));  // first: a visitor finds it at once
+    }
     var d = el('div', 'mappe-titolo-mappa');
     if (D.interna) d.appendChild(el('p', 'mappe-interna', T.uso_interno));
     if (D.esempio) d.appendChild(el('p', 'mappe-esempio', T.dati_esempio));

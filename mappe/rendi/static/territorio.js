@@ -12,7 +12,7 @@
     var T = D.testi;
     var C = D.comuni;
     var n = C.nome.length;
-    var numero = new Intl.NumberFormat(D.lingua === 'en' ? 'en-GB' : 'it-IT', { maximumFractionDigits: 2 });
+    var numero = new Intl.NumberFormat(D.lingua === 'en' ? 'en-GB' : D.lingua === 'it' ? 'it-IT' : D.lingua, { maximumFractionDigits: 2 });
     // every thousand grouped, 8.452 as well as 17.406 (Intl leaves four digits alone in Italian)
     var intero = { format: function (x) {
       return String(Math.round(x)).replace(/\B(?=(\d{3})+(?!\d))/g, D.lingua === 'en' ? ',' : '.');
@@ -106,6 +106,9 @@
 
     // Header
     var testata = document.getElementById('mappe-testata');
+    if (window.MappeLingua && D.lingue && D.lingue.elenco.length > 1) {
+      testata.appendChild(window.MappeLingua.selettore(D));
+    }
     var t = el('div', 'mappe-titolo-mappa');
     t.appendChild(el('h1', null, D.titolo));
     t.appendChild(el('p', 'mappe-sottotitolo', D.sottotitolo));
