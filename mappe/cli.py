@@ -544,14 +544,17 @@ def _lingue_pagina(lingua: str, lingue: str | None) -> list[str]:
     from .lingue import LINGUE, lingue_pagine
 
     if not lingue:
-        return [lingua]
+        return [lingua or "it"]
+    if lingua:
+        raise click.UsageError("usare --lingua (una lingua) oppure --lingue (più lingue, la prima è quella "
+                               "predefinita), non tutte e due.")
     scelte = list(dict.fromkeys(x.strip().lower() for x in lingue.split(",") if x.strip()))
     pronte = lingue_pagine()
     for x in scelte:
         if x not in pronte:
-            raise MappeError(f"--lingue: la lingua '{x}' non è tra quelle delle pagine: "
-                             + ", ".join(f"{k} ({LINGUE[k]})" for k in pronte) + ".")
-    return scelte or [lingua]
+            raise click.UsageError(f"--lingue: la lingua '{x}' non è tra quelle delle pagine: "
+                                   + ", ".join(f"{k} ({LINGUE[k]})" for k in pronte) + ".")
+    return scelte or ["it"]
 
 
 def _avvisa_traduzioni(catalogo, lingue: list[str]) -> None:
@@ -579,8 +582,8 @@ def opzione_lingue(f):
 @click.option("--vista", type=click.Choice(VISTE_NOMI), default="tutto", show_default=True, help="Che cosa mostrare.")
 @click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), callback=_html,
               help="Il file HTML da scrivere (predefinito: <comune>.html nella cartella corrente).")
-@click.option("--lingua", type=click.Choice(list(LINGUE_PAGINE)), default="it", show_default=True,
-              help="La lingua della mappa.")
+@click.option("--lingua", type=click.Choice(list(LINGUE_PAGINE)), default=None,
+              help="La lingua della mappa (predefinita: it).")
 @opzione_lingue
 @click.option("--titolo", metavar="TESTO", help="Un titolo al posto di quello della vista.")
 @click.option("--interna", is_flag=True,
@@ -662,8 +665,8 @@ def rilievo(ctx, comune: str, uscita: Path | None, incontro: str | None, lingua:
 @click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), default="territorio.html",
               show_default=True, callback=_html, help="Il file HTML da scrivere.")
 @click.option("--titolo", metavar="TESTO", help="Il titolo della mappa.")
-@click.option("--lingua", type=click.Choice(list(LINGUE_PAGINE)), default="it", show_default=True,
-              help="La lingua della mappa.")
+@click.option("--lingua", type=click.Choice(list(LINGUE_PAGINE)), default=None,
+              help="La lingua della mappa (predefinita: it).")
 @opzione_lingue
 @opzione_area
 @click.pass_context
@@ -1488,8 +1491,8 @@ def annulla(ctx, comune: str, senza_chiedere: bool) -> None:
 @click.option("-o", "--output", "uscita", type=click.Path(dir_okay=False, path_type=Path), default="mostra.html",
               show_default=True, callback=_html, help="Il file HTML da scrivere.")
 @click.option("--titolo", metavar="TESTO", help="Il titolo della mostra.")
-@click.option("--lingua", type=click.Choice(list(LINGUE_PAGINE)), default="it", show_default=True,
-              help="La lingua della mostra.")
+@click.option("--lingua", type=click.Choice(list(LINGUE_PAGINE)), default=None,
+              help="La lingua della mostra (predefinita: it).")
 @opzione_lingue
 @click.option("--chiosco", is_flag=True,
               help="Per uno schermo touch in una sala: testo e pulsanti grandi, torna all'inizio dopo un po' senza tocchi.")
@@ -1607,8 +1610,8 @@ def _origine(ctx, param, valore: str | None) -> str | None:
               help="La porta su cui ascoltare (0: una libera a caso).")
 @click.option("--indirizzo", default="0.0.0.0", show_default=True, metavar="IP",
               help="0.0.0.0: tutta la rete della sala; 127.0.0.1: solo questo computer (o dietro un sito).")
-@click.option("--lingua", type=click.Choice(list(LINGUE_PAGINE)), default="it", show_default=True,
-              help="La lingua della mostra.")
+@click.option("--lingua", type=click.Choice(list(LINGUE_PAGINE)), default=None,
+              help="La lingua della mostra (predefinita: it).")
 @opzione_lingue
 @click.option("--chiosco", is_flag=True,
               help="Per gli schermi touch della sala: testo e pulsanti grandi, torna all'inizio dopo un po' senza tocchi.")

@@ -427,6 +427,14 @@ def _immagini_di_mappe() -> frozenset[bytes]:
     return frozenset(immagini)
 
 
+@cache
+def _caratteri_di_mappe() -> frozenset[bytes]:
+    """The fonts mappe itself puts in the pages that offer Arabic (rendi/caratteri.py), byte for byte."""
+    from .rendi.caratteri import caratteri_incorporati
+
+    return frozenset(caratteri_incorporati())
+
+
 def _leggi_data_uri(testo: str, r: _Raccolta, nome: str, profondita: int) -> str:
     """The text without its base64 ``data:`` URIs, each read for what it holds: an SVG or a text
     is searched, an image is listed among what cannot be checked."""
@@ -443,6 +451,8 @@ def _leggi_data_uri(testo: str, r: _Raccolta, nome: str, profondita: int) -> str
             return " "
         if dati in _immagini_di_mappe():
             return " "  # Leaflet's own icons, as mappe puts them in every page: no picture of anyone
+        if tipo.startswith("font/") and dati in _caratteri_di_mappe():
+            return " "  # the Arabic letters mappe carries: no text of anyone
         if tipo.startswith("image/") and tipo != "image/svg+xml" or _immagine(dati):
             immagini[tipo or "image"] = immagini.get(tipo or "image", 0) + 1
             trovate.append(r.immagine(f"{nome}:(data URI {tipo or 'immagine'})", dati))

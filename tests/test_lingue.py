@@ -18,6 +18,8 @@ SEGNAPOSTO = re.compile(r"\{\w+\}")
 TESTO_AR = "لا يوجد مكان نلتقي فيه في المساء، الشباب يبقون في الساحة في البرد."
 TITOLO_AR = "لا توجد أماكن للقاء في المساء"
 TESTO_IT = "Dopo le sette non c'è un posto dove stare insieme, i ragazzi stanno in piazza al freddo."
+ESITO_IT = "Il Comune ha aperto la biblioteca il giovedì sera"
+ESITO_AR = "فتحت البلدية المكتبة مساء الخميس"
 
 
 def _catalogo(lingua: str) -> dict:
@@ -42,11 +44,18 @@ def test_ogni_catalogo_dei_messaggi_ha_tutte_le_chiavi(lingua):
 def area_lingue(cli, area, tmp_path):
     """Orbassano with a translated need and an untranslated proposal, the catalogue's labels in
     Arabic (through the mediator's sheet), an approved Arabic comment."""
-    righe = [["id", "tipo", "tema", "titolo", "testo", "titolo_ar", "testo_ar", "lon", "lat", "consenso"],
+    righe = [["id", "tipo", "tema", "titolo", "testo", "titolo_ar", "testo_ar", "lon", "lat", "consenso", "stato",
+              "esito", "esito_ar"],
              ["c-1", "bisogno", "socialita", "Mancano posti per la sera", TESTO_IT, TITOLO_AR, TESTO_AR,
-              "7.5378", "45.0087", "orale"],
+              "7.5378", "45.0087", "orale", "in_corso", ESITO_IT, ESITO_AR],
              ["c-2", "proposta", "mobilita", "Un autobus la sera", "Un autobus che passi anche dopo le nove",
-              "", "", "7.5420", "45.0050", "orale"]]
+              "", "", "7.5420", "45.0050", "orale", "", "", ""],
+             # a row with only its words translated (its title stays Italian)
+             ["c-3", "risorsa", "socialita", "Il bar della piazza", "Il barista conosce tutti", "",
+              "صاحب المقهى يعرف الجميع", "7.5400", "45.0060", "orale", "", "", ""]]
+    # rows without a title or a note: those columns travel mostly empty in the page ({"s": ...})
+    righe += [[f"c-{k}", "risorsa", "mobilita", "", f"Una risorsa numero {k}", "", "", f"{7.530 + k * 0.001:.4f}",
+               "45.0040", "orale", "", "", ""] for k in range(4, 10)]
     r = cli("importa", scrivi_csv(tmp_path / "c.csv", righe), "--comune", "Orbassano")
     assert r.exit_code == 0, r.output
     foglio = tmp_path / "catalogo-ar.xlsx"
@@ -135,7 +144,12 @@ def test_una_mostra_in_tre_lingue_in_arabo_non_resta_niente_di_italiano(cli, are
         catalogo = area_lingue.catalogo
         etichette = {v.label for voci in catalogo.vocabolari.values() for v in voci.values() if len(v.label) >= 4}
         assert sorted(e for e in etichette if re.search(r"(?<!\w)" + re.escape(e) + r"(?!\w)", testo)) == []
-        assert TESTO_AR in testo and TITOLO_AR in testo  # the translation a person wrote
+        assert TESTO_AR in testo and TITOLO_AR in testo  # the translation a person wrote...
+        assert ESITO_AR in testo and ESITO_IT not in testo  # ... also where the column is mostly empty
+        # only the words of c-3 are translated: its title is Italian, and says so
+        bar = p.locator("#mappe-lista .mappe-scheda", has_text="صاحب المقهى")
+        assert bar.locator(".mappe-titolo").get_attribute("lang") == "it"
+        assert bar.locator(".mappe-citazione").first.get_attribute("lang") is None
         assert "Un autobus che passi anche dopo le nove" in testo  # an untranslated one as it was said...
         nota = p.locator("#mappe-lista .mappe-scheda", has_text="Un autobus").locator(".mappe-lingua-nota")
         assert nota.inner_text() == ar["in_italiano"]  # ... marked as Italian
@@ -158,6 +172,7 @@ def test_l_originale_si_apre_dalla_traduzione(cli, area_lingue, tmp_path, browse
         citazione = originale.locator("blockquote")
         assert citazione.is_visible() and citazione.inner_text() == TESTO_IT
         assert citazione.get_attribute("lang") == "it" and citazione.get_attribute("dir") == "ltr"
+        assert ESITO_IT in originale.inner_text()  # the note's original too
         # the comment written in Arabic is shown in its own direction
         commento = scheda.locator(".mappe-commenti li", has_text="رائع")
         assert commento.get_attribute("dir") == "auto"
@@ -217,7 +232,7 @@ def test_in_arabo_axe_non_trova_violazioni_gravi_e_il_carattere_e_dentro(cli, ar
 
 def test_una_lingua_che_non_c_e_e_rifiutata(cli, area_lingue, tmp_path):
     r = cli("mostra", "Orbassano", "-o", tmp_path / "x.html", "--lingue", "it,klingon")
-    assert r.exit_code == 1 and "non è tra quelle delle pagine" in r.output
+    assert r.exit_code == 2 and "non è tra quelle delle pagine" in r.output
     assert not (tmp_path / "x.html").exists()
 
 
@@ -252,3 +267,29 @@ def test_la_mappa_d_insieme_in_arabo(cli, area_lingue, tmp_path, browser):
         assert p.errori == []
     finally:
         contesto.close()
+
+
+def test_senza_memoria_nel_browser_la_lingua_si_cambia_lo_stesso(cli, area_lingue, tmp_path, browser):
+    uscita, _ = _mostra(cli, tmp_path, "it", "ar")
+    contesto, p = _apri(browser, uscita)
+    try:
+        # a browser that keeps nothing (private mode, a locked-down kiosk): the address carries the choice
+        p.add_init_script("Object.defineProperty(window, 'sessionStorage', {get() { throw new Error('no'); }});")
+        p.reload()
+        p.wait_for_function("document.documentElement.dataset.mappePronta === '1'")
+        _in_arabo(p)
+        assert "lingua=ar" in p.url
+    finally:
+        contesto.close()
+
+
+def test_la_pagina_in_arabo_e_pulita_per_verifica_privacy(cli, area_lingue, tmp_path):
+    uscita, _ = _mostra(cli, tmp_path, "ar", "it")
+    r = cli("verifica-privacy", uscita)
+    assert r.exit_code == 0, r.output  # the embedded font is mappe's own, not something to look at
+    assert "nessun dato riservato trovato" in r.output
+
+
+def test_lingua_e_lingue_insieme_sono_un_errore_d_uso(cli, area_lingue, tmp_path):
+    r = cli("mostra", "Orbassano", "-o", tmp_path / "x.html", "--lingua", "fr", "--lingue", "it,ar")
+    assert r.exit_code == 2 and "non tutte e due" in r.output

@@ -15,7 +15,7 @@ import base64
 import io
 from functools import lru_cache
 
-__all__ = ["FAMIGLIA_ARABA", "css_caratteri"]
+__all__ = ["FAMIGLIA_ARABA", "caratteri_incorporati", "css_caratteri"]
 
 FAMIGLIA_ARABA = "Mappe Noto Sans Arabic"
 # The Arabic block, its supplement, and the joiners that shape words.
@@ -52,6 +52,7 @@ def _woff(peso: int) -> bytes:
     s.populate(unicodes=[c for a, b in INTERVALLI_ARABI for c in range(a, b + 1)])
     s.subset(carattere)
     carattere.flavor = "woff"
+    carattere.recalcTimestamp = False  # the same bytes in every run: verifica-privacy knows them
     uscita = io.BytesIO()
     carattere.save(uscita)
     return uscita.getvalue()
@@ -71,3 +72,8 @@ def css_caratteri(lingue) -> str:
     css = "\n".join(regole)
     assert len(css) <= BUDGET, "the Arabic font outgrew its budget"
     return css
+
+
+def caratteri_incorporati() -> list[bytes]:
+    """The font files a page may carry (for verifica-privacy, which knows them as mappe's own)."""
+    return [_woff(peso) for peso in (400, 700)]

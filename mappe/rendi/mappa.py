@@ -415,7 +415,9 @@ def _informativa(progetto: dict, lingua: str) -> str:
         return progetto["informativa"]
     proprio = progetto.get(f"informativa_{lingua}")
     if isinstance(proprio, str) and proprio.strip():
-        return proprio
+        from ..testo import normalizza
+
+        return normalizza(proprio)
     if progetto["informativa"] == PROGETTO_PREDEFINITO["informativa"]:
         return TESTI[lingua]["informativa"]
     return progetto["informativa"]

@@ -26,11 +26,23 @@
     try { return window.sessionStorage.getItem(chiave(D)); } catch (e) { return null; }
   }
 
+  // Returns false when the browser keeps nothing (storage refused): the address carries the choice.
   function salvaScelta(D, lingua) {
     try {
       if (lingua) window.sessionStorage.setItem(chiave(D), lingua);
       else window.sessionStorage.removeItem(chiave(D));
-    } catch (e) { /* storage refused: the choice lasts until the page is closed */ }
+      return true;
+    } catch (e) { return false; }
+  }
+
+  function nelIndirizzo() { return /[#&]lingua=/.test(window.location.hash || ''); }
+
+  function ricarica(lingua) {
+    if (lingua) {
+      var h = (window.location.hash || '').replace(/^#/, '').replace(/(^|&)lingua=[^&]*/g, '').replace(/^&/, '');
+      window.location.hash = 'lingua=' + lingua + (h ? '&' + h : '');
+    }
+    window.location.reload();
   }
 
   function preferita(elenco) {
@@ -42,32 +54,49 @@
     return null;
   }
 
-  // A column of the data block is a list, or {index: value} when mostly empty: the value at i.
+  // A column of the data block is a list, or {s: {index: value}} when mostly empty: the value at i.
   function valore(col, i) {
     if (!col) return null;
-    var v = Array.isArray(col) ? col[i] : col[i];
+    var v = Array.isArray(col) ? col[i] : (col.s ? col.s[i] : col[i]);
     return v === undefined ? null : v;
   }
 
-  // Put the translations tr (same shapes) over the columns of table t; keep the originals.
+  // Put the translations tr ({field: {index: text}}) over the columns of table t, in whichever
+  // shape each column has (a list, or {s: {...}} when mostly empty); keep the originals, and mark
+  // which field of which row is a translation (t.tradotto[field][i]).
   function traduci(t, tr, campi) {
     if (!t || !tr) return;
     t.originale = {};
     t.tradotto = {};
     campi.forEach(function (campo) {
       var col = tr[campo];
-      if (!col || !t[campo]) return;
-      var orig = t[campo];
+      if (!col) return;
+      var orig = t[campo] || { s: {} };
       t.originale[campo] = orig;
-      var nuova = Array.isArray(orig) ? orig.slice() : Object.assign({}, orig);
+      var nuova, dove;
+      if (Array.isArray(orig)) {
+        nuova = orig.slice();
+        dove = nuova;
+      } else {
+        nuova = { s: Object.assign({}, orig.s || {}) };
+        dove = nuova.s;
+      }
+      var segnati = t.tradotto[campo] = {};
       Object.keys(col).forEach(function (k) {
         var v = col[k];
         if (v === null || v === undefined || v === '') return;
-        nuova[k] = v;
-        t.tradotto[k] = 1;
+        dove[k] = v;
+        segnati[k] = 1;
       });
       t[campo] = nuova;
     });
+  }
+
+  // Whether field campo of row i is a translation (campo omitted: any field of the row).
+  function tradotto(t, campo, i) {
+    if (!t || !t.tradotto) return false;
+    if (campo) return !!(t.tradotto[campo] && t.tradotto[campo][i]);
+    return Object.keys(t.tradotto).some(function (c) { return !!t.tradotto[c][i]; });
   }
 
   function applica(D, lingua) {
@@ -129,20 +158,17 @@
 
   function cambia(D, lingua) {
     if (lingua === D.lingua) return;
-    salvaScelta(D, lingua);
-    if (/[#&]lingua=/.test(window.location.hash || '')) {
-      window.location.hash = 'lingua=' + lingua;
-    }
-    window.location.reload();
+    var tenuta = salvaScelta(D, lingua);
+    ricarica(!tenuta || nelIndirizzo() ? lingua : null);
   }
 
   // A kiosk's reset: the next visitor starts in the first language. True when the page reloads.
   function torna(D) {
     if (!D.lingue || D.lingue.elenco.length < 2) return false;
-    salvaScelta(D, null);
-    if (D.lingua === D.lingue.elenco[0]) return false;
-    salvaScelta(D, D.lingue.elenco[0]);  // not the browser's language: the kiosk's first one
-    window.location.reload();
+    var prima = D.lingue.elenco[0];
+    if (D.lingua === prima) return false;
+    var tenuta = salvaScelta(D, prima);  // not the browser's language: the kiosk's first one
+    ricarica(!tenuta || nelIndirizzo() ? prima : null);
     return true;
   }
 
@@ -195,14 +221,14 @@
     } catch (e) { return n + ' €'; }
   }
 
-  // Whether the text of row i of a table is a translation, and its original (null: none).
+  // The original of field campo of row i, when it is shown translated (null: it is not).
   function originale(t, campo, i) {
-    if (!t || !t.originale || !t.tradotto || !t.tradotto[i]) return null;
+    if (!tradotto(t, campo, i) || !t.originale) return null;
     return valore(t.originale[campo], i);
   }
 
   window.MappeLingua = {
     scegli: scegli, cambia: cambia, torna: torna, selettore: selettore, data: data, numero: numero, euro: euro,
-    originale: originale, valore: valore
+    originale: originale, valore: valore, tradotto: tradotto
   };
 })();

@@ -36,10 +36,15 @@
       [titoloEl, testoEl].forEach(function (x) { if (x) x.setAttribute('dir', 'auto'); });
       var L = window.MappeLingua;
       if (!L || D.lingua === 'it') return;
-      var tradotto = tabella.tradotto && tabella.tradotto[i];
-      if (!tradotto) {
-        [titoloEl, testoEl].forEach(function (x) { if (x) x.setAttribute('lang', 'it'); });
-        if (testoEl || titoloEl) cont.appendChild(el('p', 'mappe-nota mappe-lingua-nota', T.in_italiano));
+      // each text as it is: a translation, or Italian (a row may have only its words translated)
+      var chiavi = { titolo: titoloEl, nome: titoloEl, testo: testoEl, descrizione: testoEl };
+      var italiani = 0;
+      campi.forEach(function (campo) {
+        var x = chiavi[campo];
+        if (x && !L.tradotto(tabella, campo, i)) { x.setAttribute('lang', 'it'); italiani += 1; }
+      });
+      if (!L.tradotto(tabella, null, i)) {
+        if (italiani) cont.appendChild(el('p', 'mappe-nota mappe-lingua-nota', T.in_italiano));
         return;
       }
       var dett = el('details', 'mappe-originale');
