@@ -1045,7 +1045,8 @@ contatto = ""
 # La licenza dei dati, stampata nei crediti dei manifesti (per esempio: "CC BY-SA 4.0, Consorzio CIdiS").
 licenza = ""
 # L'informativa mostrata ai visitatori di una mostra prima di inviare un riscontro
-# (informativa_en: la stessa, per le mostre in inglese).
+# (informativa_en, informativa_ar, informativa_uk...: la stessa nelle altre lingue della mostra;
+# senza, una mostra in un'altra lingua mostra la traduzione di quella predefinita, o questa).
 informativa = "I riscontri sono anonimi: non scrivere nomi, indirizzi o numeri di telefono. Li leggono gli operatori del progetto prima di pubblicarli, e servono solo a migliorare le mappe e le azioni sul territorio."
 """
 

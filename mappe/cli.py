@@ -2173,7 +2173,7 @@ def catalogo_traduzioni(ctx, lingua: str | None, uscita: Path | None, sovrascriv
     da_fare = len(mancanti(area.catalogo, lingua))
     echo(f"Foglio delle traduzioni ({LINGUE.get(lingua, lingua)}) scritto in {riga_terminale(uscita)}: "
          f"{quanti(n, 'voce', 'voci')}, {da_fare} da tradurre. Compilarlo, poi: "
-         f"{_mappe_qui(ctx)} catalogo traduzioni importa {per_comando(uscita.name)}")
+         f"{_mappe_qui(ctx)} catalogo traduzioni importa {per_comando(str(uscita))}")
 
 
 @catalogo_traduzioni.command("importa", context_settings=CONTESTO)

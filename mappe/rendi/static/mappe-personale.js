@@ -94,7 +94,10 @@
       a.click();
       window.setTimeout(function () { URL.revokeObjectURL(a.href); a.parentNode.removeChild(a); }, 1000);
       raccolta.segnaScaricati(totale);
-      esito.textContent = T.scaricati.replace('{n}', voci.length) + ' ' + nome;
+      esito.textContent = T.scaricati.replace('{n}', voci.length) + ' ';
+      var file = document.createElement('bdi');  // a file name keeps its own direction in an Arabic sentence
+      file.textContent = nome;
+      esito.appendChild(file);
     }
 
     function chiudiDialogo() {
