@@ -1057,12 +1057,12 @@ def modifica(ctx, comune: str, id_: str) -> None:
 @main.command(context_settings=CONTESTO)
 @click.argument("comune")
 @click.argument("id_", metavar="ID")
-@click.argument("stato")
+@click.argument("stato", nargs=-1, required=True)
 @click.option("--nota", metavar="TESTO", help="Una nota pubblica: che cosa è stato fatto, o perché non si può fare.")
 @click.option("--data", metavar="GG/MM/AAAA", help="Quando è cambiato (predefinito: oggi).")
 @opzione_area
 @click.pass_context
-def stato(ctx, comune: str, id_: str, stato: str, nota: str | None, data: str | None) -> None:
+def stato(ctx, comune: str, id_: str, stato: tuple, nota: str | None, data: str | None) -> None:
     """Segna che fine ha fatto una proposta, un bisogno o un'iniziativa: lo stato, la data, una nota.
 
     Gli stati sono quelli del catalogo (layers/seguito.toml): detta,
@@ -1080,13 +1080,15 @@ def stato(ctx, comune: str, id_: str, stato: str, nota: str | None, data: str | 
       mappe stato Orbassano C-ORB-004 non_realizzabile --nota "Lo spazio non è del Comune" --data 12/01/2027
       mappe stato Orbassano I-ORB-01 realizzata --nota "Aperto ogni sabato"   (un'iniziativa)
     """
-    from .seguito import cambia_stato
+    from .seguito import cambia_stato, codice_stato
+
+    stato = " ".join(stato)  # «mappe stato Orbassano C-1 in corso» without quotes
 
     area = _area(ctx)
     arch = area.archivio(comune)
     voci = area.catalogo.vocabolari.get("seguito", {})
     riga, prima, giorno = cambia_stato(arch, id_, stato, nota, data)
-    dopo = next((c for c, v in voci.items() if stato.strip().lower() in (c, v.label.lower())), stato)
+    dopo = codice_stato(voci, stato) or stato
     quando = "/".join(reversed(giorno.split("-"))) if giorno else ""
     etichetta = {c: v.label for c, v in voci.items()}
     if prima == dopo:  # the same status: its note or its day corrected

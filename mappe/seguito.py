@@ -118,6 +118,16 @@ def segna_tappa(nuova: dict, vecchia: dict | None, oggi: str | None = None) -> N
     nuova["tappe"] = "|".join(f"{g} {s}" for g, s in passate)
 
 
+def _forma(testo: str) -> str:
+    return "_".join(str(testo).strip().lower().replace("-", " ").split())
+
+
+def codice_stato(voci: dict, stato: str) -> str | None:
+    """The code of a status as a person writes it: the code, its label, "in corso", "in-corso"."""
+    forma = _forma(stato)
+    return next((c for c, v in voci.items() if forma in (c, _forma(v.label))), None)
+
+
 def _detto_il(archivio: Archivio, riga: dict) -> str | None:
     """The day a contribution was said: the date of its session."""
     if not riga.get("incontro"):
@@ -143,9 +153,13 @@ def cambia_stato(archivio: Archivio, id_: str, stato: str, nota: str | None = No
     from .testo import normalizza
 
     voci = archivio.catalogo.vocabolari.get(VOCABOLARIO, {})
-    codice = next((c for c, v in voci.items() if stato.strip().lower() in (c, v.label.lower())), None)
+    codice = codice_stato(voci, stato)
     if codice is None:
-        raise MappeError(f"Lo stato '{stato}' non è nel catalogo: usare uno di {', '.join(voci)} "
+        import difflib
+
+        vicini = difflib.get_close_matches(_forma(stato), list(voci), n=1, cutoff=0.7)
+        consiglio = f" (volevi dire {vicini[0]}?)" if vicini else ""
+        raise MappeError(f"Lo stato '{stato}' non è nel catalogo{consiglio}: usare uno di {', '.join(voci)} "
                          f"(layers/{VOCABOLARIO}.toml).")
     giorno = None
     if data:

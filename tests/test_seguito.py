@@ -190,3 +190,14 @@ def test_le_date_degli_stati_si_controllano_anche_dal_foglio(cli, orbassano, tmp
     if OGGI > "2026-11-24":
         r = foglio("e.csv", "sostenuta", "24/11/2026")
         assert r.exit_code == 1 and "prima della tappa precedente" in r.output
+
+
+def test_lo_stato_si_scrive_come_viene(cli, orbassano, tmp_path):
+    _contributi(cli, tmp_path)
+    r = cli("stato", "Orbassano", "p-1", "in", "corso")  # without quotes
+    assert r.exit_code == 0, r.output
+    assert orbassano.leggi("contributi").set_index("id").loc["p-1", "stato"] == "in_corso"
+    r = cli("stato", "Orbassano", "p-1", "In-valutazione")
+    assert r.exit_code == 0 and orbassano.leggi("contributi").set_index("id").loc["p-1", "stato"] == "in_valutazione"
+    r = cli("stato", "Orbassano", "p-1", "realizata")
+    assert r.exit_code == 1 and "(volevi dire realizzata?)" in r.output
