@@ -1020,3 +1020,24 @@ def test_le_esportazioni_non_si_fermano_per_un_commento_e_fermano_una_fuga(serve
     controlla_file(f, area_servita, [arch], commenti_scritti=["Ci ballava anche mia nonna"])
     with pytest.raises(PrivacyError, match="non approvati"):
         controlla_file(f, area_servita, [arch], commenti_scritti=["Ci ballava anche mia nonna", oggi])
+
+
+def test_la_mostra_servita_in_arabo_riceve_un_commento_scritto_in_arabo(browser, area_servita):
+    s = Server(area_servita, "--lingue", "it,ar").avvia()
+    try:
+        contesto = browser.new_context(**{**browser.dispositivi["Pixel 7"], "locale": "ar-EG"})
+        pagina = contesto.new_page()
+        pagina.errori = []
+        pagina.on("pageerror", lambda e: pagina.errori.append(str(e)))
+        _apri_servita(pagina, s.url)
+        # the phone's language is offered: the page opens in it, right to left
+        assert pagina.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["ar", "rtl"]
+        assert pagina.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+        commento = "\u202eنحتاج\u202c مكانًا للشباب في المساء"  # with a bidi override a keyboard may leave
+        _commenta_nell_elenco(pagina, commento)
+        assert _aspetta(lambda: len(riscontri(area_servita)) >= 1)
+        assert riscontri(area_servita)["commento"].tolist() == ["نحتاج مكانًا للشباب في المساء"]  # letters kept
+        assert pagina.errori == []
+        contesto.close()
+    finally:
+        s.ferma()
