@@ -89,7 +89,7 @@ def _frasi(lingua: str) -> dict:
 
     T = testi_pagine().get(lingua, testi_pagine()["it"])
     out = {k: (T[f"novita_{k[0]}_{k[1]}_1"], T[f"novita_{k[0]}_{k[1]}_n"]) for k in _MODI}
-    out |= {"dal": T["novita_dal"], "e": T["novita_e"], "niente": T["novita_niente"]}
+    out |= {"dal": T["novita_dal"], "e": T["novita_e"], "niente": T["novita_niente"], "virgola": T["novita_virgola"]}
     return out
 
 
@@ -108,7 +108,7 @@ def frase_novita(conti: dict[tuple[str, str], int], dal_leggibile: str, lingua: 
             parti.append(uno if n == 1 else molti.format(n=n))
     if not parti:
         return F["niente"].format(d=dal_leggibile)
-    testo = parti[0] if len(parti) == 1 else ", ".join(parti[:-1]) + F["e"] + parti[-1]
+    testo = parti[0] if len(parti) == 1 else F["virgola"].join(parti[:-1]) + F["e"] + parti[-1]
     return F["dal"].format(d=dal_leggibile) + testo + "."
 
 

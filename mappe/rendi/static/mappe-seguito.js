@@ -542,13 +542,14 @@
       sezioneNovita.appendChild(h);
       sezioneNovita.appendChild(el('p', 'mappe-novita-testo', novita.frase));
       var ul = el('ul', 'mappe-novita-elenco');
+      var freccia = document.documentElement.dir === 'rtl' ? ' ← ' : ' → ';  // the way goes where one reads
       novita.contributi.forEach(function (r) {
         var i = r[0], li = el('li', 'mappe-novita-voce');
         li.appendChild(el('span', 'mappe-novita-cosa', voce('tipo', C.tipo[i]) + diQuale(C.comune[i]) + ': '));
         var titolo = C.titolo[i] || voce('tipo', C.tipo[i]);
         li.appendChild(C.g[i] !== null ? bottone('mappe-link', titolo, function () { M.vaiSullaMappa(i); })
           : el('span', null, titolo));
-        li.appendChild(el('span', 'mappe-novita-come', ' → ' + voce('seguito', r[1]) + ' (' + r[2] + ')'));
+        li.appendChild(el('span', 'mappe-novita-come', freccia + voce('seguito', r[1]) + ' (' + r[2] + ')'));
         ul.appendChild(li);
       });
       novita.iniziative.forEach(function (r) {
@@ -556,7 +557,7 @@
         li.appendChild(el('span', 'mappe-novita-cosa', T.iniziativa + diQuale(I.comune[k]) + ': '));
         li.appendChild(marcatori[k] ? bottone('mappe-link', I.nome[k], function () { apriIniziativa(k); })
           : el('span', null, I.nome[k]));
-        li.appendChild(el('span', 'mappe-novita-come', ' → ' + T[r[1]] + ' (' + r[2] + ')'));
+        li.appendChild(el('span', 'mappe-novita-come', freccia + T[r[1]] + ' (' + r[2] + ')'));
         ul.appendChild(li);
       });
       if (ul.children.length) sezioneNovita.appendChild(ul);
