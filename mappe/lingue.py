@@ -8,6 +8,8 @@ facilitator or a cultural mediator writes the translation in the ``<campo>_<ling
 
 from __future__ import annotations
 
+from functools import cache
+
 __all__ = ["CAMPI_TRADUCIBILI", "LINGUE", "LINGUE_DESTRA_SINISTRA", "NOMI_IT", "campo_tradotto", "lingue_pagine",
            "originale_di", "testi_pagine"]
 
@@ -39,28 +41,23 @@ def originale_di(nome: str, strato: str) -> tuple[str, str] | None:
     return None
 
 
-_TESTI: dict[str, dict[str, str]] | None = None
-
-
+@cache
 def testi_pagine() -> dict[str, dict[str, str]]:
     """The message catalogues of the public pages (``mappe/rendi/lingue/<lingua>.toml``), one per
     language that has one; a key missing in a language falls back to the Italian (a test makes
     sure none is missing in the shipped ones)."""
-    global _TESTI
-    if _TESTI is None:
-        from importlib.resources import files
+    from importlib.resources import files
 
-        from .catalogo import tomllib
+    from .catalogo import tomllib
 
-        cartella = files("mappe.rendi") / "lingue"
-        letti = {}
-        for lingua in LINGUE:
-            f = cartella / f"{lingua}.toml"
-            if f.is_file():
-                letti[lingua] = tomllib.loads(f.read_text(encoding="utf-8"))
-        base = letti["it"]
-        _TESTI = {lingua: {**base, **d} for lingua, d in letti.items()}
-    return _TESTI
+    cartella = files("mappe.rendi") / "lingue"
+    letti = {}
+    for lingua in LINGUE:
+        f = cartella / f"{lingua}.toml"
+        if f.is_file():
+            letti[lingua] = tomllib.loads(f.read_text(encoding="utf-8"))
+    base = letti["it"]
+    return {lingua: {**base, **d} for lingua, d in letti.items()}
 
 
 def lingue_pagine() -> list[str]:

@@ -423,11 +423,17 @@ def _informativa(progetto: dict, lingua: str) -> str:
     return progetto["informativa"]
 
 
+def blocco_lingue(lingue: list[str]) -> dict:
+    """The page's languages as mappe-lingua.js reads them: in order (the first is the default), each
+    named in itself, and which are written right to left."""
+    return {"elenco": lingue, "nomi": {x: TESTI[x]["nome_lingua"] for x in lingue},
+            "destra_sinistra": [x for x in lingue if x in LINGUE_DESTRA_SINISTRA]}
+
+
 def _lingue(dati: dict, lingue: list[str], opzioni: Opzioni, catalogo: Catalogo, progetto: dict, date,
             archivi: list[Archivio], viste: list[dict], conti_novita) -> None:
     """The page's other languages (D.alternative), for the visitor's switch (mappe-lingua.js)."""
-    dati["lingue"] = {"elenco": lingue, "nomi": {x: TESTI[x]["nome_lingua"] for x in lingue},
-                      "destra_sinistra": [x for x in lingue if x in LINGUE_DESTRA_SINISTRA]}
+    dati["lingue"] = blocco_lingue(lingue)
     alternative = {}
     for x in lingue[1:]:
         T = TESTI[x]

@@ -22,9 +22,8 @@ import shapely
 
 from .. import analisi, pubblico, soppressione, territorio
 from ..archivio import Archivio, Area
-from ..lingue import LINGUE_DESTRA_SINISTRA
 from . import risorse
-from .mappa import DECIMALI, TESTI, _geojson, pagina_generica
+from .mappa import DECIMALI, TESTI, _geojson, blocco_lingue, pagina_generica
 
 __all__ = ["classi", "conteggi", "costruisci_territorio", "semplifica_confini"]
 
@@ -213,8 +212,7 @@ def costruisci_territorio(area: Area, archivi: list[Archivio], uscita: Path, lin
         "lingua": lingua,
     }
     if len(lingue) > 1 or lingua != "it":  # the page's other languages, for the visitor's switch
-        dati["lingue"] = {"elenco": lingue, "nomi": {x: TESTI[x]["nome_lingua"] for x in lingue},
-                          "destra_sinistra": [x for x in lingue if x in LINGUE_DESTRA_SINISTRA]}
+        dati["lingue"] = blocco_lingue(lingue)
         dati["alternative"] = {}
         for x in lingue[1:]:
             Tx = TESTI[x] | TESTI_TERRITORIO[x]
